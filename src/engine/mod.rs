@@ -1,0 +1,1 @@
+//! The Rego engine: compiles the rule pack once, evaluates reviews many times.

@@ -1,0 +1,117 @@
+//! What rules report, and what reporters and the webhook consume.
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::{ByteRange, FileId, PathSeg};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// Documentation of one rule, as declared in its module's `metadata`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RuleMeta {
+    /// Stable kebab-case id, e.g. `privileged-container`.
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub category: String,
+    /// What it checks and why it matters.
+    pub description: String,
+    /// What to write instead.
+    pub remediation: String,
+    /// A manifest that violates the rule, and one that does not.
+    #[serde(default)]
+    pub example: Option<RuleExample>,
+    /// Where the rule lives: `builtin:rules/workload/privileged_container.rego` or a path.
+    #[serde(default)]
+    pub source: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct RuleExample {
+    #[serde(default)]
+    pub bad: String,
+    #[serde(default)]
+    pub good: String,
+}
+
+/// Which object a finding is about.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRef {
+    #[serde(rename = "apiVersion")]
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectRef {
+    pub fn from_value(obj: &regorus::Value) -> ObjectRef {
+        let s = |v: &regorus::Value| match v {
+            regorus::Value::String(s) => s.to_string(),
+            _ => String::new(),
+        };
+        ObjectRef {
+            api_version: s(&obj["apiVersion"]),
+            kind: s(&obj["kind"]),
+            namespace: s(&obj["metadata"]["namespace"]),
+            name: s(&obj["metadata"]["name"]),
+        }
+    }
+
+    /// `Deployment payroll/api`, or `ClusterRole admin` for cluster-scoped objects.
+    pub fn describe(&self) -> String {
+        match (self.namespace.is_empty(), self.name.is_empty()) {
+            (_, true) => self.kind.clone(),
+            (true, false) => format!("{} {}", self.kind, self.name),
+            (false, false) => format!("{} {}/{}", self.kind, self.namespace, self.name),
+        }
+    }
+}
+
+/// A second place that matters to a finding ("first defined here").
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub path: Vec<PathSeg>,
+    pub span: Option<ByteRange>,
+    pub message: String,
+}
+
+/// One rule violation, located in a file when it came from one.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub object: ObjectRef,
+    /// Path into the object of the offending field.
+    pub path: Vec<PathSeg>,
+    pub file: Option<FileId>,
+    /// The bytes to underline; `None` when the finding has no source (webhook).
+    pub span: Option<ByteRange>,
+    pub related: Vec<Related>,
+}

@@ -1,0 +1,11 @@
+//! blastwall: one rule engine for Kubernetes manifests in CI and at admission.
+//!
+//! Data flows one way: [`source`] (files → documents with spans) → [`review`]
+//! (documents → AdmissionRequest-shaped input) → [`engine`] (Rego, compiled once)
+//! → [`finding`] → [`report`] (CLI formats) or the webhook's AdmissionResponse.
+
+pub mod engine;
+pub mod finding;
+pub mod report;
+pub mod review;
+pub mod source;

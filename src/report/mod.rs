@@ -1,0 +1,1 @@
+//! Output formats for `blastwall lint`. Reporters only format findings.

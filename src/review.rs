@@ -1,0 +1,1 @@
+//! Turning documents into AdmissionRequest-shaped reviews, the one input rules see.

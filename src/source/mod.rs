@@ -1,0 +1,129 @@
+//! Reading inputs: files, directories and stdin become [`Document`]s, each a
+//! Kubernetes object as a `regorus::Value` plus a [`SpanNode`] tree that maps any
+//! path in it back to bytes of the source file.
+//!
+//! This module knows nothing of rules.
+
+pub mod span;
+pub mod yaml;
+pub mod resolve;
+pub mod walk;
+
+pub use span::{display_path, ByteRange, Children, PathSeg, SpanNode};
+
+use std::path::PathBuf;
+
+/// Index of a file in [`Loaded::files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub usize);
+
+/// Bounds that keep a hostile input from taking unbounded time or memory.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest file read, in bytes.
+    pub max_file_bytes: usize,
+    /// Deepest nesting of collections in one document.
+    pub max_depth: usize,
+    /// Most nodes one document may have after alias expansion.
+    pub max_nodes: usize,
+    /// Most nodes that alias references may add to one document (billion laughs).
+    pub max_alias_nodes: usize,
+    /// Most documents in one file.
+    pub max_documents: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 16 * 1024 * 1024,
+            max_depth: 256,
+            max_nodes: 2_000_000,
+            max_alias_nodes: 100_000,
+            max_documents: 200_000,
+        }
+    }
+}
+
+/// A file as read, with a line index for byte → line/column.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown to users: the path as given, or `<stdin>`.
+    pub name: String,
+    /// Where it was read from; `None` for stdin.
+    pub path: Option<PathBuf>,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn line_col(&self, byte: usize) -> (usize, usize) {
+        let byte = byte.min(self.text.len());
+        let line = match self.line_starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let col = self
+            .text
+            .get(start..byte)
+            .map(|s| s.chars().count())
+            .unwrap_or(byte - start);
+        (line + 1, col + 1)
+    }
+
+    pub fn line_starts(&self) -> &[usize] {
+        &self.line_starts
+    }
+}
+
+/// Two occurrences of one key in one mapping: Kubernetes keeps the last silently.
+#[derive(Clone, Debug)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// Path of the mapping that holds the key, relative to the document.
+    pub path: Vec<PathSeg>,
+    pub first: ByteRange,
+    pub second: ByteRange,
+}
+
+/// One object read from a file. A `List` is expanded into one document per item.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub file: FileId,
+    /// 0-based position of the YAML document in its file.
+    pub index: usize,
+    /// Position in the `items` of the `List` it came from, if it did.
+    pub list_item: Option<usize>,
+    pub value: regorus::Value,
+    pub spans: SpanNode,
+    pub duplicate_keys: Vec<DuplicateKey>,
+}
+
+/// Why an input, or part of it, could not be read. Any problem makes `lint` exit 2.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub file: Option<FileId>,
+    /// Where in the file, if the problem has a place.
+    pub span: Option<ByteRange>,
+    pub message: String,
+}
+
+/// Everything one run read.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub documents: Vec<Document>,
+    pub problems: Vec<Problem>,
+}
