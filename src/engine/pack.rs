@@ -1,0 +1,77 @@
+//! Where rule modules come from: the pack embedded at build time, and user directories.
+
+use std::path::{Path, PathBuf};
+
+use super::EngineError;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// One Rego module's text and the name errors should show for it.
+#[derive(Clone, Debug)]
+pub struct RuleSource {
+    /// `builtin:rules/workload/privileged_container.rego`, or the file's path.
+    pub name: String,
+    pub text: String,
+}
+
+/// The modules of the built-in pack: rules and their library, without tests.
+pub fn builtin() -> Vec<RuleSource> {
+    BUILTIN_RULES
+        .iter()
+        .map(|(path, text)| RuleSource {
+            name: format!("builtin:{path}"),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// Every `.rego` module under `dir`, recursively and in a stable order.
+/// With `with_tests` false, `*_test.rego` files are left out.
+pub fn from_dir(dir: &Path, with_tests: bool) -> Result<Vec<RuleSource>, EngineError> {
+    if !dir.is_dir() {
+        return Err(EngineError::RuleDir {
+            dir: dir.to_path_buf(),
+            message: "not a directory".into(),
+        });
+    }
+    let mut paths: Vec<PathBuf> = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| EngineError::RuleDir {
+            dir: d.clone(),
+            message: e.to_string(),
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "rego")
+                && (with_tests || !is_test_module(&path))
+            {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| EngineError::RuleDir {
+                dir: path.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(RuleSource {
+                name: path.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+pub fn is_test_module(path: &Path) -> bool {
+    path.file_stem()
+        .is_some_and(|s| s.to_string_lossy().ends_with("_test"))
+}

@@ -1,0 +1,86 @@
+use super::*;
+
+const RULE: &str = r#"package blastwall.rules.no_foo
+metadata := {"id": "no-foo", "title": "No foo", "severity": "warning", "category": "test",
+  "description": "Flags foo.", "remediation": "Remove foo."}
+deny contains {"msg": sprintf("foo is %v", [input.review.object.foo]), "path": ["foo"]} if {
+    input.review.object.foo
+}
+"#;
+
+fn source(name: &str, text: &str) -> RuleSource {
+    RuleSource {
+        name: name.into(),
+        text: text.into(),
+    }
+}
+
+fn input(object: &str) -> Value {
+    crate::review::input(
+        crate::review::create(Value::from_json_str(object).unwrap()),
+        Value::new_object(),
+    )
+}
+
+#[test]
+fn evaluates_a_rule_and_reads_its_metadata() {
+    let engine = Engine::from_sources(vec![source("no_foo.rego", RULE)]).unwrap();
+    assert_eq!(engine.rules().len(), 1);
+    assert_eq!(engine.rules()[0].severity, Severity::Warning);
+    assert_eq!(engine.rules()[0].source, "no_foo.rego");
+    let hits = engine.evaluate(input(r#"{"foo": true}"#)).unwrap();
+    assert_eq!(
+        hits,
+        vec![RuleHit {
+            rule: "no-foo".into(),
+            severity: Severity::Warning,
+            message: "foo is true".into(),
+            path: vec![PathSeg::Key("foo".into())],
+            related: vec![],
+        }]
+    );
+    assert!(engine.evaluate(input(r#"{"bar": 1}"#)).unwrap().is_empty());
+}
+
+#[test]
+fn compile_error_has_file_line_and_column() {
+    let bad = "package blastwall.rules.bad\n\ndeny contains x if {\n    x := input.\n}\n";
+    let err = Engine::from_sources(vec![source("bad.rego", bad)])
+        .err()
+        .unwrap();
+    let (file, line, _col) = err.location().expect("location");
+    assert_eq!(file, "bad.rego");
+    assert!(line >= 4, "{err}");
+}
+
+#[test]
+fn missing_metadata_and_duplicate_ids_are_errors() {
+    let no_meta = "package blastwall.rules.x\ndeny contains 1 if { false }\n";
+    let err = Engine::from_sources(vec![source("x.rego", no_meta)])
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("no `metadata`"), "{err}");
+
+    let twin = RULE.replace("blastwall.rules.no_foo", "blastwall.rules.no_foo_again");
+    let err = Engine::from_sources(vec![source("a.rego", RULE), source("b.rego", &twin)])
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("already defined in a.rego"), "{err}");
+}
+
+#[test]
+fn a_looping_rule_is_cut_off_by_the_time_limit() {
+    let slow = r#"package blastwall.rules.slow
+metadata := {"id": "slow", "title": "Slow", "severity": "error", "category": "test",
+  "description": "Counts for ever.", "remediation": "Do not."}
+deny contains {"msg": "done"} if {
+    some i in numbers.range(1, 3000)
+    some j in numbers.range(1, 3000)
+    i * j == -1
+}
+"#;
+    let mut engine = Engine::from_sources(vec![source("slow.rego", slow)]).unwrap();
+    engine.set_time_limit(Duration::from_millis(50)).unwrap();
+    let err = engine.evaluate(input("{}")).err().expect("time limit");
+    assert!(matches!(err, EngineError::Eval(_)), "{err}");
+}
