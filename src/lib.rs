@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod finding;
+pub mod lint;
 pub mod report;
 pub mod review;
 pub mod source;

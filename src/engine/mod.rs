@@ -10,6 +10,7 @@
 
 mod error;
 mod meta;
+pub mod native;
 pub mod pack;
 
 pub use error::EngineError;
@@ -81,7 +82,9 @@ impl Engine {
                 packages.push((short.to_string(), source.name.clone()));
             }
         }
-        let rules = meta::read_all(&mut engine, &packages)?;
+        let mut rules = meta::read_all(&mut engine, &packages)?;
+        rules.extend(native::rules());
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
         let aggregate = aggregate_module(&packages);
         engine
             .add_policy("builtin:engine/aggregate.rego".into(), aggregate)

@@ -1,0 +1,126 @@
+//! The lint pipeline: documents → reviews → engine → findings placed in their files.
+
+use std::collections::BTreeMap;
+
+use regorus::Value;
+
+use crate::engine::{native, Engine, EngineError, RuleHit};
+use crate::finding::{Finding, ObjectRef, Related};
+use crate::review;
+use crate::source::{Document, Loaded, PathSeg, SpanNode};
+
+/// Facts computed natively for one document before its rules run.
+pub fn facts_for(_doc: &Document, _loaded: &Loaded) -> Value {
+    Value::from(BTreeMap::<Value, Value>::new())
+}
+
+/// Lints every document of `loaded`, spreading documents over `threads` threads.
+/// Findings come back sorted by file, position and rule.
+pub fn lint(engine: &Engine, loaded: &Loaded, threads: usize) -> Result<Vec<Finding>, EngineError> {
+    let docs = &loaded.documents;
+    let threads = threads.clamp(1, 64).min(docs.len().div_ceil(32).max(1));
+    let mut findings = if threads == 1 {
+        lint_slice(engine, loaded, docs)?
+    } else {
+        let chunk = docs.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = docs
+                .chunks(chunk)
+                .map(|slice| scope.spawn(move || lint_slice(engine, loaded, slice)))
+                .collect();
+            let mut all = Vec::new();
+            for handle in handles {
+                match handle.join() {
+                    Ok(result) => all.extend(result?),
+                    Err(_) => return Err(EngineError::Eval("a lint thread panicked".into())),
+                }
+            }
+            Ok(all)
+        })?
+    };
+    findings.sort_by(|a, b| {
+        (a.file, a.span.as_ref().map(|s| s.start), &a.rule, &a.message).cmp(&(
+            b.file,
+            b.span.as_ref().map(|s| s.start),
+            &b.rule,
+            &b.message,
+        ))
+    });
+    Ok(findings)
+}
+
+fn lint_slice(
+    engine: &Engine,
+    loaded: &Loaded,
+    docs: &[Document],
+) -> Result<Vec<Finding>, EngineError> {
+    let mut findings = Vec::new();
+    for doc in docs {
+        lint_document(engine, loaded, doc, &mut findings)?;
+    }
+    Ok(findings)
+}
+
+/// Evaluates one document as a CREATE review and appends its findings.
+pub fn lint_document(
+    engine: &Engine,
+    loaded: &Loaded,
+    doc: &Document,
+    out: &mut Vec<Finding>,
+) -> Result<(), EngineError> {
+    let object = ObjectRef::from_value(&doc.value);
+    for dup in &doc.duplicate_keys {
+        let mut path = dup.path.clone();
+        path.push(PathSeg::Key(dup.key.clone()));
+        let severity = engine
+            .rule(native::DUPLICATE_KEY)
+            .map(|r| r.severity)
+            .unwrap_or(crate::finding::Severity::Error);
+        out.push(Finding {
+            rule: native::DUPLICATE_KEY.into(),
+            severity,
+            message: format!(
+                "key `{}` is defined twice; Kubernetes keeps only the last value",
+                dup.key
+            ),
+            object: object.clone(),
+            path: path.clone(),
+            file: Some(doc.file),
+            span: Some(dup.second.clone()),
+            related: vec![Related {
+                path,
+                span: Some(dup.first.clone()),
+                message: "first defined here, and ignored".into(),
+            }],
+        });
+    }
+    let input = review::input(review::create(doc.value.clone()), facts_for(doc, loaded));
+    for hit in engine.evaluate(input)? {
+        out.push(place(hit, doc, &object));
+    }
+    Ok(())
+}
+
+/// Turns a rule's hit into a finding located in the document's file.
+pub fn place(hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
+    let locate = |spans: &SpanNode, path: &[PathSeg]| spans.resolve(path).node.label_range();
+    let related = hit
+        .related
+        .into_iter()
+        .map(|(path, message)| Related {
+            span: Some(locate(&doc.spans, &path)),
+            path,
+            message,
+        })
+        .collect();
+    Finding {
+        span: Some(locate(&doc.spans, &hit.path)),
+        rule: hit.rule,
+        severity: hit.severity,
+        message: hit.message,
+        object: object.clone(),
+        path: hit.path,
+        file: Some(doc.file),
+        related,
+    }
+}
