@@ -5,6 +5,7 @@
 //! → [`finding`] → [`report`] (CLI formats) or the webhook's AdmissionResponse.
 
 pub mod engine;
+pub mod facts;
 pub mod finding;
 pub mod lint;
 pub mod report;
