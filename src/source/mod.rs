@@ -4,10 +4,11 @@
 //!
 //! This module knows nothing of rules.
 
-pub mod span;
-pub mod yaml;
 pub mod resolve;
+pub mod span;
 pub mod walk;
+pub mod load;
+pub mod yaml;
 
 pub use span::{display_path, ByteRange, Children, PathSeg, SpanNode};
 
