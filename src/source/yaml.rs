@@ -12,8 +12,8 @@
 //!   nodes they add are counted against [`Limits`]: a billion-laughs document stops
 //!   at the first alias that goes over.
 
-use std::collections::BTreeMap;
-use std::ops::Range;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use regorus::Value;
@@ -64,37 +64,137 @@ pub fn parse_stream(text: &str, limits: &Limits) -> ParsedStream {
         return out;
     }
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let offsets = Offsets::new(text);
+    let mut builder = Builder::new(text, limits);
     let mut next_index = 0;
-    for chunk in split_documents(text, start) {
-        let flow = parse_chunk(text, chunk, limits, &mut next_index, &mut out);
-        if let Flow::Stop = flow {
-            break;
+    let mut from = start;
+    while from < text.len() {
+        match parse_from(
+            text,
+            from,
+            &offsets,
+            &mut builder,
+            &mut next_index,
+            &mut out,
+        ) {
+            Outcome::Done | Outcome::Stop => break,
+            Outcome::Failed(at) => from = restart_after(text, from, at),
         }
     }
     out
 }
 
-/// Byte ranges of `text[start..]`, each holding at most one document. A chunk starts
-/// at a column-0 `---` line (unless only directives and comments came before it in
-/// the chunk) and ends after a column-0 `...` line.
-fn split_documents(text: &str, start: usize) -> Vec<Range<usize>> {
+enum Outcome {
+    /// The end of the text was reached.
+    Done,
+    /// A limit says stop reading this text.
+    Stop,
+    /// The document around this byte is broken; resume after it.
+    Failed(usize),
+}
+
+/// Parses `text[from..]` with one parser until the end or the first error. Offsets
+/// in events are characters from `from`.
+fn parse_from(
+    text: &str,
+    from: usize,
+    offsets: &Offsets<'_>,
+    builder: &mut Builder<'_>,
+    next_index: &mut usize,
+    out: &mut ParsedStream,
+) -> Outcome {
+    let base = offsets.char_index(from);
+    let range = |span: &Span| {
+        let start = offsets.byte(base + span.start.index());
+        let end = offsets.byte(base + span.end.index()).max(start);
+        start..end
+    };
+    let mut in_document = false;
+    for item in Parser::new_from_str(&text[from..]) {
+        let (event, span) = match item {
+            Ok(pair) => pair,
+            Err(e) => {
+                let at = offsets.byte(base + e.marker().index());
+                let message = match e.info() {
+                    // saphyr counts flow levels in a u8.
+                    "recursion limit exceeded" => {
+                        "flow collections ([ ] and { }) nest more than 255 deep; the document is not read".to_string()
+                    }
+                    info => format!("invalid YAML: {info}"),
+                };
+                out.errors.push(ParseError {
+                    span: Some(at..at),
+                    message,
+                });
+                if !in_document {
+                    *next_index += 1; // the broken document still has its place
+                }
+                return Outcome::Failed(at);
+            }
+        };
+        let result = match event {
+            Event::DocumentStart(_) => {
+                let at = range(&span);
+                if *next_index >= builder.limits.max_documents {
+                    out.errors.push(ParseError {
+                        span: Some(at),
+                        message: format!(
+                            "more than {} documents in one input; the rest is not read",
+                            builder.limits.max_documents
+                        ),
+                    });
+                    return Outcome::Stop;
+                }
+                in_document = true;
+                builder.begin(*next_index, at.start);
+                *next_index += 1;
+                Ok(())
+            }
+            Event::DocumentEnd => {
+                in_document = false;
+                // An implicit end spans the next `---`, which is not part of this document.
+                let r = range(&span);
+                let end = match text[r.clone()].starts_with("...") {
+                    true => r.end,
+                    false => r.start,
+                };
+                if let Some(parsed) = builder.finish(end) {
+                    out.docs.push(parsed);
+                }
+                Ok(())
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
+            other if in_document => builder.event(other, range(&span)),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            let at = e.span.as_ref().map_or(from, |s| s.start);
+            out.errors.push(e);
+            builder.abandon();
+            return Outcome::Failed(at);
+        }
+    }
+    Outcome::Done
+}
+
+/// Where to resume after a failure at byte `at` of a parse that started at `from`:
+/// the first document boundary at or after `at` that makes progress.
+fn restart_after(text: &str, from: usize, at: usize) -> usize {
     let bytes = text.as_bytes();
-    let mut chunks = Vec::new();
-    let mut chunk_start = start;
     let mut has_content = false;
-    let mut line = start;
+    let mut line = from;
     while line < bytes.len() {
         let end = memchr_newline(bytes, line).map_or(bytes.len(), |i| i + 1);
         let rest = &bytes[line..end];
         if is_marker(rest, b'-') {
-            if has_content && line > chunk_start {
-                chunks.push(chunk_start..line);
-                chunk_start = line;
+            if has_content && line > from && line >= at {
+                return line;
             }
             has_content = true;
         } else if is_marker(rest, b'.') {
-            chunks.push(chunk_start..end);
-            chunk_start = end;
+            if end > at {
+                return end;
+            }
             has_content = false;
         } else if !has_content {
             let first = rest
@@ -104,10 +204,7 @@ fn split_documents(text: &str, start: usize) -> Vec<Range<usize>> {
         }
         line = end;
     }
-    if chunk_start < bytes.len() || chunks.is_empty() {
-        chunks.push(chunk_start..bytes.len());
-    }
-    chunks
+    bytes.len()
 }
 
 fn memchr_newline(bytes: &[u8], from: usize) -> Option<usize> {
@@ -124,15 +221,9 @@ fn is_marker(line: &[u8], c: u8) -> bool {
         && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
 }
 
-enum Flow {
-    Continue,
-    Stop,
-}
-
-/// Character index (what saphyr reports) → byte offset into the whole text.
+/// Character index (what saphyr reports) ↔ byte offset, for the whole text.
 struct Offsets<'a> {
-    base: usize,
-    chunk: &'a str,
+    text: &'a str,
     /// Byte offset of every `STRIDE`-th character; empty for ASCII text.
     checkpoints: Vec<usize>,
 }
@@ -140,31 +231,26 @@ struct Offsets<'a> {
 const STRIDE: usize = 64;
 
 impl<'a> Offsets<'a> {
-    fn new(chunk: &'a str, base: usize) -> Self {
-        let checkpoints = if chunk.is_ascii() {
+    fn new(text: &'a str) -> Self {
+        let checkpoints = if text.is_ascii() {
             Vec::new()
         } else {
-            chunk
-                .char_indices()
+            text.char_indices()
                 .step_by(STRIDE)
                 .map(|(i, _)| i)
                 .collect()
         };
-        Offsets {
-            base,
-            chunk,
-            checkpoints,
-        }
+        Offsets { text, checkpoints }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         if self.checkpoints.is_empty() {
-            return self.base + char_index.min(self.chunk.len());
+            return char_index.min(self.text.len());
         }
         let k = (char_index / STRIDE).min(self.checkpoints.len() - 1);
         let mut byte = self.checkpoints[k];
         let mut left = char_index - k * STRIDE;
-        let bytes = self.chunk.as_bytes();
+        let bytes = self.text.as_bytes();
         while left > 0 && byte < bytes.len() {
             byte += 1;
             while byte < bytes.len() && (bytes[byte] & 0xC0) == 0x80 {
@@ -172,88 +258,21 @@ impl<'a> Offsets<'a> {
             }
             left -= 1;
         }
-        self.base + byte
+        byte
     }
 
-    fn range(&self, span: &Span) -> ByteRange {
-        let start = self.byte(span.start.index());
-        let end = self.byte(span.end.index()).max(start);
-        start..end
-    }
-}
-
-fn parse_chunk(
-    text: &str,
-    range: Range<usize>,
-    limits: &Limits,
-    next_index: &mut usize,
-    out: &mut ParsedStream,
-) -> Flow {
-    let chunk = &text[range.clone()];
-    let offsets = Offsets::new(chunk, range.start);
-    let mut doc: Option<DocBuilder> = None;
-    let mut seen_document = false;
-    for item in Parser::new_from_str(chunk) {
-        let (event, span) = match item {
-            Ok(pair) => pair,
-            Err(e) => {
-                let at = offsets.byte(e.marker().index());
-                let message = match e.info() {
-                    // saphyr counts flow levels in a u8.
-                    "recursion limit exceeded" => {
-                        "flow collections ([ ] and { }) nest more than 255 deep; the document is not read".to_string()
-                    }
-                    info => format!("invalid YAML: {info}"),
-                };
-                out.errors.push(ParseError {
-                    span: Some(at..at),
-                    message,
-                });
-                if !seen_document {
-                    *next_index += 1; // the broken document still has its place
-                }
-                return Flow::Continue;
-            }
-        };
-        let result = match event {
-            Event::DocumentStart(_) => {
-                seen_document = true;
-                let at = offsets.range(&span);
-                if *next_index >= limits.max_documents {
-                    out.errors.push(ParseError {
-                        span: Some(at),
-                        message: format!(
-                            "more than {} documents in one input; the rest is not read",
-                            limits.max_documents
-                        ),
-                    });
-                    return Flow::Stop;
-                }
-                doc = Some(DocBuilder::new(text, *next_index, at.start, limits));
-                *next_index += 1;
-                Ok(())
-            }
-            Event::DocumentEnd => {
-                if let Some(d) = doc.take() {
-                    let end = offsets.range(&span).end;
-                    if let Some(parsed) = d.finish(end) {
-                        out.docs.push(parsed);
-                    }
-                }
-                Ok(())
-            }
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => Ok(()),
-            other => match doc.as_mut() {
-                Some(d) => d.event(other, offsets.range(&span)),
-                None => Ok(()),
-            },
-        };
-        if let Err(e) = result {
-            out.errors.push(e);
-            return Flow::Continue;
+    /// The character index of a byte offset on a character boundary.
+    fn char_index(&self, byte: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return byte;
         }
+        let k = match self.checkpoints.binary_search(&byte) {
+            Ok(k) => return k * STRIDE,
+            Err(k) => k - 1,
+        };
+        let between = &self.text.as_bytes()[self.checkpoints[k]..byte];
+        k * STRIDE + between.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
     }
-    Flow::Continue
 }
 
 /// A finished node waiting to be attached to its parent.
@@ -282,14 +301,16 @@ struct PendingKey {
     merge: bool,
 }
 
+/// Children of open collections live in the builder's shared scratch vectors from
+/// `start` on, so each finished collection is one exactly sized allocation.
 enum Kind {
     Seq {
-        items: Vec<Value>,
-        spans: Vec<SpanNode>,
+        start: usize,
+        len: usize,
     },
     Map {
         map: BTreeMap<Value, Value>,
-        spans: Vec<(String, SpanNode)>,
+        start: usize,
         key: Option<PendingKey>,
         /// Mappings named by `<<`, earliest first; applied at the end so explicit keys win.
         merges: Vec<(Value, SpanNode)>,
@@ -304,17 +325,74 @@ struct Frame {
     height: usize,
 }
 
-struct DocBuilder<'l> {
+/// Builds one document at a time; reused across the documents of a stream.
+struct Builder<'l> {
     text: &'l str,
+    limits: &'l Limits,
     index: usize,
     start: usize,
-    limits: &'l Limits,
     stack: Vec<Frame>,
+    items: Vec<Value>,
+    item_spans: Vec<SpanNode>,
+    entries: Vec<(String, SpanNode)>,
     root: Option<Node>,
-    anchors: Vec<Option<Anchored>>,
+    /// By saphyr's anchor id, which keeps growing over a stream.
+    anchors: HashMap<usize, Anchored>,
     nodes: usize,
     alias_nodes: usize,
     dups: Vec<DuplicateKey>,
+    keys: KeyCache,
+}
+
+/// Mapping keys repeat across the documents of a stream (`apiVersion`, `metadata`,
+/// `name`): share one string per key instead of allocating each time.
+#[derive(Default)]
+struct KeyCache(HashMap<Box<str>, Value, BuildHasherDefault<FxHasher>>);
+
+impl KeyCache {
+    const MAX_KEYS: usize = 4096;
+    const MAX_LEN: usize = 64;
+
+    fn get(&mut self, key: &str) -> Value {
+        if let Some(v) = self.0.get(key) {
+            return v.clone();
+        }
+        let v = Value::from(key);
+        if key.len() <= Self::MAX_LEN && self.0.len() < Self::MAX_KEYS {
+            self.0.insert(key.into(), v.clone());
+        }
+        v
+    }
+}
+
+/// A small multiplicative hash (as in rustc's FxHasher): keys are short and not
+/// attacker-sensitive here, since the cache is bounded.
+#[derive(Default)]
+struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 fn err(span: &ByteRange, message: String) -> ParseError {
@@ -324,24 +402,48 @@ fn err(span: &ByteRange, message: String) -> ParseError {
     }
 }
 
-impl<'l> DocBuilder<'l> {
-    fn new(text: &'l str, index: usize, start: usize, limits: &'l Limits) -> Self {
-        DocBuilder {
+impl<'l> Builder<'l> {
+    fn new(text: &'l str, limits: &'l Limits) -> Self {
+        Builder {
             text,
-            index,
-            start,
             limits,
+            index: 0,
+            start: 0,
             stack: Vec::new(),
+            items: Vec::new(),
+            item_spans: Vec::new(),
+            entries: Vec::new(),
             root: None,
-            anchors: Vec::new(),
+            anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
             dups: Vec::new(),
+            keys: KeyCache::default(),
         }
     }
 
-    fn finish(self, end: usize) -> Option<ParsedDoc> {
-        let root = self.root?;
+    fn begin(&mut self, index: usize, start: usize) {
+        self.abandon();
+        self.index = index;
+        self.start = start;
+    }
+
+    /// Forgets the document being built (after an error).
+    fn abandon(&mut self) {
+        self.stack.clear();
+        self.items.clear();
+        self.item_spans.clear();
+        self.entries.clear();
+        self.root = None;
+        self.anchors.clear();
+        self.nodes = 0;
+        self.alias_nodes = 0;
+        self.dups.clear();
+    }
+
+    fn finish(&mut self, end: usize) -> Option<ParsedDoc> {
+        let root = self.root.take()?;
+        self.anchors.clear();
         // kubectl skips documents that are empty or `null`.
         if root.value == Value::Null {
             return None;
@@ -350,7 +452,7 @@ impl<'l> DocBuilder<'l> {
             index: self.index,
             value: root.value,
             spans: root.span,
-            duplicate_keys: self.dups,
+            duplicate_keys: std::mem::take(&mut self.dups),
             span: self.start..end.max(self.start),
         })
     }
@@ -457,13 +559,13 @@ impl<'l> DocBuilder<'l> {
                 }
                 let kind = if is_seq {
                     Kind::Seq {
-                        items: Vec::new(),
-                        spans: Vec::new(),
+                        start: self.items.len(),
+                        len: 0,
                     }
                 } else {
                     Kind::Map {
                         map: BTreeMap::new(),
-                        spans: Vec::new(),
+                        start: self.entries.len(),
                         key: None,
                         merges: Vec::new(),
                     }
@@ -490,20 +592,20 @@ impl<'l> DocBuilder<'l> {
     }
 
     fn anchor(&mut self, id: usize, node: Node) {
-        if self.anchors.len() <= id {
-            self.anchors.resize_with(id + 1, || None);
-        }
-        self.anchors[id] = Some(Anchored {
-            value: node.value,
-            span: node.span,
-            count: node.count,
-            height: node.height,
-            key: node.key,
-        });
+        self.anchors.insert(
+            id,
+            Anchored {
+                value: node.value,
+                span: node.span,
+                count: node.count,
+                height: node.height,
+                key: node.key,
+            },
+        );
     }
 
     fn alias(&mut self, id: usize, span: ByteRange) -> Result<(), ParseError> {
-        let Some(Some(a)) = self.anchors.get(id) else {
+        let Some(a) = self.anchors.get(&id) else {
             return Err(err(&span, "alias to an unknown anchor".into()));
         };
         let (count, height) = (a.count, a.height);
@@ -605,13 +707,18 @@ impl<'l> DocBuilder<'l> {
             height,
         } = frame;
         let (value, children) = match kind {
-            Kind::Seq { items, spans } => (Value::from(items), Children::Seq(Arc::new(spans))),
+            Kind::Seq { start, .. } => {
+                let items = self.items.split_off(start);
+                let spans = self.item_spans.split_off(start);
+                (Value::from(items), Children::Seq(Arc::new(spans)))
+            }
             Kind::Map {
                 mut map,
-                mut spans,
+                start,
                 merges,
                 ..
             } => {
+                let mut spans = self.entries.split_off(start);
                 for (source, source_spans) in merges {
                     merge_into(&mut map, &mut spans, &source, &source_spans);
                 }
@@ -643,14 +750,15 @@ impl<'l> DocBuilder<'l> {
         top.count += node.count;
         top.height = top.height.max(node.height);
         let duplicate = match &mut top.kind {
-            Kind::Seq { items, spans } => {
-                items.push(node.value);
-                spans.push(node.span);
+            Kind::Seq { len, .. } => {
+                *len += 1;
+                self.items.push(node.value);
+                self.item_spans.push(node.span);
                 None
             }
             Kind::Map {
                 map,
-                spans,
+                start,
                 key,
                 merges,
             } => {
@@ -661,9 +769,9 @@ impl<'l> DocBuilder<'l> {
                     return push_merge(merges, node, &k.span);
                 }
                 node.span.key_span = Some(k.span.clone());
-                let replaced = map.insert(Value::from(k.text.as_str()), node.value);
+                let replaced = map.insert(self.keys.get(&k.text), node.value);
                 let duplicate = replaced.map(|_| {
-                    let first = spans
+                    let first = self.entries[*start..]
                         .iter()
                         .rev()
                         .find(|(name, _)| *name == k.text)
@@ -671,7 +779,7 @@ impl<'l> DocBuilder<'l> {
                         .unwrap_or_else(|| k.span.clone());
                     (k.text.clone(), first, k.span.clone())
                 });
-                spans.push((k.text, node.span));
+                self.entries.push((k.text, node.span));
                 duplicate
             }
         };
@@ -692,7 +800,7 @@ impl<'l> DocBuilder<'l> {
         let mut path = Vec::new();
         for frame in &self.stack[..self.stack.len().saturating_sub(1)] {
             match &frame.kind {
-                Kind::Seq { items, .. } => path.push(PathSeg::Index(items.len())),
+                Kind::Seq { len, .. } => path.push(PathSeg::Index(*len)),
                 Kind::Map { key, .. } => {
                     if let Some(k) = key {
                         path.push(PathSeg::Key(k.text.clone()));

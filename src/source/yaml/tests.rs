@@ -139,6 +139,33 @@ fn syntax_error_in_one_document_keeps_the_others() {
 }
 
 #[test]
+fn recovery_resumes_at_the_next_document_whatever_broke() {
+    let text = "a: [1\n---\nb: 1\n---\n: : :\n---\n]\n---\nc: \"open\n---\nd: 1\n...\ne: {\n...\nf: 1\n";
+    let s = parse(text);
+    let keys: Vec<_> = s
+        .docs
+        .iter()
+        .map(|d| match &d.spans.children {
+            Children::Map(m) => m[0].0.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    assert_eq!(keys, ["b", "d", "f"], "{:?}", s.errors);
+    assert_eq!(s.errors.len(), 5, "{:?}", s.errors);
+    let idx: Vec<_> = s.docs.iter().map(|d| d.index).collect();
+    assert_eq!(idx, [1, 5, 7]);
+}
+
+#[test]
+fn many_broken_documents_cost_linear_time() {
+    let text = "a: [\n---\n".repeat(20_000);
+    let start = Instant::now();
+    let s = parse(&text);
+    assert_eq!(s.errors.len(), 20_000);
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn empty_documents_are_skipped_but_counted() {
     let text = "# only a comment\n---\na: 1\n---\n---\n# nothing\n---\nb: 2\n---\n";
     let s = parse(text);
