@@ -140,7 +140,8 @@ fn syntax_error_in_one_document_keeps_the_others() {
 
 #[test]
 fn recovery_resumes_at_the_next_document_whatever_broke() {
-    let text = "a: [1\n---\nb: 1\n---\n: : :\n---\n]\n---\nc: \"open\n---\nd: 1\n...\ne: {\n...\nf: 1\n";
+    let text =
+        "a: [1\n---\nb: 1\n---\n: : :\n---\n]\n---\nc: \"open\n---\nd: 1\n...\ne: {\n...\nf: 1\n";
     let s = parse(text);
     let keys: Vec<_> = s
         .docs
