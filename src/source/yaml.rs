@@ -2,10 +2,11 @@
 //! saphyr-parser events.
 //!
 //! - Scalars resolve as Kubernetes resolves them ([`super::resolve`]).
-//! - The stream is cut into documents at column-0 `---` / `...` lines before parsing,
-//!   because saphyr cannot resume after a syntax error: a broken document then costs
-//!   only itself. A column-0 marker ends every construct (block scalars and quoted
-//!   scalars included), so the cut never changes what a valid stream means.
+//! - One parser reads the stream. saphyr cannot resume after a syntax error, so after
+//!   one a new parser starts at the next column-0 `---` / `...` line: a broken
+//!   document costs only itself. A column-0 marker ends every construct (block and
+//!   quoted scalars included), so restarting there never changes what a valid stream
+//!   means.
 //! - The tree is built with an explicit stack and nesting is bounded by
 //!   [`Limits::max_depth`], so neither building nor dropping recurses deeply.
 //! - Aliases are expanded (values are reference counted, so a copy is cheap) while the
