@@ -177,9 +177,14 @@ impl Engine {
                 .collect(),
             _ => Vec::new(),
         };
+        // A rule with findings of two weights (cross-product-image) may lower one.
+        let severity = match &finding["severity"] {
+            Value::String(s) => Severity::parse(s).unwrap_or(meta.severity),
+            _ => meta.severity,
+        };
         Some(RuleHit {
             rule: meta.id.clone(),
-            severity: meta.severity,
+            severity,
             message,
             path: path_from_value(&finding["path"]),
             related,

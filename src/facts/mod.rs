@@ -6,15 +6,32 @@
 //! - `tenancy`: the product that owns the target namespace, the requester's products,
 //!   whether the requester is an admin.
 
+pub mod tenancy;
+
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use regorus::Value;
 
 /// Everything facts may depend on beyond the review itself.
-#[derive(Default)]
-pub struct Context {}
+#[derive(Default, Clone)]
+pub struct Context {
+    /// The tenancy config, compiled; `None` keeps tenancy rules silent.
+    pub tenancy: Option<Arc<tenancy::Tenancy>>,
+    /// Labels of Namespaces: the run's Namespace documents (CLI) or the cluster cache (webhook).
+    pub namespaces: Option<Arc<dyn tenancy::NamespaceLookup>>,
+}
 
 /// The `input.facts` object for a review.
-pub fn compute(_review: &Value, _ctx: &Context) -> Value {
-    Value::from(BTreeMap::<Value, Value>::new())
+pub fn compute(review: &Value, ctx: &Context) -> Value {
+    let mut facts = BTreeMap::<Value, Value>::new();
+    if let Some(t) = &ctx.tenancy {
+        let aws_auth = facts
+            .get(&Value::from("awsAuth"))
+            .cloned()
+            .unwrap_or(Value::Undefined);
+        let fact = tenancy::compute(t, ctx.namespaces.as_deref(), review, &aws_auth);
+        facts.insert(Value::from("tenancy"), fact);
+    }
+    Value::from(facts)
 }

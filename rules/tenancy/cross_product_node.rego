@@ -1,0 +1,85 @@
+package blastwall.rules.cross_product_node
+
+import data.blastwall.lib.tenancy as t
+
+metadata := {
+	"id": "cross-product-node",
+	"title": "Pods target another product's dedicated nodes",
+	"severity": "error",
+	"category": "tenancy",
+	"description": "Flags a pod spec whose nodeSelector, node affinity (required or preferred `In` terms) or tolerations target the node groups another product has to itself (products.<name>.nodeLabels and nodeTaints in the config). A pod on another product's nodes shares its kernel, its node IAM role and its noisy neighbours.",
+	"remediation": "Select the product's own node labels and tolerate only its own taints; a toleration with `operator: Exists` must name a key no other product taints with.",
+	"example": {
+		"bad": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: payroll-api\nspec:\n  template:\n    spec:\n      nodeSelector:\n        blastwall.dev/node-pool: billing\n      containers:\n      - name: api\n        image: app:1\n",
+		"good": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: payroll-api\nspec:\n  template:\n    spec:\n      nodeSelector:\n        blastwall.dev/node-pool: payroll\n      containers:\n      - name: api\n        image: app:1\n",
+	},
+}
+
+products := object.get(data.blastwall.config, "products", {})
+
+# The other product that dedicates nodes labelled k=v.
+label_owner(k, v) := p if {
+	some p in t.other_products
+	products[p].nodeLabels[k] == v
+}
+
+taint_owner(k, v) := p if {
+	some p in t.other_products
+	products[p].nodeTaints[k] == v
+}
+
+says_label(k, v, p) := sprintf("node label %s=%s belongs to product %s (nodeLabels: %s: %s)", [k, v, p, k, v])
+
+deny contains {"msg": msg, "path": array.concat(ps[0], ["nodeSelector", k])} if {
+	t.target
+	some ps in t.pod_specs
+	some k, v in ps[1].nodeSelector
+	p := label_owner(k, v)
+	msg := sprintf("pods select another product's nodes: %s; %s", [t.target_says, says_label(k, v, p)])
+}
+
+# [path, term] of each node affinity term.
+terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
+	some ps in t.pod_specs
+	some i, term in ps[1].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+}
+
+terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
+	some ps in t.pod_specs
+	some i, pref in ps[1].affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
+}
+
+deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j, "values", m])} if {
+	t.target
+	some term in terms
+	some j, expr in term[1].matchExpressions
+	expr.operator == "In"
+	some m, v in expr.values
+	p := label_owner(expr.key, v)
+	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(expr.key, v, p)])
+}
+
+deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value"])} if {
+	t.target
+	some ps in t.pod_specs
+	some i, tol in ps[1].tolerations
+	object.get(tol, "operator", "Equal") == "Equal"
+	p := taint_owner(tol.key, tol.value)
+	msg := sprintf("pods tolerate another product's dedicated nodes: %s; node taint %s=%s belongs to product %s (nodeTaints: %s: %s)", [t.target_says, tol.key, tol.value, p, tol.key, tol.value])
+}
+
+deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "operator"])} if {
+	t.target
+	some ps in t.pod_specs
+	some i, tol in ps[1].tolerations
+	tol.operator == "Exists"
+	key := object.get(tol, "key", "")
+	owners := {p |
+		some p in t.other_products
+		some tk, _ in products[p].nodeTaints
+		key in {"", tk}
+	}
+	count(owners) > 0
+	what := {true: "every taint", false: sprintf("every %s taint", [key])}[key == ""]
+	msg := sprintf("pods tolerate another product's dedicated nodes: %s; this toleration matches %s, including those of product %s (nodeTaints)", [t.target_says, what, concat(", ", sort(owners))])
+}

@@ -1,0 +1,49 @@
+package blastwall.rules.cross_product_node
+
+config := {"products": {
+	"payroll": {"nodeLabels": {"blastwall.dev/node-pool": "payroll"}, "nodeTaints": {"dedicated": "payroll"}},
+	"billing": {"nodeLabels": {"blastwall.dev/node-pool": "billing"}, "nodeTaints": {"dedicated": "billing"}},
+}}
+
+deployment(pod) := {
+	"review": {"object": {
+		"kind": "Deployment",
+		"metadata": {"name": "api", "namespace": "payroll-api"},
+		"spec": {"template": {"spec": object.union({"containers": [{"name": "api", "image": "app:1"}]}, pod)}},
+	}},
+	"facts": {"tenancy": {"namespace": "payroll-api", "product": {"product": "payroll", "via": "namespaces: payroll-*"}, "owners": {}}},
+}
+
+test_node_selector_of_another_product_is_denied if {
+	deny == {{
+		"msg": "pods select another product's nodes: namespace payroll-api belongs to product payroll (namespaces: payroll-*); node label blastwall.dev/node-pool=billing belongs to product billing (nodeLabels: blastwall.dev/node-pool: billing)",
+		"path": ["spec", "template", "spec", "nodeSelector", "blastwall.dev/node-pool"],
+	}} with input as deployment({"nodeSelector": {"blastwall.dev/node-pool": "billing"}})
+		with data.blastwall.config as config
+}
+
+test_required_affinity_is_denied_at_the_value if {
+	pod := {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "blastwall.dev/node-pool", "operator": "In", "values": ["payroll", "billing"]}]}]}}}}
+	some f in deny with input as deployment(pod) with data.blastwall.config as config
+	f.path == ["spec", "template", "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", 0, "matchExpressions", 0, "values", 1]
+}
+
+test_toleration_of_another_products_taint_is_denied if {
+	some f in deny with input as deployment({"tolerations": [{"key": "dedicated", "operator": "Equal", "value": "billing", "effect": "NoSchedule"}]})
+		with data.blastwall.config as config
+	f.path == ["spec", "template", "spec", "tolerations", 0, "value"]
+}
+
+test_blanket_toleration_is_denied if {
+	some f in deny with input as deployment({"tolerations": [{"operator": "Exists"}]}) with data.blastwall.config as config
+	f.path == ["spec", "template", "spec", "tolerations", 0, "operator"]
+	contains(f.msg, "matches every taint, including those of product billing")
+}
+
+test_own_nodes_are_allowed if {
+	pod := {
+		"nodeSelector": {"blastwall.dev/node-pool": "payroll"},
+		"tolerations": [{"key": "dedicated", "value": "payroll", "effect": "NoSchedule"}],
+	}
+	count(deny) == 0 with input as deployment(pod) with data.blastwall.config as config
+}

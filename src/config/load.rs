@@ -1,0 +1,166 @@
+//! Reading a config file: span-aware YAML → serde with the failing field's path →
+//! that field's line and column.
+
+use std::path::{Path, PathBuf};
+
+use super::error::{label, ConfigDiagnostic, ConfigError};
+use super::types::Config;
+use super::validate;
+use crate::source::{yaml, Limits, PathSeg, SourceFile, SpanNode};
+
+/// The file name looked for in the working directory and its parents.
+pub const FILE_NAME: &str = ".blastwall.yaml";
+
+/// Config files are small; anything larger is a mistake.
+const MAX_CONFIG_BYTES: usize = 4 * 1024 * 1024;
+
+/// `.blastwall.yaml` in `start` or the nearest parent directory that has one.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Reads and validates the config at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&path.display().to_string(), text)
+}
+
+/// Parses and validates config `text`; `name` is the file name shown in errors.
+pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
+    let file = SourceFile::new(name.to_string(), None, text);
+    let invalid = |diagnostics: Vec<ConfigDiagnostic>, file: SourceFile| ConfigError::Invalid {
+        file: file.name,
+        text: file.text,
+        diagnostics,
+    };
+    let limits = Limits {
+        max_file_bytes: MAX_CONFIG_BYTES,
+        ..Limits::default()
+    };
+    let mut stream = yaml::parse_stream(&file.text, &limits);
+    if let Some(err) = stream.errors.first() {
+        let span = err.span.clone().unwrap_or(0..0);
+        let d = simple(&file, span, err.message.clone(), "here");
+        return Err(invalid(vec![d], file));
+    }
+    if stream.docs.len() > 1 {
+        let span = stream.docs[1].span.start..stream.docs[1].span.start;
+        let d = simple(
+            &file,
+            span,
+            "a config file holds one YAML document".into(),
+            "second document",
+        );
+        return Err(invalid(vec![d], file));
+    }
+    let Some(doc) = stream.docs.pop() else {
+        let d = simple(&file, 0..0, "the config file is empty".into(), "here");
+        return Err(invalid(vec![d], file));
+    };
+    let json = match serde_json::to_value(&doc.value) {
+        Ok(json) => json,
+        Err(e) => {
+            let d = simple(&file, doc.span.clone(), e.to_string(), "here");
+            return Err(invalid(vec![d], file));
+        }
+    };
+    let config: Config = match serde_path_to_error::deserialize(json) {
+        Ok(config) => config,
+        Err(err) => {
+            let d = deserialize_diagnostic(&file, &doc.spans, &err);
+            return Err(invalid(vec![d], file));
+        }
+    };
+    let problems = validate::check(&config, &file, &doc.spans);
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(invalid(problems, file))
+    }
+}
+
+fn simple(
+    file: &SourceFile,
+    span: crate::source::ByteRange,
+    message: String,
+    at: &str,
+) -> ConfigDiagnostic {
+    ConfigDiagnostic {
+        message,
+        primary: label(file, span, at),
+        secondary: Vec::new(),
+        help: None,
+    }
+}
+
+/// Places a serde error at the field it is about.
+fn deserialize_diagnostic(
+    file: &SourceFile,
+    spans: &SpanNode,
+    err: &serde_path_to_error::Error<serde_json::Error>,
+) -> ConfigDiagnostic {
+    let mut path: Vec<PathSeg> = err
+        .path()
+        .iter()
+        .filter_map(|seg| match seg {
+            serde_path_to_error::Segment::Seq { index } => Some(PathSeg::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.clone())),
+            _ => None,
+        })
+        .collect();
+    let message = err.inner().to_string();
+    // serde reports an unknown field at its parent; point at the key itself.
+    let unknown = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string);
+    if let Some(key) = &unknown {
+        if path.last() != Some(&PathSeg::Key(key.clone())) {
+            path.push(PathSeg::Key(key.clone()));
+        }
+    }
+    let resolved = spans.resolve(&path);
+    let node = resolved.node;
+    let span = match (&unknown, &node.key_span) {
+        (Some(_), Some(key)) => key.clone(),
+        _ => node.label_range(),
+    };
+    let shown = crate::source::display_path(&path);
+    let (message, at) = match &unknown {
+        Some(key) => (
+            format!(
+                "unknown field `{key}` in {}",
+                where_(&path[..path.len() - 1])
+            ),
+            "not a field of the config".to_string(),
+        ),
+        None if shown.is_empty() => (message, "here".to_string()),
+        None => (format!("{shown}: {message}"), "here".to_string()),
+    };
+    let help = unknown.as_ref().and_then(|_| {
+        err.inner()
+            .to_string()
+            .split_once(", expected ")
+            .map(|(_, expected)| format!("expected {expected}"))
+    });
+    ConfigDiagnostic {
+        message,
+        primary: label(file, span, at),
+        secondary: Vec::new(),
+        help,
+    }
+}
+
+fn where_(path: &[PathSeg]) -> String {
+    if path.is_empty() {
+        "the config".into()
+    } else {
+        format!("`{}`", crate::source::display_path(path))
+    }
+}

@@ -1,0 +1,349 @@
+//! The config file's shape. Every struct rejects unknown fields, and every string
+//! with a syntax (globs, ARNs, security group ids, registries) is parsed while
+//! deserializing, so a `Config` that exists is well-formed; checks across fields
+//! (overlapping ownership) live in [`super::validate`].
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub use super::arn::RoleArnGlob;
+pub use super::glob::{NamespaceGlob, SubjectGlob};
+
+/// The tenancy model and rule settings of one cluster (`.blastwall.yaml`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "blastwall config")]
+pub struct Config {
+    pub api_version: ApiVersion,
+    pub kind: ConfigKind,
+    /// The cluster this config describes.
+    #[serde(default)]
+    pub cluster: Cluster,
+    /// The products sharing the cluster, by name, and what each owns.
+    #[serde(default)]
+    pub products: BTreeMap<String, Product>,
+    /// Principals allowed to administer the whole cluster.
+    #[serde(default)]
+    pub admins: Admins,
+    /// IAM roles of the worker nodes; aws-auth must keep mapping each of them.
+    #[serde(default)]
+    pub node_roles: Vec<RoleArnGlob>,
+    /// Namespaces that belong to the platform rather than to a product (objects
+    /// there are never `unowned-namespace`). Defaults to the Kubernetes system namespaces.
+    #[serde(default = "default_shared_namespaces")]
+    pub shared_namespaces: Vec<NamespaceGlob>,
+    /// Image registry prefixes any product may pull from (base images, add-ons).
+    #[serde(default)]
+    pub shared_registries: Vec<RegistryPrefix>,
+    /// Per-rule settings, by rule id.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleSettings>,
+    /// Findings accepted for a while, with a reason and an owner.
+    #[serde(default)]
+    pub exemptions: Vec<Exemption>,
+}
+
+fn default_shared_namespaces() -> Vec<NamespaceGlob> {
+    ["kube-system", "kube-public", "kube-node-lease"]
+        .iter()
+        .filter_map(|n| {
+            super::glob::Glob::parse(n, super::glob::Alphabet::Namespace)
+                .ok()
+                .map(NamespaceGlob)
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+pub enum ApiVersion {
+    #[serde(rename = "blastwall.dev/v1alpha1")]
+    V1Alpha1,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+pub enum ConfigKind {
+    Config,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// For a single-tenant cluster: the product that owns every namespace in it.
+    #[serde(default)]
+    pub product: Option<String>,
+}
+
+/// What one product owns.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Product {
+    /// Namespaces (globs). A Namespace labelled `blastwall.dev/product: <name>` belongs
+    /// to the product too, and the label wins over these globs.
+    #[serde(default)]
+    pub namespaces: Vec<NamespaceGlob>,
+    /// RBAC groups (globs) the product's people and automation are in.
+    #[serde(default)]
+    pub groups: Vec<SubjectGlob>,
+    /// RBAC user names (globs) that belong to the product.
+    #[serde(default)]
+    pub users: Vec<SubjectGlob>,
+    /// IAM roles (ARN globs) the product's people, pipelines and IRSA pods assume.
+    #[serde(default)]
+    pub iam_roles: Vec<RoleArnGlob>,
+    /// Labels that mark the node groups dedicated to the product.
+    #[serde(default)]
+    pub node_labels: BTreeMap<String, String>,
+    /// Taints (`key: value`) that keep other products off the product's nodes.
+    #[serde(default)]
+    pub node_taints: BTreeMap<String, String>,
+    /// EC2 security groups (`sg-…`) that belong to the product.
+    #[serde(default)]
+    pub security_groups: Vec<SecurityGroupId>,
+    /// Image registry prefixes (`<registry>/<path>/`) that hold the product's images.
+    #[serde(default)]
+    pub registries: Vec<RegistryPrefix>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Admins {
+    #[serde(default)]
+    pub groups: Vec<SubjectGlob>,
+    #[serde(default)]
+    pub users: Vec<SubjectGlob>,
+    #[serde(default)]
+    pub iam_roles: Vec<RoleArnGlob>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuleSettings {
+    #[serde(default)]
+    pub enforcement: Option<Enforcement>,
+    /// Rule-specific parameters, documented with each rule.
+    #[serde(default)]
+    pub parameters: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// What a rule's findings do at each enforcement point.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Enforcement {
+    #[serde(default)]
+    pub ci: Option<Action>,
+    #[serde(default)]
+    pub webhook: Option<Action>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Error,
+    #[serde(alias = "warning")]
+    Warn,
+    Info,
+    Off,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Exemption {
+    pub rule: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub reason: String,
+    pub owner: String,
+    /// Last day the exemption holds (`YYYY-MM-DD`).
+    pub expires: Date,
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub String);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let ok = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+            && matches!(text[5..7].parse::<u8>(), Ok(1..=12))
+            && matches!(text[8..10].parse::<u8>(), Ok(1..=31));
+        if ok {
+            Ok(Date(text))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "bad date `{text}`: expected YYYY-MM-DD"
+            )))
+        }
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for Date {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "format": "date"})
+    }
+}
+
+/// An EC2 security group id: `sg-` and 8 or 17 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SecurityGroupId(pub String);
+
+impl<'de> Deserialize<'de> for SecurityGroupId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let hex = text.strip_prefix("sg-").unwrap_or("");
+        if matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(SecurityGroupId(text))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "bad security group id `{text}`: expected sg- and 8 or 17 lowercase hex digits"
+            )))
+        }
+    }
+}
+
+impl Serialize for SecurityGroupId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for SecurityGroupId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SecurityGroupId".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "string", "pattern": "^sg-([0-9a-f]{8}|[0-9a-f]{17})$"})
+    }
+}
+
+/// An image reference prefix, `<registry host>[/<path>]`. It matches whole path
+/// components: `ecr.example/payroll` matches `ecr.example/payroll/api:1` but not
+/// `ecr.example/payroll-tools/x`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RegistryPrefix(pub String);
+
+impl RegistryPrefix {
+    /// The prefix without its trailing `/`.
+    pub fn trimmed(&self) -> &str {
+        self.0.trim_end_matches('/')
+    }
+
+    /// Whether `image` (already normalized, see [`normalize_image`]) lies under this prefix.
+    pub fn covers(&self, image: &str) -> bool {
+        let prefix = self.trimmed();
+        match image.strip_prefix(prefix) {
+            Some(rest) => {
+                rest.is_empty() || rest.starts_with(['/', ':', '@']) || prefix.ends_with(':')
+            }
+            None => false,
+        }
+    }
+
+    /// Whether one prefix lies under the other (some image would be under both).
+    pub fn overlaps(&self, other: &RegistryPrefix) -> bool {
+        self.covers(other.trimmed()) || other.covers(self.trimmed())
+    }
+}
+
+/// Spells out the Docker Hub defaults: `nginx:1` → `docker.io/library/nginx:1`.
+pub fn normalize_image(image: &str) -> String {
+    let first = image.split('/').next().unwrap_or("");
+    let has_registry =
+        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    if has_registry {
+        image.to_string()
+    } else if image.contains('/') {
+        format!("docker.io/{image}")
+    } else {
+        format!("docker.io/library/{image}")
+    }
+}
+
+impl<'de> Deserialize<'de> for RegistryPrefix {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let why = if text.trim_end_matches('/').is_empty() {
+            Some("it is empty")
+        } else if text.contains("://") {
+            Some("write the registry host without a scheme")
+        } else if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some("it contains whitespace")
+        } else if text.contains('*') {
+            Some("registries are prefixes; write them without `*`")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => Err(serde::de::Error::custom(format!(
+                "bad registry prefix `{text}`: {why}"
+            ))),
+            None => Ok(RegistryPrefix(text)),
+        }
+    }
+}
+
+impl Serialize for RegistryPrefix {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl JsonSchema for RegistryPrefix {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RegistryPrefix".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An image prefix, `<registry host>[/<path>]`, matched on whole path components.",
+            "pattern": "^[^\\s*]+$",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_prefixes_match_whole_components() {
+        let p = RegistryPrefix("ecr.example/payroll/".into());
+        assert!(p.covers("ecr.example/payroll/api:1"));
+        assert!(!p.covers("ecr.example/payroll-tools/x:1"));
+        assert!(p.overlaps(&RegistryPrefix("ecr.example".into())));
+        assert!(!p.overlaps(&RegistryPrefix("ecr.example/billing".into())));
+    }
+
+    #[test]
+    fn docker_hub_defaults_are_spelled_out() {
+        assert_eq!(normalize_image("nginx:1"), "docker.io/library/nginx:1");
+        assert_eq!(normalize_image("bitnami/redis"), "docker.io/bitnami/redis");
+        assert_eq!(normalize_image("ghcr.io/a/b:1"), "ghcr.io/a/b:1");
+        assert_eq!(normalize_image("localhost/x"), "localhost/x");
+    }
+}

@@ -1,0 +1,498 @@
+//! `input.facts.tenancy`: who owns what the reviewed object names.
+//!
+//! Ownership is resolved here, once per review, so that rules only compare product
+//! names. The fact holds:
+//!
+//! - `namespace`: the target namespace (a Namespace's own name for a Namespace);
+//! - `product`: the owner of that namespace, `{"product", "via"}`, or absent. The
+//!   `blastwall.dev/product` label of the Namespace decides first (the object itself
+//!   for a Namespace, else the [`NamespaceLookup`]: the run's Namespace documents in
+//!   the CLI, the cluster cache in the webhook); then `cluster.product` for a
+//!   single-tenant cluster; then the config's namespace globs;
+//! - `shared`: whether the target namespace is one of `sharedNamespaces`;
+//! - `owners`: for strings found in the object (and in `facts.awsAuth`), their owner
+//!   as a namespace, group, user, IAM role, security group or image (`images` also
+//!   say whether the registry is shared), and `admins` / `nodeRoles` matches;
+//! - `requester`: the products of `userInfo` and whether it is an admin.
+//!
+//! `via` names the config entry that decided (`namespaces: payroll-*`), so messages
+//! can say why.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use regorus::Value;
+
+use crate::config::glob::Glob;
+use crate::config::{normalize_image, Config, RegistryPrefix};
+use crate::source::Document;
+
+/// The label that assigns a Namespace to a product.
+pub const PRODUCT_LABEL: &str = "blastwall.dev/product";
+
+/// Strings longer than this are not names of anything the config owns.
+const MAX_NAME: usize = 2048;
+/// Strings looked at per review, so a huge object costs bounded time.
+const MAX_STRINGS: usize = 20_000;
+
+/// Where labels of Namespaces come from: the linted files, or the cluster.
+pub trait NamespaceLookup: Send + Sync {
+    /// The value of label `key` on Namespace `namespace`, if known.
+    fn label(&self, namespace: &str, key: &str) -> Option<String>;
+}
+
+/// Namespace name → its labels.
+pub type NamespaceLabels = HashMap<String, BTreeMap<String, String>>;
+
+impl NamespaceLookup for NamespaceLabels {
+    fn label(&self, namespace: &str, key: &str) -> Option<String> {
+        self.get(namespace)
+            .and_then(|labels| labels.get(key))
+            .cloned()
+    }
+}
+
+/// The labels of every Namespace among `docs` (a later document wins).
+pub fn namespace_labels(docs: &[Document]) -> NamespaceLabels {
+    let mut out = NamespaceLabels::new();
+    for doc in docs {
+        let v = &doc.value;
+        if v["kind"] != Value::from("Namespace") || v["apiVersion"] != Value::from("v1") {
+            continue;
+        }
+        let Value::String(name) = &v["metadata"]["name"] else {
+            continue;
+        };
+        let mut labels = BTreeMap::new();
+        if let Value::Object(map) = &v["metadata"]["labels"] {
+            for (k, val) in map.iter() {
+                if let (Value::String(k), Value::String(val)) = (k, val) {
+                    labels.insert(k.to_string(), val.to_string());
+                }
+            }
+        }
+        out.insert(name.to_string(), labels);
+    }
+    out
+}
+
+/// One config entry that gives something to a product.
+struct Claim<T> {
+    pattern: T,
+    product: String,
+    via: String,
+}
+
+/// The config compiled for lookups.
+pub struct Tenancy {
+    config: Arc<Config>,
+    namespaces: Vec<Claim<Glob>>,
+    groups: Vec<Claim<Glob>>,
+    users: Vec<Claim<Glob>>,
+    roles: Vec<Claim<Glob>>,
+    security_groups: HashMap<String, (String, String)>,
+    registries: Vec<Claim<RegistryPrefix>>,
+    shared_namespaces: Vec<Glob>,
+    admin_groups: Vec<Glob>,
+    admin_users: Vec<Glob>,
+    admin_roles: Vec<Glob>,
+    node_roles: Vec<Glob>,
+}
+
+/// A product and the config entry that made it the owner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub product: String,
+    pub via: String,
+}
+
+impl Owner {
+    fn to_value(&self) -> Value {
+        obj(vec![
+            ("product", Value::from(self.product.as_str())),
+            ("via", Value::from(self.via.as_str())),
+        ])
+    }
+}
+
+impl Tenancy {
+    pub fn new(config: Config) -> Tenancy {
+        let config = Arc::new(config);
+        let mut t = Tenancy {
+            namespaces: Vec::new(),
+            groups: Vec::new(),
+            users: Vec::new(),
+            roles: Vec::new(),
+            security_groups: HashMap::new(),
+            registries: Vec::new(),
+            shared_namespaces: config
+                .shared_namespaces
+                .iter()
+                .map(|g| g.0.clone())
+                .collect(),
+            admin_groups: config.admins.groups.iter().map(|g| g.0.clone()).collect(),
+            admin_users: config.admins.users.iter().map(|g| g.0.clone()).collect(),
+            admin_roles: config
+                .admins
+                .iam_roles
+                .iter()
+                .map(|g| g.0.clone())
+                .collect(),
+            node_roles: config.node_roles.iter().map(|g| g.0.clone()).collect(),
+            config: Arc::clone(&config),
+        };
+        for (product, spec) in &config.products {
+            let claim = |field: &str, glob: &Glob| Claim {
+                pattern: glob.clone(),
+                product: product.clone(),
+                via: format!("{field}: {glob}"),
+            };
+            t.namespaces
+                .extend(spec.namespaces.iter().map(|g| claim("namespaces", g)));
+            t.groups
+                .extend(spec.groups.iter().map(|g| claim("groups", g)));
+            t.users.extend(spec.users.iter().map(|g| claim("users", g)));
+            t.roles
+                .extend(spec.iam_roles.iter().map(|g| claim("iamRoles", g)));
+            for sg in &spec.security_groups {
+                t.security_groups.insert(
+                    sg.0.clone(),
+                    (product.clone(), format!("securityGroups: {}", sg.0)),
+                );
+            }
+            t.registries.extend(spec.registries.iter().map(|r| Claim {
+                pattern: r.clone(),
+                product: product.clone(),
+                via: format!("registries: {}", r.0),
+            }));
+        }
+        t
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn first<'a>(claims: &'a [Claim<Glob>], name: &str) -> Option<Owner> {
+        claims
+            .iter()
+            .find(|c| c.pattern.matches(name))
+            .map(|c| Owner {
+                product: c.product.clone(),
+                via: c.via.clone(),
+            })
+    }
+
+    pub fn is_shared_namespace(&self, name: &str) -> bool {
+        self.shared_namespaces.iter().any(|g| g.matches(name))
+    }
+
+    /// The owner of namespace `name`. `own_label` is the label on the Namespace
+    /// object under review, when the review is of that Namespace.
+    pub fn namespace_owner(
+        &self,
+        name: &str,
+        own_label: Option<&str>,
+        lookup: Option<&dyn NamespaceLookup>,
+    ) -> Option<Owner> {
+        let label = own_label
+            .map(str::to_string)
+            .or_else(|| lookup.and_then(|l| l.label(name, PRODUCT_LABEL)));
+        if let Some(product) = label.filter(|p| !p.is_empty()) {
+            return Some(Owner {
+                product,
+                via: format!("label {PRODUCT_LABEL} on Namespace {name}"),
+            });
+        }
+        if self.is_shared_namespace(name) {
+            return None;
+        }
+        if let Some(product) = &self.config.cluster.product {
+            return Some(Owner {
+                product: product.clone(),
+                via: "cluster.product".into(),
+            });
+        }
+        Tenancy::first(&self.namespaces, name)
+    }
+
+    pub fn group_owner(&self, name: &str) -> Option<Owner> {
+        Tenancy::first(&self.groups, name)
+    }
+
+    pub fn user_owner(&self, name: &str) -> Option<Owner> {
+        Tenancy::first(&self.users, name)
+    }
+
+    pub fn role_owner(&self, arn: &str) -> Option<Owner> {
+        Tenancy::first(&self.roles, arn)
+    }
+
+    pub fn security_group_owner(&self, id: &str) -> Option<Owner> {
+        self.security_groups.get(id).map(|(product, via)| Owner {
+            product: product.clone(),
+            via: via.clone(),
+        })
+    }
+
+    /// The owner of the registry `image` comes from: the longest matching prefix.
+    pub fn image_owner(&self, image: &str) -> Option<Owner> {
+        let image = normalize_image(image);
+        self.registries
+            .iter()
+            .filter(|c| c.pattern.covers(&image))
+            .max_by_key(|c| c.pattern.trimmed().len())
+            .map(|c| Owner {
+                product: c.product.clone(),
+                via: c.via.clone(),
+            })
+    }
+
+    pub fn image_is_shared(&self, image: &str) -> bool {
+        let image = normalize_image(image);
+        self.config
+            .shared_registries
+            .iter()
+            .any(|r| r.covers(&image))
+    }
+}
+
+/// Computes `facts.tenancy` for `review`; `aws_auth` is `facts.awsAuth` when present.
+pub fn compute(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &Value,
+    aws_auth: &Value,
+) -> Value {
+    let object = &review["object"];
+    let subject = if *object == Value::Null || *object == Value::Undefined {
+        &review["oldObject"]
+    } else {
+        object
+    };
+    let is_namespace = subject["kind"] == Value::from("Namespace");
+    let target = if is_namespace {
+        string(&subject["metadata"]["name"])
+    } else {
+        string(&subject["metadata"]["namespace"])
+            .or_else(|| string(&review["namespace"]).filter(|s| !s.is_empty()))
+    };
+    let own_label = if is_namespace {
+        string(&subject["metadata"]["labels"][PRODUCT_LABEL])
+    } else {
+        None
+    };
+
+    let mut entries = Vec::new();
+    if let Some(ns) = target {
+        entries.push(("namespace", Value::from(ns)));
+        entries.push(("shared", Value::Bool(tenancy.is_shared_namespace(ns))));
+        if let Some(owner) = tenancy.namespace_owner(ns, own_label, lookup) {
+            entries.push(("product", owner.to_value()));
+        }
+    }
+    if let Some(single) = &tenancy.config.cluster.product {
+        entries.push(("clusterProduct", Value::from(single.as_str())));
+    }
+
+    let mut owners = Owners::default();
+    let mut budget = MAX_STRINGS;
+    collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
+    collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
+    entries.push(("owners", owners.into_value()));
+    entries.push(("requester", requester(tenancy, &review["userInfo"])));
+    obj(entries)
+}
+
+#[derive(Default)]
+struct Owners {
+    namespaces: BTreeMap<String, Value>,
+    groups: BTreeMap<String, Value>,
+    users: BTreeMap<String, Value>,
+    iam_roles: BTreeMap<String, Value>,
+    security_groups: BTreeMap<String, Value>,
+    images: BTreeMap<String, Value>,
+    admin_groups: BTreeMap<String, Value>,
+    admin_users: BTreeMap<String, Value>,
+    admin_roles: BTreeMap<String, Value>,
+    node_roles: BTreeMap<String, Value>,
+}
+
+impl Owners {
+    fn into_value(self) -> Value {
+        let map = |m: BTreeMap<String, Value>| {
+            Value::from(
+                m.into_iter()
+                    .map(|(k, v)| (Value::from(k), v))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+        };
+        obj(vec![
+            ("namespaces", map(self.namespaces)),
+            ("groups", map(self.groups)),
+            ("users", map(self.users)),
+            ("iamRoles", map(self.iam_roles)),
+            ("securityGroups", map(self.security_groups)),
+            ("images", map(self.images)),
+            (
+                "admins",
+                obj(vec![
+                    ("groups", map(self.admin_groups)),
+                    ("users", map(self.admin_users)),
+                    ("iamRoles", map(self.admin_roles)),
+                ]),
+            ),
+            ("nodeRoles", map(self.node_roles)),
+        ])
+    }
+}
+
+/// Looks every string of `value` up, bounded by `budget`. Iterative: objects may nest deeply.
+fn collect(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    value: &Value,
+    key: Option<&str>,
+    owners: &mut Owners,
+    budget: &mut usize,
+) {
+    let mut stack: Vec<(&Value, Option<&str>)> = vec![(value, key)];
+    while let Some((v, key)) = stack.pop() {
+        if *budget == 0 {
+            return;
+        }
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map.iter() {
+                    stack.push((child, string(k)));
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, key))),
+            Value::String(s) => {
+                *budget -= 1;
+                look_up(tenancy, lookup, s, key, owners);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn look_up(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    s: &str,
+    key: Option<&str>,
+    owners: &mut Owners,
+) {
+    if s.is_empty() || s.len() > MAX_NAME {
+        return;
+    }
+    let glob_hit = |claims: &[Glob]| claims.iter().find(|g| g.matches(s)).map(|g| g.to_string());
+    if key == Some("image") && !owners.images.contains_key(s) {
+        let mut entry = vec![("shared", Value::Bool(tenancy.image_is_shared(s)))];
+        if let Some(owner) = tenancy.image_owner(s) {
+            entry.push(("product", Value::from(owner.product)));
+            entry.push(("via", Value::from(owner.via)));
+        }
+        owners.images.insert(s.to_string(), obj(entry));
+    }
+    if s.starts_with("arn:") {
+        if let Some(owner) = tenancy.role_owner(s) {
+            owners.iam_roles.insert(s.to_string(), owner.to_value());
+        }
+        if let Some(via) = glob_hit(&tenancy.admin_roles) {
+            owners.admin_roles.insert(
+                s.to_string(),
+                Value::from(format!("admins.iamRoles: {via}")),
+            );
+        }
+        if let Some(via) = glob_hit(&tenancy.node_roles) {
+            owners
+                .node_roles
+                .insert(s.to_string(), Value::from(format!("nodeRoles: {via}")));
+        }
+        return;
+    }
+    if let Some(owner) = tenancy.security_group_owner(s) {
+        owners
+            .security_groups
+            .insert(s.to_string(), owner.to_value());
+        return;
+    }
+    if let Some(owner) = tenancy.group_owner(s) {
+        owners.groups.insert(s.to_string(), owner.to_value());
+    }
+    if let Some(owner) = tenancy.user_owner(s) {
+        owners.users.insert(s.to_string(), owner.to_value());
+    }
+    if let Some(via) = glob_hit(&tenancy.admin_groups) {
+        owners
+            .admin_groups
+            .insert(s.to_string(), Value::from(format!("admins.groups: {via}")));
+    }
+    if let Some(via) = glob_hit(&tenancy.admin_users) {
+        owners
+            .admin_users
+            .insert(s.to_string(), Value::from(format!("admins.users: {via}")));
+    }
+    // A namespace name, or one inside a service DNS name (`api.payroll.svc`).
+    for candidate in std::iter::once(s).chain(s.split('.').skip(1).take(1)) {
+        if is_dns_label(candidate) && !owners.namespaces.contains_key(candidate) {
+            if let Some(owner) = tenancy.namespace_owner(candidate, None, lookup) {
+                owners
+                    .namespaces
+                    .insert(candidate.to_string(), owner.to_value());
+            }
+        }
+    }
+}
+
+fn requester(tenancy: &Tenancy, user_info: &Value) -> Value {
+    let username = string(&user_info["username"]).unwrap_or("");
+    let groups: Vec<&str> = match &user_info["groups"] {
+        Value::Array(items) => items.iter().filter_map(string).collect(),
+        _ => Vec::new(),
+    };
+    let mut products: Vec<String> = groups
+        .iter()
+        .filter_map(|g| tenancy.group_owner(g))
+        .chain(tenancy.user_owner(username))
+        .map(|o| o.product)
+        .collect();
+    products.sort();
+    products.dedup();
+    let admin = (!username.is_empty() && tenancy.admin_users.iter().any(|g| g.matches(username)))
+        || groups
+            .iter()
+            .any(|group| tenancy.admin_groups.iter().any(|g| g.matches(group)));
+    obj(vec![
+        (
+            "products",
+            Value::from(products.into_iter().map(Value::from).collect::<Vec<_>>()),
+        ),
+        ("admin", Value::Bool(admin)),
+    ])
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn string(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
