@@ -1,32 +1,41 @@
 //! The lint pipeline: documents → reviews → engine → findings placed in their files.
 
-use std::collections::BTreeMap;
-
 use regorus::Value;
 
 use crate::engine::{native, Engine, EngineError, RuleHit};
+use crate::facts::{self, Context};
 use crate::finding::{Finding, ObjectRef, Related};
 use crate::review;
 use crate::source::{Document, Loaded, PathSeg, SpanNode};
 
-/// Facts computed natively for one document before its rules run.
-pub fn facts_for(_doc: &Document, _loaded: &Loaded) -> Value {
-    Value::from(BTreeMap::<Value, Value>::new())
+/// Facts computed natively for one review before its rules run.
+pub fn facts_for(review: &Value, ctx: &Context) -> Value {
+    facts::compute(review, ctx)
 }
 
-/// Lints every document of `loaded`, spreading documents over `threads` threads.
-/// Findings come back sorted by file, position and rule.
+/// Lints every document of `loaded` without a tenancy config.
 pub fn lint(engine: &Engine, loaded: &Loaded, threads: usize) -> Result<Vec<Finding>, EngineError> {
+    lint_with(engine, loaded, &Context::default(), threads)
+}
+
+/// Lints every document of `loaded` with the facts context `ctx`, spreading documents
+/// over `threads` threads. Findings come back sorted by file, position and rule.
+pub fn lint_with(
+    engine: &Engine,
+    loaded: &Loaded,
+    ctx: &Context,
+    threads: usize,
+) -> Result<Vec<Finding>, EngineError> {
     let docs = &loaded.documents;
     let threads = threads.clamp(1, 64).min(docs.len().div_ceil(32).max(1));
     let mut findings = if threads == 1 {
-        lint_slice(engine, loaded, docs)?
+        lint_slice(engine, loaded, ctx, docs)?
     } else {
         let chunk = docs.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = docs
                 .chunks(chunk)
-                .map(|slice| scope.spawn(move || lint_slice(engine, loaded, slice)))
+                .map(|slice| scope.spawn(move || lint_slice(engine, loaded, ctx, slice)))
                 .collect();
             let mut all = Vec::new();
             for handle in handles {
@@ -52,11 +61,12 @@ pub fn lint(engine: &Engine, loaded: &Loaded, threads: usize) -> Result<Vec<Find
 fn lint_slice(
     engine: &Engine,
     loaded: &Loaded,
+    ctx: &Context,
     docs: &[Document],
 ) -> Result<Vec<Finding>, EngineError> {
     let mut findings = Vec::new();
     for doc in docs {
-        lint_document(engine, loaded, doc, &mut findings)?;
+        lint_document(engine, loaded, ctx, doc, &mut findings)?;
     }
     Ok(findings)
 }
@@ -64,7 +74,8 @@ fn lint_slice(
 /// Evaluates one document as a CREATE review and appends its findings.
 pub fn lint_document(
     engine: &Engine,
-    loaded: &Loaded,
+    _loaded: &Loaded,
+    ctx: &Context,
     doc: &Document,
     out: &mut Vec<Finding>,
 ) -> Result<(), EngineError> {
@@ -94,7 +105,9 @@ pub fn lint_document(
             }],
         });
     }
-    let input = review::input(review::create(doc.value.clone()), facts_for(doc, loaded));
+    let review = review::create(doc.value.clone());
+    let facts = facts_for(&review, ctx);
+    let input = review::input(review, facts);
     for hit in engine.evaluate(input)? {
         out.push(place(hit, doc, &object));
     }

@@ -496,3 +496,16 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
             .collect::<BTreeMap<_, _>>(),
     )
 }
+
+/// The facts context of a CLI run: the config, if any, and the labels of the
+/// Namespaces among the run's documents (so a Namespace in one file decides who owns
+/// the objects of another).
+pub fn run_context(config: Option<Config>, docs: &[Document]) -> super::Context {
+    match config {
+        None => super::Context::default(),
+        Some(config) => super::Context {
+            tenancy: Some(Arc::new(Tenancy::new(config))),
+            namespaces: Some(Arc::new(namespace_labels(docs))),
+        },
+    }
+}
