@@ -173,7 +173,7 @@ impl Tenancy {
         &self.config
     }
 
-    fn first<'a>(claims: &'a [Claim<Glob>], name: &str) -> Option<Owner> {
+    fn first(claims: &[Claim<Glob>], name: &str) -> Option<Owner> {
         claims
             .iter()
             .find(|c| c.pattern.matches(name))
