@@ -22,6 +22,15 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
+/// The config of a run: `explicit` (`--config FILE`) if given, else `.blastwall.yaml`
+/// in `cwd` or its nearest parent that has one, else none (tenancy rules stay silent).
+pub fn resolve(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, ConfigError> {
+    match explicit.map(Path::to_path_buf).or_else(|| discover(cwd)) {
+        Some(path) => load(&path).map(Some),
+        None => Ok(None),
+    }
+}
+
 /// Reads and validates the config at `path`.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -162,5 +171,60 @@ fn where_(path: &[PathSeg]) -> String {
         "the config".into()
     } else {
         format!("`{}`", crate::source::display_path(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = "apiVersion: blastwall.dev/v1alpha1\nkind: Config\n";
+
+    #[test]
+    fn discovery_walks_up_from_the_working_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("deploy/payroll");
+        std::fs::create_dir_all(&nested).unwrap();
+        assert!(resolve(None, &nested).unwrap().is_none());
+        std::fs::write(dir.path().join(FILE_NAME), MINIMAL).unwrap();
+        assert_eq!(discover(&nested), Some(dir.path().join(FILE_NAME)));
+        assert!(resolve(None, &nested).unwrap().is_some());
+    }
+
+    #[test]
+    fn an_explicit_file_wins_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope.yaml");
+        let err = resolve(Some(&missing), dir.path()).unwrap_err();
+        assert!(matches!(err, ConfigError::Read { .. }));
+    }
+
+    #[test]
+    fn errors_render_rustc_style_with_both_claims() {
+        let text = format!(
+            "{MINIMAL}products:\n  a: {{groups: [\"ops:*\"]}}\n  b: {{groups: [\"ops:db\"]}}\n"
+        );
+        let err = parse(".blastwall.yaml", text).unwrap_err();
+        let shown = err.render(false);
+        assert!(
+            shown.contains("error: group `ops:db` of product b overlaps `ops:*` of product a"),
+            "{shown}"
+        );
+        assert!(shown.contains(".blastwall.yaml:5:16"), "{shown}");
+        assert!(shown.contains("also claimed by a here"), "{shown}");
+        assert_eq!(
+            err.to_string(),
+            ".blastwall.yaml:5:16: group `ops:db` of product b overlaps `ops:*` of product a"
+        );
+    }
+
+    #[test]
+    fn cluster_product_must_be_declared() {
+        let text = format!("{MINIMAL}cluster: {{product: payroll}}\n");
+        let err = parse("c.yaml", text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "c.yaml:3:20: cluster.product `payroll` is not a declared product"
+        );
     }
 }

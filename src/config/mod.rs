@@ -16,7 +16,7 @@ mod validate;
 
 pub use arn::RoleArnGlob;
 pub use error::{ConfigDiagnostic, ConfigError, Label};
-pub use load::{discover, load, parse, FILE_NAME};
+pub use load::{discover, load, parse, resolve, FILE_NAME};
 pub use types::*;
 
 impl Config {

@@ -509,3 +509,83 @@ pub fn run_context(config: Option<Config>, docs: &[Document]) -> super::Context 
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenancy(extra: &str) -> Tenancy {
+        let text = format!(
+            "apiVersion: blastwall.dev/v1alpha1\nkind: Config\nproducts:\n  payroll: {{namespaces: [payroll-*], groups: [\"payroll:*\"]}}\n  billing: {{namespaces: [billing], groups: [\"billing:*\"]}}\nadmins: {{groups: [\"sre:admins\"]}}\n{extra}"
+        );
+        Tenancy::new(crate::config::parse("c.yaml", text).unwrap())
+    }
+
+    fn review(object: &str, groups: &[&str]) -> Value {
+        let requester = crate::review::Requester {
+            username: "alice".into(),
+            groups: groups.iter().map(|g| g.to_string()).collect(),
+        };
+        let object = Value::from_json_str(object).unwrap();
+        crate::review::build(
+            crate::review::Operation::Create,
+            Some(object),
+            None,
+            &requester,
+        )
+    }
+
+    #[test]
+    fn the_namespace_label_wins_over_the_globs() {
+        let t = tenancy("");
+        let mut labels = NamespaceLabels::new();
+        labels.insert(
+            "payroll-x".into(),
+            BTreeMap::from([(PRODUCT_LABEL.to_string(), "billing".to_string())]),
+        );
+        let owner = t.namespace_owner("payroll-x", None, Some(&labels)).unwrap();
+        assert_eq!(owner.product, "billing");
+        assert_eq!(
+            t.namespace_owner("payroll-y", None, Some(&labels))
+                .unwrap()
+                .via,
+            "namespaces: payroll-*"
+        );
+        assert_eq!(t.namespace_owner("scratch", None, Some(&labels)), None);
+    }
+
+    #[test]
+    fn a_single_tenant_cluster_owns_all_but_shared_namespaces() {
+        let t = tenancy("cluster: {product: payroll}\n");
+        assert_eq!(
+            t.namespace_owner("anything", None, None).unwrap().via,
+            "cluster.product"
+        );
+        assert_eq!(t.namespace_owner("kube-system", None, None), None);
+    }
+
+    #[test]
+    fn requester_products_and_admin_come_from_user_info() {
+        let t = tenancy("");
+        let object = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"billing"}}"#;
+        let fact = compute(
+            &t,
+            None,
+            &review(object, &["payroll:devs", "sre:admins"]),
+            &Value::Undefined,
+        );
+        assert_eq!(
+            fact["requester"]["products"],
+            Value::from(vec![Value::from("payroll")])
+        );
+        assert_eq!(fact["requester"]["admin"], Value::Bool(true));
+        assert_eq!(fact["product"]["product"], Value::from("billing"));
+        let fact = compute(
+            &t,
+            None,
+            &review(object, &["billing:ops"]),
+            &Value::Undefined,
+        );
+        assert_eq!(fact["requester"]["admin"], Value::Bool(false));
+    }
+}
