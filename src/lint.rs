@@ -2,6 +2,7 @@
 
 use regorus::Value;
 
+use crate::awsauth;
 use crate::engine::{native, Engine, EngineError, RuleHit};
 use crate::facts::{self, Context};
 use crate::finding::{Finding, ObjectRef, Related};
@@ -74,11 +75,27 @@ fn lint_slice(
 /// Evaluates one document as a CREATE review and appends its findings.
 pub fn lint_document(
     engine: &Engine,
-    _loaded: &Loaded,
+    loaded: &Loaded,
     ctx: &Context,
     doc: &Document,
     out: &mut Vec<Finding>,
 ) -> Result<(), EngineError> {
+    // aws-auth: findings may point inside the YAML embedded in `data.mapRoles` etc.
+    let spliced;
+    let doc = match loaded
+        .files
+        .get(doc.file.0)
+        .and_then(|file| awsauth::splice(&doc.spans, &doc.value, &file.text))
+    {
+        Some(spans) => {
+            spliced = Document {
+                spans,
+                ..doc.clone()
+            };
+            &spliced
+        }
+        None => doc,
+    };
     let object = ObjectRef::from_value(&doc.value);
     for dup in &doc.duplicate_keys {
         let mut path = dup.path.clone();

@@ -25,6 +25,9 @@ pub struct Context {
 /// The `input.facts` object for a review.
 pub fn compute(review: &Value, ctx: &Context) -> Value {
     let mut facts = BTreeMap::<Value, Value>::new();
+    if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
+        facts.insert(Value::from("awsAuth"), aws_auth);
+    }
     if let Some(t) = &ctx.tenancy {
         let aws_auth = facts
             .get(&Value::from("awsAuth"))

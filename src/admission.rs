@@ -1,0 +1,863 @@
+//! AdmissionReview in, AdmissionReview out: the decision shared by the webhook and
+//! `blastwall review`.
+//!
+//! The request is passed to rules as the API server sent it (`input.review`), with
+//! facts computed by [`crate::facts`] exactly as the linter computes them. Each rule
+//! hit gets an [`Enforcement`] (from its severity, or a per-rule override) that decides
+//! where it lands in the response: `deny` in `status`, `warn` in `warnings`, `audit`
+//! in `auditAnnotations`.
+//!
+//! Everything a rule writes into a response is bounded in size, and for a Secret the
+//! values of `data` / `stringData` are masked wherever a message repeats them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use regorus::Value;
+use serde::Deserialize;
+use serde_json::{json, Map, Value as Json};
+use thiserror::Error;
+
+use crate::config::{Action, Config};
+use crate::engine::{Engine, EngineError, RuleHit};
+use crate::facts::{self, Context};
+use crate::finding::Severity;
+use crate::review;
+
+pub const API_VERSION: &str = "admission.k8s.io/v1";
+pub const KIND: &str = "AdmissionReview";
+
+/// Upper bound of the denial message (`status.message`).
+pub const MAX_DENY_MESSAGE: usize = 4096;
+/// The API server may truncate single warnings over 256 characters, and ignores
+/// warnings once 4096 characters of them have been added for one request (Kubernetes
+/// docs, "Dynamic Admission Control" → "Response": "Individual warning messages over
+/// 256 characters may be truncated by the API server before being returned to
+/// clients. If more than 4096 characters of warning messages are added (from all
+/// sources), additional warning messages are ignored"; `AdmissionResponse.warnings`
+/// in k8s.io/api admission/v1: "Limit warnings to 120 characters if possible").
+/// We cut each warning ourselves and keep room for other webhooks' warnings.
+pub const MAX_WARNING: usize = 256;
+pub const MAX_WARNINGS_TOTAL: usize = 2048;
+/// Upper bound of one audit annotation's value.
+pub const MAX_AUDIT_VALUE: usize = 1024;
+/// The API server prefixes each audit annotation key with `<webhook name>/` and drops
+/// the annotation unless the result is a qualified name with exactly one `/`
+/// (apiserver `checkKeyFormat`): so keys are bare names of at most 63 characters.
+const MAX_AUDIT_KEY: usize = 63;
+
+/// Why an AdmissionReview could not be answered.
+#[derive(Debug, Error)]
+pub enum AdmissionError {
+    /// Not JSON, or JSON of the wrong shape; the message carries line and column.
+    #[error("request body is not a valid AdmissionReview: {0}")]
+    Malformed(String),
+    #[error("apiVersion is {found}; expected \"admission.k8s.io/v1\"")]
+    ApiVersion { found: String },
+    #[error("kind is {found}; expected \"AdmissionReview\"")]
+    Kind { found: String },
+    #[error("AdmissionReview has no request")]
+    MissingRequest,
+    #[error("request.uid is missing or empty")]
+    MissingUid,
+    /// The rules could not be evaluated (a runtime error, or the time limit).
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+impl AdmissionError {
+    /// Whether the caller sent something unusable (HTTP 400), as opposed to a failure
+    /// of evaluation, which the webhook answers according to its failure mode.
+    pub fn is_bad_request(&self) -> bool {
+        !matches!(self, AdmissionError::Engine(_))
+    }
+}
+
+/// What a rule's findings do at admission.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Enforcement {
+    /// Reject the request (`allowed: false`, 403).
+    Deny,
+    /// Allow, and tell the client (`warnings`).
+    Warn,
+    /// Allow, and record it in the audit log (`auditAnnotations`).
+    Audit,
+    /// Ignore the finding.
+    Off,
+}
+
+impl Enforcement {
+    /// error → deny, warning → warn, info → audit.
+    pub fn for_severity(severity: Severity) -> Enforcement {
+        match severity {
+            Severity::Error => Enforcement::Deny,
+            Severity::Warning => Enforcement::Warn,
+            Severity::Info => Enforcement::Audit,
+        }
+    }
+
+    pub fn from_action(action: Action) -> Enforcement {
+        match action {
+            Action::Error => Enforcement::Deny,
+            Action::Warn => Enforcement::Warn,
+            Action::Info => Enforcement::Audit,
+            Action::Off => Enforcement::Off,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Enforcement::Deny => "deny",
+            Enforcement::Warn => "warn",
+            Enforcement::Audit => "audit",
+            Enforcement::Off => "off",
+        }
+    }
+}
+
+/// Per-rule enforcement overrides; rules not listed follow their severity.
+#[derive(Clone, Debug, Default)]
+pub struct Enforcements {
+    overrides: HashMap<String, Enforcement>,
+}
+
+impl Enforcements {
+    /// The `rules.<id>.enforcement.webhook` settings of a config.
+    pub fn from_config(config: &Config) -> Enforcements {
+        let overrides = config
+            .rules
+            .iter()
+            .filter_map(|(id, settings)| {
+                let action = settings.enforcement.as_ref()?.webhook?;
+                Some((id.clone(), Enforcement::from_action(action)))
+            })
+            .collect();
+        Enforcements { overrides }
+    }
+
+    pub fn set(&mut self, rule: &str, enforcement: Enforcement) {
+        self.overrides.insert(rule.to_string(), enforcement);
+    }
+
+    pub fn of(&self, hit: &RuleHit) -> Enforcement {
+        self.overrides
+            .get(&hit.rule)
+            .copied()
+            .unwrap_or_else(|| Enforcement::for_severity(hit.severity))
+    }
+}
+
+/// A decoded AdmissionRequest: the review rules see, and the fields logs need.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// `request` exactly as sent: becomes `input.review`.
+    pub review: Value,
+    pub uid: String,
+    pub operation: String,
+    /// `group/version/Kind` of `request.kind` (`v1/Pod` for the core group).
+    pub kind: String,
+    pub sub_resource: String,
+    pub namespace: String,
+    pub name: String,
+    pub username: String,
+    pub dry_run: bool,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "apiVersion")]
+    api_version: Option<Value>,
+    kind: Option<Value>,
+    request: Option<Value>,
+}
+
+fn text(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn describe(value: &Option<Value>) -> String {
+    match value {
+        None | Some(Value::Null) | Some(Value::Undefined) => "missing".into(),
+        Some(Value::String(s)) => format!("{:?}", truncate(s, 80)),
+        Some(_) => "not a string".into(),
+    }
+}
+
+/// Reads an `admission.k8s.io/v1` AdmissionReview.
+pub fn decode(body: &[u8]) -> Result<Request, AdmissionError> {
+    // serde_json bounds nesting depth (128), so a deep body is an error, not a crash.
+    let envelope: Envelope =
+        serde_json::from_slice(body).map_err(|e| AdmissionError::Malformed(e.to_string()))?;
+    if envelope.api_version.as_ref().and_then(text) != Some(API_VERSION) {
+        return Err(AdmissionError::ApiVersion {
+            found: describe(&envelope.api_version),
+        });
+    }
+    if envelope.kind.as_ref().and_then(text) != Some(KIND) {
+        return Err(AdmissionError::Kind {
+            found: describe(&envelope.kind),
+        });
+    }
+    let review = match envelope.request {
+        Some(v @ Value::Object(_)) => v,
+        Some(Value::Null) | None => return Err(AdmissionError::MissingRequest),
+        Some(_) => return Err(AdmissionError::Malformed("request is not an object".into())),
+    };
+    let field = |v: &Value| text(v).unwrap_or_default().to_string();
+    let uid = field(&review["uid"]);
+    if uid.is_empty() {
+        return Err(AdmissionError::MissingUid);
+    }
+    let gvk = &review["kind"];
+    let group = field(&gvk["group"]);
+    let version = field(&gvk["version"]);
+    let kind = if group.is_empty() {
+        format!("{version}/{}", field(&gvk["kind"]))
+    } else {
+        format!("{group}/{version}/{}", field(&gvk["kind"]))
+    };
+    Ok(Request {
+        uid,
+        operation: field(&review["operation"]),
+        kind,
+        sub_resource: field(&review["subResource"]),
+        namespace: field(&review["namespace"]),
+        name: field(&review["name"]),
+        username: field(&review["userInfo"]["username"]),
+        dry_run: review["dryRun"] == Value::Bool(true),
+        review,
+    })
+}
+
+/// One finding as it appears in a response.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Verdict {
+    pub rule: String,
+    pub message: String,
+}
+
+/// The findings of one review, sorted into what they do.
+#[derive(Clone, Debug, Default)]
+pub struct Decision {
+    pub deny: Vec<Verdict>,
+    pub warn: Vec<Verdict>,
+    pub audit: Vec<Verdict>,
+}
+
+impl Decision {
+    /// Sorts `hits` by enforcement, with duplicates removed and Secret values masked.
+    pub fn from_hits(hits: Vec<RuleHit>, enforcements: &Enforcements, mask: &Mask) -> Decision {
+        let mut sorted: [BTreeSet<Verdict>; 3] = Default::default();
+        for hit in hits {
+            let slot = match enforcements.of(&hit) {
+                Enforcement::Deny => 0,
+                Enforcement::Warn => 1,
+                Enforcement::Audit => 2,
+                Enforcement::Off => continue,
+            };
+            sorted[slot].insert(Verdict {
+                message: mask.apply(&hit.message),
+                rule: hit.rule,
+            });
+        }
+        let [deny, warn, audit] = sorted.map(|s| s.into_iter().collect());
+        Decision { deny, warn, audit }
+    }
+
+    pub fn allowed(&self) -> bool {
+        self.deny.is_empty()
+    }
+
+    /// `deny`, `warn` or `allow`: the decision as logs and metrics name it.
+    pub fn outcome(&self) -> &'static str {
+        if !self.deny.is_empty() {
+            "deny"
+        } else if !self.warn.is_empty() {
+            "warn"
+        } else {
+            "allow"
+        }
+    }
+
+    /// Ids of every rule that reported, each once, in order.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let ids: BTreeSet<&str> = self
+            .deny
+            .iter()
+            .chain(&self.warn)
+            .chain(&self.audit)
+            .map(|v| v.rule.as_str())
+            .collect();
+        ids.into_iter().collect()
+    }
+
+    /// The AdmissionReview that answers request `uid`.
+    pub fn response(&self, uid: &str) -> Json {
+        let mut response = Map::new();
+        response.insert("uid".into(), Json::from(uid));
+        response.insert("allowed".into(), Json::Bool(self.allowed()));
+        if !self.allowed() {
+            response.insert(
+                "status".into(),
+                json!({
+                    "code": 403,
+                    "reason": "Forbidden",
+                    "message": deny_message(&self.deny),
+                }),
+            );
+        }
+        let warnings = warnings(&self.warn);
+        if !warnings.is_empty() {
+            response.insert("warnings".into(), Json::from(warnings));
+        }
+        let annotations = audit_annotations(&self.audit);
+        if !annotations.is_empty() {
+            response.insert("auditAnnotations".into(), json!(annotations));
+        }
+        envelope(response)
+    }
+}
+
+fn envelope(response: Map<String, Json>) -> Json {
+    json!({"apiVersion": API_VERSION, "kind": KIND, "response": response})
+}
+
+/// The answer when the rules could not be evaluated (an error or the deadline):
+/// allowed with a warning, or denied with code 500, as the failure mode says.
+pub fn failure_response(uid: &str, allow: bool, reason: &str) -> Json {
+    let reason = truncate(reason, 512);
+    let mut response = Map::new();
+    response.insert("uid".into(), Json::from(uid));
+    response.insert("allowed".into(), Json::Bool(allow));
+    if allow {
+        response.insert(
+            "warnings".into(),
+            json!([truncate(
+                &format!(
+                    "blastwall could not check this request ({reason}); allowed by failure mode"
+                ),
+                MAX_WARNING
+            )]),
+        );
+    } else {
+        response.insert(
+            "status".into(),
+            json!({
+                "code": 500,
+                "reason": "InternalError",
+                "message": format!("blastwall could not check this request ({reason}); denied by failure mode"),
+            }),
+        );
+    }
+    envelope(response)
+}
+
+fn deny_message(deny: &[Verdict]) -> String {
+    let mut out = String::from("blastwall denied the request:");
+    for (i, v) in deny.iter().enumerate() {
+        let line = format!("\n[{}] {}", v.rule, v.message);
+        let rest = deny.len() - i;
+        let tail = format!("\n… and {} more", rest);
+        if out.len() + line.len() + tail.len() > MAX_DENY_MESSAGE {
+            // Keep at least part of the first finding so the reason is never empty.
+            if i == 0 {
+                let room = MAX_DENY_MESSAGE.saturating_sub(out.len() + tail.len());
+                out.push_str(&truncate(&line, room));
+                if rest > 1 {
+                    out.push_str(&format!("\n… and {} more", rest - 1));
+                }
+            } else {
+                out.push_str(&tail);
+            }
+            return out;
+        }
+        out.push_str(&line);
+    }
+    out
+}
+
+fn warnings(warn: &[Verdict]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut total = 0;
+    for (i, v) in warn.iter().enumerate() {
+        let w = truncate(&format!("[{}] {}", v.rule, v.message), MAX_WARNING);
+        let rest = warn.len() - i;
+        // Always leave room to say how many were left out.
+        if total + w.len() + 40 > MAX_WARNINGS_TOTAL && rest > 1 {
+            out.push(format!("… and {rest} more blastwall warnings"));
+            return out;
+        }
+        total += w.len();
+        out.push(w);
+    }
+    out
+}
+
+fn audit_annotations(audit: &[Verdict]) -> BTreeMap<String, String> {
+    let mut grouped: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for v in audit {
+        grouped
+            .entry(annotation_key(&v.rule))
+            .or_default()
+            .push(&v.message);
+    }
+    grouped
+        .into_iter()
+        .map(|(k, msgs)| (k, truncate(&msgs.join("; "), MAX_AUDIT_VALUE)))
+        .collect()
+}
+
+/// A rule id as an audit annotation name: `[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]`, ≤ 63.
+fn annotation_key(rule: &str) -> String {
+    let mut key: String = rule
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(MAX_AUDIT_KEY)
+        .collect();
+    while key.ends_with(|c: char| !c.is_ascii_alphanumeric()) {
+        key.pop();
+    }
+    while key.starts_with(|c: char| !c.is_ascii_alphanumeric()) {
+        key.remove(0);
+    }
+    if key.is_empty() {
+        key.push_str("rule");
+    }
+    key
+}
+
+/// `s` cut to at most `max` bytes on a character boundary, with `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let ellipsis = "…";
+    let mut end = max.saturating_sub(ellipsis.len());
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ellipsis}", &s[..end])
+}
+
+/// Secret values that must not appear in any message.
+#[derive(Clone, Debug, Default)]
+pub struct Mask {
+    values: Vec<String>,
+}
+
+/// Values shorter than this are not masked: they would garble every message.
+const MIN_MASKED: usize = 3;
+
+impl Mask {
+    /// The `data` and `stringData` values (and the decoded `data`) of a Secret under review.
+    pub fn for_review(review: &Value) -> Mask {
+        let mut values = BTreeSet::new();
+        for side in ["object", "oldObject"] {
+            let obj = &review[side];
+            if obj["kind"] != Value::from("Secret") {
+                continue;
+            }
+            for (field, encoded) in [("data", true), ("stringData", false)] {
+                let Value::Object(map) = &obj[field] else {
+                    continue;
+                };
+                for v in map.values() {
+                    let Some(s) = text(v) else { continue };
+                    values.insert(s.to_string());
+                    if encoded {
+                        if let Some(decoded) = base64_decode(s) {
+                            values.insert(decoded.trim().to_string());
+                            values.insert(decoded);
+                        }
+                    }
+                }
+            }
+        }
+        let mut values: Vec<String> = values
+            .into_iter()
+            .filter(|v| v.len() >= MIN_MASKED)
+            .collect();
+        // Longest first, so a value containing another is masked whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        Mask { values }
+    }
+
+    pub fn apply(&self, message: &str) -> String {
+        let mut out = message.to_string();
+        for v in &self.values {
+            if out.contains(v.as_str()) {
+                out = out.replace(v.as_str(), "<redacted>");
+            }
+        }
+        out
+    }
+}
+
+/// Standard base64 (padding optional); `None` unless it decodes to UTF-8 text.
+fn base64_decode(s: &str) -> Option<String> {
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for b in s.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(v);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            out.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Evaluates a decoded request: facts, rules, and the sorted findings.
+pub fn decide(
+    engine: &Engine,
+    request: &Request,
+    ctx: &Context,
+    enforcements: &Enforcements,
+) -> Result<Decision, EngineError> {
+    let facts = facts::compute(&request.review, ctx);
+    let hits = engine.evaluate(review::input(request.review.clone(), facts))?;
+    let mask = Mask::for_review(&request.review);
+    Ok(Decision::from_hits(hits, enforcements, &mask))
+}
+
+/// The AdmissionReview response the webhook returns for `body`.
+pub fn review(
+    engine: &Engine,
+    body: &[u8],
+    ctx: &Context,
+    enforcements: &Enforcements,
+) -> Result<Json, AdmissionError> {
+    let request = decode(body)?;
+    let decision = decide(engine, &request, ctx, enforcements)?;
+    Ok(decision.response(&request.uid))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(request: Json) -> Vec<u8> {
+        serde_json::to_vec(&json!({"apiVersion": API_VERSION, "kind": KIND, "request": request}))
+            .unwrap()
+    }
+
+    fn hit(rule: &str, severity: Severity, message: &str) -> RuleHit {
+        RuleHit {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            path: vec![],
+            related: vec![],
+        }
+    }
+
+    fn pod_request() -> Json {
+        json!({
+            "uid": "705ab4f5-6393-11e8-b7cc-42010a800002",
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "requestKind": {"group": "", "version": "v1", "kind": "Pod"},
+            "namespace": "payroll",
+            "name": "api",
+            "operation": "CREATE",
+            "userInfo": {"username": "alice", "groups": ["payroll:dev", "system:authenticated"],
+                         "extra": {"arn": ["arn:aws:sts::111122223333:assumed-role/payroll-dev/alice"]}},
+            "object": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "api", "namespace": "payroll"}},
+            "oldObject": null,
+            "dryRun": true,
+            "options": {"apiVersion": "meta.k8s.io/v1", "kind": "CreateOptions"}
+        })
+    }
+
+    #[test]
+    fn decode_reads_the_fields_logs_need_and_keeps_the_request_whole() {
+        let req = decode(&body(pod_request())).unwrap();
+        assert_eq!(req.uid, "705ab4f5-6393-11e8-b7cc-42010a800002");
+        assert_eq!(req.kind, "v1/Pod");
+        assert_eq!(req.operation, "CREATE");
+        assert_eq!(req.namespace, "payroll");
+        assert_eq!(req.username, "alice");
+        assert!(req.dry_run);
+        assert_eq!(
+            req.review["userInfo"]["extra"]["arn"][0],
+            Value::from("arn:aws:sts::111122223333:assumed-role/payroll-dev/alice")
+        );
+        assert_eq!(req.review["options"]["kind"], Value::from("CreateOptions"));
+    }
+
+    #[test]
+    fn malformed_bodies_are_bad_requests_with_a_location() {
+        let err = decode(b"{\"apiVersion\": \"admission.k8s.io/v1\",\n \"kind\": }").unwrap_err();
+        assert!(err.is_bad_request());
+        let text = err.to_string();
+        assert!(text.contains("line 2"), "{text}");
+    }
+
+    #[test]
+    fn wrong_envelope_is_named() {
+        let v1beta1 = json!({"apiVersion": "admission.k8s.io/v1beta1", "kind": KIND, "request": pod_request()});
+        let err = decode(&serde_json::to_vec(&v1beta1).unwrap()).unwrap_err();
+        assert!(matches!(err, AdmissionError::ApiVersion { .. }));
+        assert!(err.to_string().contains("admission.k8s.io/v1beta1"));
+
+        let kind = json!({"apiVersion": API_VERSION, "kind": "Pod", "request": pod_request()});
+        let err = decode(&serde_json::to_vec(&kind).unwrap()).unwrap_err();
+        assert!(matches!(err, AdmissionError::Kind { .. }));
+
+        let none = json!({"apiVersion": API_VERSION, "kind": KIND});
+        let err = decode(&serde_json::to_vec(&none).unwrap()).unwrap_err();
+        assert!(matches!(err, AdmissionError::MissingRequest));
+
+        let mut no_uid = pod_request();
+        no_uid["uid"] = json!("");
+        assert!(matches!(
+            decode(&body(no_uid)).unwrap_err(),
+            AdmissionError::MissingUid
+        ));
+    }
+
+    #[test]
+    fn deeply_nested_bodies_are_rejected_not_crashed() {
+        let deep = format!(
+            "{{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{}{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(decode(deep.as_bytes()).unwrap_err().is_bad_request());
+    }
+
+    #[test]
+    fn severities_map_to_deny_warn_audit_and_overrides_win() {
+        let hits = vec![
+            hit(
+                "privileged-container",
+                Severity::Error,
+                "container app is privileged",
+            ),
+            hit(
+                "latest-image-tag",
+                Severity::Warning,
+                "image nginx uses :latest",
+            ),
+            hit("missing-owner-label", Severity::Info, "no owner label"),
+            hit("noisy", Severity::Error, "ignored"),
+        ];
+        let mut enf = Enforcements::default();
+        enf.set("noisy", Enforcement::Off);
+        let d = Decision::from_hits(hits, &enf, &Mask::default());
+        let r = d.response("u1");
+        assert_eq!(r["apiVersion"], API_VERSION);
+        assert_eq!(r["kind"], KIND);
+        assert_eq!(r["response"]["uid"], "u1");
+        assert_eq!(r["response"]["allowed"], false);
+        assert_eq!(r["response"]["status"]["code"], 403);
+        let msg = r["response"]["status"]["message"].as_str().unwrap();
+        assert!(msg.contains("[privileged-container] container app is privileged"));
+        assert!(!msg.contains("ignored"));
+        assert_eq!(
+            r["response"]["warnings"],
+            json!(["[latest-image-tag] image nginx uses :latest"])
+        );
+        assert_eq!(
+            r["response"]["auditAnnotations"],
+            json!({"missing-owner-label": "no owner label"})
+        );
+        assert_eq!(
+            d.rule_ids(),
+            vec![
+                "latest-image-tag",
+                "missing-owner-label",
+                "privileged-container"
+            ]
+        );
+
+        enf.set("privileged-container", Enforcement::Warn);
+        let hits = vec![hit("privileged-container", Severity::Error, "x")];
+        let d = Decision::from_hits(hits, &enf, &Mask::default());
+        assert!(d.allowed());
+        assert_eq!(d.outcome(), "warn");
+    }
+
+    #[test]
+    fn an_allowed_response_has_no_status() {
+        let r = Decision::default().response("u2");
+        assert_eq!(r["response"], json!({"uid": "u2", "allowed": true}));
+    }
+
+    #[test]
+    fn denial_message_is_bounded_and_counts_the_rest() {
+        let hits: Vec<RuleHit> = (0..500)
+            .map(|i| hit(&format!("rule-{i:03}"), Severity::Error, &"m".repeat(100)))
+            .collect();
+        let d = Decision::from_hits(hits, &Enforcements::default(), &Mask::default());
+        let r = d.response("u");
+        let msg = r["response"]["status"]["message"].as_str().unwrap();
+        assert!(msg.len() <= MAX_DENY_MESSAGE, "{}", msg.len());
+        assert!(msg.contains("[rule-000]"));
+        assert!(msg.ends_with("more"), "{msg}");
+        let shown = msg.matches("\n[rule-").count();
+        assert!(msg.contains(&format!("… and {} more", 500 - shown)));
+
+        let huge = vec![hit("one", Severity::Error, &"é".repeat(10_000))];
+        let d = Decision::from_hits(huge, &Enforcements::default(), &Mask::default());
+        let msg = d.response("u")["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(msg.len() <= MAX_DENY_MESSAGE && msg.contains("[one]"));
+    }
+
+    #[test]
+    fn warnings_stay_within_api_server_limits() {
+        let hits: Vec<RuleHit> = (0..100)
+            .map(|i| hit(&format!("w-{i:02}"), Severity::Warning, &"x".repeat(1000)))
+            .collect();
+        let d = Decision::from_hits(hits, &Enforcements::default(), &Mask::default());
+        let r = d.response("u");
+        let ws: Vec<&str> = r["response"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_str().unwrap())
+            .collect();
+        assert!(ws.iter().all(|w| w.len() <= MAX_WARNING));
+        assert!(ws.iter().map(|w| w.len()).sum::<usize>() <= MAX_WARNINGS_TOTAL);
+        let last = ws.last().unwrap();
+        assert!(
+            last.starts_with("… and ") && last.contains("more"),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn audit_keys_are_valid_annotation_names() {
+        assert_eq!(
+            annotation_key("cross-product-binding"),
+            "cross-product-binding"
+        );
+        assert_eq!(annotation_key("-weird/id-"), "weird-id");
+        assert_eq!(annotation_key(&"a".repeat(100)).len(), 63);
+    }
+
+    #[test]
+    fn secret_values_never_appear_in_messages() {
+        let review = Value::from_json_str(
+            r#"{"object": {"kind": "Secret", "data": {"password": "aHVudGVyMjI="},
+                "stringData": {"token": "tok-123456"}},
+                "oldObject": {"kind": "Secret", "data": {"password": "b2xkLXNlY3JldA=="}}}"#,
+        )
+        .unwrap();
+        let mask = Mask::for_review(&review);
+        let hits = vec![
+            hit(
+                "r",
+                Severity::Error,
+                "password aHVudGVyMjI= decodes to hunter22",
+            ),
+            hit(
+                "r",
+                Severity::Warning,
+                "token tok-123456 and old old-secret",
+            ),
+        ];
+        let d = Decision::from_hits(hits, &Enforcements::default(), &mask);
+        let text = d.response("u").to_string();
+        for secret in ["aHVudGVyMjI=", "hunter22", "tok-123456", "old-secret"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert!(text.contains("<redacted>"));
+    }
+
+    #[test]
+    fn failure_mode_answers() {
+        let allow = failure_response("u", true, "deadline of 8s exceeded");
+        assert_eq!(allow["response"]["allowed"], true);
+        assert!(allow["response"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("deadline"));
+        let deny = failure_response("u", false, "rule error");
+        assert_eq!(deny["response"]["allowed"], false);
+        assert_eq!(deny["response"]["status"]["code"], 500);
+    }
+
+    #[test]
+    fn base64_decoding() {
+        assert_eq!(base64_decode("aGVsbG8=").as_deref(), Some("hello"));
+        assert_eq!(base64_decode("aGVsbG8").as_deref(), Some("hello"));
+        assert_eq!(base64_decode("not base64!"), None);
+    }
+
+    /// The full path: a real AdmissionReview through the built-in pack and the
+    /// tenancy facts, as `blastwall review` and the webhook run it.
+    #[test]
+    fn review_runs_the_rule_pack_with_tenancy_facts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let config = crate::config::load(&root.join("fixtures/tenancy/blastwall.yaml")).unwrap();
+        let mut engine = Engine::builtin().unwrap();
+        engine.set_config(config.to_value()).unwrap();
+        let ctx = Context {
+            tenancy: Some(std::sync::Arc::new(facts::tenancy::Tenancy::new(config))),
+            namespaces: None,
+        };
+        let pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "reconcile", "namespace": "payroll-api"},
+            "spec": {"containers": [
+                {"name": "reconcile", "image": "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/close-books:1.4.0"},
+                {"name": "debug", "image": "busybox:1.36"}]}
+        });
+        let mut request = pod_request();
+        request["namespace"] = json!("payroll-api");
+        request["name"] = json!("reconcile");
+        request["object"] = pod;
+        let out = review(
+            &engine,
+            &body(request.clone()),
+            &ctx,
+            &Enforcements::default(),
+        )
+        .unwrap();
+        let resp = &out["response"];
+        assert_eq!(resp["uid"], "705ab4f5-6393-11e8-b7cc-42010a800002");
+        assert_eq!(resp["allowed"], false);
+        assert_eq!(resp["status"]["code"], 403);
+        let msg = resp["status"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("[cross-product-image] image of another product"),
+            "{msg}"
+        );
+        let warning = resp["warnings"][0].as_str().unwrap();
+        assert!(
+            warning.starts_with("[cross-product-image] image busybox:1.36"),
+            "{warning}"
+        );
+
+        // The same request as a DELETE: no object, rules stay silent.
+        request["operation"] = json!("DELETE");
+        request["oldObject"] = request["object"].take();
+        request["object"] = Json::Null;
+        let out = review(&engine, &body(request), &ctx, &Enforcements::default()).unwrap();
+        assert_eq!(out["response"]["allowed"], true, "{out}");
+    }
+}

@@ -1,0 +1,395 @@
+//! `input.facts.awsAuth`: the parsed sections, shaped so each rule is a few lines of
+//! Rego. Every path starts at the ConfigMap (`["data", "mapRoles", 1, "groups", 0]`)
+//! and continues into the embedded document; [`super::splice`] makes such paths
+//! resolve to outer positions. Nothing here needs the outer file's text or spans, so
+//! the webhook computes the same facts from an AdmissionReview.
+
+use std::collections::BTreeMap;
+
+use regorus::Value;
+
+use super::section::{self, Section, ERROR_KEY};
+use super::{is_aws_auth, SECTIONS};
+use crate::source::{Limits, PathSeg};
+
+/// Keys an entry of `mapRoles` / `mapUsers` may have, exactly as the lenient
+/// parser needs them.
+const ROLE_KEYS: [&str; 5] = ["rolearn", "username", "groups", "userid", "sso"];
+const USER_KEYS: [&str; 4] = ["userarn", "username", "groups", "userid"];
+
+/// `facts.awsAuth` for `object`, or `None` when it is not the aws-auth ConfigMap.
+pub fn facts(object: &Value) -> Option<Value> {
+    if !is_aws_auth(object) {
+        return None;
+    }
+    let limits = Limits::default();
+    let mut sections = BTreeMap::new();
+    let mut all_entries = Vec::new();
+    for name in SECTIONS {
+        let (fact, entries) = section_fact(object, name, &limits);
+        all_entries.extend(entries);
+        sections.insert(Value::from(name), fact);
+    }
+    Some(obj(vec![
+        ("isAwsAuth", Value::Bool(true)),
+        ("sections", Value::from(sections)),
+        ("entries", Value::from(all_entries)),
+        ("unknownKeys", Value::from(unknown_keys(object))),
+    ]))
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+fn path_value(path: &[PathSeg]) -> Value {
+    Value::from(
+        path.iter()
+            .map(|seg| match seg {
+                PathSeg::Key(k) => Value::from(k.as_str()),
+                PathSeg::Index(i) => Value::from(*i),
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn extend(base: &[PathSeg], more: impl IntoIterator<Item = PathSeg>) -> Vec<PathSeg> {
+    let mut p = base.to_vec();
+    p.extend(more);
+    p
+}
+
+fn key(k: &str) -> PathSeg {
+    PathSeg::Key(k.to_string())
+}
+
+/// The JSON type name of a value, as rules and messages say it.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null | Value::Undefined => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) | Value::Set(_) => "list",
+        Value::Object(_) => "mapping",
+    }
+}
+
+fn as_str(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s.as_ref()),
+        _ => None,
+    }
+}
+
+/// 1-based line of byte `at` of `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The fact for one section and its role or user entries.
+fn section_fact(object: &Value, name: &str, limits: &Limits) -> (Value, Vec<Value>) {
+    let base = vec![key("data"), key(name)];
+    let raw = &object["data"][name];
+    let mut fact = vec![
+        ("name", Value::from(name)),
+        ("path", path_value(&base)),
+        ("present", Value::Bool(*raw != Value::Undefined)),
+        ("type", Value::from(type_name(raw))),
+    ];
+    let mut entries = Vec::new();
+    let mut accounts = Vec::new();
+    let mut parse_error = Value::Null;
+    let mut extra = Vec::new();
+    let mut templates = Vec::new();
+    let mut duplicates = Vec::new();
+    let mut not_list = Value::Null;
+    let mut skippable = false;
+
+    if let Some(text) = as_str(raw) {
+        let parsed = section::parse(text, limits);
+        skippable = parsed.skippable;
+        if let Some((at, message)) = &parsed.error {
+            parse_error = obj(vec![
+                ("message", Value::from(message.as_str())),
+                ("path", path_value(&extend(&base, [key(ERROR_KEY)]))),
+                ("line", Value::from(line_of(text, at.start))),
+            ]);
+        }
+        for at in &parsed.extra_documents {
+            extra.push(obj(vec![("line", Value::from(line_of(text, at.start)))]));
+        }
+        for (at, t) in &parsed.unquoted_templates {
+            let path = section::path_at(&parsed.spans, at.start)
+                .map(|p| extend(&base, p))
+                .unwrap_or_else(|| base.clone());
+            templates.push(obj(vec![
+                ("text", Value::from(t.as_str())),
+                ("path", path_value(&path)),
+                ("line", Value::from(line_of(text, at.start))),
+            ]));
+        }
+        for d in &parsed.duplicate_keys {
+            let mut path = extend(&base, d.path.iter().cloned());
+            path.push(key(&d.key));
+            duplicates.push(obj(vec![
+                ("key", Value::from(d.key.as_str())),
+                ("path", path_value(&path)),
+                ("firstLine", Value::from(line_of(text, d.first.start))),
+                ("line", Value::from(line_of(text, d.second.start))),
+            ]));
+        }
+        match &parsed.value {
+            Some(Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let path = extend(&base, [PathSeg::Index(i)]);
+                    if name == "mapAccounts" {
+                        accounts.push(account(item, &path, &parsed, text));
+                    } else {
+                        entries.push(entry(name, i, item, &path));
+                    }
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(other) => not_list = Value::from(type_name(other)),
+        }
+    }
+    fact.extend([
+        ("skippable", Value::Bool(skippable)),
+        ("parseError", parse_error),
+        ("notList", not_list),
+        ("extraDocuments", Value::from(extra)),
+        ("unquotedTemplates", Value::from(templates)),
+        ("duplicateKeys", Value::from(duplicates)),
+        ("entries", Value::from(entries.clone())),
+        ("accounts", Value::from(accounts)),
+    ]);
+    (obj(fact), entries)
+}
+
+/// A `mapAccounts` item: yaml.v2 decodes it into a Go string from its source text,
+/// so an unquoted number keeps its digits.
+fn account(item: &Value, path: &[PathSeg], parsed: &Section, text: &str) -> Value {
+    let node = parsed.spans.resolve(&path[2..]);
+    let raw = match item {
+        Value::String(s) => s.to_string(),
+        _ if node.matched == path.len() - 2 => text
+            .get(node.node.span.clone())
+            .unwrap_or_default()
+            .to_string(),
+        _ => String::new(),
+    };
+    obj(vec![
+        ("value", Value::from(raw)),
+        ("type", Value::from(type_name(item))),
+        ("path", path_value(path)),
+    ])
+}
+
+/// One `mapRoles` / `mapUsers` entry.
+fn entry(section: &str, index: usize, item: &Value, path: &[PathSeg]) -> Value {
+    let roles = section == "mapRoles";
+    let arn_key = if roles { "rolearn" } else { "userarn" };
+    let known: &[&str] = if roles { &ROLE_KEYS } else { &USER_KEYS };
+    let mut fact = vec![
+        ("section", Value::from(section)),
+        ("index", Value::from(index)),
+        ("path", path_value(path)),
+        ("arnKey", Value::from(arn_key)),
+        ("type", Value::from(type_name(item))),
+    ];
+    let Value::Object(map) = item else {
+        fact.push(("isMap", Value::Bool(false)));
+        return obj(fact);
+    };
+    fact.push(("isMap", Value::Bool(true)));
+
+    // Every key as written, with the canonical key the strict parser reads it as.
+    let mut fields = Vec::new();
+    // canonical → (key as written, value); an exact spelling wins over a variant.
+    let mut read: BTreeMap<&str, (String, Value)> = BTreeMap::new();
+    for (k, v) in map.iter() {
+        let Some(k) = as_str(k) else { continue };
+        let lower = k.to_ascii_lowercase();
+        let canonical = known.iter().copied().find(|c| *c == lower);
+        fields.push(obj(vec![
+            ("key", Value::from(k)),
+            ("canonical", canonical.map_or(Value::Null, Value::from)),
+            ("path", path_value(&extend(path, [key(k)]))),
+            ("type", Value::from(type_name(v))),
+        ]));
+        if let Some(c) = canonical {
+            let exact = c == k;
+            if exact || !read.contains_key(c) {
+                read.insert(c, (k.to_string(), v.clone()));
+            }
+        }
+    }
+    fact.push(("fields", Value::from(fields)));
+    let keys: BTreeMap<Value, Value> = read
+        .iter()
+        .map(|(c, (k, _))| (Value::from(*c), Value::from(k.as_str())))
+        .collect();
+    fact.push(("keys", Value::from(keys)));
+
+    let mut templates = Vec::new();
+    let field = |c: &str| read.get(c);
+
+    // The principal.
+    if let Some((k, v)) = field(arn_key) {
+        let arn_path = extend(path, [key(k)]);
+        fact.push(("arnPath", path_value(&arn_path)));
+        if let Some(arn) = as_str(v) {
+            fact.push(("arn", Value::from(arn)));
+            fact.push(("arnParts", arn_parts(arn)));
+        }
+    }
+    // The username.
+    let mut username = None;
+    if let Some((k, v)) = field("username") {
+        let upath = extend(path, [key(k)]);
+        fact.push(("usernamePath", path_value(&upath)));
+        if let Some(u) = as_str(v) {
+            username = Some(u.to_string());
+            fact.push(("username", Value::from(u)));
+            find_templates(u, "username", &upath, &mut templates);
+        }
+    }
+    // The groups: only string items are what both parsers read alike.
+    let mut groups = Vec::new();
+    let mut group_items = Vec::new();
+    if let Some((k, v)) = field("groups") {
+        let gpath = extend(path, [key(k)]);
+        fact.push(("groupsPath", path_value(&gpath)));
+        if let Value::Array(items) = v {
+            for (i, g) in items.iter().enumerate() {
+                let ipath = extend(&gpath, [PathSeg::Index(i)]);
+                group_items.push(obj(vec![
+                    ("value", as_str(g).map_or(Value::Null, Value::from)),
+                    ("type", Value::from(type_name(g))),
+                    ("path", path_value(&ipath)),
+                ]));
+                if let Some(s) = as_str(g) {
+                    groups.push(Value::from(s));
+                    find_templates(s, "groups", &ipath, &mut templates);
+                }
+            }
+        }
+    }
+    let is_node = username
+        .as_deref()
+        .is_some_and(|u| u.starts_with("system:node:"))
+        || groups.contains(&Value::from("system:nodes"));
+    fact.push(("groups", Value::from(groups)));
+    fact.push(("groupItems", Value::from(group_items)));
+    fact.push(("templates", Value::from(templates)));
+    fact.push(("node", Value::Bool(is_node)));
+    obj(fact)
+}
+
+/// Every `{{...}}` in `s`.
+fn find_templates(s: &str, field: &str, path: &[PathSeg], out: &mut Vec<Value>) {
+    let mut rest = s;
+    let mut offset = 0;
+    while let Some(open) = rest.find("{{") {
+        let Some(len) = rest[open..].find("}}") else {
+            break;
+        };
+        let text = &rest[open..open + len + 2];
+        out.push(obj(vec![
+            ("text", Value::from(text)),
+            ("name", Value::from(&text[2..text.len() - 2])),
+            ("field", Value::from(field)),
+            ("prefix", Value::from(&s[..offset + open])),
+            ("path", path_value(path)),
+        ]));
+        offset += open + len + 2;
+        rest = &rest[open + len + 2..];
+    }
+}
+
+/// `arn:partition:service:region:account:resource`, with the resource split into
+/// type, IAM path and name (`role/a/b/name` → `role`, `/a/b/`, `name`). `null` when
+/// the text does not have the six parts.
+fn arn_parts(arn: &str) -> Value {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return Value::Null;
+    }
+    let resource = parts[5];
+    let (rtype, path, name) = match resource.split_once('/') {
+        Some((t, rest)) => match rest.rfind('/') {
+            Some(i) => (t, format!("/{}/", &rest[..i]), &rest[i + 1..]),
+            None => (t, "/".to_string(), rest),
+        },
+        None => (resource, String::new(), ""),
+    };
+    obj(vec![
+        ("partition", Value::from(parts[1])),
+        ("service", Value::from(parts[2])),
+        ("region", Value::from(parts[3])),
+        ("account", Value::from(parts[4])),
+        ("resource", Value::from(resource)),
+        ("resourceType", Value::from(rtype)),
+        ("path", Value::from(path)),
+        ("name", Value::from(name)),
+    ])
+}
+
+/// Keys under `data` that the authenticator does not read, and every key under
+/// `binaryData` (never read), each with the section it was probably meant to be.
+fn unknown_keys(object: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for place in ["data", "binaryData"] {
+        let Value::Object(map) = &object[place] else {
+            continue;
+        };
+        for k in map.keys() {
+            let Some(k) = as_str(k) else { continue };
+            if place == "data" && SECTIONS.contains(&k) {
+                continue;
+            }
+            let suggestion = SECTIONS
+                .iter()
+                .find(|s| {
+                    s.eq_ignore_ascii_case(k)
+                        || edit_distance(&s.to_ascii_lowercase(), &k.to_ascii_lowercase()) <= 2
+                })
+                .map_or(Value::Null, |s| Value::from(*s));
+            out.push(obj(vec![
+                ("key", Value::from(k)),
+                ("in", Value::from(place)),
+                ("path", path_value(&[key(place), key(k)])),
+                ("suggestion", suggestion),
+            ]));
+        }
+    }
+    out
+}
+
+/// Levenshtein distance, for short keys only.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > 2 || a.len() > 64 || b.len() > 64 {
+        return usize::MAX;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
