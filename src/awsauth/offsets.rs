@@ -142,9 +142,7 @@ impl Decoded {
         }
         let val = self.text.len() - val_len;
         if let Some(last) = self.segments.last_mut() {
-            if val_len == src_len
-                && last.val_len == last.src_len
-                && last.src + last.src_len == src
+            if val_len == src_len && last.val_len == last.src_len && last.src + last.src_len == src
             {
                 last.val_len += val_len;
                 last.src_len += src_len;
@@ -301,8 +299,8 @@ fn block(outer: &str, start: usize, value: &str) -> Option<Decoded> {
         at = line.end;
     }
     let first_text = first_text?;
-    let indent = leading_spaces(&outer[first_text.start..first_text.content_end])
-        .checked_sub(value_lead)?;
+    let indent =
+        leading_spaces(&outer[first_text.start..first_text.content_end]).checked_sub(value_lead)?;
     if indent == 0 {
         return None;
     }
@@ -310,8 +308,7 @@ fn block(outer: &str, start: usize, value: &str) -> Option<Decoded> {
     let mut d = block_lines(outer, header.end, indent, style == b'>');
     // Chomping: the decoder keeps every trailing break; the value has as many as its
     // indicator keeps.
-    if d.text.len() > value.len() && d.text.as_bytes()[value.len()..].iter().all(|&b| b == b'\n')
-    {
+    if d.text.len() > value.len() && d.text.as_bytes()[value.len()..].iter().all(|&b| b == b'\n') {
         if !d.truncate(value.len()) {
             return None;
         }

@@ -162,9 +162,9 @@ impl Patch {
 pub fn map_tree(node: &SpanNode, f: &dyn Fn(ByteRange) -> ByteRange) -> SpanNode {
     let children = match &node.children {
         Children::Leaf => Children::Leaf,
-        Children::Seq(items) => {
-            Children::Seq(std::sync::Arc::new(items.iter().map(|n| map_tree(n, f)).collect()))
-        }
+        Children::Seq(items) => Children::Seq(std::sync::Arc::new(
+            items.iter().map(|n| map_tree(n, f)).collect(),
+        )),
         Children::Map(entries) => Children::Map(std::sync::Arc::new(
             entries
                 .iter()

@@ -60,7 +60,10 @@ fn splice_points_inside_flow_entries() {
     let text = format!(
         "{CM}  mapUsers: |\n    - {{userarn: \"arn:aws:iam::123456789012:user/bob\", username: bob, groups: [a, b]}}\n"
     );
-    assert_eq!(lands_on(&text, &["data", "mapUsers", "0", "groups", "1"]), "b");
+    assert_eq!(
+        lands_on(&text, &["data", "mapUsers", "0", "groups", "1"]),
+        "b"
+    );
     assert_eq!(
         lands_on(&text, &["data", "mapUsers", "0", "userarn"]),
         "\"arn:aws:iam::123456789012:user/bob\""
@@ -69,7 +72,9 @@ fn splice_points_inside_flow_entries() {
 
 #[test]
 fn parse_error_is_addressed_at_its_position() {
-    let text = format!("{CM}  mapRoles: |\n    - rolearn: a\n      groups:\n    - system:masters\n     bad: [\n");
+    let text = format!(
+        "{CM}  mapRoles: |\n    - rolearn: a\n      groups:\n    - system:masters\n     bad: [\n"
+    );
     let (value, _) = doc(&text);
     let f = facts(&value).unwrap();
     let err = &f["sections"]["mapRoles"]["parseError"];
@@ -79,7 +84,10 @@ fn parse_error_is_addressed_at_its_position() {
     let r = spliced.resolve(&path(&["data", "mapRoles", section::ERROR_KEY]));
     assert_eq!(r.matched, 3);
     let at = r.node.label_range().start;
-    assert!(at > text.find("mapRoles").unwrap(), "error inside the block");
+    assert!(
+        at > text.find("mapRoles").unwrap(),
+        "error inside the block"
+    );
 }
 
 #[test]
@@ -91,7 +99,10 @@ fn unquoted_template_is_found_and_the_rest_still_parses() {
     let f = facts(&value).unwrap();
     let s = &f["sections"]["mapRoles"];
     assert_eq!(s["parseError"], Value::Null, "{s:?}");
-    assert_eq!(s["unquotedTemplates"][0]["text"], Value::from("{{SessionName}}"));
+    assert_eq!(
+        s["unquotedTemplates"][0]["text"],
+        Value::from("{{SessionName}}")
+    );
     assert_eq!(
         s["unquotedTemplates"][0]["path"],
         Value::from(vec![

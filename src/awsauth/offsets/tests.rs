@@ -40,9 +40,8 @@ fn literal_block_maps_exactly() {
 #[test]
 fn strip_keep_and_blank_lines() {
     for header in ["|-", "|+", "| # comment", "|"] {
-        let outer = format!(
-            "data:\n  mapRoles: {header}\n\n    - rolearn: a\n\n\n      username: b\n\n"
-        );
+        let outer =
+            format!("data:\n  mapRoles: {header}\n\n    - rolearn: a\n\n\n      username: b\n\n");
         assert_eq!(mapped(&outer, "username: b"), ["username: b"], "{header}");
     }
 }
@@ -70,7 +69,8 @@ fn crlf_line_breaks() {
 
 #[test]
 fn double_quoted_with_escapes() {
-    let outer = "data:\n  mapRoles: \"- rolearn: a\\n  username: \\\"bob\\\"\\n  groups: [x]\\n\"\n";
+    let outer =
+        "data:\n  mapRoles: \"- rolearn: a\\n  username: \\\"bob\\\"\\n  groups: [x]\\n\"\n";
     let (span, value) = scalar(outer);
     assert_eq!(value, "- rolearn: a\n  username: \"bob\"\n  groups: [x]\n");
     let map = ScalarMap::new(outer, span, &value);
@@ -123,4 +123,3 @@ fn unmappable_scalar_falls_back_to_the_whole_scalar() {
     assert!(!map.is_exact());
     assert_eq!(map.map(0..3), span);
 }
-
