@@ -5,6 +5,7 @@
 //! → [`finding`] → [`report`] (CLI formats) or the webhook's AdmissionResponse.
 
 pub mod admission;
+pub mod awsauth;
 pub mod config;
 pub mod engine;
 pub mod facts;
