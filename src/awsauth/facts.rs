@@ -38,10 +38,13 @@ pub fn facts(object: &Value) -> Option<Value> {
     ]))
 }
 
+/// An object of `entries`; a `null` value leaves its key out, so that Rego can test
+/// for it with `x.key` and `not x.key`.
 fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::from(
         entries
             .into_iter()
+            .filter(|(_, v)| *v != Value::Null)
             .map(|(k, v)| (Value::from(k), v))
             .collect::<BTreeMap<_, _>>(),
     )
@@ -221,9 +224,14 @@ fn entry(section: &str, index: usize, item: &Value, path: &[PathSeg]) -> Value {
         let Some(k) = as_str(k) else { continue };
         let lower = k.to_ascii_lowercase();
         let canonical = known.iter().copied().find(|c| *c == lower);
+        let suggestion = match canonical {
+            Some(_) => Value::Null,
+            None => suggest(&lower, arn_key, known),
+        };
         fields.push(obj(vec![
             ("key", Value::from(k)),
             ("canonical", canonical.map_or(Value::Null, Value::from)),
+            ("suggestion", suggestion),
             ("path", path_value(&extend(path, [key(k)]))),
             ("type", Value::from(type_name(v))),
         ]));
@@ -294,6 +302,20 @@ fn entry(section: &str, index: usize, item: &Value, path: &[PathSeg]) -> Value {
     fact.push(("templates", Value::from(templates)));
     fact.push(("node", Value::Bool(is_node)));
     obj(fact)
+}
+
+/// The key an unknown entry key was probably meant to be: `role_arn` → `rolearn`,
+/// `group` → `groups`, `arn` → the section's ARN key, `userarn` in mapRoles →
+/// `rolearn`.
+fn suggest(lower: &str, arn_key: &str, known: &[&str]) -> Value {
+    let squashed: String = lower.chars().filter(|c| *c != '_' && *c != '-').collect();
+    if squashed == "arn" || squashed == "rolearn" || squashed == "userarn" {
+        return Value::from(arn_key);
+    }
+    known
+        .iter()
+        .find(|k| **k == squashed || edit_distance(k, &squashed) <= 2)
+        .map_or(Value::Null, |k| Value::from(*k))
 }
 
 /// Every `{{...}}` in `s`.

@@ -98,7 +98,7 @@ fn unquoted_template_is_found_and_the_rest_still_parses() {
     let (value, _) = doc(&text);
     let f = facts(&value).unwrap();
     let s = &f["sections"]["mapRoles"];
-    assert_eq!(s["parseError"], Value::Null, "{s:?}");
+    assert_eq!(s["parseError"], Value::Undefined, "{s:?}");
     assert_eq!(
         s["unquotedTemplates"][0]["text"],
         Value::from("{{SessionName}}")

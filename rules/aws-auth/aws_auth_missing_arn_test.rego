@@ -1,0 +1,22 @@
+package blastwall.rules.aws_auth_missing_arn
+
+input_for(e) := {"review": {"object": {"kind": "ConfigMap"}}, "facts": {"awsAuth": {"sections": {}, "entries": [object.union(
+	{"section": "mapRoles", "index": 0, "isMap": true, "path": ["data", "mapRoles", 0], "arnKey": "rolearn", "keys": {}},
+	e,
+)]}}}
+
+test_entry_without_arn_is_reported if {
+	deny == {{
+		"msg": "this mapRoles entry has no `rolearn`: the authenticator drops it, so its username and groups are granted to no one",
+		"path": ["data", "mapRoles", 0],
+	}} with input as input_for({})
+}
+
+test_empty_arn_is_reported if {
+	some f in deny with input as input_for({"arn": "", "arnPath": ["data", "mapRoles", 0, "rolearn"], "keys": {"rolearn": "rolearn"}})
+	f.path == ["data", "mapRoles", 0, "rolearn"]
+}
+
+test_entry_with_arn_passes if {
+	count(deny) == 0 with input as input_for({"arn": "arn:aws:iam::210987654321:role/x", "arnPath": ["data", "mapRoles", 0, "rolearn"], "keys": {"rolearn": "rolearn"}})
+}

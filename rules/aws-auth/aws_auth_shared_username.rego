@@ -1,0 +1,32 @@
+package blastwall.rules.aws_auth_shared_username
+
+import data.blastwall.lib.aws_auth as a
+
+metadata := {
+	"id": "aws-auth-shared-username",
+	"title": "One username for several aws-auth principals",
+	"severity": "warning",
+	"category": "aws-auth",
+	"description": "Flags two different ARNs mapped to the same fixed username (names with a template are per session and excluded). Kubernetes then sees one user: audit logs cannot tell the principals apart, and any RBAC binding to that user applies to both.",
+	"remediation": "Give each principal its own username, for example `<team>:{{SessionName}}`.",
+	"example": {
+		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/team-a\n      username: deployer\n      groups: [team-a:deployers]\n    - rolearn: arn:aws:iam::210987654321:role/team-b\n      username: deployer\n      groups: [team-b:deployers]\n",
+		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/team-a\n      username: team-a:{{SessionName}}\n      groups: [team-a:deployers]\n    - rolearn: arn:aws:iam::210987654321:role/team-b\n      username: team-b:{{SessionName}}\n      groups: [team-b:deployers]\n",
+	},
+}
+
+# Entries in reading order across sections: mapRoles first, then mapUsers.
+order(e) := [0, e.index] if e.section == "mapRoles"
+
+order(e) := [1, e.index] if e.section == "mapUsers"
+
+deny contains {"msg": msg, "path": later.usernamePath, "related": [{"path": first.usernamePath, "msg": sprintf("also used by %s", [first.arn])}]} if {
+	some first in a.mappings
+	some later in a.mappings
+	order(first) < order(later)
+	first.username == later.username
+	first.username != ""
+	not contains(first.username, "{{")
+	lower(first.arn) != lower(later.arn)
+	msg := sprintf("username `%s` is also used by %s: Kubernetes sees one user, so audit logs cannot tell %s from it and RBAC bindings to this user apply to both", [later.username, first.arn, later.arn])
+}
