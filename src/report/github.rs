@@ -1,0 +1,157 @@
+//! GitHub Actions workflow commands: one annotation per finding and per unreadable
+//! input, e.g. `::error file=k8s/api.yaml,line=13,col=25,endLine=13,endColumn=29,title=privileged-container::message`.
+//!
+//! Files read from stdin have no path in the repository, so their annotations carry
+//! no `file`/`line` and show on the run instead.
+
+use std::io::{self, Write};
+
+use super::{portable_path, Region, Report};
+use crate::finding::Severity;
+use crate::source::{ByteRange, FileId};
+
+pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    for f in report.findings {
+        let command = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = place(report, f.file, f.span.as_ref(), true);
+        props.push(("title", f.rule.clone()));
+        line(out, command, &props, &f.message)?;
+    }
+    for p in report.problems {
+        let props = place(report, p.file, p.span.as_ref(), false);
+        line(out, "error", &props, &p.message)?;
+    }
+    Ok(())
+}
+
+/// `file`, `line`, `col` (and the end, when `end`) of a span, as far as known.
+fn place(
+    report: &Report,
+    file: Option<FileId>,
+    span: Option<&ByteRange>,
+    end: bool,
+) -> Vec<(&'static str, String)> {
+    let mut props = Vec::new();
+    let Some(source) = report.file(file).filter(|s| s.path.is_some()) else {
+        return props;
+    };
+    props.push(("file", portable_path(source)));
+    if let Some(Region {
+        line,
+        column,
+        end_line,
+        end_column,
+    }) = report.region(file, span)
+    {
+        props.push(("line", line.to_string()));
+        props.push(("col", column.to_string()));
+        if end {
+            props.push(("endLine", end_line.to_string()));
+            props.push(("endColumn", end_column.to_string()));
+        }
+    }
+    props
+}
+
+fn line(
+    out: &mut dyn Write,
+    command: &str,
+    props: &[(&str, String)],
+    message: &str,
+) -> io::Result<()> {
+    write!(out, "::{command}")?;
+    for (i, (key, value)) in props.iter().enumerate() {
+        let sep = if i == 0 { ' ' } else { ',' };
+        write!(out, "{sep}{key}={}", escape_property(value))?;
+    }
+    writeln!(out, "::{}", escape_data(message))
+}
+
+/// Escaping of a command's message, as the Actions runner undoes it.
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Property values also must not contain the `:` and `,` that delimit them.
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::{self, fixture, span_of};
+    use super::super::Format;
+    use super::*;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn one_command_per_finding_and_problem() {
+        let out = fixture().render(Format::Github);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "::error file=deploy/api.yaml,line=13,col=25,endLine=13,endColumn=29,title=privileged-container::container \"app\" runs privileged",
+                "::warning file=deploy/api.yaml,line=15,col=18,endLine=15,endColumn=25,title=image-tag-unpinned::image \"busybox\" has no tag & no digest: use <name>@sha256:...",
+                "::warning file=deploy/settings.yaml,line=8,col=3,endLine=8,endColumn=7,title=yaml-duplicate-key::key \"mode\" is defined twice; Kubernetes keeps the last one",
+                "::notice file=deploy/settings.yaml,line=9,col=12,endLine=9,endColumn=19,title=secret-in-configmap::value of \"grüße\" looks like a password",
+                "::error title=privileged-container::container \"debug\" runs privileged",
+                "::error file=deploy/broken.yaml,line=2,col=7::flow sequence is not closed",
+                "::error::deploy/missing.yaml: cannot read: No such file or directory",
+            ]
+        );
+    }
+
+    #[test]
+    fn message_and_properties_are_escaped() {
+        let text = "kind: Pod\n";
+        let files = [SourceFile::new(
+            "a,b:c/100%.yaml".into(),
+            Some("a,b:c/100%.yaml".into()),
+            text.into(),
+        )];
+        let mut fx = fixture();
+        fx.findings.truncate(1);
+        fx.findings[0].file = Some(FileId(0));
+        fx.findings[0].span = Some(span_of(text, "Pod", 0));
+        fx.findings[0].rule = "odd:rule,id".into();
+        fx.findings[0].message = "100% sure\r\nnext: a, b".into();
+        let report = Report {
+            files: &files,
+            problems: &[],
+            findings: &fx.findings,
+            ..fx.report()
+        };
+        assert_eq!(
+            fixture::render(&report, Format::Github),
+            "::error file=a%2Cb%3Ac/100%25.yaml,line=1,col=7,endLine=1,endColumn=10,\
+             title=odd%3Arule%2Cid::100%25 sure%0D%0Anext: a, b\n"
+        );
+    }
+
+    #[test]
+    fn stdin_findings_have_no_file() {
+        let text = "kind: Pod\n";
+        let files = [SourceFile::new("<stdin>".into(), None, text.into())];
+        let mut fx = fixture();
+        fx.findings.truncate(1);
+        fx.findings[0].file = Some(FileId(0));
+        fx.findings[0].span = Some(span_of(text, "Pod", 0));
+        let report = Report {
+            files: &files,
+            problems: &[],
+            findings: &fx.findings,
+            ..fx.report()
+        };
+        assert_eq!(
+            fixture::render(&report, Format::Github),
+            "::error title=privileged-container::container \"app\" runs privileged\n"
+        );
+    }
+}
