@@ -62,3 +62,548 @@ fn rego_unit_tests_of_the_aws_auth_rules_pass() {
 fn file_name(path: &Path) -> String {
     path.file_name().unwrap().to_string_lossy().into_owned()
 }
+
+/// One finding as `(rule, line, column, message)`.
+type Found = (String, usize, usize, String);
+
+/// Every finding of linting fixture `name` (under fixtures/aws-auth) through the
+/// library, without a config.
+fn lint_fixture(name: &str) -> Vec<Found> {
+    let path = root().join("fixtures/aws-auth").join(name);
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let loaded = blastwall::source::load::load(
+        &[path.display().to_string()],
+        &blastwall::source::Limits::default(),
+        &mut std::io::empty(),
+    );
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let findings = blastwall::lint::lint(&engine, &loaded, 1).unwrap();
+    findings
+        .iter()
+        .map(|f| {
+            let file = &loaded.files[f.file.unwrap().0];
+            let (line, col) = file.line_col(f.span.as_ref().unwrap().start);
+            (f.rule.clone(), line, col, f.message.clone())
+        })
+        .collect()
+}
+
+/// `(fixture, rule, line, column, text found there, message fragment)`: every finding
+/// each fixture must yield, and nothing else.
+const EXPECTED: &[(&str, &str, usize, usize, &str, &str)] = &[
+    (
+        "arn-path.yaml",
+        "aws-auth-arn-path",
+        8,
+        16,
+        "arn:aws:iam::210987654321:role/aws-reserved/",
+        "write arn:aws:iam::210987654321:role/AWSReservedSSO_PlatformAdmin_0123456789abcdef",
+    ),
+    (
+        "aws-auth.json",
+        "aws-auth-system-masters",
+        6,
+        302,
+        "system:masters",
+        "is mapped to system:masters",
+    ),
+    (
+        "aws-auth.json",
+        "aws-auth-iam-user",
+        7,
+        33,
+        "\\\"arn:aws:iam::210987654321:user/alice\\\"",
+        "long-lived access keys",
+    ),
+    (
+        "crlf.yaml",
+        "aws-auth-system-masters",
+        17,
+        11,
+        "system:masters",
+        "bypassing RBAC",
+    ),
+    (
+        "duplicate-arn.yaml",
+        "aws-auth-duplicate-arn",
+        14,
+        16,
+        "arn:aws:iam::210987654321:role/Platform-Admin",
+        "keeps only this last mapping",
+    ),
+    (
+        "duplicate-key.yaml",
+        "aws-auth-duplicate-key",
+        11,
+        7,
+        "groups: [payroll:deployers]",
+        "first at line 3 of mapRoles",
+    ),
+    (
+        "indent-indicator.yaml",
+        "aws-auth-system-masters",
+        21,
+        15,
+        "system:masters",
+        "payroll",
+    ),
+    (
+        "invalid-arn.yaml",
+        "aws-auth-invalid-arn",
+        8,
+        16,
+        "arn:aws:iam::210987654321:instance-profile/",
+        "write its role ARN",
+    ),
+    (
+        "invalid-arn.yaml",
+        "aws-auth-invalid-arn",
+        11,
+        16,
+        "arn:aws:sts::",
+        "STS session ARN",
+    ),
+    (
+        "invalid-arn.yaml",
+        "aws-auth-invalid-arn",
+        14,
+        16,
+        "arn:aws:iam::21098765432:",
+        "account `21098765432` is not 12 digits",
+    ),
+    (
+        "invalid-arn.yaml",
+        "aws-auth-invalid-arn",
+        18,
+        16,
+        "arn:aws:iam::210987654321:role/team-audit",
+        "IAM role in mapUsers",
+    ),
+    (
+        "key-case.yaml",
+        "aws-auth-key-case",
+        8,
+        16,
+        "arn:aws:iam::",
+        "key `roleARN` is not exact lowercase",
+    ),
+    (
+        "key-case.yaml",
+        "aws-auth-key-case",
+        10,
+        7,
+        "Groups:",
+        "the entry gets no groups",
+    ),
+    (
+        "map-accounts.yaml",
+        "aws-auth-map-accounts",
+        8,
+        7,
+        "\"210987654321\"",
+        "every IAM user and role in it authenticates",
+    ),
+    (
+        "map-accounts.yaml",
+        "aws-auth-map-accounts",
+        9,
+        7,
+        "210987654322",
+        "`210987654322 - 210987654323` is not a 12-digit account id",
+    ),
+    (
+        "merged-groups.yaml",
+        "aws-auth-node-role-shape",
+        10,
+        7,
+        "groups:",
+        "without the group system:bootstrappers and system:nodes",
+    ),
+    (
+        "merged-groups.yaml",
+        "aws-auth-merged-groups",
+        11,
+        11,
+        "system:bootstrappers",
+        "`system:bootstrappers - system:nodes` contains white space",
+    ),
+    (
+        "missing-arn.yaml",
+        "aws-auth-missing-arn",
+        8,
+        7,
+        "username: payroll",
+        "has no `rolearn`",
+    ),
+    (
+        "missing-arn.yaml",
+        "aws-auth-missing-arn",
+        11,
+        16,
+        "\"\"",
+        "`userarn` is empty",
+    ),
+    (
+        "multiple-documents.yaml",
+        "aws-auth-multiple-documents",
+        8,
+        5,
+        "- rolearn",
+        "from line 4 of the block",
+    ),
+    (
+        "no-groups-shared-username.yaml",
+        "aws-auth-shared-username",
+        12,
+        17,
+        "deployer",
+        "also used by arn:aws:iam::210987654321:role/team-payroll-ci",
+    ),
+    (
+        "no-groups-shared-username.yaml",
+        "aws-auth-no-groups",
+        14,
+        7,
+        "rolearn: arn:aws:iam::210987654321:role/team-audit",
+        "has no groups",
+    ),
+    (
+        "node-role-shape.yaml",
+        "aws-auth-node-role-shape",
+        9,
+        17,
+        "eks-node",
+        "its username is `eks-node`",
+    ),
+    (
+        "node-role-shape.yaml",
+        "aws-auth-node-role-shape",
+        15,
+        7,
+        "groups:",
+        "without the group system:nodes",
+    ),
+    (
+        "placeholder.yaml",
+        "aws-auth-placeholder",
+        8,
+        16,
+        "<ARN of instance role",
+        "never filled in",
+    ),
+    (
+        "placeholder.yaml",
+        "aws-auth-placeholder",
+        13,
+        16,
+        "arn:aws:iam::111122223333:",
+        "documentation account 111122223333",
+    ),
+    (
+        "placeholder.yaml",
+        "aws-auth-placeholder",
+        15,
+        16,
+        "\"{{ .Values.payrollGroup }}\"",
+        "never filled in",
+    ),
+    (
+        "reserved-names.yaml",
+        "aws-auth-reserved-group",
+        10,
+        36,
+        "system:serviceaccounts",
+        "reserved group system:serviceaccounts",
+    ),
+    (
+        "reserved-names.yaml",
+        "aws-auth-reserved-username",
+        12,
+        17,
+        "eks:k8s-metrics",
+        "reserved prefix `eks:`",
+    ),
+    (
+        "reserved-names.yaml",
+        "aws-auth-reserved-group",
+        16,
+        52,
+        "system:authenticated",
+        "node mapping",
+    ),
+    (
+        "system-masters.yaml",
+        "aws-auth-system-masters",
+        12,
+        11,
+        "system:masters",
+        "no binding can take it away",
+    ),
+    (
+        "templates.yaml",
+        "aws-auth-session-name-prefix",
+        9,
+        17,
+        "\"{{SessionName}}\"",
+        "no fixed prefix ending in `:`",
+    ),
+    (
+        "templates.yaml",
+        "aws-auth-unknown-template",
+        12,
+        17,
+        "billing:{{EC2InstanceID}}",
+        "`{{EC2InstanceID}}` is not a template",
+    ),
+    (
+        "templates.yaml",
+        "aws-auth-template-context",
+        15,
+        17,
+        "audit:{{EC2PrivateDNSName}}",
+        "not a node mapping",
+    ),
+    (
+        "templates.yaml",
+        "aws-auth-iam-user",
+        18,
+        16,
+        "arn:aws:iam::210987654321:user/alice",
+        "long-lived",
+    ),
+    (
+        "templates.yaml",
+        "aws-auth-template-context",
+        19,
+        17,
+        "alice:{{EC2PrivateDNSName}}",
+        "in mapUsers",
+    ),
+    (
+        "terraform-rendered.yaml",
+        "aws-auth-arn-path",
+        16,
+        18,
+        "\"arn:aws:iam::210987654321:role/teams/payroll/",
+        "path `/teams/payroll/`",
+    ),
+    (
+        "unknown-field.yaml",
+        "aws-auth-unknown-field",
+        8,
+        17,
+        "arn:aws:iam::",
+        "did you mean `rolearn`?",
+    ),
+    (
+        "unknown-field.yaml",
+        "aws-auth-unknown-field",
+        13,
+        7,
+        "group:",
+        "did you mean `groups`?",
+    ),
+    (
+        "unknown-key.yaml",
+        "aws-auth-unknown-key",
+        12,
+        5,
+        "- rolearn",
+        "did you mean `mapRoles`?",
+    ),
+    (
+        "unknown-key.yaml",
+        "aws-auth-unknown-key",
+        15,
+        10,
+        "\"managed by",
+        "data key `notes` is never read",
+    ),
+    (
+        "unknown-key.yaml",
+        "aws-auth-unknown-key",
+        17,
+        13,
+        "LSB1c2Vy",
+        "binaryData key `mapUsers` is never read",
+    ),
+    (
+        "unparseable-block.yaml",
+        "aws-auth-unparseable",
+        15,
+        6,
+        "groups:",
+        "every mapping in it, node roles included, is dropped",
+    ),
+    (
+        "unparseable-quoted.yaml",
+        "aws-auth-unparseable",
+        9,
+        243,
+        "username: payroll",
+        "line 7 of the block",
+    ),
+    (
+        "unquoted-template-flow.yaml",
+        "aws-auth-session-name-prefix",
+        10,
+        83,
+        "{{SessionName}}",
+        "lets the caller choose it",
+    ),
+    (
+        "unquoted-template-flow.yaml",
+        "aws-auth-unquoted-template",
+        10,
+        83,
+        "{{SessionName}}, groups",
+        "rejects the whole mapRoles section",
+    ),
+    (
+        "unquoted-template.yaml",
+        "aws-auth-session-name-prefix",
+        12,
+        17,
+        "{{SessionName}}",
+        "lets the caller choose it",
+    ),
+    (
+        "unquoted-template.yaml",
+        "aws-auth-unquoted-template",
+        12,
+        17,
+        "{{SessionName}}\n",
+        "write \"{{SessionName}}\"",
+    ),
+    (
+        "users.yaml",
+        "aws-auth-root-user",
+        8,
+        16,
+        "arn:aws:iam::210987654321:root",
+        "root user of account 210987654321",
+    ),
+    (
+        "users.yaml",
+        "aws-auth-iam-user",
+        11,
+        16,
+        "arn:aws:iam::210987654321:user/alice",
+        "long-lived access keys",
+    ),
+    (
+        "wrong-type-data.yaml",
+        "aws-auth-wrong-type",
+        9,
+        3,
+        "mapRoles:",
+        "the API server rejects the ConfigMap",
+    ),
+    (
+        "wrong-type.yaml",
+        "aws-auth-wrong-type",
+        10,
+        15,
+        "payroll:developers",
+        "no groups at all",
+    ),
+    (
+        "wrong-type.yaml",
+        "aws-auth-wrong-type",
+        12,
+        17,
+        "12345",
+        "`username` is a number",
+    ),
+    (
+        "wrong-type.yaml",
+        "aws-auth-wrong-type",
+        15,
+        11,
+        "yes",
+        "this group is a boolean",
+    ),
+    (
+        "wrong-type.yaml",
+        "aws-auth-wrong-type",
+        16,
+        7,
+        "arn:aws:iam::210987654321:role/team-audit",
+        "is a string, not a mapping",
+    ),
+];
+
+/// The fixtures, sorted.
+fn fixtures() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures/aws-auth"))
+        .unwrap()
+        .map(|e| file_name(&e.unwrap().path()))
+        .collect();
+    names.sort();
+    names
+}
+
+/// The text of a fixture from 1-based `line` and `col` (in characters) on.
+fn text_at(name: &str, line: usize, col: usize) -> String {
+    let text = std::fs::read_to_string(root().join("fixtures/aws-auth").join(name)).unwrap();
+    let line_text = text.split_inclusive('\n').nth(line - 1).unwrap_or("");
+    line_text.chars().skip(col - 1).collect()
+}
+
+#[test]
+fn each_fixture_yields_exactly_its_findings_at_outer_positions() {
+    let mut failures = Vec::new();
+    for name in fixtures() {
+        let found = lint_fixture(&name);
+        let expected: Vec<_> = EXPECTED.iter().filter(|e| e.0 == name).collect();
+        let got: Vec<(String, usize, usize)> =
+            found.iter().map(|f| (f.0.clone(), f.1, f.2)).collect();
+        let want: Vec<(String, usize, usize)> = expected
+            .iter()
+            .map(|e| (e.1.to_string(), e.2, e.3))
+            .collect();
+        if got != want {
+            failures.push(format!("{name}: got {got:?}\n  want {want:?}"));
+            continue;
+        }
+        for (f, e) in found.iter().zip(&expected) {
+            let at = text_at(&name, e.2, e.3).replace("\r\n", "\n");
+            if !at.starts_with(e.4) {
+                failures.push(format!(
+                    "{name}:{}:{} text there is {at:?}, not {:?}",
+                    e.2, e.3, e.4
+                ));
+            }
+            if !f.3.contains(e.5) {
+                failures.push(format!(
+                    "{name}:{}:{} message {:?} lacks {:?}",
+                    e.2, e.3, f.3, e.5
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_rule_has_a_fixture() {
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let ids: Vec<&str> = engine
+        .rules()
+        .iter()
+        .filter(|r| r.category == "aws-auth")
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(ids.len() >= 26, "{ids:?}");
+    for id in ids {
+        assert!(
+            EXPECTED.iter().any(|e| e.1 == id),
+            "no fixture exercises {id}"
+        );
+    }
+}
+
+#[test]
+fn healthy_aws_auth_is_clean() {
+    assert_eq!(lint_fixture("good.yaml"), Vec::<Found>::new());
+}

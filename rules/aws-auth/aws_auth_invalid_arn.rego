@@ -25,6 +25,7 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
 	e.arn != ""
 	not e.arnParts
+	not a.placeholder_text(e.arn)
 	msg := sprintf("`%s` is not an ARN (arn:<partition>:iam::<account>:role/<name>):%s", [e.arn, dead])
 }
 

@@ -69,6 +69,15 @@ config_arns contains arn if {
 	some arn in product.iamRoles
 }
 
+# Text left from another tool's template: <...>, ${...}, %{...}, {{ .X }} / {{.X}}.
+# Such values are reported once, by aws-auth-placeholder, and other rules skip them.
+placeholder_patterns := [`<[^>]*>`, `\$\{[^}]*\}`, `%\{[^}]*\}`, `\{\{-? *\.`]
+
+placeholder_text(s) if {
+	some p in placeholder_patterns
+	regex.match(p, s)
+}
+
 # Groups a node mapping may carry (Linux, Windows, Fargate).
 node_groups := {"system:bootstrappers", "system:nodes", "system:node-proxier", "eks:kube-proxy-windows"}
 

@@ -14,3 +14,7 @@ test_merged_groups_are_reported if {
 test_plain_group_passes if {
 	count(deny) == 0 with input as input_for("system:nodes")
 }
+
+test_template_placeholder_is_left_to_its_own_rule if {
+	count(deny) == 0 with input as input_for("{{ .Values.group }}")
+}

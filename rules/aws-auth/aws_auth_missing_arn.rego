@@ -19,6 +19,7 @@ deny contains {"msg": msg, "path": e.path} if {
 	some e in a.mappings
 	not e.arnPath
 	not e.keys.sso
+	not misspelt_arn(e)
 	msg := sprintf("this %s entry has no `%s`: the authenticator drops it, so its username and groups are granted to no one", [e.section, e.arnKey])
 }
 
@@ -26,4 +27,10 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
 	e.arn == ""
 	msg := sprintf("`%s` is empty: the authenticator drops this %s entry, so its username and groups are granted to no one", [e.arnKey, e.section])
+}
+
+# A misspelt ARN key (`role_arn`) is reported by aws-auth-unknown-field.
+misspelt_arn(e) if {
+	some f in e.fields
+	f.suggestion == e.arnKey
 }

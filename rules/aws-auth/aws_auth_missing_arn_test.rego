@@ -20,3 +20,7 @@ test_empty_arn_is_reported if {
 test_entry_with_arn_passes if {
 	count(deny) == 0 with input as input_for({"arn": "arn:aws:iam::210987654321:role/x", "arnPath": ["data", "mapRoles", 0, "rolearn"], "keys": {"rolearn": "rolearn"}})
 }
+
+test_misspelt_arn_key_is_left_to_unknown_field if {
+	count(deny) == 0 with input as input_for({"fields": [{"key": "role_arn", "suggestion": "rolearn", "path": ["data", "mapRoles", 0, "role_arn"]}]})
+}

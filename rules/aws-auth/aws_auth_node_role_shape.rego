@@ -26,8 +26,8 @@ deny contains {"msg": msg, "path": path} if {
 deny contains {"msg": msg, "path": path} if {
 	some e in a.mappings
 	startswith(e.username, "system:node:")
-	some required in ["system:bootstrappers", "system:nodes"]
-	not required in e.groups
+	missing := [g | some g in ["system:bootstrappers", "system:nodes"]; not g in e.groups]
+	count(missing) > 0
 	path := object.get(e, "groupsPath", e.path)
-	msg := sprintf("node username `%s` without the group %s: kubelets using this role authenticate but cannot bootstrap or are denied by the Node authorizer; node mappings need system:bootstrappers and system:nodes", [e.username, required])
+	msg := sprintf("node username `%s` without the group %s: kubelets using this role authenticate but cannot bootstrap or are denied by the Node authorizer; node mappings need system:bootstrappers and system:nodes", [e.username, concat(" and ", missing)])
 }

@@ -26,14 +26,6 @@ placeholder_account(arn) := account if {
 	not account in a.declared_accounts
 }
 
-# Template syntax of other tools: <...>, ${...}, %{...}, {{ .X }} / {{.X}}.
-patterns := [`<[^>]*>`, `\$\{[^}]*\}`, `%\{[^}]*\}`, `\{\{-? *\.`]
-
-placeholder_text(s) if {
-	some p in patterns
-	regex.match(p, s)
-}
-
 # [path, value] of every string an entry holds.
 values(e) := array.concat(
 	[[e.arnPath, e.arn] | e.arn],
@@ -52,7 +44,7 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 deny contains {"msg": msg, "path": v[0]} if {
 	some e in a.mappings
 	some v in values(e)
-	placeholder_text(v[1])
+	a.placeholder_text(v[1])
 	msg := sprintf("`%s` is a template placeholder that was never filled in: the authenticator takes it literally, so this mapping does not do what was meant", [v[1]])
 }
 
@@ -60,6 +52,6 @@ deny contains {"msg": msg, "path": acct.path} if {
 	some s in a.sections
 	s.name == "mapAccounts"
 	some acct in s.accounts
-	placeholder_text(acct.value)
+	a.placeholder_text(acct.value)
 	msg := sprintf("`%s` is a template placeholder that was never filled in", [acct.value])
 }

@@ -15,9 +15,16 @@ metadata := {
 	},
 }
 
-reserved(g) if startswith(g, "system:")
+# A name with white space is a merged list (aws-auth-merged-groups), not a group.
+reserved(g) if {
+	startswith(g, "system:")
+	not regex.match(`\s`, g)
+}
 
-reserved(g) if startswith(g, "eks:")
+reserved(g) if {
+	startswith(g, "eks:")
+	not regex.match(`\s`, g)
+}
 
 deny contains {"msg": msg, "path": g.path} if {
 	some e in a.mappings

@@ -23,3 +23,7 @@ test_extra_system_group_on_a_node_is_reported if {
 test_masters_is_left_to_its_own_rule if {
 	count(deny) == 0 with input as input_for(false, "system:masters")
 }
+
+test_merged_list_is_left_to_merged_groups if {
+	count(deny) == 0 with input as input_for(true, "system:bootstrappers - system:nodes")
+}
