@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::{Region, Report};
 use crate::finding::Finding;
-use crate::source::{display_path, FileId, Problem};
+use crate::source::{display_path, ByteRange, FileId, Problem};
 
 const NO_FILE: &str = "(no file)";
 
@@ -169,11 +169,7 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
 }
 
 /// `file:line:col: ` when known, else the file name and `: `, else nothing.
-fn location(
-    report: &Report,
-    file: Option<crate::source::FileId>,
-    span: Option<&crate::source::ByteRange>,
-) -> String {
+fn location(report: &Report, file: Option<FileId>, span: Option<&ByteRange>) -> String {
     match (report.file(file), report.region(file, span)) {
         (Some(source), Some(Region { line, column, .. })) => {
             format!("{}:{line}:{column}: ", source.name)

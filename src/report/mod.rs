@@ -143,6 +143,36 @@ mod tests {
     }
 
     #[test]
+    fn empty_run_renders_in_every_format() {
+        let report = Report {
+            files: &[],
+            findings: &[],
+            problems: &[],
+            rules: &[],
+            documents: 0,
+            color: false,
+        };
+        let render = |f| fixture::render(&report, f);
+        assert_eq!(
+            render(Format::Human),
+            "0 errors, 0 warnings in 0 files (0 documents)\n"
+        );
+        let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+        assert_eq!(json["findings"], serde_json::json!([]));
+        assert_eq!(json["summary"]["files"], 0);
+        let sarif: serde_json::Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+        assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+        assert_eq!(
+            sarif["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
+        );
+        assert_eq!(render(Format::Github), "");
+        assert!(render(Format::Junit).contains(
+            "<testsuites name=\"blastwall\" tests=\"0\" failures=\"0\" errors=\"0\">\n</testsuites>"
+        ));
+    }
+
+    #[test]
     fn portable_path_uses_forward_slashes_without_leading_dot() {
         let file = |name: &str| SourceFile::new(name.into(), None, String::new());
         assert_eq!(portable_path(&file("./k8s/app.yaml")), "k8s/app.yaml");

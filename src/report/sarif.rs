@@ -90,8 +90,11 @@ struct Configuration {
 
 #[derive(Serialize)]
 struct Properties<'a> {
-    category: &'a str,
-    tags: [&'a str; 1],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<&'a str>,
+    /// GitHub shows and filters by tags; the category is the one we have.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -249,8 +252,8 @@ fn rule(meta: &RuleMeta) -> Rule<'_> {
             level: level(meta.severity),
         },
         properties: Properties {
-            category: &meta.category,
-            tags: [&meta.category],
+            category: Some(&meta.category),
+            tags: vec![&meta.category],
         },
     }
 }
@@ -269,8 +272,8 @@ fn undescribed_rule(id: &str, severity: Severity) -> Rule<'_> {
             level: level(severity),
         },
         properties: Properties {
-            category: "",
-            tags: [""],
+            category: None,
+            tags: Vec::new(),
         },
     }
 }
@@ -633,6 +636,8 @@ mod tests {
             .unwrap();
         assert_eq!(rules.len(), 5);
         assert_eq!(rules[4]["id"], "custom-rule");
+        assert_eq!(rules[4]["defaultConfiguration"]["level"], "warning");
+        assert!(rules[4]["properties"].as_object().unwrap().is_empty());
         assert_eq!(log["runs"][0]["results"][1]["ruleIndex"], 4);
     }
 
