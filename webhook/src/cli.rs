@@ -1,0 +1,116 @@
+//! Command-line flags (each also readable from a `BLASTWALL_*` environment variable).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailureMode {
+    /// Allow the request (with a warning) when the rules cannot answer in time.
+    Allow,
+    /// Deny the request when the rules cannot answer in time.
+    Deny,
+}
+
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "blastwall-webhook",
+    version,
+    about = "Validating admission webhook that runs the blastwall rules on every AdmissionReview"
+)]
+pub struct Args {
+    /// PEM certificate chain served on the TLS port; reloaded when it changes.
+    #[arg(long, env = "BLASTWALL_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: PathBuf,
+    /// PEM private key of the certificate; reloaded when it changes.
+    #[arg(long, env = "BLASTWALL_TLS_KEY", value_name = "FILE")]
+    pub tls_key: PathBuf,
+    /// Address of the HTTPS listener (`POST /validate`).
+    #[arg(long, env = "BLASTWALL_LISTEN", default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+    /// Address of the plain-HTTP listener (`/healthz`, `/readyz`, `/metrics`).
+    #[arg(long, env = "BLASTWALL_METRICS_LISTEN", default_value = "0.0.0.0:8080")]
+    pub metrics_listen: SocketAddr,
+    /// The tenancy config (`.blastwall.yaml`).
+    #[arg(long, env = "BLASTWALL_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A directory of extra rule modules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Per-request deadline; keep it below the webhook's `timeoutSeconds`.
+    #[arg(long, env = "BLASTWALL_TIMEOUT", default_value = "8s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// What to answer when the rules fail or miss the deadline.
+    #[arg(
+        long,
+        env = "BLASTWALL_FAILURE_MODE",
+        value_enum,
+        default_value = "deny"
+    )]
+    pub failure_mode: FailureMode,
+    /// Largest request body accepted (an UPDATE carries object and oldObject).
+    #[arg(long, default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// How often the certificate files are checked for changes.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub cert_reload_interval: Duration,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub shutdown_grace: Duration,
+    /// Evaluations running at once (0: twice the number of CPUs).
+    #[arg(long, default_value_t = 0)]
+    pub max_concurrent_evaluations: usize,
+    /// Run without a cluster: Namespace labels come only from `--namespaces-file`.
+    #[arg(long, env = "BLASTWALL_NO_KUBE")]
+    pub no_kube: bool,
+    /// Namespace labels for `--no-kube`: `kubectl get ns -o json` output, or
+    /// `{"<namespace>": {"<label>": "<value>"}}`.
+    #[arg(long, value_name = "FILE", requires = "no_kube")]
+    pub namespaces_file: Option<PathBuf>,
+    /// Answer every review with a fixed "allowed" response without evaluating
+    /// (a baseline for load tests of the HTTPS stack).
+    #[arg(long, hide = true)]
+    pub fixed_response: bool,
+    /// Log filter (`info`, `debug`, `blastwall_webhook=debug,kube=warn`); RUST_LOG wins.
+    #[arg(long, env = "BLASTWALL_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+}
+
+/// `8s`, `500ms`, `2m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 8s or 500ms"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("`{text}`: unit must be ms, s or m")),
+    };
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("`{text}` is out of range"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("8s"), Ok(Duration::from_secs(8)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3h").is_err());
+    }
+}

@@ -1,0 +1,221 @@
+//! blastwall-webhook: the blastwall rules at admission.
+//!
+//! A thin shell around [`blastwall::admission`]: HTTPS with certificate reload,
+//! limits and deadlines, a Namespace cache for tenancy facts, metrics and logs.
+
+pub mod cli;
+pub mod metrics;
+pub mod namespaces;
+pub mod server;
+pub mod tls;
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum_server::tls_rustls::RustlsAcceptor;
+use blastwall::admission::Enforcements;
+use blastwall::engine::Engine;
+use blastwall::facts::{self, tenancy::Tenancy};
+use tokio::sync::Semaphore;
+
+use crate::cli::{Args, FailureMode};
+use crate::metrics::Metrics;
+use crate::namespaces::NamespaceCache;
+use crate::server::Shared;
+
+/// How long a client has to finish the TLS handshake, and then its request headers.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Where the server listens, once bound (port 0 picks a free port).
+#[derive(Clone, Copy, Debug)]
+pub struct Bound {
+    pub admission: SocketAddr,
+    pub ops: SocketAddr,
+}
+
+/// Sets up JSON logs on stderr; `RUST_LOG` overrides `level`.
+pub fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Compiles the rules, loads the config and the certificate, and serves until
+/// `shutdown` resolves; then drains in-flight requests for up to `--shutdown-grace`.
+/// `on_bound` is told the listening addresses.
+pub async fn run(
+    args: Args,
+    shutdown: impl std::future::Future<Output = ()>,
+    on_bound: impl FnOnce(Bound),
+) -> anyhow::Result<()> {
+    tls::install_crypto_provider();
+    let metrics = Arc::new(Metrics::new());
+
+    let mut engine = Engine::with_rule_dirs(&args.rules).context("compiling rules")?;
+    engine
+        .set_time_limit(args.timeout)
+        .context("setting the evaluation time limit")?;
+    let mut ctx = facts::Context::default();
+    let mut enforcements = Enforcements::default();
+    if let Some(path) = &args.config {
+        let config = blastwall::config::load(path).map_err(|e| {
+            anyhow::anyhow!(
+                "config {} is not valid:\n{}",
+                path.display(),
+                e.render(false)
+            )
+        })?;
+        engine
+            .set_config(config.to_value())
+            .context("loading the config into the rules")?;
+        enforcements = Enforcements::from_config(&config);
+        ctx.tenancy = Some(Arc::new(Tenancy::new(config)));
+    }
+
+    let (namespaces, watch) = if args.no_kube {
+        let cache = match &args.namespaces_file {
+            Some(path) => NamespaceCache::from_file(path)?,
+            None => NamespaceCache::fixed(Default::default()),
+        };
+        (Arc::new(cache), None)
+    } else {
+        let client = kube::Client::try_default()
+            .await
+            .context("connecting to the Kubernetes API (use --no-kube to run without one)")?;
+        let (cache, driver) = NamespaceCache::watch(client);
+        (cache, Some(tokio::spawn(driver)))
+    };
+    ctx.namespaces = Some(namespaces.clone() as Arc<dyn facts::tenancy::NamespaceLookup>);
+
+    let reloader = tls::Reloader::start(&args.tls_cert, &args.tls_key)
+        .context("loading the serving certificate")?;
+    let rustls = reloader.rustls_config();
+    let permits = match args.max_concurrent_evaluations {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+        n => n,
+    };
+    let shared = Arc::new(Shared {
+        engine,
+        facts: ctx,
+        enforcements,
+        namespaces,
+        metrics: Arc::clone(&metrics),
+        deadline: args.timeout,
+        fail_open: args.failure_mode == FailureMode::Allow,
+        permits: Arc::new(Semaphore::new(permits)),
+        fixed_response: args.fixed_response,
+        serving: AtomicBool::new(true),
+        config_loaded: true,
+        cert_not_after: Arc::clone(&reloader.not_after),
+    });
+    let reload_metrics = Arc::clone(&metrics);
+    let reload_task = tokio::spawn(reloader.run(args.cert_reload_interval, move |result| {
+        reload_metrics
+            .certificate_reloads
+            .get_or_create(&metrics::ReasonLabels {
+                reason: result.to_string(),
+            })
+            .inc();
+    }));
+
+    // Plain-HTTP ops port.
+    let ops_listener = tokio::net::TcpListener::bind(args.metrics_listen)
+        .await
+        .with_context(|| format!("binding {}", args.metrics_listen))?;
+    let ops_addr = ops_listener.local_addr()?;
+    let (ops_stop_tx, ops_stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let ops = tokio::spawn(
+        axum::serve(ops_listener, server::ops_router(Arc::clone(&shared)))
+            .with_graceful_shutdown(async {
+                let _ = ops_stop_rx.await;
+            })
+            .into_future(),
+    );
+
+    // HTTPS admission port.
+    let listener = std::net::TcpListener::bind(args.listen)
+        .with_context(|| format!("binding {}", args.listen))?;
+    listener.set_nonblocking(true)?;
+    let admission_addr = listener.local_addr()?;
+    let handle = axum_server::Handle::new();
+    let mut server = axum_server::from_tcp(listener)?
+        .acceptor(RustlsAcceptor::new(rustls).handshake_timeout(HANDSHAKE_TIMEOUT))
+        .handle(handle.clone());
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let app = server::admission_router(Arc::clone(&shared), args.max_body_bytes);
+    let serving = tokio::spawn(server.serve(app.into_make_service()));
+
+    tracing::info!(
+        admission = %admission_addr,
+        ops = %ops_addr,
+        rules = shared.engine.rules().len(),
+        config = args.config.as_ref().map(|p| p.display().to_string()),
+        kube = !args.no_kube,
+        failure_mode = ?args.failure_mode,
+        timeout_ms = args.timeout.as_millis() as u64,
+        fixed_response = args.fixed_response,
+        "blastwall-webhook listening"
+    );
+    on_bound(Bound {
+        admission: admission_addr,
+        ops: ops_addr,
+    });
+
+    shutdown.await;
+    tracing::info!(
+        in_flight_connections = handle.connection_count(),
+        "shutting down: draining in-flight requests"
+    );
+    shared.serving.store(false, Ordering::Relaxed);
+    handle.graceful_shutdown(Some(args.shutdown_grace));
+    let served = serving.await;
+    let _ = ops_stop_tx.send(());
+    let _ = ops.await;
+    reload_task.abort();
+    if let Some(w) = watch {
+        w.abort();
+    }
+    served
+        .context("server task failed")?
+        .context("HTTPS server failed")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

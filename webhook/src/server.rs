@@ -1,0 +1,277 @@
+//! The HTTPS admission endpoint and the plain-HTTP health and metrics endpoints.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use blastwall::admission::{self, AdmissionError, Decision, Enforcements, Request};
+use blastwall::engine::Engine;
+use blastwall::facts::Context;
+use tokio::sync::{oneshot, Semaphore};
+use tower_http::limit::RequestBodyLimitLayer;
+
+use crate::metrics::Metrics;
+use crate::namespaces::NamespaceCache;
+
+/// Everything a review needs, shared by all requests.
+pub struct Shared {
+    pub engine: Engine,
+    pub facts: Context,
+    pub enforcements: Enforcements,
+    pub namespaces: Arc<NamespaceCache>,
+    pub metrics: Arc<Metrics>,
+    /// Per-request deadline, from receipt of the body to the answer.
+    pub deadline: Duration,
+    /// Failure mode: allow (true) or deny when the rules cannot answer.
+    pub fail_open: bool,
+    pub permits: Arc<Semaphore>,
+    /// Answer a fixed allowed response without evaluating (load-test baseline).
+    pub fixed_response: bool,
+    /// False once shutdown has begun, so readiness fails while requests drain.
+    pub serving: AtomicBool,
+    pub config_loaded: bool,
+    /// `notAfter` of the serving certificate (Unix seconds).
+    pub cert_not_after: Arc<std::sync::atomic::AtomicI64>,
+}
+
+/// The TLS port's routes: `POST /validate`.
+pub fn admission_router(shared: Arc<Shared>, max_body: usize) -> Router {
+    Router::new()
+        .route("/validate", post(validate))
+        // axum's own 2 MB default is too small for an UPDATE of a large object.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .with_state(shared)
+}
+
+/// The plain-HTTP port's routes: `/healthz`, `/readyz`, `/metrics`.
+pub fn ops_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(shared)
+}
+
+async fn readyz(State(s): State<Arc<Shared>>) -> Response {
+    let checks = [
+        ("rules compiled", !s.engine.rules().is_empty()),
+        ("config loaded", s.config_loaded),
+        ("namespace cache synced", s.namespaces.is_synced()),
+        ("serving", s.serving.load(Ordering::Relaxed)),
+    ];
+    let mut body = String::new();
+    for (name, ok) in &checks {
+        body.push_str(if *ok { "[+] " } else { "[-] " });
+        body.push_str(name);
+        body.push('\n');
+    }
+    let status = if checks.iter().all(|(_, ok)| *ok) {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body).into_response()
+}
+
+async fn metrics(State(s): State<Arc<Shared>>) -> Response {
+    let m = &s.metrics;
+    m.cache_age.set(s.namespaces.age_seconds());
+    m.namespaces.set(s.namespaces.len() as i64);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let not_after = s.cert_not_after.load(Ordering::Relaxed);
+    m.certificate_expiry.set((not_after - now) as f64);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        m.encode(),
+    )
+        .into_response()
+}
+
+fn json(status: StatusCode, value: &serde_json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        value.to_string(),
+    )
+        .into_response()
+}
+
+fn bad_request(message: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{message}\n"),
+    )
+        .into_response()
+}
+
+/// How a review ended, for the log line and the metrics.
+enum Outcome {
+    Decided(Decision),
+    Failed(String, &'static str),
+}
+
+async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+    let start = Instant::now();
+    if s.fixed_response {
+        return fixed(&body);
+    }
+    let deadline = tokio::time::Instant::now() + s.deadline;
+    let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Arc<Request>, AdmissionError>>();
+    let work = {
+        let s = Arc::clone(&s);
+        async move {
+            let permit = Arc::clone(&s.permits)
+                .acquire_owned()
+                .await
+                .map_err(|_| "shutting down".to_string())?;
+            let shared = Arc::clone(&s);
+            // Decoding and evaluation are CPU work: keep them off the async workers.
+            let handle = tokio::task::spawn_blocking(move || {
+                let _permit = permit;
+                let request = match admission::decode(&body) {
+                    Ok(r) => Arc::new(r),
+                    Err(e) => {
+                        let _ = decoded_tx.send(Err(e));
+                        return None;
+                    }
+                };
+                let _ = decoded_tx.send(Ok(Arc::clone(&request)));
+                Some(admission::decide(
+                    &shared.engine,
+                    &request,
+                    &shared.facts,
+                    &shared.enforcements,
+                ))
+            });
+            handle
+                .await
+                .map_err(|e| format!("evaluation task failed: {e}"))
+        }
+    };
+    let result = tokio::time::timeout_at(deadline, work).await;
+    // The request, if it decoded; the sender is dropped by now or the work timed out.
+    let request = match decoded_rx.await {
+        Ok(Ok(r)) => Some(r),
+        Ok(Err(e)) => {
+            let kind = "";
+            s.metrics.count("invalid", kind);
+            s.metrics.latency.observe(start.elapsed().as_secs_f64());
+            tracing::info!(decision = "invalid", error = %e, "rejected malformed review");
+            return bad_request(e.to_string());
+        }
+        Err(_) => None,
+    };
+    let outcome = match result {
+        Ok(Ok(Some(Ok(decision)))) => Outcome::Decided(decision),
+        Ok(Ok(Some(Err(e)))) => Outcome::Failed(e.to_string(), "error"),
+        Ok(Ok(None)) => Outcome::Failed("request not decoded".into(), "error"),
+        Ok(Err(e)) => Outcome::Failed(e, "error"),
+        Err(_) => Outcome::Failed(
+            format!("no answer within the {:?} deadline", s.deadline),
+            "timeout",
+        ),
+    };
+    let Some(request) = request else {
+        // Nothing to echo a uid into: let the API server apply its failurePolicy.
+        s.metrics.count("timeout", "");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "review not decoded before the deadline\n",
+        )
+            .into_response();
+    };
+    let elapsed = start.elapsed();
+    s.metrics.latency.observe(elapsed.as_secs_f64());
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    match outcome {
+        Outcome::Decided(decision) => {
+            let outcome = decision.outcome();
+            s.metrics.count(outcome, &request.kind);
+            let rules = decision.rule_ids().join(",");
+            tracing::info!(
+                uid = %request.uid,
+                operation = %request.operation,
+                kind = %request.kind,
+                sub_resource = %request.sub_resource,
+                namespace = %request.namespace,
+                name = %request.name,
+                user = %request.username,
+                dry_run = request.dry_run,
+                decision = outcome,
+                rules = %rules,
+                duration_ms,
+                "review"
+            );
+            json(StatusCode::OK, &decision.response(&request.uid))
+        }
+        Outcome::Failed(reason, label) => {
+            s.metrics.count(label, &request.kind);
+            s.metrics
+                .evaluation_errors
+                .get_or_create(&crate::metrics::ReasonLabels {
+                    reason: label.to_string(),
+                })
+                .inc();
+            let decision = if s.fail_open { "allow" } else { "deny" };
+            tracing::warn!(
+                uid = %request.uid,
+                operation = %request.operation,
+                kind = %request.kind,
+                sub_resource = %request.sub_resource,
+                namespace = %request.namespace,
+                name = %request.name,
+                user = %request.username,
+                dry_run = request.dry_run,
+                decision,
+                failure = label,
+                error = %reason,
+                duration_ms,
+                "review answered by failure mode"
+            );
+            json(
+                StatusCode::OK,
+                &admission::failure_response(&request.uid, s.fail_open, &reason),
+            )
+        }
+    }
+}
+
+/// The load-test baseline: echo the uid, allow, evaluate nothing.
+fn fixed(body: &[u8]) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Uid<'a> {
+        #[serde(borrow)]
+        request: Option<Inner<'a>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Inner<'a> {
+        #[serde(borrow)]
+        uid: Option<std::borrow::Cow<'a, str>>,
+    }
+    let uid = serde_json::from_slice::<Uid>(body)
+        .ok()
+        .and_then(|u| u.request?.uid)
+        .unwrap_or_default();
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "apiVersion": admission::API_VERSION,
+            "kind": admission::KIND,
+            "response": {"uid": uid, "allowed": true}
+        }),
+    )
+}
