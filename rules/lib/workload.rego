@@ -2,6 +2,10 @@
 # is written once. Every path is an array of keys and indexes into
 # input.review.object. Everything here is undefined (and every rule silent) when
 # there is no object, as on DELETE.
+#
+# The functions here import nothing: in regorus 0.14.1, once a module has read one of
+# this package's rules through an import alias, a function of this package that
+# reads a third package through its own import alias evaluates to undefined.
 package blastwall.lib.workload
 
 obj := input.review.object

@@ -1,0 +1,72 @@
+package blastwall.rules.dangerous_capabilities
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "dangerous-capabilities",
+	"title": "Container adds a dangerous Linux capability",
+	"severity": "error",
+	"category": "workload",
+	"description": "Flags securityContext.capabilities.add entries that give a container power over the node or its neighbours: ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, BPF, PERFMON, NET_ADMIN, NET_RAW, MAC_ADMIN, MAC_OVERRIDE and SYSLOG. Names are compared as the container runtime reads them: case-insensitively and with or without the CAP_ prefix. These are the capabilities behind known container escapes (mounting host filesystems, loading kernel modules, open_by_handle_at, reading kernel memory through eBPF), traffic interception (raw sockets, ARP and DNS spoofing, iptables), and switching off AppArmor or SELinux. None of them is in the Pod Security Standards baseline set, and none is in the runtime's default set except NET_RAW, which that standard recommends dropping.",
+	"remediation": "Remove the capability and drop ALL; add back only narrow capabilities the process needs, such as NET_BIND_SERVICE to listen on a port below 1024. Workloads that need node-level powers (CNI plugins, eBPF agents) belong in a reviewed namespace with an exemption for this rule.",
+	"example": {
+		"bad": `apiVersion: v1
+kind: Pod
+metadata:
+  name: vpn
+spec:
+  containers:
+  - name: vpn
+    image: example.com/vpn:2.4
+    securityContext:
+      capabilities:
+        add: ["NET_ADMIN"]
+`,
+		"good": `apiVersion: v1
+kind: Pod
+metadata:
+  name: vpn
+spec:
+  containers:
+  - name: vpn
+    image: example.com/vpn:2.4
+    securityContext:
+      capabilities:
+        drop: ["ALL"]
+        add: ["NET_BIND_SERVICE"]
+`,
+	},
+}
+
+# Each dangerous capability (as the runtime names it, without CAP_) and what it lets
+# the container do.
+dangerous := {
+	"ALL": "use every capability, like a privileged container, and take over the node",
+	"SYS_ADMIN": "mount filesystems, use namespaces and cgroup tricks that are known container escapes",
+	"SYS_MODULE": "load kernel modules, which is code execution in the node's kernel",
+	"SYS_RAWIO": "raw access to devices and I/O ports, including the node's memory and disks",
+	"SYS_PTRACE": "trace and inject code into other processes it can see",
+	"SYS_BOOT": "reboot the node or load a new kernel",
+	"SYS_TIME": "change the node's clock, breaking certificates, tokens and logs for every pod",
+	"DAC_READ_SEARCH": "bypass file read permission checks and open files by handle, a known escape to the node's filesystem",
+	"BPF": "load eBPF programs, which can read kernel memory and other pods' traffic",
+	"PERFMON": "use perf and eBPF tracing to read kernel memory and other processes' data",
+	"NET_ADMIN": "reconfigure interfaces, routes and iptables to intercept or redirect traffic",
+	"NET_RAW": "open raw sockets to spoof ARP and DNS and intercept other pods' traffic",
+	"MAC_ADMIN": "change AppArmor or SELinux policy",
+	"MAC_OVERRIDE": "bypass AppArmor or SELinux policy",
+	"SYSLOG": "read the kernel log, including kernel addresses that help exploits",
+}
+
+# "cap_sys_admin", "CAP_SYS_ADMIN" and "sys_admin" all mean SYS_ADMIN.
+canonical(name) := trim_prefix(upper(trim_space(name)), "CAP_")
+
+deny contains {"msg": msg, "path": path} if {
+	not workload.windows
+	some entry in workload.containers
+	some j, name in workload.items(entry.container.securityContext.capabilities.add)
+	is_string(name)
+	power := dangerous[canonical(name)]
+	path := array.concat(entry.path, ["securityContext", "capabilities", "add", j])
+	msg := sprintf("%s adds capability %s: it can %s", [entry.label, name, power])
+}

@@ -1,0 +1,47 @@
+package blastwall.rules.host_namespaces
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "host-namespaces",
+	"title": "Pod shares the node's namespaces",
+	"severity": "error",
+	"category": "workload",
+	"description": "Flags pod specs with hostNetwork, hostPID or hostIPC set to true, one finding for each. hostNetwork puts the pod on the node's network stack: it can bind node ports, reach services listening on localhost (such as the kubelet's or a node agent's) and bypass NetworkPolicies. hostPID lets it see, signal and (with ptrace) inspect every process on the node, including the environment and secrets of other pods. hostIPC gives it the node's shared memory and message queues.",
+	"remediation": "Remove hostNetwork, hostPID and hostIPC (they default to false). Expose ports through a Service, and read node metrics through the kubelet or a dedicated, reviewed agent.",
+	"example": {
+		"bad": `apiVersion: v1
+kind: Pod
+metadata:
+  name: sniffer
+spec:
+  hostNetwork: true
+  containers:
+  - name: tcpdump
+    image: nicolaka/netshoot:v0.13
+`,
+		"good": `apiVersion: v1
+kind: Pod
+metadata:
+  name: sniffer
+spec:
+  containers:
+  - name: tcpdump
+    image: nicolaka/netshoot:v0.13
+`,
+	},
+}
+
+# What the pod gets from each shared namespace.
+consequences := {
+	"hostNetwork": "it uses the node's network stack, can reach services bound to the node's localhost and is not subject to NetworkPolicies",
+	"hostPID": "it sees every process on the node and can signal or inspect them, including other pods' environment and secrets",
+	"hostIPC": "it shares the node's IPC namespace and can read or tamper with other processes' shared memory",
+}
+
+deny contains {"msg": msg, "path": path} if {
+	some field, consequence in consequences
+	workload.pod_spec[field] == true
+	path := array.concat(workload.pod_spec_path, [field])
+	msg := sprintf("pod sets %s: true: %s", [field, consequence])
+}

@@ -1,0 +1,54 @@
+package blastwall.rules.host_port
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "host-port",
+	"title": "Container binds a port on the node",
+	"severity": "warning",
+	"category": "workload",
+	"description": "Flags container ports with a non-zero hostPort. A hostPort opens the port on the node's own IP address: it bypasses the Service and usually NetworkPolicies, exposes the pod to whatever can reach the node, limits the workload to one pod per node per port, and leaves pods Pending once every node's port is taken.",
+	"remediation": "Remove `hostPort` and expose the port through a Service (ClusterIP, or a LoadBalancer or Ingress for outside traffic).",
+	"example": {
+		"bad": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: example.com/api:3.2.0
+        ports:
+        - containerPort: 8080
+          hostPort: 8080
+`,
+		"good": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: example.com/api:3.2.0
+        ports:
+        - containerPort: 8080
+`,
+	},
+}
+
+deny contains {"msg": msg, "path": path} if {
+	some entry in workload.containers
+	some j, port in workload.items(entry.container.ports)
+	is_number(port.hostPort)
+	port.hostPort != 0
+	path := array.concat(entry.path, ["ports", j, "hostPort"])
+	msg := sprintf("%s binds port %v on the node's IP (hostPort): it bypasses the Service and NetworkPolicies and is reachable by anything that reaches the node", [entry.label, port.hostPort])
+}

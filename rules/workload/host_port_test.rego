@@ -1,0 +1,35 @@
+package blastwall.rules.host_port_test
+
+import data.blastwall.lib.workload_test as k
+import data.blastwall.rules.host_port as rule
+
+test_host_port_points_at_the_port if {
+	doc := k.review("Deployment", {"containers": [k.container("api", {"ports": [{"containerPort": 9090}, {"containerPort": 8080, "hostPort": 80}]})]})
+	rule.deny == {{
+		"msg": "container 'api' binds port 80 on the node's IP (hostPort): it bypasses the Service and NetworkPolicies and is reachable by anything that reaches the node",
+		"path": ["spec", "template", "spec", "containers", 0, "ports", 1, "hostPort"],
+	}} with input as doc
+}
+
+test_init_containers_in_a_cronjob if {
+	doc := k.review("CronJob", {"initContainers": [k.container("setup", {"ports": [{"containerPort": 53, "hostPort": 53, "protocol": "UDP"}]})], "containers": [k.hardened("app")]})
+	{f.path | some f in rule.deny} == {["spec", "jobTemplate", "spec", "template", "spec", "initContainers", 0, "ports", 0, "hostPort"]} with input as doc
+}
+
+test_container_ports_and_zero_are_fine if {
+	clean := {kind |
+		some kind in k.kinds
+		doc := k.review(kind, {"containers": [k.container("api", {"ports": [{"containerPort": 8080}, {"containerPort": 9090, "hostPort": 0}]})]})
+		count(rule.deny) == 0 with input as doc
+	}
+	clean == k.kind_set
+}
+
+test_malformed_ports_do_not_break_evaluation if {
+	doc := k.review("Pod", {"containers": [k.container("api", {"ports": "8080"})]})
+	count(rule.deny) == 0 with input as doc
+}
+
+test_silent_on_delete if {
+	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
+}

@@ -1,0 +1,59 @@
+package blastwall.rules.latest_image_tag
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "latest-image-tag",
+	"title": "Image is not pinned",
+	"severity": "warning",
+	"category": "workload",
+	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod: replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review.",
+	"remediation": "Use an immutable version tag (`app:1.8.2`), or better a digest (`app@sha256:...`), and update it through a reviewed change.",
+	"example": {
+		"bad": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx:latest
+`,
+		"good": `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27.2@sha256:2b3a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819
+`,
+	},
+}
+
+# The tag of an image reference without a digest: the part after the last ':'
+# of its last path component ("" when there is none). The registry host, which may
+# carry a port, is never the last component.
+tag(image) := t if {
+	parts := split(image, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	pieces := split(last, ":")
+	t := pieces[count(pieces) - 1]
+} else := ""
+
+deny contains {"msg": msg, "path": path} if {
+	some entry in workload.containers
+	image := entry.container.image
+	is_string(image)
+	image != ""
+	not contains(image, "@")
+	t := tag(image)
+	problem := unpinned(t)
+	path := array.concat(entry.path, ["image"])
+	msg := sprintf("%s uses image '%s' %s: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs", [entry.label, image, problem])
+}
+
+unpinned("") := "without a tag (that means :latest)"
+
+unpinned("latest") := "with the mutable tag :latest"

@@ -1,0 +1,67 @@
+package blastwall.rules.privilege_escalation
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "privilege-escalation",
+	"title": "Container allows privilege escalation",
+	"severity": "warning",
+	"category": "workload",
+	"description": "Flags containers whose securityContext.allowPrivilegeEscalation is not false. The field defaults to true, so leaving it out counts. While it is true, a process can gain more privileges than its parent (no_new_privs is not set): a setuid binary such as sudo or a vulnerable one in the image turns code execution as an ordinary user into root inside the container. Privileged containers are reported by privileged-container instead, and Windows pods are skipped (the setting does not exist there).",
+	"remediation": "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",
+	"example": {
+		"bad": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        securityContext:
+          allowPrivilegeEscalation: true
+`,
+		"good": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        securityContext:
+          allowPrivilegeEscalation: false
+`,
+	},
+}
+
+consequence := "a setuid binary or a kernel bug can turn a compromised process into root"
+
+# Explicitly allowed.
+deny contains {"msg": msg, "path": path} if {
+	not workload.windows
+	some entry in workload.containers
+	not entry.container.securityContext.privileged == true
+	entry.container.securityContext.allowPrivilegeEscalation == true
+	path := array.concat(entry.path, ["securityContext", "allowPrivilegeEscalation"])
+	msg := sprintf("%s sets allowPrivilegeEscalation: true: %s", [entry.label, consequence])
+}
+
+# Left out: the default is true.
+deny contains {"msg": msg, "path": path} if {
+	not workload.windows
+	some entry in workload.containers
+	not entry.container.securityContext.privileged == true
+	sc := workload.security_context(entry.container)
+	object.get(sc, "allowPrivilegeEscalation", null) == null
+	path := workload.security_context_or_container(entry)
+	msg := sprintf("%s does not set allowPrivilegeEscalation: false, and it defaults to true: %s", [entry.label, consequence])
+}

@@ -1,0 +1,87 @@
+package blastwall.rules.run_as_root
+
+import data.blastwall.lib.workload
+
+metadata := {
+	"id": "run-as-root",
+	"title": "Container may run as root",
+	"severity": "warning",
+	"category": "workload",
+	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover.",
+	"remediation": "Set `runAsNonRoot: true` in the pod's securityContext (the kubelet then refuses to start a container whose user is root), and `runAsUser` to a non-zero UID where the image does not declare a user. Remove `runAsUser: 0`.",
+	"example": {
+		"bad": `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          securityContext:
+            runAsUser: 0
+          containers:
+          - name: report
+            image: example.com/report:1.8.2
+`,
+		"good": `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          securityContext:
+            runAsNonRoot: true
+            runAsUser: 10001
+          containers:
+          - name: report
+            image: example.com/report:1.8.2
+`,
+	},
+}
+
+pod_sc := workload.pod_security_context
+
+pod_sc_path := array.concat(workload.pod_spec_path, ["securityContext"])
+
+# [value, path] of the setting `name` that applies to a container: its own if set,
+# else the pod's. Undefined when neither sets it.
+effective(entry, name) := [v, array.concat(entry.path, ["securityContext", name])] if {
+	v := workload.security_context(entry.container)[name]
+	v != null
+} else := [v, array.concat(pod_sc_path, [name])] if {
+	v := pod_sc[name]
+	v != null
+}
+
+# Runs as user 0.
+deny contains {"msg": msg, "path": path} if {
+	some entry in workload.containers
+	[uid, path] := effective(entry, "runAsUser")
+	uid == 0
+	msg := sprintf("%s runs as root (runAsUser: 0): a container escape or a runtime bug gives root on the node", [entry.label])
+}
+
+# Nothing keeps it from running as root: the image's user decides.
+deny contains {"msg": msg, "path": path} if {
+	some entry in workload.containers
+	not effective(entry, "runAsUser")
+	not effective(entry, "runAsNonRoot")[0] == true
+	path := unset_path(entry)
+	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies, and a container escape as root gives root on the node", [entry.label])
+}
+
+# Where to point when runAsNonRoot is not true: at runAsNonRoot: false if it is
+# written, else at the container's securityContext, or at the container.
+unset_path(entry) := path if {
+	[value, path] := effective(entry, "runAsNonRoot")
+	value == false
+} else := workload.security_context_or_container(entry)
