@@ -12,9 +12,12 @@ is_role if obj.kind in role_kinds
 
 is_binding if obj.kind in binding_kinds
 
+cluster_scoped := {"ClusterRole", "ClusterRoleBinding"}
+
 # "ClusterRole admin" or "Role kube-system/deployer", for messages.
-object_label := sprintf("%s %s/%s", [obj.kind, obj.metadata.namespace, obj.metadata.name]) if {
-	obj.metadata.namespace
+object_label := sprintf("%s %s/%s", [obj.kind, namespace, obj.metadata.name]) if {
+	not obj.kind in cluster_scoped
+	namespace
 } else := sprintf("%s %s", [obj.kind, object.get(obj, ["metadata", "name"], "")])
 
 # The namespace of a Role or RoleBinding: its own, else the one the request targets.
