@@ -55,8 +55,14 @@ deny contains {"msg": msg, "path": path} if {
 	some j, resource in rbac.field(entry.rule, "resources")
 	resource in {"configmaps", "*"}
 	path := target(entry, j)
-	msg := sprintf("%s rule %d can %s the aws-auth ConfigMap: whoever holds it can map their own IAM role to system:masters and take over the cluster, or lock every node and user out", [rbac.object_label, entry.index, concat(", ", verbs)])
+	msg := sprintf("%s rule %d can %s %s: whoever holds it can map their own IAM role to system:masters and take over the cluster, or lock every node and user out", [rbac.object_label, entry.index, concat(", ", verbs), what(entry)])
 }
+
+what(entry) := "the aws-auth ConfigMap" if {
+	"aws-auth" in rbac.field(entry.rule, "resourceNames")
+} else := "every ConfigMap in kube-system, aws-auth included" if {
+	obj.kind == "Role"
+} else := "every ConfigMap in every namespace, kube-system/aws-auth included"
 
 # Where the rule reaches aws-auth: its resourceNames entry if it names it, else the
 # resources entry (all ConfigMaps). A rule naming only other ConfigMaps is fine.

@@ -15,14 +15,17 @@ test_kube_system_role_writing_configmaps_points_at_the_resource if {
 		{"apiGroups": [""], "resources": ["services", "configmaps"], "verbs": ["get", "patch", "update"]},
 	])
 	rule.deny == {{
-		"msg": "Role kube-system/editor rule 1 can patch, update the aws-auth ConfigMap: whoever holds it can map their own IAM role to system:masters and take over the cluster, or lock every node and user out",
+		"msg": "Role kube-system/editor rule 1 can patch, update every ConfigMap in kube-system, aws-auth included: whoever holds it can map their own IAM role to system:masters and take over the cluster, or lock every node and user out",
 		"path": ["rules", 1, "resources", 1],
 	}} with input as doc
 }
 
 test_resource_name_aws_auth_points_at_the_name if {
 	doc := role("Role", "kube-system", [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["coredns", "aws-auth"], "verbs": ["update"]}])
-	{f.path | some f in rule.deny} == {["rules", 0, "resourceNames", 1]} with input as doc
+	rule.deny == {{
+		"msg": "Role kube-system/editor rule 0 can update the aws-auth ConfigMap: whoever holds it can map their own IAM role to system:masters and take over the cluster, or lock every node and user out",
+		"path": ["rules", 0, "resourceNames", 1],
+	}} with input as doc
 }
 
 test_cluster_roles_and_wildcards_count if {
@@ -31,6 +34,9 @@ test_cluster_roles_and_wildcards_count if {
 		{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["delete"]},
 	]}}}
 	{f.path | some f in rule.deny} == {["rules", 0, "resources", 0], ["rules", 1, "resources", 0]} with input as doc
+	some f in rule.deny with input as doc
+	f.path == ["rules", 1, "resources", 0]
+	startswith(f.msg, "ClusterRole ops rule 1 can delete every ConfigMap in every namespace, kube-system/aws-auth included: ")
 }
 
 test_namespace_of_the_request_counts_when_the_role_has_none if {

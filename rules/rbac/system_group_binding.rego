@@ -55,5 +55,7 @@ deny contains {"msg": msg, "path": ["subjects", entry.index, "name"]} if {
 	not input.review.object.roleRef.name in bootstrap_roles
 	some entry in rbac.subjects
 	who := system_subjects[entry.subject.name]
-	msg := sprintf("%s grants %s %s to %s: that is %s", [rbac.object_label, lower(object.get(input.review.object.roleRef, "kind", "role")), object.get(input.review.object.roleRef, "name", "?"), entry.subject.name, who])
+	role_ref := object.get(input.review.object, "roleRef", {})
+	role := sprintf("%v %v", [object.get(role_ref, "kind", "role"), object.get(role_ref, "name", "?")])
+	msg := sprintf("%s grants %s to %s: that is %s", [rbac.object_label, role, entry.subject.name, who])
 }

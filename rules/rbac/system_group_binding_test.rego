@@ -24,7 +24,7 @@ test_each_system_subject_points_at_its_name if {
 test_message_says_who_that_is if {
 	doc := binding("ClusterRoleBinding", "view", [{"kind": "Group", "name": "system:authenticated"}])
 	rule.deny == {{
-		"msg": "ClusterRoleBinding viewers grants clusterrole view to system:authenticated: that is every identity that authenticates, including every ServiceAccount in every namespace",
+		"msg": "ClusterRoleBinding viewers grants ClusterRole view to system:authenticated: that is every identity that authenticates, including every ServiceAccount in every namespace",
 		"path": ["subjects", 0, "name"],
 	}} with input as doc
 }
