@@ -129,7 +129,7 @@ const EXPECTED: &[(&str, &str, usize, usize, &str, &str)] = &[
         14,
         16,
         "arn:aws:iam::210987654321:role/Platform-Admin",
-        "keeps only this last mapping",
+        "keeps only the later mapping",
     ),
     (
         "duplicate-key.yaml",
@@ -606,4 +606,199 @@ fn every_rule_has_a_fixture() {
 #[test]
 fn healthy_aws_auth_is_clean() {
     assert_eq!(lint_fixture("good.yaml"), Vec::<Found>::new());
+}
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Bytes that change YAML structure when they appear in the wrong place.
+const INTERESTING: &[u8] = b" \n\r\t-:{}[],\"'\\|>#&*!%@`?";
+
+/// `text` after 1 to 4 random edits: byte flips, deletions, indentation shifts,
+/// duplicated lines and inserted YAML syntax.
+fn mutate(text: &str, rng: &mut Rng) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for _ in 0..1 + rng.below(4) {
+        if bytes.is_empty() {
+            break;
+        }
+        let at = rng.below(bytes.len());
+        match rng.below(6) {
+            0 => bytes[at] = INTERESTING[rng.below(INTERESTING.len())],
+            1 => bytes[at] = rng.next() as u8,
+            2 => {
+                let end = (at + 1 + rng.below(20)).min(bytes.len());
+                bytes.drain(at..end);
+            }
+            3 => {
+                // Shift the indentation of the line holding `at`.
+                let start = bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                if rng.below(2) == 0 {
+                    let n = 1 + rng.below(3);
+                    bytes.splice(start..start, std::iter::repeat_n(b' ', n));
+                } else if bytes.get(start) == Some(&b' ') {
+                    bytes.remove(start);
+                }
+            }
+            4 => {
+                let start = bytes[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+                let end = bytes[at..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(bytes.len(), |i| at + i + 1);
+                let line = bytes[start..end].to_vec();
+                bytes.splice(end..end, line);
+            }
+            _ => {
+                let snippets: [&[u8]; 6] = [b"---\n", b"{{", b"\"", b"|2-", b"\\u00", b"\r\n"];
+                let s = snippets[rng.below(snippets.len())];
+                bytes.splice(at..at, s.iter().copied());
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Every `"path"` array in a facts value.
+fn fact_paths(v: &Value, out: &mut Vec<Vec<blastwall::source::PathSeg>>) {
+    use blastwall::source::PathSeg;
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map.iter() {
+                if *k == Value::from("path") {
+                    if let Value::Array(items) = child {
+                        let path = items
+                            .iter()
+                            .map(|s| match s {
+                                Value::String(s) => PathSeg::Key(s.to_string()),
+                                other => PathSeg::Index(other.as_u64().unwrap() as usize),
+                            })
+                            .collect();
+                        out.push(path);
+                    }
+                }
+                fact_paths(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| fact_paths(i, out)),
+        _ => {}
+    }
+}
+
+fn fixture_texts() -> Vec<(String, String)> {
+    fixtures()
+        .into_iter()
+        .map(|name| {
+            let text =
+                std::fs::read_to_string(root().join("fixtures/aws-auth").join(&name)).unwrap();
+            (name, text)
+        })
+        .collect()
+}
+
+/// Random mutations of every fixture: parsing, facts and span splicing never panic,
+/// finish quickly, and every path the facts name lands on a valid range of the file.
+#[test]
+fn mutated_fixtures_never_panic_and_paths_stay_in_the_file() {
+    let limits = blastwall::source::Limits::default();
+    let mut rng = Rng(0x5eed_a115_a07f_0001);
+    for (name, original) in fixture_texts() {
+        for round in 0..300 {
+            let text = mutate(&original, &mut rng);
+            let started = std::time::Instant::now();
+            let loaded = blastwall::source::load::load_str(&name, text.clone(), &limits);
+            for doc in &loaded.documents {
+                let Some(facts) = blastwall::awsauth::facts(&doc.value) else {
+                    continue;
+                };
+                let spans = blastwall::awsauth::splice(&doc.spans, &doc.value, &text)
+                    .unwrap_or_else(|| doc.spans.clone());
+                let mut paths = Vec::new();
+                fact_paths(&facts, &mut paths);
+                for path in paths {
+                    let range = spans.resolve(&path).node.label_range();
+                    assert!(
+                        text.get(range.clone()).is_some(),
+                        "{name} round {round}: {path:?} maps to {range:?}, outside the text\n{text}"
+                    );
+                }
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{name} round {round} took {:?}\n{text}",
+                started.elapsed()
+            );
+        }
+    }
+}
+
+/// The whole lint pipeline on mutated fixtures: no panic, no engine error, every
+/// finding placed inside its file.
+#[test]
+fn mutated_fixtures_lint_without_errors() {
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let limits = blastwall::source::Limits::default();
+    let mut rng = Rng(0x5eed_a115_a07f_0002);
+    for (name, original) in fixture_texts() {
+        for _ in 0..12 {
+            let text = mutate(&original, &mut rng);
+            let loaded = blastwall::source::load::load_str(&name, text.clone(), &limits);
+            let findings = blastwall::lint::lint(&engine, &loaded, 1)
+                .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+            for f in findings {
+                let span = f.span.unwrap();
+                assert!(text.get(span.clone()).is_some(), "{name}: {span:?}\n{text}");
+            }
+        }
+    }
+}
+
+/// A large aws-auth (thousands of entries, every one with a shared username, a
+/// duplicate ARN and an unquoted template) lints in bounded time: the facts relate
+/// entries in one pass, so no rule compares entries pairwise.
+#[test]
+fn large_aws_auth_lints_in_bounded_time() {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n",
+    );
+    let n = 1000;
+    for i in 0..n {
+        text.push_str(&format!(
+            "    - rolearn: arn:aws:iam::210987654321:role/r{}\n      username: {{{{SessionName}}}}\n      groups: [g{i}]\n    - rolearn: arn:aws:iam::210987654321:role/s{i}\n      username: shared\n      groups: [g]\n",
+            i % 100
+        ));
+    }
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let started = std::time::Instant::now();
+    let loaded =
+        blastwall::source::load::load_str("big.yaml", text, &blastwall::source::Limits::default());
+    let findings = blastwall::lint::lint(&engine, &loaded, 1).unwrap();
+    let count = |rule: &str| findings.iter().filter(|f| f.rule == rule).count();
+    assert_eq!(count("aws-auth-unquoted-template"), n);
+    assert_eq!(count("aws-auth-duplicate-arn"), n - 100);
+    assert_eq!(count("aws-auth-shared-username"), n - 1);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(120),
+        "took {:?}",
+        started.elapsed()
+    );
 }

@@ -15,12 +15,9 @@ metadata := {
 	},
 }
 
-deny contains {"msg": msg, "path": later.arnPath, "related": [{"path": first.arnPath, "msg": "first mapped here; this mapping is ignored"}]} if {
-	some first in a.mappings
-	some later in a.mappings
-	first.section == later.section
-	first.index < later.index
-	first.arn != ""
-	lower(first.arn) == lower(later.arn)
-	msg := sprintf("%s is mapped twice in %s (entries %d and %d): the authenticator keeps only this last mapping, so the username and groups of entry %d are not granted", [later.arn, later.section, first.index, later.index, first.index])
+# facts: duplicateOf is the previous entry of the section with the same ARN (case-insensitive).
+deny contains {"msg": msg, "path": e.arnPath, "related": [{"path": first.arnPath, "msg": "mapped here before; this mapping is ignored"}]} if {
+	some e in a.mappings
+	first := e.duplicateOf
+	msg := sprintf("%s is mapped twice in %s (entries %d and %d): the authenticator keeps only the later mapping, so the username and groups of entry %d are not granted", [e.arn, e.section, first.index, e.index, first.index])
 }

@@ -59,7 +59,7 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
 	e.arnParts
-	not regex.match(`^[0-9]{12}$`, e.arnParts.account)
+	not a.account_id(e.arnParts.account)
 	msg := sprintf("account `%s` is not 12 digits:%s", [e.arnParts.account, dead])
 }
 

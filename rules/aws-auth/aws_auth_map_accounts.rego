@@ -19,7 +19,7 @@ deny contains {"msg": msg, "path": acct.path} if {
 	some s in a.sections
 	s.name == "mapAccounts"
 	some acct in s.accounts
-	regex.match(`^[0-9]{12}$`, acct.value)
+	a.account_id(acct.value)
 	msg := sprintf("mapAccounts admits account %s: every IAM user and role in it authenticates (as its ARN, with no groups) and gets everything bound to system:authenticated; map the roles you mean in mapRoles instead", [acct.value])
 }
 
@@ -27,6 +27,6 @@ deny contains {"msg": msg, "path": acct.path} if {
 	some s in a.sections
 	s.name == "mapAccounts"
 	some acct in s.accounts
-	not regex.match(`^[0-9]{12}$`, acct.value)
+	not a.account_id(acct.value)
 	msg := sprintf("mapAccounts entry `%s` is not a 12-digit account id (a mis-indented list merges items into one string): no caller's account matches it; remove mapAccounts and map roles in mapRoles", [acct.value])
 }

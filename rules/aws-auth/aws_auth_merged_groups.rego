@@ -18,7 +18,7 @@ metadata := {
 deny contains {"msg": msg, "path": g.path} if {
 	some e in a.mappings
 	some g in e.groupItems
-	regex.match(`\s`, g.value)
+	a.has_space(g.value)
 	not a.placeholder_text(g.value)
 	msg := sprintf("group `%s` contains white space: YAML folded a mis-indented list item into it, so the authenticator grants this one odd group name and none of the groups meant; put each group on its own `- ` line at the same indentation", [g.value])
 }

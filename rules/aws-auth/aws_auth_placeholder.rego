@@ -15,43 +15,41 @@ metadata := {
 	},
 }
 
-default_accounts := ["111122223333", "123456789012"]
+# The documentation accounts, unless the config lists others. (Only this exact
+# config path is read: referring to `data` as a whole would evaluate every rule.)
+default accounts := ["111122223333", "123456789012"]
 
-accounts := object.get(data, ["blastwall", "config", "rules", "aws-auth-placeholder", "parameters", "accounts"], default_accounts)
-
-placeholder_account(arn) := account if {
-	parts := split(arn, ":")
-	account := parts[4]
-	account in accounts
-	not account in a.declared_accounts
-}
-
-# [path, value] of every string an entry holds.
-values(e) := array.concat(
-	[[e.arnPath, e.arn] | e.arn],
-	array.concat(
-		[[e.usernamePath, e.username] | e.username],
-		[[g.path, g.value] | some g in e.groupItems; g.type == "string"],
-	),
-)
+accounts := data.blastwall.config.rules["aws-auth-placeholder"].parameters.accounts
 
 deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
-	account := placeholder_account(e.arn)
+	account := e.arnParts.account
+	account in accounts
+	not account in a.declared_accounts
 	msg := sprintf("%s uses the documentation account %s: it is a placeholder that no real caller matches; fill in your account id", [e.arn, account])
 }
 
-deny contains {"msg": msg, "path": v[0]} if {
+deny contains {"msg": unfilled(e.arn), "path": e.arnPath} if {
 	some e in a.mappings
-	some v in values(e)
-	a.placeholder_text(v[1])
-	msg := sprintf("`%s` is a template placeholder that was never filled in: the authenticator takes it literally, so this mapping does not do what was meant", [v[1]])
+	a.placeholder_text(e.arn)
 }
 
-deny contains {"msg": msg, "path": acct.path} if {
+deny contains {"msg": unfilled(e.username), "path": e.usernamePath} if {
+	some e in a.mappings
+	a.placeholder_text(e.username)
+}
+
+deny contains {"msg": unfilled(g.value), "path": g.path} if {
+	some e in a.mappings
+	some g in e.groupItems
+	a.placeholder_text(g.value)
+}
+
+deny contains {"msg": unfilled(acct.value), "path": acct.path} if {
 	some s in a.sections
 	s.name == "mapAccounts"
 	some acct in s.accounts
 	a.placeholder_text(acct.value)
-	msg := sprintf("`%s` is a template placeholder that was never filled in", [acct.value])
 }
+
+unfilled(text) := sprintf("`%s` is a template placeholder that was never filled in: the authenticator takes it literally, so this mapping does not do what was meant", [text])

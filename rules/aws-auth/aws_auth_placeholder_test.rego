@@ -1,8 +1,14 @@
 package blastwall.rules.aws_auth_placeholder
 
+# What the facts hold for an ARN: its parts when it has six.
+parts(arn) := {"account": p[4]} if {
+	p := split(arn, ":")
+	count(p) == 6
+} else := {}
+
 input_for(arn, username) := {"review": {"object": {"kind": "ConfigMap"}}, "facts": {"awsAuth": {"sections": {}, "entries": [{
 	"section": "mapRoles", "index": 0, "isMap": true,
-	"arn": arn, "arnPath": ["data", "mapRoles", 0, "rolearn"],
+	"arn": arn, "arnPath": ["data", "mapRoles", 0, "rolearn"], "arnParts": parts(arn),
 	"username": username, "usernamePath": ["data", "mapRoles", 0, "username"],
 	"groupItems": [],
 }]}}}

@@ -18,12 +18,12 @@ metadata := {
 # A name with white space is a merged list (aws-auth-merged-groups), not a group.
 reserved(g) if {
 	startswith(g, "system:")
-	not regex.match(`\s`, g)
+	not a.has_space(g)
 }
 
 reserved(g) if {
 	startswith(g, "eks:")
-	not regex.match(`\s`, g)
+	not a.has_space(g)
 }
 
 deny contains {"msg": msg, "path": g.path} if {

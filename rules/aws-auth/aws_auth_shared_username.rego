@@ -15,18 +15,10 @@ metadata := {
 	},
 }
 
-# Entries in reading order across sections: mapRoles first, then mapUsers.
-order(e) := [0, e.index] if e.section == "mapRoles"
-
-order(e) := [1, e.index] if e.section == "mapUsers"
-
-deny contains {"msg": msg, "path": later.usernamePath, "related": [{"path": first.usernamePath, "msg": sprintf("also used by %s", [first.arn])}]} if {
-	some first in a.mappings
-	some later in a.mappings
-	order(first) < order(later)
-	first.username == later.username
-	first.username != ""
-	not contains(first.username, "{{")
-	lower(first.arn) != lower(later.arn)
-	msg := sprintf("username `%s` is also used by %s: Kubernetes sees one user, so audit logs cannot tell %s from it and RBAC bindings to this user apply to both", [later.username, first.arn, later.arn])
+# facts: sharedUsername is the first principal (mapRoles, then mapUsers) with the
+# same fixed username and another ARN.
+deny contains {"msg": msg, "path": e.usernamePath, "related": [{"path": first.usernamePath, "msg": sprintf("also used by %s", [first.arn])}]} if {
+	some e in a.mappings
+	first := e.sharedUsername
+	msg := sprintf("username `%s` is also used by %s: Kubernetes sees one user, so audit logs cannot tell %s from it and RBAC bindings to this user apply to both", [e.username, first.arn, e.arn])
 }

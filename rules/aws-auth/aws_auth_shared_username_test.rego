@@ -5,9 +5,10 @@ entry(section, i, arn, username) := {"section": section, "index": i, "isMap": tr
 input_for(entries) := {"review": {"object": {"kind": "ConfigMap"}}, "facts": {"awsAuth": {"sections": {}, "entries": entries}}}
 
 test_shared_username_is_reported_once if {
+	shared := {"sharedUsername": {"arn": "arn:aws:iam::210987654321:role/a", "usernamePath": ["data", "mapRoles", 0, "username"]}}
 	fs := deny with input as input_for([
 		entry("mapRoles", 0, "arn:aws:iam::210987654321:role/a", "deployer"),
-		entry("mapUsers", 0, "arn:aws:iam::210987654321:user/b", "deployer"),
+		object.union(entry("mapUsers", 0, "arn:aws:iam::210987654321:user/b", "deployer"), shared),
 	])
 	count(fs) == 1
 	some f in fs

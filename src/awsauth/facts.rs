@@ -4,7 +4,7 @@
 //! resolve to outer positions. Nothing here needs the outer file's text or spans, so
 //! the webhook computes the same facts from an AdmissionReview.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use regorus::Value;
 
@@ -25,8 +25,9 @@ pub fn facts(object: &Value) -> Option<Value> {
     let limits = Limits::default();
     let mut sections = BTreeMap::new();
     let mut all_entries = Vec::new();
+    let mut usernames = Usernames::new();
     for name in SECTIONS {
-        let (fact, entries) = section_fact(object, name, &limits);
+        let (fact, entries) = section_fact(object, name, &limits, &mut usernames);
         all_entries.extend(entries);
         sections.insert(Value::from(name), fact);
     }
@@ -90,17 +91,30 @@ fn as_str(v: &Value) -> Option<&str> {
     }
 }
 
-/// 1-based line of byte `at` of `text`.
-fn line_of(text: &str, at: usize) -> usize {
-    text.as_bytes()[..at.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// 1-based line numbers of byte offsets of one text.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        Lines(text.match_indices('\n').map(|(i, _)| i).collect())
+    }
+
+    fn of(&self, at: usize) -> usize {
+        self.0.partition_point(|&nl| nl < at) + 1
+    }
 }
 
 /// The fact for one section and its role or user entries.
-fn section_fact(object: &Value, name: &str, limits: &Limits) -> (Value, Vec<Value>) {
+/// Fixed usernames seen so far (mapRoles first, then mapUsers): username → the
+/// first principal's lowercased ARN, ARN and username path.
+type Usernames = HashMap<String, (String, Value, Value)>;
+
+fn section_fact(
+    object: &Value,
+    name: &str,
+    limits: &Limits,
+    usernames: &mut Usernames,
+) -> (Value, Vec<Value>) {
     let base = vec![key("data"), key(name)];
     let raw = &object["data"][name];
     let mut fact = vec![
@@ -120,6 +134,8 @@ fn section_fact(object: &Value, name: &str, limits: &Limits) -> (Value, Vec<Valu
 
     if let Some(text) = as_str(raw) {
         let parsed = section::parse(text, limits);
+        let lines = Lines::new(text);
+        let line_of = |_: &str, at: usize| lines.of(at);
         skippable = parsed.skippable;
         if let Some((at, message)) = &parsed.error {
             parse_error = obj(vec![
@@ -131,9 +147,14 @@ fn section_fact(object: &Value, name: &str, limits: &Limits) -> (Value, Vec<Valu
         for at in &parsed.extra_documents {
             extra.push(obj(vec![("line", Value::from(line_of(text, at.start)))]));
         }
+        let leaves = match parsed.unquoted_templates.is_empty() {
+            true => Default::default(),
+            false => section::leaf_paths(&parsed.spans),
+        };
         for (at, t) in &parsed.unquoted_templates {
-            let path = section::path_at(&parsed.spans, at.start)
-                .map(|p| extend(&base, p))
+            let path = leaves
+                .get(&at.start)
+                .map(|p| extend(&base, p.iter().cloned()))
                 .unwrap_or_else(|| base.clone());
             templates.push(obj(vec![
                 ("text", Value::from(t.as_str())),
@@ -153,12 +174,15 @@ fn section_fact(object: &Value, name: &str, limits: &Limits) -> (Value, Vec<Valu
         }
         match &parsed.value {
             Some(Value::Array(items)) => {
+                // Lowercased ARN → the latest entry with it, which the authenticator keeps.
+                let mut arns: HashMap<String, (usize, Value)> = HashMap::new();
                 for (i, item) in items.iter().enumerate() {
                     let path = extend(&base, [PathSeg::Index(i)]);
                     if name == "mapAccounts" {
                         accounts.push(account(item, &path, &parsed, text));
                     } else {
-                        entries.push(entry(name, i, item, &path));
+                        let extra = relations(name, i, item, &path, &mut arns, usernames);
+                        entries.push(entry(name, i, item, &path, extra));
                     }
                 }
             }
@@ -198,8 +222,82 @@ fn account(item: &Value, path: &[PathSeg], parsed: &Section, text: &str) -> Valu
     ])
 }
 
+/// What an entry shares with earlier ones, found in one pass so that rules need no
+/// pairwise comparison: `duplicateOf` (an earlier entry of the section with the same
+/// ARN, which this one replaces) and `sharedUsername` (an earlier principal with the
+/// same fixed username).
+fn relations(
+    section: &str,
+    index: usize,
+    item: &Value,
+    path: &[PathSeg],
+    arns: &mut HashMap<String, (usize, Value)>,
+    usernames: &mut Usernames,
+) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    let arn_key = if section == "mapRoles" {
+        "rolearn"
+    } else {
+        "userarn"
+    };
+    let Value::Object(map) = item else {
+        return out;
+    };
+    let field = |canonical: &str| -> Option<(String, String)> {
+        let mut found = None;
+        for (k, v) in map.iter() {
+            let (Some(k), Some(v)) = (as_str(k), as_str(v)) else {
+                continue;
+            };
+            if k == canonical || (found.is_none() && k.eq_ignore_ascii_case(canonical)) {
+                found = Some((k.to_string(), v.to_string()));
+            }
+        }
+        found
+    };
+    let Some((arn_written, arn)) = field(arn_key).filter(|(_, a)| !a.is_empty()) else {
+        return out;
+    };
+    let lower = arn.to_lowercase();
+    let arn_path = path_value(&extend(path, [key(&arn_written)]));
+    if let Some((first, first_path)) = arns.insert(lower.clone(), (index, arn_path)) {
+        out.push((
+            "duplicateOf",
+            obj(vec![("index", Value::from(first)), ("arnPath", first_path)]),
+        ));
+    }
+    if let Some((user_written, username)) = field("username") {
+        if username.is_empty() || username.contains("{{") {
+            return out;
+        }
+        let upath = path_value(&extend(path, [key(&user_written)]));
+        match usernames.get(&username) {
+            Some((first_lower, first_arn, first_path)) if *first_lower != lower => {
+                out.push((
+                    "sharedUsername",
+                    obj(vec![
+                        ("arn", first_arn.clone()),
+                        ("usernamePath", first_path.clone()),
+                    ]),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                usernames.insert(username, (lower, Value::from(arn.as_str()), upath));
+            }
+        }
+    }
+    out
+}
+
 /// One `mapRoles` / `mapUsers` entry.
-fn entry(section: &str, index: usize, item: &Value, path: &[PathSeg]) -> Value {
+fn entry(
+    section: &str,
+    index: usize,
+    item: &Value,
+    path: &[PathSeg],
+    extra: Vec<(&'static str, Value)>,
+) -> Value {
     let roles = section == "mapRoles";
     let arn_key = if roles { "rolearn" } else { "userarn" };
     let known: &[&str] = if roles { &ROLE_KEYS } else { &USER_KEYS };
@@ -210,6 +308,7 @@ fn entry(section: &str, index: usize, item: &Value, path: &[PathSeg]) -> Value {
         ("arnKey", Value::from(arn_key)),
         ("type", Value::from(type_name(item))),
     ];
+    fact.extend(extra);
     let Value::Object(map) = item else {
         fact.push(("isMap", Value::Bool(false)));
         return obj(fact);

@@ -308,10 +308,10 @@ fn block(outer: &str, start: usize, value: &str) -> Option<Decoded> {
     let mut d = block_lines(outer, header.end, indent, style == b'>');
     // Chomping: the decoder keeps every trailing break; the value has as many as its
     // indicator keeps.
-    if d.text.len() > value.len() && d.text.as_bytes()[value.len()..].iter().all(|&b| b == b'\n') {
-        if !d.truncate(value.len()) {
-            return None;
-        }
+    let extra_breaks =
+        d.text.len() > value.len() && d.text.as_bytes()[value.len()..].iter().all(|&b| b == b'\n');
+    if extra_breaks && !d.truncate(value.len()) {
+        return None;
     }
     Some(d)
 }
@@ -330,11 +330,12 @@ fn block_lines(outer: &str, from: usize, indent: usize, folded: bool) -> Decoded
         at = line.end;
         let text = &outer[line.start..line.content_end];
         let lead = leading_spaces(text);
-        let content_start = line.start + indent.min(text.len());
-        let content = &outer[content_start..line.content_end];
         if lead < indent && !is_blank(text) {
             break; // less indented: the scalar has ended
         }
+        // Either `indent` spaces or a blank (ASCII) line: a character boundary.
+        let content_start = line.start + indent.min(text.len());
+        let content = &outer[content_start..line.content_end];
         let empty = content.is_empty() || (lead < indent && is_blank(text));
         if empty {
             if line.content_end < line.end {
@@ -423,7 +424,8 @@ fn quoted(outer: &str, open: usize, double: bool) -> Option<Decoded> {
                 }
                 d.copy(&outer[run..text_end], run);
                 let first = line_at(outer, line_start(outer, i));
-                let mut breaks = vec![first.content_end..first.end];
+                let mut breaks = Vec::new();
+                breaks.push(first.content_end..first.end);
                 let mut next = first.end;
                 loop {
                     if next >= outer.len() {

@@ -206,52 +206,34 @@ fn quoted_end(text: &str, r: ByteRange) -> ByteRange {
     r
 }
 
-/// The path of the deepest node whose span starts at `at`.
-pub fn path_at(node: &SpanNode, at: usize) -> Option<Vec<PathSeg>> {
-    let mut path = Vec::new();
-    let mut node = node;
-    loop {
-        if matches!(node.children, Children::Leaf) {
-            return (node.span.start == at).then_some(path);
+/// The path of every leaf, by the offset its span starts at (one walk, so that
+/// looking up many offsets stays linear).
+pub fn leaf_paths(root: &SpanNode) -> std::collections::HashMap<usize, Vec<PathSeg>> {
+    let mut out = std::collections::HashMap::new();
+    let mut stack: Vec<(&SpanNode, Vec<PathSeg>)> = vec![(root, Vec::new())];
+    while let Some((node, path)) = stack.pop() {
+        match &node.children {
+            Children::Leaf => {
+                out.entry(node.span.start).or_insert(path);
+            }
+            Children::Seq(items) => {
+                for (i, n) in items.iter().enumerate() {
+                    let mut p = path.clone();
+                    p.push(PathSeg::Index(i));
+                    stack.push((n, p));
+                }
+            }
+            Children::Map(entries) => {
+                for (k, n) in entries.iter() {
+                    let mut p = path.clone();
+                    p.push(PathSeg::Key(k.clone()));
+                    stack.push((n, p));
+                }
+            }
+            Children::Embedded(_) => {}
         }
-        let next = match &node.children {
-            Children::Seq(items) => items
-                .iter()
-                .enumerate()
-                .find(|(_, n)| covers(n, at))
-                .map(|(i, n)| (PathSeg::Index(i), n)),
-            Children::Map(entries) => entries
-                .iter()
-                .rev()
-                .find(|(_, n)| covers(n, at))
-                .map(|(k, n)| (PathSeg::Key(k.clone()), n)),
-            _ => None,
-        };
-        let (seg, child) = next?;
-        path.push(seg);
-        node = child;
     }
-}
-
-/// Whether `at` may lie inside the subtree of `node` (collections report only their
-/// first token, so a subtree is searched when it starts at or before `at`).
-fn covers(node: &SpanNode, at: usize) -> bool {
-    match node.children {
-        Children::Leaf => node.span.start == at,
-        _ => node.span.start <= at && subtree_end(node) >= at,
-    }
-}
-
-fn subtree_end(node: &SpanNode) -> usize {
-    match &node.children {
-        Children::Leaf | Children::Embedded(_) => node.span.end,
-        Children::Seq(items) => items.last().map_or(node.span.end, subtree_end),
-        Children::Map(entries) => entries
-            .iter()
-            .map(|(_, n)| subtree_end(n))
-            .max()
-            .unwrap_or(node.span.end),
-    }
+    out
 }
 
 /// Plain (unquoted) values that start with `{{`: after `key: `, `- `, `[`, `,` or at

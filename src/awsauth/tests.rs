@@ -148,3 +148,23 @@ fn mapaccounts_keep_source_digits() {
     assert_eq!(a[0]["value"], Value::from("012345678901"));
     assert_eq!(a[1]["value"], Value::from("111122223333"));
 }
+
+#[test]
+fn relations_between_entries_are_found_in_one_pass() {
+    let text = format!(
+        "{CM}  mapRoles: |\n    - {{rolearn: arn:aws:iam::1:role/A, username: ci}}\n    - {{rolearn: arn:aws:iam::1:role/b, username: ci}}\n    - {{rolearn: arn:aws:iam::1:role/a, username: ci}}\n    - {{rolearn: arn:aws:iam::1:role/c, username: 'x:{{{{SessionName}}}}'}}\n    - {{rolearn: arn:aws:iam::1:role/d, username: 'x:{{{{SessionName}}}}'}}\n"
+    );
+    let (value, _) = doc(&text);
+    let f = facts(&value).unwrap();
+    let e = &f["sections"]["mapRoles"]["entries"];
+    assert_eq!(e[0]["duplicateOf"], Value::Undefined);
+    assert_eq!(e[2]["duplicateOf"]["index"], Value::from(0u64));
+    assert_eq!(
+        e[1]["sharedUsername"]["arn"],
+        Value::from("arn:aws:iam::1:role/A")
+    );
+    // The same principal again is a duplicate, not a second user of the name.
+    assert_eq!(e[2]["sharedUsername"], Value::Undefined);
+    // Templated usernames differ per session.
+    assert_eq!(e[4]["sharedUsername"], Value::Undefined);
+}
