@@ -802,3 +802,42 @@ fn large_aws_auth_lints_in_bounded_time() {
         started.elapsed()
     );
 }
+
+/// Each aws-auth rule's documented bad example triggers it, and its good example is
+/// clean of every aws-auth rule.
+#[test]
+fn rule_examples_behave_as_documented() {
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let limits = blastwall::source::Limits::default();
+    let mut checked = 0;
+    for rule in engine.rules().iter().filter(|r| r.category == "aws-auth") {
+        let example = rule.example.as_ref().expect("example");
+        let lint = |text: &str| {
+            let loaded = blastwall::source::load::load_str("example.yaml", text.into(), &limits);
+            assert!(
+                loaded.problems.is_empty(),
+                "{}: {:?}",
+                rule.id,
+                loaded.problems
+            );
+            blastwall::lint::lint(&engine, &loaded, 1).unwrap()
+        };
+        let bad = lint(&example.bad);
+        assert!(
+            bad.iter().any(|f| f.rule == rule.id),
+            "the bad example of {} does not trigger it: {bad:#?}",
+            rule.id
+        );
+        let good: Vec<_> = lint(&example.good)
+            .into_iter()
+            .filter(|f| f.rule.starts_with("aws-auth-"))
+            .collect();
+        assert!(
+            good.is_empty(),
+            "the good example of {} is not clean: {good:#?}",
+            rule.id
+        );
+        checked += 1;
+    }
+    assert!(checked >= 26, "only {checked} aws-auth rules");
+}
