@@ -41,6 +41,28 @@ pub fn facts(object: &Value) -> Option<Value> {
 
 /// An object of `entries`; a `null` value leaves its key out, so that Rego can test
 /// for it with `x.key` and `not x.key`.
+/// The principals and names an aws-auth fact maps: every ARN, username, group and
+/// account, once each (for ownership lookups that only need the strings).
+pub fn names(facts: &Value) -> Value {
+    let mut out = std::collections::BTreeSet::new();
+    if let Value::Array(entries) = &facts["entries"] {
+        for e in entries.iter() {
+            for v in [&e["arn"], &e["username"]] {
+                if let Value::String(_) = v {
+                    out.insert(v.clone());
+                }
+            }
+            if let Value::Array(groups) = &e["groups"] {
+                out.extend(groups.iter().cloned());
+            }
+        }
+    }
+    if let Value::Array(accounts) = &facts["sections"]["mapAccounts"]["accounts"] {
+        out.extend(accounts.iter().map(|a| a["value"].clone()));
+    }
+    Value::from(out.into_iter().collect::<Vec<_>>())
+}
+
 fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::from(
         entries

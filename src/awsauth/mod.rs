@@ -14,7 +14,7 @@ pub mod section;
 
 mod facts;
 
-pub use facts::facts;
+pub use facts::{facts, names};
 
 use std::sync::Arc;
 

@@ -168,3 +168,24 @@ fn relations_between_entries_are_found_in_one_pass() {
     // Templated usernames differ per session.
     assert_eq!(e[4]["sharedUsername"], Value::Undefined);
 }
+
+#[test]
+fn names_lists_each_mapped_string_once() {
+    let text = format!(
+        "{CM}  mapRoles: |\n    - {{rolearn: arn:aws:iam::1:role/a, username: 'a:{{{{SessionName}}}}', groups: [g1, g2]}}\n    - {{rolearn: arn:aws:iam::1:role/b, username: b, groups: [g1]}}\n"
+    );
+    let (value, _) = doc(&text);
+    let names = names(&facts(&value).unwrap());
+    let expected: Vec<Value> = [
+        "a:{{SessionName}}",
+        "arn:aws:iam::1:role/a",
+        "arn:aws:iam::1:role/b",
+        "b",
+        "g1",
+        "g2",
+    ]
+    .into_iter()
+    .map(Value::from)
+    .collect();
+    assert_eq!(names, Value::from(expected));
+}

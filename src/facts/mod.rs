@@ -29,9 +29,11 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
         facts.insert(Value::from("awsAuth"), aws_auth);
     }
     if let Some(t) = &ctx.tenancy {
+        // Only the names aws-auth maps (ARNs, usernames, groups), so that its
+        // paths and flags do not use up tenancy's string budget on a large ConfigMap.
         let aws_auth = facts
             .get(&Value::from("awsAuth"))
-            .cloned()
+            .map(crate::awsauth::names)
             .unwrap_or(Value::Undefined);
         let fact = tenancy::compute(t, ctx.namespaces.as_deref(), review, &aws_auth);
         facts.insert(Value::from("tenancy"), fact);
