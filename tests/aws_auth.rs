@@ -841,3 +841,56 @@ fn rule_examples_behave_as_documented() {
     }
     assert!(checked >= 26, "only {checked} aws-auth rules");
 }
+
+/// Every fixture whose sections are literal blocks, rendered as JSON (so each
+/// section becomes a double-quoted string with `\n` and `\"` escapes, as `kubectl get
+/// -o json` prints it), yields the same findings, and each finding inside a section
+/// lands on the escaped form of the same text.
+#[test]
+fn quoted_rendering_of_each_fixture_gives_the_same_findings_at_escaped_positions() {
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let limits = blastwall::source::Limits::default();
+    let mut compared = 0;
+    for (name, text) in fixture_texts() {
+        if !name.ends_with(".yaml") || name.starts_with("unparseable-quoted") {
+            continue;
+        }
+        let original = blastwall::source::load::load_str(&name, text.clone(), &limits);
+        let value = &original.documents[0].value;
+        let json: serde_json::Value = serde_json::from_str(&value.to_json_str().unwrap()).unwrap();
+        let rendered = serde_json::to_string_pretty(&json).unwrap();
+        let quoted = blastwall::source::load::load_str("rendered.json", rendered.clone(), &limits);
+        let before = blastwall::lint::lint(&engine, &original, 1).unwrap();
+        let after = blastwall::lint::lint(&engine, &quoted, 1).unwrap();
+        let key =
+            |f: &blastwall::finding::Finding| (f.rule.clone(), f.path.clone(), f.message.clone());
+        let mut a: Vec<_> = before.iter().map(key).collect();
+        let mut b: Vec<_> = after.iter().map(key).collect();
+        a.sort();
+        b.sort();
+        assert_eq!(
+            a, b,
+            "{name}: findings differ once rendered as JSON:\n{rendered}"
+        );
+        for f in &before {
+            if f.path.len() <= 2 {
+                continue; // not inside a section
+            }
+            let g = after.iter().find(|g| key(g) == key(f)).unwrap();
+            let want = &text[f.span.clone().unwrap()];
+            if want.contains('\n') {
+                continue; // spans lines: the block's indentation is part of the text
+            }
+            let escaped = &rendered[g.span.clone().unwrap()];
+            let got: String = serde_json::from_str(&format!("\"{escaped}\"")).unwrap_or_else(|e| {
+                panic!(
+                    "{name}: {} lands on {escaped:?}, not a JSON string part: {e}",
+                    f.rule
+                )
+            });
+            assert_eq!(got, want, "{name}: {}", f.rule);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 30, "only {compared} findings compared");
+}
