@@ -244,6 +244,14 @@ const EXPECTED: &[(&str, &str, usize, usize, &str, &str)] = &[
         "`userarn` is empty",
     ),
     (
+        "missing-arn.yaml",
+        "aws-auth-missing-arn",
+        14,
+        14,
+        ":",
+        "`userarn` is empty",
+    ),
+    (
         "multiple-documents.yaml",
         "aws-auth-multiple-documents",
         8,

@@ -25,7 +25,7 @@ deny contains {"msg": msg, "path": e.path} if {
 
 deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
-	e.arn == ""
+	empty_arn(e)
 	msg := sprintf("`%s` is empty: the authenticator drops this %s entry, so its username and groups are granted to no one", [e.arnKey, e.section])
 }
 
@@ -33,4 +33,13 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 misspelt_arn(e) if {
 	some f in e.fields
 	f.suggestion == e.arnKey
+}
+
+empty_arn(e) if e.arn == ""
+
+# `rolearn:` with nothing after it is null, which both parsers read as "".
+empty_arn(e) if {
+	some f in e.fields
+	f.canonical == e.arnKey
+	f.type == "null"
 }

@@ -24,3 +24,9 @@ test_entry_with_arn_passes if {
 test_misspelt_arn_key_is_left_to_unknown_field if {
 	count(deny) == 0 with input as input_for({"fields": [{"key": "role_arn", "suggestion": "rolearn", "path": ["data", "mapRoles", 0, "role_arn"]}]})
 }
+
+test_null_arn_is_reported if {
+	e := {"arnPath": ["data", "mapRoles", 0, "rolearn"], "keys": {"rolearn": "rolearn"}, "fields": [{"key": "rolearn", "canonical": "rolearn", "type": "null"}]}
+	some f in deny with input as input_for(e)
+	contains(f.msg, "`rolearn` is empty")
+}
