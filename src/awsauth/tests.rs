@@ -189,3 +189,29 @@ fn names_lists_each_mapped_string_once() {
     .collect();
     assert_eq!(names, Value::from(expected));
 }
+
+#[test]
+fn empty_and_skippable_sections_have_no_error_and_no_entries() {
+    for section in [
+        "mapRoles: \"\"",
+        "mapRoles: |\n    \"\"",
+        "mapRoles: |\n    # nothing yet\n",
+        "mapRoles: \"[]\"",
+    ] {
+        let text = format!("{CM}  {section}\n");
+        let (value, _) = doc(&text);
+        let f = facts(&value).unwrap();
+        let s = &f["sections"]["mapRoles"];
+        assert_eq!(s["parseError"], Value::Undefined, "{section}");
+        assert_eq!(s["notList"], Value::Undefined, "{section}");
+        assert_eq!(s["entries"], Value::from(Vec::<Value>::new()), "{section}");
+    }
+}
+
+#[test]
+fn a_mapping_instead_of_a_list_is_reported() {
+    let text = format!("{CM}  mapRoles: |\n    rolearn: arn:aws:iam::1:role/a\n");
+    let (value, _) = doc(&text);
+    let f = facts(&value).unwrap();
+    assert_eq!(f["sections"]["mapRoles"]["notList"], Value::from("mapping"));
+}
