@@ -283,7 +283,7 @@ pub fn pod(namespace: &str, name: &str, images: &[&str]) -> Value {
     let containers: Vec<Value> = images
         .iter()
         .enumerate()
-        .map(|(i, image)| json!({"name": format!("c{i}"), "image": image}))
+        .map(|(i, image)| container(&format!("c{i}"), image))
         .collect();
     json!({
         "apiVersion": "v1",
@@ -291,6 +291,19 @@ pub fn pod(namespace: &str, name: &str, images: &[&str]) -> Value {
         "metadata": {"name": name, "namespace": namespace, "uid": "1f9bd5e3-7d83-4a4e-9c9b-55cf9bb1f0a1",
                      "labels": {"app": name}},
         "spec": {"containers": containers, "serviceAccountName": "default"}
+    })
+}
+
+/// A container that the workload rules find nothing wrong with.
+pub fn container(name: &str, image: &str) -> Value {
+    json!({
+        "name": name,
+        "image": image,
+        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
+                      "limits": {"cpu": "500m", "memory": "256Mi"}},
+        "securityContext": {"runAsNonRoot": true, "runAsUser": 10001,
+                            "allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+                            "capabilities": {"drop": ["ALL"]}}
     })
 }
 

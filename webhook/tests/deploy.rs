@@ -1,0 +1,133 @@
+//! The install manifests keep the properties the webhook's safety depends on.
+
+use std::collections::BTreeMap;
+
+use blastwall_webhook::cli::Args;
+use clap::Parser;
+use serde_json::Value;
+
+fn manifests() -> BTreeMap<String, Value> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy");
+    let loaded = blastwall::source::load::load(
+        &[dir.display().to_string()],
+        &blastwall::source::Limits::default(),
+        &mut std::io::empty(),
+    );
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    loaded
+        .documents
+        .iter()
+        .map(|d| serde_json::to_value(&d.value).unwrap())
+        .filter(|v| v["kind"] != "Kustomization")
+        .map(|v| {
+            (
+                format!(
+                    "{}/{}",
+                    v["kind"].as_str().unwrap(),
+                    v["metadata"]["name"].as_str().unwrap()
+                ),
+                v,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn webhooks_fail_closed_where_it_matters_and_never_gate_their_own_namespace() {
+    let m = manifests();
+    let vwc = &m["ValidatingWebhookConfiguration/blastwall"];
+    assert!(vwc["metadata"]["annotations"]["cert-manager.io/inject-ca-from"].is_string());
+    let webhooks = vwc["webhooks"].as_array().unwrap();
+    let by_name: BTreeMap<&str, &Value> = webhooks
+        .iter()
+        .map(|w| (w["name"].as_str().unwrap(), w))
+        .collect();
+    for name in [
+        "aws-auth.blastwall.dev",
+        "rbac.blastwall.dev",
+        "namespaces.blastwall.dev",
+    ] {
+        assert_eq!(by_name[name]["failurePolicy"], "Fail", "{name}");
+    }
+    assert!(
+        by_name["aws-auth.blastwall.dev"]["matchConditions"][0]["expression"]
+            .as_str()
+            .unwrap()
+            .contains("'aws-auth'")
+    );
+    let ns = &m["Namespace/blastwall-system"];
+    assert_eq!(ns["metadata"]["labels"]["blastwall.dev/webhook"], "exclude");
+    for w in webhooks {
+        let name = w["name"].as_str().unwrap();
+        assert_eq!(w["sideEffects"], "None", "{name}");
+        assert_eq!(
+            w["admissionReviewVersions"],
+            serde_json::json!(["v1"]),
+            "{name}"
+        );
+        assert!(w["timeoutSeconds"].as_u64().unwrap() <= 10, "{name}");
+        assert_eq!(w["clientConfig"]["service"]["path"], "/validate", "{name}");
+        let selector = w["namespaceSelector"].to_string();
+        let excluded = selector
+            .contains(r#""key":"blastwall.dev/webhook","operator":"NotIn","values":["exclude"]"#)
+            || selector == r#"{"matchLabels":{"kubernetes.io/metadata.name":"kube-system"}}"#;
+        assert!(
+            excluded,
+            "{name} may gate the webhook's own namespace: {selector}"
+        );
+    }
+}
+
+#[test]
+fn the_deployment_runs_hardened_and_answers_before_the_api_server_gives_up() {
+    let m = manifests();
+    let d = &m["Deployment/blastwall-webhook"];
+    assert_eq!(d["spec"]["replicas"], 3);
+    let pod = &d["spec"]["template"]["spec"];
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    assert!(pod["affinity"]["podAntiAffinity"].is_object());
+    let c = &pod["containers"][0];
+    assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(c["securityContext"]["allowPrivilegeEscalation"], false);
+    assert_eq!(
+        c["securityContext"]["capabilities"]["drop"],
+        serde_json::json!(["ALL"])
+    );
+    assert!(c["readinessProbe"].is_object() && c["livenessProbe"].is_object());
+
+    // The args are ones the binary accepts, and its deadline is below every webhook timeout.
+    let mut argv = vec!["blastwall-webhook".to_string()];
+    argv.extend(
+        c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
+    let args = Args::try_parse_from(&argv).unwrap();
+    let vwc = &m["ValidatingWebhookConfiguration/blastwall"];
+    for w in vwc["webhooks"].as_array().unwrap() {
+        let limit = std::time::Duration::from_secs(w["timeoutSeconds"].as_u64().unwrap());
+        assert!(
+            args.timeout < limit,
+            "{} times out before the webhook answers",
+            w["name"]
+        );
+    }
+    assert!(args.shutdown_grace.as_secs() < pod["terminationGracePeriodSeconds"].as_u64().unwrap());
+    let pdb = &m["PodDisruptionBudget/blastwall-webhook"];
+    assert_eq!(pdb["spec"]["maxUnavailable"], 1);
+}
+
+#[test]
+fn rbac_allows_listing_and_watching_namespaces_and_nothing_else() {
+    let m = manifests();
+    let rules = &m["ClusterRole/blastwall-webhook"]["rules"];
+    assert_eq!(
+        rules,
+        &serde_json::json!([{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["list", "watch"]}])
+    );
+    assert!(!m
+        .keys()
+        .any(|k| k.starts_with("Role/") || k.starts_with("RoleBinding/")));
+}
