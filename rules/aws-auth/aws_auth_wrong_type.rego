@@ -24,7 +24,7 @@ deny contains {"msg": msg, "path": s.path} if {
 deny contains {"msg": msg, "path": e.path} if {
 	some e in a.entries
 	not e.isMap
-	msg := sprintf("entry %d of %s is a %s, not a mapping: the authenticator cannot decode it and drops the whole %s section", [e.index, e.section, e.type, e.section])
+	msg := sprintf("entry %d of %s is a %s, not a mapping: the authenticator cannot read a mapping from it, so it maps nothing, and a parser that stops at the type error rejects the whole %s section", [e.index, e.section, e.type, e.section])
 }
 
 deny contains {"msg": msg, "path": f.path} if {
