@@ -49,12 +49,18 @@ pub fn lint_with(
         })?
     };
     findings.sort_by(|a, b| {
-        (a.file, a.span.as_ref().map(|s| s.start), &a.rule, &a.message).cmp(&(
-            b.file,
-            b.span.as_ref().map(|s| s.start),
-            &b.rule,
-            &b.message,
-        ))
+        (
+            a.file,
+            a.span.as_ref().map(|s| s.start),
+            &a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                b.file,
+                b.span.as_ref().map(|s| s.start),
+                &b.rule,
+                &b.message,
+            ))
     });
     Ok(findings)
 }

@@ -34,8 +34,8 @@ pub(super) fn read_all(
         let json = value
             .to_json_str()
             .map_err(|e| err(format!("`metadata` is not plain data: {e}")))?;
-        let mut meta: RuleMeta = serde_json::from_str(&json)
-            .map_err(|e| err(format!("invalid `metadata`: {e}")))?;
+        let mut meta: RuleMeta =
+            serde_json::from_str(&json).map_err(|e| err(format!("invalid `metadata`: {e}")))?;
         validate(&meta).map_err(err)?;
         meta.source = source_name.clone();
         if let Some(other) = by_id.get(&meta.id) {

@@ -25,9 +25,12 @@ fn input(object: &str) -> Value {
 #[test]
 fn evaluates_a_rule_and_reads_its_metadata() {
     let engine = Engine::from_sources(vec![source("no_foo.rego", RULE)]).unwrap();
-    assert_eq!(engine.rules().len(), 1);
-    assert_eq!(engine.rules()[0].severity, Severity::Warning);
-    assert_eq!(engine.rules()[0].source, "no_foo.rego");
+    // The Rego rule plus the parser's own `yaml-duplicate-key`.
+    let ids: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["no-foo", "yaml-duplicate-key"]);
+    let rule = engine.rule("no-foo").unwrap();
+    assert_eq!(rule.severity, Severity::Warning);
+    assert_eq!(rule.source, "no_foo.rego");
     let hits = engine.evaluate(input(r#"{"foo": true}"#)).unwrap();
     assert_eq!(
         hits,
@@ -65,7 +68,10 @@ fn missing_metadata_and_duplicate_ids_are_errors() {
     let err = Engine::from_sources(vec![source("a.rego", RULE), source("b.rego", &twin)])
         .err()
         .unwrap();
-    assert!(err.to_string().contains("already defined in a.rego"), "{err}");
+    assert!(
+        err.to_string().contains("already defined in a.rego"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -81,6 +87,6 @@ deny contains {"msg": "done"} if {
 "#;
     let mut engine = Engine::from_sources(vec![source("slow.rego", slow)]).unwrap();
     engine.set_time_limit(Duration::from_millis(50)).unwrap();
-    let err = engine.evaluate(input("{}")).err().expect("time limit");
+    let err = engine.evaluate(input("{}")).expect_err("time limit");
     assert!(matches!(err, EngineError::Eval(_)), "{err}");
 }

@@ -2,7 +2,8 @@
 //! input, e.g. `::error file=k8s/api.yaml,line=13,col=25,endLine=13,endColumn=29,title=privileged-container::message`.
 //!
 //! Files read from stdin have no path in the repository, so their annotations carry
-//! no `file`/`line` and show on the run instead.
+//! no `file`/`line` and show on the run instead, with `<stdin>:line:col` leading the
+//! message so the place is still known.
 
 use std::io::{self, Write};
 
@@ -19,13 +20,26 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         let mut props = place(report, f.file, f.span.as_ref(), true);
         props.push(("title", f.rule.clone()));
-        line(out, command, &props, &f.message)?;
+        let message = pathless_prefix(report, f.file, f.span.as_ref()) + &f.message;
+        line(out, command, &props, &message)?;
     }
     for p in report.problems {
         let props = place(report, p.file, p.span.as_ref(), false);
-        line(out, "error", &props, &p.message)?;
+        let message = pathless_prefix(report, p.file, p.span.as_ref()) + &p.message;
+        line(out, "error", &props, &message)?;
     }
     Ok(())
+}
+
+/// `<stdin>:line:col: ` for a place in an input that has no path, else nothing.
+fn pathless_prefix(report: &Report, file: Option<FileId>, span: Option<&ByteRange>) -> String {
+    let Some(source) = report.file(file).filter(|s| s.path.is_none()) else {
+        return String::new();
+    };
+    match report.region(file, span) {
+        Some(r) => format!("{}:{}:{}: ", source.name, r.line, r.column),
+        None => format!("{}: ", source.name),
+    }
 }
 
 /// `file`, `line`, `col` (and the end, when `end`) of a span, as far as known.
@@ -136,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn stdin_findings_have_no_file() {
+    fn stdin_findings_have_no_file_but_say_where_in_the_message() {
         let text = "kind: Pod\n";
         let files = [SourceFile::new("<stdin>".into(), None, text.into())];
         let mut fx = fixture();
@@ -151,7 +165,7 @@ mod tests {
         };
         assert_eq!(
             fixture::render(&report, Format::Github),
-            "::error title=privileged-container::container \"app\" runs privileged\n"
+            "::error title=privileged-container::<stdin>:1:7: container \"app\" runs privileged\n"
         );
     }
 }

@@ -4,10 +4,10 @@
 //!
 //! This module knows nothing of rules.
 
+pub mod load;
 pub mod resolve;
 pub mod span;
 pub mod walk;
-pub mod load;
 pub mod yaml;
 
 pub use span::{display_path, ByteRange, Children, PathSeg, SpanNode};

@@ -106,7 +106,8 @@ pub fn display_path(path: &[PathSeg]) -> String {
             }
             PathSeg::Key(k) => {
                 let plain = !k.is_empty()
-                    && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
                 if plain {
                     if !out.is_empty() {
                         out.push('.');

@@ -17,7 +17,17 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
         match std::fs::metadata(root) {
             Err(e) => problems.push(problem(root, &format!("cannot read: {e}"))),
             Ok(meta) if meta.is_file() => files.push(root.clone()),
-            Ok(meta) if meta.is_dir() => walk_dir(root, &mut files, &mut problems),
+            Ok(meta) if meta.is_dir() => {
+                let before = files.len();
+                walk_dir(root, &mut files, &mut problems);
+                // A path that yields nothing is a misconfigured CI step, not a clean run.
+                if files.len() == before {
+                    problems.push(problem(
+                        root,
+                        "no *.yaml, *.yml or *.json files in this directory (after .gitignore)",
+                    ));
+                }
+            }
             Ok(_) => problems.push(problem(root, "is neither a file nor a directory")),
         }
     }
@@ -127,6 +137,20 @@ mod tests {
         assert_eq!(
             names(root, &files),
             ["app/a.yml", "app/b.yaml", "app/c.json", "app/sub/d.yaml"]
+        );
+    }
+
+    #[test]
+    fn a_directory_without_manifests_is_a_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("README.md"), "not a manifest").unwrap();
+        let (files, problems) = discover(&[dir.path().to_path_buf()]);
+        assert!(files.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("no *.yaml"),
+            "{:?}",
+            problems[0]
         );
     }
 

@@ -1,0 +1,177 @@
+//! The `blastwall` command line.
+
+mod lint;
+mod review;
+mod rules;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+use crate::report::Format;
+
+/// Exit codes CI can trust.
+pub mod exit {
+    /// No finding at or above the threshold.
+    pub const CLEAN: u8 = 0;
+    /// Findings at or above the threshold.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, configuration, rule compilation or unreadable input.
+    pub const ERROR: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "blastwall",
+    version,
+    about = "Keep each product inside its own blast radius: lint Kubernetes manifests and aws-auth with the rules the admission webhook enforces",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint manifests from files, directories (recursively, honouring .gitignore) or `-` for stdin.
+    Lint(LintArgs),
+    /// List every rule, or explain one.
+    Rules(RulesArgs),
+    /// Decide an AdmissionReview (JSON, from a file or `-`) exactly as the webhook
+    /// would, and print the AdmissionReview response.
+    Review(ReviewArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Threshold {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Threshold {
+    pub fn severity(self) -> Severity {
+        match self {
+            Threshold::Error => Severity::Error,
+            Threshold::Warning => Severity::Warning,
+            Threshold::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Files, directories, or `-` for standard input.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "error")]
+    pub severity_threshold: Threshold,
+    /// A directory of extra rule modules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Largest input file read, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_file_size: usize,
+    /// Threads used to evaluate documents (0: one per core).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+/// Where the tenancy config comes from.
+#[derive(Debug, clap::Args)]
+pub struct ConfigArgs {
+    /// The tenancy config; default: `.blastwall.yaml` in the working directory or
+    /// its nearest parent that has one.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Run without a tenancy config even if `.blastwall.yaml` exists (tenancy rules stay silent).
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReviewArgs {
+    /// An AdmissionReview JSON file, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub input: String,
+    /// A directory of extra rule modules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Explain this rule: description, remediation and an example.
+    pub id: Option<String>,
+    /// A directory of extra rule modules (repeatable).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+impl ConfigArgs {
+    /// The config of this run, if any; an invalid config is an error rendered with its
+    /// location.
+    pub fn load(&self) -> anyhow::Result<Option<crate::config::Config>> {
+        if self.no_config {
+            return Ok(None);
+        }
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        crate::config::resolve(self.config.as_deref(), &cwd).map_err(|e| {
+            let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", e.render(color));
+            anyhow::Error::new(Reported)
+        })
+    }
+}
+
+/// An error already written to stderr in full (with its source snippet).
+#[derive(Debug)]
+pub struct Reported;
+
+impl std::fmt::Display for Reported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reported above")
+    }
+}
+
+impl std::error::Error for Reported {}
+
+/// Parses the command line, runs it, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Rules(args) => rules::run(args),
+        Command::Review(args) => review::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if err.is::<Reported>() => ExitCode::from(exit::ERROR),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}

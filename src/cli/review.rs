@@ -1,0 +1,56 @@
+//! `blastwall review`: the webhook's decision for one AdmissionReview, offline.
+//!
+//! Same decoder, facts, rules and response as the webhook, so a denial seen in the
+//! cluster can be replayed (and a fix checked) from a saved request.
+
+use std::io::{Read, Write};
+
+use anyhow::Context as _;
+
+use super::{exit, ReviewArgs};
+use crate::admission::{self, Enforcements};
+use crate::engine::Engine;
+use crate::facts::{tenancy::Tenancy, Context};
+
+/// AdmissionReview bodies the API server sends are bounded (3 MiB objects); allow
+/// some room for oldObject and envelope.
+const MAX_BODY: u64 = 16 * 1024 * 1024;
+
+pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
+    let config = args.config.load()?;
+    let mut engine = Engine::with_rule_dirs(&args.rule_dirs)?;
+    let mut ctx = Context::default();
+    let mut enforcements = Enforcements::default();
+    if let Some(config) = config {
+        engine.set_config(config.to_value())?;
+        enforcements = Enforcements::from_config(&config);
+        ctx.tenancy = Some(std::sync::Arc::new(Tenancy::new(config)));
+    }
+
+    let body = read_body(&args.input)?;
+    let response = admission::review(&engine, &body, &ctx, &enforcements)
+        .with_context(|| format!("cannot review {}", args.input))?;
+    let allowed = response["response"]["allowed"].as_bool().unwrap_or(false);
+
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &response).context("cannot write the response")?;
+    writeln!(out).ok();
+    Ok(if allowed { exit::CLEAN } else { exit::FINDINGS })
+}
+
+fn read_body(input: &str) -> anyhow::Result<Vec<u8>> {
+    let mut body = Vec::new();
+    let limited = |reader: Box<dyn Read>| reader.take(MAX_BODY + 1);
+    let reader: Box<dyn Read> = if input == "-" {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(input).with_context(|| format!("cannot read {input}"))?)
+    };
+    limited(reader)
+        .read_to_end(&mut body)
+        .with_context(|| format!("cannot read {input}"))?;
+    if body.len() as u64 > MAX_BODY {
+        anyhow::bail!("{input} is larger than {MAX_BODY} bytes");
+    }
+    Ok(body)
+}

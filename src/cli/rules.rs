@@ -1,0 +1,56 @@
+use std::io::Write;
+
+use anyhow::bail;
+
+use super::{exit, RulesArgs};
+use crate::engine::Engine;
+
+pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
+    let engine = Engine::with_rule_dirs(&args.rule_dirs)?;
+    let mut out = std::io::stdout().lock();
+    match args.id {
+        None => {
+            let width = engine.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in engine.rules() {
+                writeln!(
+                    out,
+                    "{:<width$}  {:<7}  {:<9}  {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.category,
+                    rule.title
+                )?;
+            }
+        }
+        Some(id) => {
+            let Some(rule) = engine.rule(&id) else {
+                bail!("no rule `{id}`; `blastwall rules` lists them");
+            };
+            writeln!(
+                out,
+                "{} ({}, {})",
+                rule.id,
+                rule.severity.as_str(),
+                rule.category
+            )?;
+            writeln!(out, "{}\n", rule.title)?;
+            writeln!(out, "{}\n", rule.description)?;
+            writeln!(out, "How to fix: {}", rule.remediation)?;
+            if let Some(example) = &rule.example {
+                if !example.bad.is_empty() {
+                    writeln!(out, "\nExample that is reported:\n")?;
+                    for line in example.bad.lines() {
+                        writeln!(out, "    {line}")?;
+                    }
+                }
+                if !example.good.is_empty() {
+                    writeln!(out, "\nInstead:\n")?;
+                    for line in example.good.lines() {
+                        writeln!(out, "    {line}")?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(exit::CLEAN)
+}
