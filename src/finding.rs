@@ -49,6 +49,15 @@ pub struct RuleMeta {
     /// Where the rule lives: `builtin:rules/workload/privileged_container.rego` or a path.
     #[serde(default)]
     pub source: String,
+    /// Whether a manifest may exempt itself from the rule with the
+    /// `blastwall.dev/exempt` annotation (where the config allows it). Never true
+    /// for boundary rules: tenancy, aws-auth and change.
+    #[serde(default)]
+    pub exemptible: bool,
+    /// The rule's parameters and their defaults; the config's `rules.<id>.params`
+    /// sets them (same names, values of the same type).
+    #[serde(default)]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -114,4 +123,36 @@ pub struct Finding {
     /// The bytes to underline; `None` when the finding has no source (webhook).
     pub span: Option<ByteRange>,
     pub related: Vec<Related>,
+    /// Set when an exemption accepts the finding: it is still reported, but does not
+    /// count for the exit code or the admission decision.
+    pub suppression: Option<Suppression>,
+}
+
+/// Where an exemption was granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// An entry of the config's `exemptions`.
+    Config,
+    /// The object's own `blastwall.dev/exempt` annotation.
+    Inline,
+}
+
+/// Why a finding is accepted, and by whom and until when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Last day the exemption holds (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+impl Finding {
+    /// Whether the finding counts: not accepted by an exemption.
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none()
+    }
 }

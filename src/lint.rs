@@ -126,6 +126,7 @@ pub fn lint_document(
                 span: Some(dup.first.clone()),
                 message: "first defined here, and ignored".into(),
             }],
+            suppression: None,
         });
     }
     let review = review::create(doc.value.clone());
@@ -158,5 +159,6 @@ pub fn place(hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
         path: hit.path,
         file: Some(doc.file),
         related,
+        suppression: None,
     }
 }

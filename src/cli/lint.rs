@@ -50,7 +50,10 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let threshold = args.severity_threshold.severity();
     Ok(if !loaded.problems.is_empty() {
         exit::ERROR
-    } else if findings.iter().any(|f| f.severity >= threshold) {
+    } else if findings
+        .iter()
+        .any(|f| f.is_active() && f.severity >= threshold)
+    {
         exit::FINDINGS
     } else {
         exit::CLEAN

@@ -49,6 +49,10 @@ pub(super) fn read_all(
     Ok(by_id.into_values().collect())
 }
 
+/// Categories whose rules guard a boundary between products or the cluster's own
+/// access: a team must never be able to exempt its own manifest from them.
+pub const BOUNDARY_CATEGORIES: [&str; 3] = ["tenancy", "aws-auth", "change"];
+
 fn validate(meta: &RuleMeta) -> Result<(), String> {
     let kebab = !meta.id.is_empty()
         && meta
@@ -72,6 +76,12 @@ fn validate(meta: &RuleMeta) -> Result<(), String> {
         if value.trim().is_empty() {
             return Err(format!("rule `{}` has an empty `{field}`", meta.id));
         }
+    }
+    if meta.exemptible && BOUNDARY_CATEGORIES.contains(&meta.category.as_str()) {
+        return Err(format!(
+            "rule `{}` is in category `{}` and cannot be `exemptible`: a manifest must not exempt itself from a boundary rule",
+            meta.id, meta.category
+        ));
     }
     Ok(())
 }

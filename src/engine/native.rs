@@ -22,5 +22,7 @@ pub fn rules() -> Vec<RuleMeta> {
             good: "apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n  - name: app\n    image: app:1.0\n    securityContext:\n      runAsNonRoot: true\n      privileged: false\n".into(),
         }),
         source: "builtin:native".into(),
+        exemptible: false,
+        params: None,
     }]
 }

@@ -90,3 +90,26 @@ deny contains {"msg": "done"} if {
     let err = engine.evaluate(input("{}")).expect_err("time limit");
     assert!(matches!(err, EngineError::Eval(_)), "{err}");
 }
+
+#[test]
+fn boundary_rules_cannot_be_exemptible() {
+    let exemptible = |category: &str| {
+        RULE.replace(
+            r#""category": "test","#,
+            &format!(r#""category": "{category}", "exemptible": true,"#),
+        )
+    };
+    let engine = Engine::from_sources(vec![source("w.rego", &exemptible("workload"))]).unwrap();
+    assert!(engine.rule("no-foo").unwrap().exemptible);
+    for category in ["tenancy", "aws-auth", "change"] {
+        let err = Engine::from_sources(vec![source("t.rego", &exemptible(category))])
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains(&format!(
+                "in category `{category}` and cannot be `exemptible`"
+            )),
+            "{err}"
+        );
+    }
+}

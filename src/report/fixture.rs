@@ -96,6 +96,8 @@ pub fn rule(id: &str, severity: Severity, category: &str) -> RuleMeta {
         remediation: format!("How to fix {id}."),
         example: None,
         source: format!("builtin:rules/{category}/{}.rego", id.replace('-', "_")),
+        exemptible: false,
+        params: None,
     }
 }
 
@@ -163,6 +165,7 @@ pub fn fixture() -> Fixture {
             file: Some(FileId(0)),
             span: Some(span_of(DEPLOYMENT, "true", 0)),
             related: vec![],
+            suppression: None,
         },
         Finding {
             rule: "image-tag-unpinned".into(),
@@ -173,6 +176,7 @@ pub fn fixture() -> Fixture {
             file: Some(FileId(0)),
             span: Some(span_of(DEPLOYMENT, "busybox", 0)),
             related: vec![],
+            suppression: None,
         },
         Finding {
             rule: "yaml-duplicate-key".into(),
@@ -187,6 +191,7 @@ pub fn fixture() -> Fixture {
                 span: Some(span_of(CONFIGMAP, "mode", 0)),
                 message: "first defined here".into(),
             }],
+            suppression: None,
         },
         Finding {
             rule: "secret-in-configmap".into(),
@@ -197,6 +202,7 @@ pub fn fixture() -> Fixture {
             file: Some(FileId(1)),
             span: Some(span_of(CONFIGMAP, "hunter2", 0)),
             related: vec![],
+            suppression: None,
         },
         Finding {
             rule: "privileged-container".into(),
@@ -207,6 +213,7 @@ pub fn fixture() -> Fixture {
             file: None,
             span: None,
             related: vec![],
+            suppression: None,
         },
     ];
 

@@ -1,6 +1,8 @@
 //! GitHub Actions workflow commands: one annotation per finding and per unreadable
 //! input, e.g. `::error file=k8s/api.yaml,line=13,col=25,endLine=13,endColumn=29,title=privileged-container::message`.
 //!
+//! Findings an exemption accepts are not annotated.
+//!
 //! Files read from stdin have no path in the repository, so their annotations carry
 //! no `file`/`line` and show on the run instead, with `<stdin>:line:col` leading the
 //! message so the place is still known.
@@ -12,7 +14,7 @@ use crate::finding::Severity;
 use crate::source::{ByteRange, FileId};
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    for f in report.findings {
+    for f in report.findings.iter().filter(|f| f.is_active()) {
         let command = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -120,6 +122,20 @@ mod tests {
                 "::error::deploy/missing.yaml: cannot read: No such file or directory",
             ]
         );
+    }
+
+    #[test]
+    fn suppressed_findings_are_not_annotated() {
+        let mut fx = fixture();
+        fx.findings[0].suppression = Some(crate::finding::Suppression {
+            kind: crate::finding::SuppressionKind::Inline,
+            reason: "debug pod".into(),
+            owner: None,
+            expires: None,
+        });
+        let out = fx.render(Format::Github);
+        assert!(!out.contains("container \"app\" runs privileged"), "{out}");
+        assert_eq!(out.lines().count(), 6);
     }
 
     #[test]

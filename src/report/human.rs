@@ -1,6 +1,7 @@
 //! rustc-style diagnostics: `error[rule-id]: message`, the offending source with the
 //! exact span underlined, secondary labels for related places, the object as a note
-//! and the rule's remediation as `help:`.
+//! and the rule's remediation as `help:`. Findings an exemption accepts are not
+//! shown, only counted in the summary (`-f json` lists them).
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
@@ -35,7 +36,7 @@ fn render<W: WriteColor>(report: &Report, w: &mut W) -> io::Result<()> {
             other => io::Error::other(other.to_string()),
         })
     };
-    for finding in report.findings {
+    for finding in report.findings.iter().filter(|f| f.is_active()) {
         emit(w, &finding_diagnostic(report, finding))?;
     }
     for problem in report.problems {
@@ -113,9 +114,15 @@ fn problem_diagnostic(report: &Report, problem: &Problem) -> Diagnostic<usize> {
     }
 }
 
-/// `3 errors, 2 warnings in 4 files (12 documents); 1 input could not be read`.
+/// `3 errors, 2 warnings in 4 files (12 documents); 2 suppressed; 1 input could not be read`.
 pub(super) fn summary(report: &Report) -> String {
-    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.is_active() && f.severity == s)
+            .count()
+    };
     let mut text = format!(
         "{}, {}",
         plural(count(Severity::Error), "error"),
@@ -130,6 +137,10 @@ pub(super) fn summary(report: &Report) -> String {
         plural(report.files.len(), "file"),
         plural(report.documents, "document")
     ));
+    let suppressed = report.findings.iter().filter(|f| !f.is_active()).count();
+    if suppressed > 0 {
+        text.push_str(&format!("; {suppressed} suppressed"));
+    }
     let unreadable = unreadable_inputs(report);
     if unreadable > 0 {
         let verb = if unreadable == 1 { "input" } else { "inputs" };
@@ -298,6 +309,23 @@ mod tests {
             Some(
                 "2 errors, 2 warnings, 1 note in 3 files (2 documents); 2 inputs could not be read"
             )
+        );
+    }
+
+    #[test]
+    fn suppressed_findings_are_counted_not_shown() {
+        let mut fx = fixture();
+        fx.findings[0].suppression = Some(crate::finding::Suppression {
+            kind: crate::finding::SuppressionKind::Config,
+            reason: "break-glass debugging".into(),
+            owner: Some("sre".into()),
+            expires: Some("2030-01-31".into()),
+        });
+        let out = fx.render(Format::Human);
+        assert!(!out.contains("container \"app\" runs privileged"), "{out}");
+        assert_eq!(
+            out.lines().last(),
+            Some("1 error, 2 warnings, 1 note in 3 files (2 documents); 1 suppressed; 2 inputs could not be read")
         );
     }
 

@@ -3,10 +3,16 @@
 //! ```text
 //! {"version":1,
 //!  "findings":[{"rule","severity","message","file","line","column","endLine","endColumn",
-//!               "object":{"apiVersion","kind","namespace","name"},"path"}],
+//!               "object":{"apiVersion","kind","namespace","name"},"path",
+//!               "suppression"?:{"kind","reason","owner"?,"expires"?}}],
 //!  "errors":[{"file","line","column","message"}],
-//!  "summary":{"files","documents","findings","errors"}}
+//!  "summary":{"files","documents","findings","errors","suppressed"}}
 //! ```
+//!
+//! A finding an exemption accepts keeps its place in `findings` with a
+//! `suppression` (`kind` `config` or `inline`); other findings have no such key.
+//! `summary.findings` counts every entry of `findings`, `summary.suppressed` those
+//! with a suppression.
 //!
 //! `file` is the name as given on the command line (`<stdin>` for stdin); it and the
 //! positions are `null` when a finding or error has no place in a file. `endColumn`
@@ -17,7 +23,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Report;
-use crate::finding::{Finding, ObjectRef};
+use crate::finding::{Finding, ObjectRef, Suppression};
 use crate::source::{display_path, Problem};
 
 #[derive(Serialize)]
@@ -41,6 +47,8 @@ struct JsonFinding<'a> {
     end_column: Option<usize>,
     object: &'a ObjectRef,
     path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<&'a Suppression>,
 }
 
 #[derive(Serialize)]
@@ -57,6 +65,7 @@ struct Summary {
     documents: usize,
     findings: usize,
     errors: usize,
+    suppressed: usize,
 }
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -69,6 +78,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             documents: report.documents,
             findings: report.findings.len(),
             errors: report.problems.len(),
+            suppressed: report.findings.iter().filter(|f| !f.is_active()).count(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
@@ -88,6 +98,7 @@ fn finding<'a>(report: &Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
         end_column: region.map(|r| r.end_column),
         object: &f.object,
         path: display_path(&f.path),
+        suppression: f.suppression.as_ref(),
     }
 }
 
@@ -165,8 +176,38 @@ mod tests {
         );
         assert_eq!(
             out["summary"],
-            json!({"files": 3, "documents": 2, "findings": 5, "errors": 2})
+            json!({"files": 3, "documents": 2, "findings": 5, "errors": 2, "suppressed": 0})
         );
+    }
+
+    #[test]
+    fn a_suppressed_finding_is_listed_with_its_suppression() {
+        let mut fx = super::super::fixture::fixture();
+        fx.findings[1].suppression = Some(crate::finding::Suppression {
+            kind: crate::finding::SuppressionKind::Config,
+            reason: "pinned by the image updater".into(),
+            owner: Some("platform".into()),
+            expires: Some("2030-01-31".into()),
+        });
+        fx.findings[3].suppression = Some(crate::finding::Suppression {
+            kind: crate::finding::SuppressionKind::Inline,
+            reason: "test data".into(),
+            owner: None,
+            expires: None,
+        });
+        let out: Value = serde_json::from_str(&fx.render(Format::Json)).unwrap();
+        assert_eq!(
+            out["findings"][1]["suppression"],
+            json!({"kind": "config", "reason": "pinned by the image updater",
+                   "owner": "platform", "expires": "2030-01-31"})
+        );
+        assert_eq!(
+            out["findings"][3]["suppression"],
+            json!({"kind": "inline", "reason": "test data"})
+        );
+        assert!(out["findings"][0].get("suppression").is_none());
+        assert_eq!(out["summary"]["findings"], 5);
+        assert_eq!(out["summary"]["suppressed"], 2);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! be read. Findings and problems without a file go into a suite named `(no file)`.
 //!
 //! Every finding is a failure whatever its severity: the exit code, not this report,
-//! applies `--severity-threshold`.
+//! applies `--severity-threshold`. A rule whose findings in a file are all accepted
+//! by exemptions is `<skipped>`, with the reasons.
 
 use std::io::{self, Write};
 
@@ -100,7 +101,7 @@ impl Suite<'_> {
         let failures = self
             .cases
             .iter()
-            .filter(|c| matches!(c, Case::Rule { findings, .. } if !findings.is_empty()))
+            .filter(|c| matches!(c, Case::Rule { findings, .. } if findings.iter().any(|f| f.is_active())))
             .count();
         let errors = self
             .cases
@@ -109,14 +110,23 @@ impl Suite<'_> {
             .count();
         (self.cases.len(), failures, errors)
     }
+
+    /// Rules whose findings here are all suppressed.
+    fn skipped(&self) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| matches!(c, Case::Rule { findings, .. } if !findings.is_empty() && findings.iter().all(|f| !f.is_active())))
+            .count()
+    }
 }
 
 fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Result<()> {
     let (tests, failures, errors) = suite.counts();
+    let skipped = suite.skipped();
     let name = attr(suite.name);
     writeln!(
         out,
-        r#"  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0">"#
+        r#"  <testsuite name="{name}" tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}">"#
     )?;
     let file_attr = if suite.name == NO_FILE {
         String::new()
@@ -130,15 +140,24 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
                     r#"    <testcase name="{}" classname="{name}"{file_attr}"#,
                     attr(id)
                 );
-                let Some(first) = findings.first() else {
-                    writeln!(out, "{open}/>")?;
+                let active: Vec<&Finding> =
+                    findings.iter().copied().filter(|f| f.is_active()).collect();
+                let Some(first) = active.first() else {
+                    match skip_message(findings) {
+                        Some(message) => {
+                            writeln!(out, "{open}>")?;
+                            writeln!(out, r#"      <skipped message="{}"/>"#, attr(&message))?;
+                            writeln!(out, "    </testcase>")?;
+                        }
+                        None => writeln!(out, "{open}/>")?,
+                    }
                     continue;
                 };
-                let message = match findings.len() {
+                let message = match active.len() {
                     1 => first.message.clone(),
                     n => format!("{} (and {} more)", first.message, n - 1),
                 };
-                let body: Vec<String> = findings.iter().map(|f| describe(report, f)).collect();
+                let body: Vec<String> = active.iter().map(|f| describe(report, f)).collect();
                 writeln!(out, "{open}>")?;
                 writeln!(
                     out,
@@ -166,6 +185,17 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
         }
     }
     writeln!(out, "  </testsuite>")
+}
+
+/// `suppressed: <reason>; <reason>` of suppressed findings, if there are any.
+fn skip_message(findings: &[&Finding]) -> Option<String> {
+    let mut reasons: Vec<&str> = findings
+        .iter()
+        .filter_map(|f| f.suppression.as_ref())
+        .map(|s| s.reason.as_str())
+        .collect();
+    reasons.dedup();
+    (!reasons.is_empty()).then(|| format!("suppressed: {}", reasons.join("; ")))
 }
 
 /// `file:line:col: ` when known, else the file name and `: `, else nothing.
@@ -431,6 +461,35 @@ mod tests {
             .contains("a <b> & \"c\" 'd'\nline two\u{FFFD}]]>"));
         let error = elements.iter().find(|e| e.name == "error").unwrap();
         assert_eq!(error.attr("message"), "</error><injected/>");
+    }
+
+    #[test]
+    fn a_rule_with_only_suppressed_findings_is_skipped() {
+        let mut fx = fixture();
+        fx.findings[0].suppression = Some(crate::finding::Suppression {
+            kind: crate::finding::SuppressionKind::Config,
+            reason: "break-glass debugging".into(),
+            owner: Some("sre".into()),
+            expires: Some("2030-01-31".into()),
+        });
+        let xml = fx.render(Format::Junit);
+        let elements = parse(&xml);
+        assert_eq!(elements[0].attr("failures"), "4");
+        let suite = elements
+            .iter()
+            .find(|e| e.name == "testsuite" && e.attr("name") == "deploy/api.yaml")
+            .unwrap();
+        assert_eq!(suite.attr("failures"), "1");
+        assert_eq!(suite.attr("skipped"), "1");
+        let skipped: Vec<&Element> = elements.iter().filter(|e| e.name == "skipped").collect();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            skipped[0].attr("message"),
+            "suppressed: break-glass debugging"
+        );
+        assert!(!elements.iter().any(|e| e.name == "failure"
+            && e.attr("type") == "privileged-container"
+            && e.attr("message").contains("\"app\"")));
     }
 
     #[test]

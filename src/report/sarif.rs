@@ -4,6 +4,10 @@
 //!
 //! Relative file names become URIs relative to `%SRCROOT%` (the repository root in
 //! CI); columns are counted in Unicode code points (`columnKind`).
+//!
+//! A finding an exemption accepts carries `suppressions`: `external` for an entry
+//! of the config, `inSource` for the object's own annotation, with the reason as
+//! the justification. Other results have no `suppressions` key.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -11,7 +15,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{clamp, portable_path, Region as Place, Report};
-use crate::finding::{Finding, RuleMeta, Severity};
+use crate::finding::{Finding, RuleMeta, Severity, Suppression, SuppressionKind};
 use crate::source::{display_path, ByteRange, FileId, Problem, SourceFile};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -125,6 +129,36 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<SarifSuppression>,
+}
+
+#[derive(Serialize)]
+struct SarifSuppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: BTreeMap<&'static str, String>,
+}
+
+fn suppression(s: &Suppression) -> SarifSuppression {
+    let mut properties = BTreeMap::new();
+    if let Some(owner) = &s.owner {
+        properties.insert("owner", owner.clone());
+    }
+    if let Some(expires) = &s.expires {
+        properties.insert("expires", expires.clone());
+    }
+    SarifSuppression {
+        kind: match s.kind {
+            SuppressionKind::Config => "external",
+            SuppressionKind::Inline => "inSource",
+        },
+        status: "accepted",
+        justification: s.reason.clone(),
+        properties,
+    }
 }
 
 #[derive(Serialize, Default)]
@@ -329,6 +363,7 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> SarifResult 
         locations: if has_place { vec![location] } else { vec![] },
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(finding, &file_uri))]),
+        suppressions: finding.suppression.iter().map(suppression).collect(),
     }
 }
 
@@ -624,6 +659,37 @@ mod tests {
             parsed(&clean)["runs"][0]["invocations"][0]["executionSuccessful"],
             true
         );
+    }
+
+    #[test]
+    fn suppressed_results_carry_their_suppression() {
+        let mut fx = fixture();
+        fx.findings[0].suppression = Some(Suppression {
+            kind: SuppressionKind::Config,
+            reason: "break-glass debugging".into(),
+            owner: Some("sre".into()),
+            expires: Some("2030-01-31".into()),
+        });
+        fx.findings[1].suppression = Some(Suppression {
+            kind: SuppressionKind::Inline,
+            reason: "pinned by digest at deploy time".into(),
+            owner: None,
+            expires: None,
+        });
+        let log = parsed(&fx);
+        let results = &log["runs"][0]["results"];
+        assert_eq!(
+            results[0]["suppressions"],
+            serde_json::json!([{"kind": "external", "status": "accepted",
+                "justification": "break-glass debugging",
+                "properties": {"expires": "2030-01-31", "owner": "sre"}}])
+        );
+        assert_eq!(
+            results[1]["suppressions"],
+            serde_json::json!([{"kind": "inSource", "status": "accepted",
+                "justification": "pinned by digest at deploy time"}])
+        );
+        assert!(results[2].get("suppressions").is_none());
     }
 
     #[test]
