@@ -3,16 +3,12 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use super::{exit, ColorChoice, LintArgs};
-use crate::engine::Engine;
 use crate::report::{self, Format, Report};
 use crate::source::{load, Limits};
 
 pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
-    let mut engine = Engine::with_rule_dirs(&args.rule_dirs)?;
-    if let Some(config) = &config {
-        engine.set_config(config.to_value())?;
-    }
+    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
     let limits = Limits {
         max_file_bytes: args.max_file_size,
         ..Limits::default()

@@ -1,5 +1,6 @@
 //! The `blastwall` command line.
 
+mod engine;
 mod lint;
 mod review;
 mod rules;
@@ -127,6 +128,8 @@ pub struct RulesArgs {
     /// A directory of extra rule modules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArgs,
 }
 
 impl ConfigArgs {

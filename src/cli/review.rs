@@ -9,7 +9,6 @@ use anyhow::Context as _;
 
 use super::{exit, ReviewArgs};
 use crate::admission::{self, Enforcements};
-use crate::engine::Engine;
 use crate::facts::{tenancy::Tenancy, Context};
 
 /// AdmissionReview bodies the API server sends are bounded (3 MiB objects); allow
@@ -18,11 +17,10 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
-    let mut engine = Engine::with_rule_dirs(&args.rule_dirs)?;
+    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
     let mut ctx = Context::default();
     let mut enforcements = Enforcements::default();
     if let Some(config) = config {
-        engine.set_config(config.to_value())?;
         enforcements = Enforcements::from_config(&config);
         ctx.tenancy = Some(std::sync::Arc::new(Tenancy::new(config)));
     }

@@ -3,10 +3,10 @@ use std::io::Write;
 use anyhow::bail;
 
 use super::{exit, RulesArgs};
-use crate::engine::Engine;
 
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
-    let engine = Engine::with_rule_dirs(&args.rule_dirs)?;
+    let config = args.config.load()?;
+    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
     let mut out = std::io::stdout().lock();
     match args.id {
         None => {

@@ -31,17 +31,29 @@ pub fn resolve(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Co
     }
 }
 
-/// Reads and validates the config at `path`.
+/// Reads and validates the config at `path`. Its `ruleDirs` come back resolved
+/// against the file's directory, and each must be a directory.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    parse(&path.display().to_string(), text)
+    let base = path.parent().unwrap_or(Path::new(""));
+    let base = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    parse_in(&path.display().to_string(), text, Some(base))
 }
 
 /// Parses and validates config `text`; `name` is the file name shown in errors.
+/// `ruleDirs` are left as written.
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
+    parse_in(name, text, None)
+}
+
+fn parse_in(name: &str, text: String, base: Option<&Path>) -> Result<Config, ConfigError> {
     let file = SourceFile::new(name.to_string(), None, text);
     let invalid = |diagnostics: Vec<ConfigDiagnostic>, file: SourceFile| ConfigError::Invalid {
         file: file.name,
@@ -86,12 +98,46 @@ pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
             return Err(invalid(vec![d], file));
         }
     };
-    let problems = validate::check(&config, &file, &doc.spans);
+    let mut config = config;
+    let mut problems = validate::check(&config, &file, &doc.spans);
+    if let Some(base) = base {
+        problems.extend(resolve_rule_dirs(&mut config, base, &file, &doc.spans));
+    }
     if problems.is_empty() {
         Ok(config)
     } else {
         Err(invalid(problems, file))
     }
+}
+
+/// Makes each of `ruleDirs` relative to `base` (the config file's directory) and
+/// reports those that are not directories.
+fn resolve_rule_dirs(
+    config: &mut Config,
+    base: &Path,
+    file: &SourceFile,
+    spans: &SpanNode,
+) -> Vec<ConfigDiagnostic> {
+    let mut problems = Vec::new();
+    for (i, dir) in config.rule_dirs.iter_mut().enumerate() {
+        let resolved = base.join(&*dir);
+        if !resolved.is_dir() {
+            let path = [PathSeg::Key("ruleDirs".into()), PathSeg::Index(i)];
+            let span = spans.resolve(&path).node.label_range();
+            problems.push(ConfigDiagnostic {
+                message: format!("rule directory `{}` does not exist", dir.display()),
+                primary: label(
+                    file,
+                    span,
+                    format!("not a directory: {}", resolved.display()),
+                ),
+                secondary: Vec::new(),
+                help: Some("rule directories are relative to the config file".into()),
+            });
+        }
+        *dir = resolved;
+    }
+    problems
 }
 
 fn simple(
@@ -215,6 +261,26 @@ mod tests {
         assert_eq!(
             err.to_string(),
             ".blastwall.yaml:5:16: group `ops:db` of product b overlaps `ops:*` of product a"
+        );
+    }
+
+    #[test]
+    fn rule_dirs_are_relative_to_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("policy/rules")).unwrap();
+        let path = dir.path().join("policy/.blastwall.yaml");
+        std::fs::write(&path, format!("{MINIMAL}ruleDirs: [rules]\n")).unwrap();
+        let config = load(&path).unwrap();
+        assert_eq!(config.rule_dirs, [dir.path().join("policy/rules")]);
+
+        std::fs::write(&path, format!("{MINIMAL}ruleDirs:\n- rules\n- missing\n")).unwrap();
+        let err = load(&path).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}:5:3: rule directory `missing` does not exist",
+                path.display()
+            )
         );
     }
 

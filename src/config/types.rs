@@ -43,6 +43,10 @@ pub struct Config {
     /// Findings accepted for a while, with a reason and an owner.
     #[serde(default)]
     pub exemptions: Vec<Exemption>,
+    /// Directories of extra rule modules, relative to this file; added to the
+    /// built-in rules as `--rules DIR` is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rule_dirs: Vec<std::path::PathBuf>,
 }
 
 fn default_shared_namespaces() -> Vec<NamespaceGlob> {

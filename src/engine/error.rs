@@ -12,10 +12,12 @@ pub enum EngineError {
         source_name: String,
         message: String,
     },
-    /// A rule's `metadata` is missing, malformed or clashes with another rule.
-    #[error("{source_name}: {message}")]
+    /// A rule's `metadata` is missing, malformed or clashes with another rule; `line`
+    /// is that of `metadata` (or of the offending field) in the module.
+    #[error("{}: {message}", match line { Some(l) => format!("{source_name}:{l}"), None => source_name.clone() })]
     Metadata {
         source_name: String,
+        line: Option<usize>,
         message: String,
     },
     #[error("cannot read rule directory {}: {message}", dir.display())]
@@ -28,10 +30,17 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    /// `(file, line, column)` of a compile error, parsed from regorus's `--> f:l:c` header.
+    /// `(file, line, column)` of a compile error (parsed from regorus's `--> f:l:c`
+    /// header) or of a metadata error (column 1).
     pub fn location(&self) -> Option<(String, usize, usize)> {
-        let EngineError::Compile { message, .. } = self else {
-            return None;
+        let message = match self {
+            EngineError::Compile { message, .. } => message,
+            EngineError::Metadata {
+                source_name,
+                line: Some(line),
+                ..
+            } => return Some((source_name.clone(), *line, 1)),
+            _ => return None,
         };
         let header = message
             .lines()

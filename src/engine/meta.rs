@@ -1,59 +1,157 @@
 //! Reading each rule module's `metadata` object once, at load time.
+//!
+//! A rule whose metadata is missing, malformed or reuses another rule's id is an
+//! error that names the module's file and the line of its `metadata` (or of the
+//! offending field), so a rule author can go straight to it.
 
 use std::collections::BTreeMap;
 
 use crate::finding::RuleMeta;
 
-use super::{EngineError, RULES_PACKAGE};
+use super::{native, EngineError, RuleSource, RULES_PACKAGE};
+
+/// A rule package and the module that declares it.
+pub(super) struct RulePackage<'a> {
+    /// The package name after `data.blastwall.rules.`.
+    pub short: String,
+    pub source: &'a RuleSource,
+}
 
 /// Evaluates `data.blastwall.rules.<pkg>.metadata` for every rule package and checks it.
 pub(super) fn read_all(
     engine: &mut regorus::Engine,
-    packages: &[(String, String)],
+    packages: &[RulePackage],
 ) -> Result<Vec<RuleMeta>, EngineError> {
-    let mut by_id: BTreeMap<String, RuleMeta> = BTreeMap::new();
-    for (short, source_name) in packages {
-        let err = |message: String| EngineError::Metadata {
-            source_name: source_name.clone(),
+    let mut by_id: BTreeMap<String, (RuleMeta, Option<usize>)> = native::rules()
+        .into_iter()
+        .map(|r| (r.id.clone(), (r, None)))
+        .collect();
+    let mut seen: BTreeMap<&str, &RuleSource> = BTreeMap::new();
+    for package in packages {
+        let RulePackage { short, source } = package;
+        let text = source.text.as_str();
+        let meta_line = metadata_line(text);
+        let err = |line: Option<usize>, message: String| EngineError::Metadata {
+            source_name: source.name.clone(),
+            line,
             message,
         };
+        if let Some(first) = seen.insert(short, source) {
+            return Err(err(
+                package_line(text),
+                format!(
+                    "package {RULES_PACKAGE}{short} is also declared in {}; every rule needs a package of its own",
+                    located(&first.name, package_line(&first.text))
+                ),
+            ));
+        }
         let missing = || {
-            err(format!(
-                "package {RULES_PACKAGE}{short} has no `metadata` object (id, title, severity, category, description, remediation)"
-            ))
+            err(
+                package_line(text),
+                format!(
+                    "package {RULES_PACKAGE}{short} has no `metadata` object (id, title, severity, category, description, remediation)"
+                ),
+            )
         };
         let value = engine
             .eval_rule(format!("{RULES_PACKAGE}{short}.metadata"))
             .map_err(|e| match e.to_string().contains("not a valid rule path") {
                 true => missing(),
-                false => err(format!("cannot evaluate `metadata`: {e}")),
+                false => err(meta_line, format!("cannot evaluate `metadata`: {e}")),
             })?;
         if value == regorus::Value::Undefined {
             return Err(missing());
         }
-        let json = value
+        // Through a JSON value, so that serde's errors carry no position in this
+        // intermediate text.
+        let json: serde_json::Value = value
             .to_json_str()
-            .map_err(|e| err(format!("`metadata` is not plain data: {e}")))?;
-        let mut meta: RuleMeta =
-            serde_json::from_str(&json).map_err(|e| err(format!("invalid `metadata`: {e}")))?;
-        validate(&meta).map_err(err)?;
-        meta.source = source_name.clone();
-        if let Some(other) = by_id.get(&meta.id) {
-            return Err(err(format!(
-                "rule id `{}` is already defined in {}",
-                meta.id, other.source
-            )));
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .ok_or_else(|| err(meta_line, "`metadata` is not plain data".into()))?;
+        let mut meta: RuleMeta = serde_path_to_error::deserialize(json).map_err(|e| {
+            let field = e.path().to_string();
+            let line = field_line(text, meta_line, field.split('.').next().unwrap_or(""));
+            let at = if field == "." {
+                String::new()
+            } else {
+                format!("`{field}`: ")
+            };
+            err(
+                line.or(meta_line),
+                format!("invalid `metadata`: {at}{}", e.inner()),
+            )
+        })?;
+        validate(&meta).map_err(|(field, message)| {
+            err(field_line(text, meta_line, field).or(meta_line), message)
+        })?;
+        meta.source = source.name.clone();
+        if let Some((other, other_line)) = by_id.get(&meta.id) {
+            return Err(err(
+                field_line(text, meta_line, "id").or(meta_line),
+                format!(
+                    "rule id `{}` is already defined in {}",
+                    meta.id,
+                    located(&other.source, *other_line)
+                ),
+            ));
         }
-        by_id.insert(meta.id.clone(), meta);
+        by_id.insert(meta.id.clone(), (meta, meta_line));
     }
-    Ok(by_id.into_values().collect())
+    Ok(by_id.into_values().map(|(meta, _)| meta).collect())
 }
 
 /// Categories whose rules guard a boundary between products or the cluster's own
 /// access: a team must never be able to exempt its own manifest from them.
 pub const BOUNDARY_CATEGORIES: [&str; 3] = ["tenancy", "aws-auth", "change"];
 
-fn validate(meta: &RuleMeta) -> Result<(), String> {
+/// `file:line`, or `file` when the line is unknown.
+fn located(name: &str, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{name}:{line}"),
+        None => name.to_string(),
+    }
+}
+
+/// 1-based line of the first line that satisfies `pred`, from line `from` on.
+fn find_line(text: &str, from: usize, pred: impl Fn(&str) -> bool) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .skip(from.saturating_sub(1))
+        .find(|(_, line)| pred(line.trim_start()))
+        .map(|(i, _)| i + 1)
+}
+
+fn package_line(text: &str) -> Option<usize> {
+    find_line(text, 1, |l| l.starts_with("package "))
+}
+
+/// The line that defines `metadata` (`metadata := {` or `metadata = {`).
+fn metadata_line(text: &str) -> Option<usize> {
+    find_line(text, 1, |l| {
+        l.strip_prefix("metadata")
+            .map(str::trim_start)
+            .is_some_and(|rest| rest.starts_with(":=") || rest.starts_with('='))
+    })
+    .or_else(|| package_line(text))
+}
+
+/// The line of `"field":` inside the metadata object, if it can be found.
+fn field_line(text: &str, meta_line: Option<usize>, field: &str) -> Option<usize> {
+    if field.is_empty() {
+        return None;
+    }
+    let key = format!("\"{field}\"");
+    find_line(text, meta_line?, |l| {
+        l.contains(&key)
+            && l.split_once(&key)
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with(':'))
+    })
+}
+
+/// Checks what serde cannot: the id's shape and non-empty texts. The error names
+/// the field it is about.
+fn validate(meta: &RuleMeta) -> Result<(), (&'static str, String)> {
     let kebab = !meta.id.is_empty()
         && meta
             .id
@@ -62,9 +160,12 @@ fn validate(meta: &RuleMeta) -> Result<(), String> {
         && !meta.id.starts_with('-')
         && !meta.id.ends_with('-');
     if !kebab {
-        return Err(format!(
-            "rule id `{}` must be kebab-case (lowercase letters, digits and `-`)",
-            meta.id
+        return Err((
+            "id",
+            format!(
+                "rule id `{}` must be kebab-case (lowercase letters, digits and `-`)",
+                meta.id
+            ),
         ));
     }
     for (field, value) in [
@@ -74,13 +175,16 @@ fn validate(meta: &RuleMeta) -> Result<(), String> {
         ("remediation", &meta.remediation),
     ] {
         if value.trim().is_empty() {
-            return Err(format!("rule `{}` has an empty `{field}`", meta.id));
+            return Err((field, format!("rule `{}` has an empty `{field}`", meta.id)));
         }
     }
     if meta.exemptible && BOUNDARY_CATEGORIES.contains(&meta.category.as_str()) {
-        return Err(format!(
-            "rule `{}` is in category `{}` and cannot be `exemptible`: a manifest must not exempt itself from a boundary rule",
-            meta.id, meta.category
+        return Err((
+            "exemptible",
+            format!(
+                "rule `{}` is in category `{}` and cannot be `exemptible`: a manifest must not exempt itself from a boundary rule",
+                meta.id, meta.category
+            ),
         ));
     }
     Ok(())

@@ -79,13 +79,16 @@ impl Engine {
                     message: e.to_string(),
                 })?;
             if let Some(short) = package.strip_prefix(RULES_PACKAGE) {
-                packages.push((short.to_string(), source.name.clone()));
+                packages.push(meta::RulePackage {
+                    short: short.to_string(),
+                    source,
+                });
             }
         }
-        let mut rules = meta::read_all(&mut engine, &packages)?;
-        rules.extend(native::rules());
-        rules.sort_by(|a, b| a.id.cmp(&b.id));
-        let aggregate = aggregate_module(&packages);
+        // Sorted by id, native rules included.
+        let rules = meta::read_all(&mut engine, &packages)?;
+        let shorts: Vec<&str> = packages.iter().map(|p| p.short.as_str()).collect();
+        let aggregate = aggregate_module(&shorts);
         engine
             .add_policy("builtin:engine/aggregate.rego".into(), aggregate)
             .map_err(|e| EngineError::Compile {
@@ -223,9 +226,9 @@ pub fn path_from_value(value: &Value) -> Vec<PathSeg> {
 
 /// One module whose `findings` set gathers the `deny` sets of every rule package,
 /// so a review is evaluated with one query.
-fn aggregate_module(packages: &[(String, String)]) -> String {
+fn aggregate_module(packages: &[&str]) -> String {
     let mut text = format!("package {AGGREGATE_PACKAGE}\n\nready := true\n\n");
-    for (short, _) in packages {
+    for short in packages {
         text.push_str(&format!(
             "findings contains {{\"rule\": data.{pkg}.metadata.id, \"finding\": f}} if {{\n    some f in data.{pkg}.deny\n}}\n\n",
             pkg = format_args!("{}{}", &RULES_PACKAGE["data.".len()..], short),

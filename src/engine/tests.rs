@@ -56,20 +56,90 @@ fn compile_error_has_file_line_and_column() {
     assert!(line >= 4, "{err}");
 }
 
-#[test]
-fn missing_metadata_and_duplicate_ids_are_errors() {
-    let no_meta = "package blastwall.rules.x\ndeny contains 1 if { false }\n";
-    let err = Engine::from_sources(vec![source("x.rego", no_meta)])
+/// `file:line: message` of the error that loading `sources` gives.
+fn load_error(sources: &[(&str, &str)]) -> String {
+    let sources = sources.iter().map(|(n, t)| source(n, t)).collect();
+    Engine::from_sources(sources)
         .err()
-        .unwrap();
-    assert!(err.to_string().contains("no `metadata`"), "{err}");
+        .expect("an error")
+        .to_string()
+}
 
+#[test]
+fn missing_metadata_points_at_the_package_line() {
+    let no_meta = "# a rule\npackage blastwall.rules.x\ndeny contains 1 if { false }\n";
+    let err = load_error(&[("x.rego", no_meta)]);
+    assert!(err.starts_with("x.rego:2: "), "{err}");
+    assert!(err.contains("no `metadata`"), "{err}");
+}
+
+#[test]
+fn duplicate_ids_point_at_both_definitions() {
     let twin = RULE.replace("blastwall.rules.no_foo", "blastwall.rules.no_foo_again");
-    let err = Engine::from_sources(vec![source("a.rego", RULE), source("b.rego", &twin)])
-        .err()
-        .unwrap();
+    let err = load_error(&[("a.rego", RULE), ("b.rego", &twin)]);
+    assert_eq!(
+        err,
+        "b.rego:2: rule id `no-foo` is already defined in a.rego:2"
+    );
+}
+
+#[test]
+fn an_id_of_a_native_rule_is_taken() {
+    let clash = RULE.replace("\"no-foo\"", "\"yaml-duplicate-key\"");
+    let err = load_error(&[("c.rego", &clash)]);
+    assert_eq!(
+        err,
+        "c.rego:2: rule id `yaml-duplicate-key` is already defined in builtin:native"
+    );
+}
+
+#[test]
+fn invalid_metadata_points_at_the_field() {
+    let multi_line = r#"package blastwall.rules.bad_meta
+
+metadata := {
+    "id": "bad-meta",
+    "title": "Bad",
+    "severity": "fatal",
+    "category": "test",
+    "description": "d",
+    "remediation": "r",
+}
+"#;
+    let err = load_error(&[("m.rego", multi_line)]);
     assert!(
-        err.to_string().contains("already defined in a.rego"),
+        err.starts_with("m.rego:6: invalid `metadata`: `severity`: unknown variant `fatal`"),
+        "{err}"
+    );
+
+    let err = load_error(&[("m.rego", &multi_line.replace("\"Bad\"", "\"  \""))]);
+    assert!(err.starts_with("m.rego:6: "), "serde first: {err}");
+    let fixed = multi_line.replace("fatal", "error");
+    let err = load_error(&[("m.rego", &fixed.replace("\"Bad\"", "\"  \""))]);
+    assert_eq!(err, "m.rego:5: rule `bad-meta` has an empty `title`");
+    let err = load_error(&[("m.rego", &fixed.replace("\"bad-meta\"", "\"Bad_Meta\""))]);
+    assert!(
+        err.starts_with("m.rego:4: rule id `Bad_Meta` must be kebab-case"),
+        "{err}"
+    );
+    let err = load_error(&[(
+        "m.rego",
+        &fixed.replace("    \"remediation\": \"r\",\n", ""),
+    )]);
+    assert_eq!(
+        err,
+        "m.rego:3: invalid `metadata`: missing field `remediation`"
+    );
+}
+
+#[test]
+fn two_modules_of_one_rule_package_are_an_error() {
+    let lib = "package blastwall.rules.no_foo\n\nhelper := 1\n";
+    let err = load_error(&[("a.rego", RULE), ("b.rego", lib)]);
+    assert!(
+        err.starts_with(
+            "b.rego:1: package data.blastwall.rules.no_foo is also declared in a.rego:1"
+        ),
         "{err}"
     );
 }

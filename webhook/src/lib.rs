@@ -64,20 +64,26 @@ pub async fn run(
     tls::install_crypto_provider();
     let metrics = Arc::new(Metrics::new());
 
-    let mut engine = Engine::with_rule_dirs(&args.rules).context("compiling rules")?;
-    engine
-        .set_time_limit(args.timeout)
-        .context("setting the evaluation time limit")?;
-    let mut ctx = facts::Context::default();
-    let mut enforcements = Enforcements::default();
-    if let Some(path) = &args.config {
-        let config = blastwall::config::load(path).map_err(|e| {
+    let config = match &args.config {
+        Some(path) => Some(blastwall::config::load(path).map_err(|e| {
             anyhow::anyhow!(
                 "config {} is not valid:\n{}",
                 path.display(),
                 e.render(false)
             )
-        })?;
+        })?),
+        None => None,
+    };
+    // The config's ruleDirs (relative to the config file) join --rules, as in the CLI.
+    let mut dirs = args.rules.clone();
+    dirs.extend(config.iter().flat_map(|c| c.rule_dirs.iter().cloned()));
+    let mut engine = Engine::with_rule_dirs(&dirs).context("compiling rules")?;
+    engine
+        .set_time_limit(args.timeout)
+        .context("setting the evaluation time limit")?;
+    let mut ctx = facts::Context::default();
+    let mut enforcements = Enforcements::default();
+    if let Some(config) = config {
         engine
             .set_config(config.to_value())
             .context("loading the config into the rules")?;
