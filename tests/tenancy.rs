@@ -107,7 +107,7 @@ fn each_violation_is_reported_at_its_field_with_both_products() {
         ]),
         ("cross-product-image", &[
             "violations/cross-product-image.yaml:9:14 error cross-product-image image of another product: namespace payroll-api belongs to product payroll (namespaces: payroll-*); image 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/close-books:1.4.0 belongs to product billing (registries: 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/)",
-            "violations/cross-product-image.yaml:11:14 warning cross-product-image image busybox:1.36 comes from a registry that no product owns and sharedRegistries does not list",
+            "violations/cross-product-image.yaml:13:14 warning cross-product-image image busybox:1.36 comes from a registry that no product owns and sharedRegistries does not list",
         ]),
         ("cross-product-node", &[
             "violations/cross-product-node.yaml:14:34 error cross-product-node pods select another product's nodes: namespace payroll-api belongs to product payroll (namespaces: payroll-*); node label blastwall.dev/node-pool=billing belongs to product billing (nodeLabels: blastwall.dev/node-pool: billing)",

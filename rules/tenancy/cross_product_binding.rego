@@ -29,7 +29,8 @@ subject_owner(s, ns) := [owners.namespaces[sa_ns], sprintf("ServiceAccount %s/%s
 
 deny contains {"msg": msg, "path": ["subjects", i, "name"]} if {
 	t.obj.kind == "RoleBinding"
-	some i, s in t.obj.subjects
+	some i, s in t.array_at(t.obj.subjects)
+	is_object(s)
 	[owner, what] := subject_owner(s, input.facts.tenancy.namespace)
 	owner.product != t.target.product
 	msg := sprintf("binding lets another product in: %s; %s", [t.target_says, t.belongs(what, owner)])
@@ -40,7 +41,8 @@ allowed_cluster_roles := object.get(data.blastwall.config, ["rules", "cross-prod
 deny contains {"msg": msg, "path": ["subjects", i, "name"]} if {
 	t.obj.kind == "ClusterRoleBinding"
 	not t.obj.roleRef.name in allowed_cluster_roles
-	some i, s in t.obj.subjects
+	some i, s in t.array_at(t.obj.subjects)
+	is_object(s)
 	[owner, what] := subject_owner(s, "")
 	owner.product != object.get(input.facts.tenancy, "clusterProduct", "")
 	msg := sprintf("ClusterRoleBinding grants ClusterRole %s cluster-wide to a product: %s; bind it with RoleBindings in the product's namespaces instead", [t.obj.roleRef.name, t.belongs(what, owner)])

@@ -33,7 +33,7 @@ says_label(k, v, p) := sprintf("node label %s=%s belongs to product %s (nodeLabe
 deny contains {"msg": msg, "path": array.concat(ps[0], ["nodeSelector", k])} if {
 	t.target
 	some ps in t.pod_specs
-	some k, v in ps[1].nodeSelector
+	some k, v in t.object_at(ps[1].nodeSelector)
 	p := label_owner(k, v)
 	msg := sprintf("pods select another product's nodes: %s; %s", [t.target_says, says_label(k, v, p)])
 }
@@ -41,20 +41,24 @@ deny contains {"msg": msg, "path": array.concat(ps[0], ["nodeSelector", k])} if 
 # [path, term] of each node affinity term.
 terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
 	some ps in t.pod_specs
-	some i, term in ps[1].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+	some i, term in t.array_at(ps[1].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+	is_object(term)
 }
 
 terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
 	some ps in t.pod_specs
-	some i, pref in ps[1].affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
+	some i, pref in t.array_at(ps[1].affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution)
+	is_object(pref)
+	is_object(pref.preference)
 }
 
 deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j, "values", m])} if {
 	t.target
 	some term in terms
-	some j, expr in term[1].matchExpressions
+	some j, expr in t.array_at(term[1].matchExpressions)
+	is_object(expr)
 	expr.operator == "In"
-	some m, v in expr.values
+	some m, v in t.array_at(expr.values)
 	p := label_owner(expr.key, v)
 	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(expr.key, v, p)])
 }
@@ -62,7 +66,8 @@ deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j,
 deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value"])} if {
 	t.target
 	some ps in t.pod_specs
-	some i, tol in ps[1].tolerations
+	some i, tol in t.array_at(ps[1].tolerations)
+	is_object(tol)
 	object.get(tol, "operator", "Equal") == "Equal"
 	p := taint_owner(tol.key, tol.value)
 	msg := sprintf("pods tolerate another product's dedicated nodes: %s; node taint %s=%s belongs to product %s (nodeTaints: %s: %s)", [t.target_says, tol.key, tol.value, p, tol.key, tol.value])
@@ -71,12 +76,13 @@ deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value
 deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "operator"])} if {
 	t.target
 	some ps in t.pod_specs
-	some i, tol in ps[1].tolerations
+	some i, tol in t.array_at(ps[1].tolerations)
+	is_object(tol)
 	tol.operator == "Exists"
 	key := object.get(tol, "key", "")
 	owners := {p |
 		some p in t.other_products
-		some tk, _ in products[p].nodeTaints
+		some tk, _ in t.object_at(products[p].nodeTaints)
 		key in {"", tk}
 	}
 	count(owners) > 0

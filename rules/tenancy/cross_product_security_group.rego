@@ -18,7 +18,7 @@ metadata := {
 deny contains {"msg": msg, "path": ["spec", "securityGroups", "groupIds", i]} if {
 	t.obj.kind == "SecurityGroupPolicy"
 	startswith(t.obj.apiVersion, "vpcresources.k8s.aws/")
-	some i, id in t.obj.spec.securityGroups.groupIds
+	some i, id in t.array_at(t.obj.spec.securityGroups.groupIds)
 	owner := input.facts.tenancy.owners.securityGroups[id]
 	owner.product != t.target.product
 	msg := sprintf("pods join another product's security group: %s; %s", [t.target_says, t.belongs(sprintf("security group %s", [id]), owner)])

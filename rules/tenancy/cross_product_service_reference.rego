@@ -43,8 +43,10 @@ route_kinds := {"HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"}
 deny contains {"msg": msg, "path": ["spec", "rules", i, "backendRefs", j, "namespace"]} if {
 	t.obj.kind in route_kinds
 	startswith(t.obj.apiVersion, "gateway.networking.k8s.io/")
-	some i, rule in t.obj.spec.rules
-	some j, ref in rule.backendRefs
+	some i, rule in t.array_at(t.obj.spec.rules)
+	is_object(rule)
+	some j, ref in t.array_at(rule.backendRefs)
+	is_object(ref)
 	owner := crosses(ref.namespace)
 	msg := sprintf("route sends traffic into another product's namespace: %s; %s", [t.target_says, says_ns(ref.namespace, owner)])
 }
@@ -52,8 +54,11 @@ deny contains {"msg": msg, "path": ["spec", "rules", i, "backendRefs", j, "names
 # [path, namespaceSelector] of each ingress peer.
 selectors contains [["spec", "ingress", i, "from", j, "namespaceSelector"], peer.namespaceSelector] if {
 	t.obj.kind == "NetworkPolicy"
-	some i, rule in t.obj.spec.ingress
-	some j, peer in rule.from
+	some i, rule in t.array_at(t.obj.spec.ingress)
+	is_object(rule)
+	some j, peer in t.array_at(rule.from)
+	is_object(peer)
+	is_object(peer.namespaceSelector)
 }
 
 deny contains {"msg": msg, "path": sel[0]} if {
@@ -75,10 +80,11 @@ deny contains {"msg": msg, "path": array.concat(sel[0], ["matchLabels", name_lab
 
 deny contains {"msg": msg, "path": array.concat(sel[0], ["matchExpressions", k, "values", m])} if {
 	some sel in selectors
-	some k, expr in sel[1].matchExpressions
+	some k, expr in t.array_at(sel[1].matchExpressions)
+	is_object(expr)
 	expr.key == name_label
 	expr.operator == "In"
-	some m, ns in expr.values
+	some m, ns in t.array_at(expr.values)
 	owner := crosses(ns)
 	msg := sprintf("NetworkPolicy admits traffic from another product: %s; %s", [t.target_says, says_ns(ns, owner)])
 }

@@ -3,9 +3,12 @@
 //!
 //! - `awsAuth`: the parsed `mapRoles` / `mapUsers` / `mapAccounts` of an aws-auth
 //!   ConfigMap, with each entry's path and parse errors.
-//! - `tenancy`: the product that owns the target namespace, the requester's products,
-//!   whether the requester is an admin.
+//! - `tenancy`: the product that owns the target namespace, the owners of the names
+//!   the object mentions, and who the requester is (its products, whether it is an
+//!   admin or an EKS system identity). The shape is documented in [`tenancy`].
 
+pub mod requester;
+pub mod roles;
 pub mod tenancy;
 
 use std::collections::BTreeMap;

@@ -1,28 +1,58 @@
-//! `input.facts.tenancy`: who owns what the reviewed object names.
+//! `input.facts.tenancy`: who owns what the reviewed object names, and who asks.
 //!
 //! Ownership is resolved here, once per review, so that rules only compare product
-//! names. The fact holds:
+//! names. The fact is present only when a config is loaded; its shape (fields marked
+//! `?` may be absent):
 //!
-//! - `namespace`: the target namespace (a Namespace's own name for a Namespace);
-//! - `product`: the owner of that namespace, `{"product", "via"}`, or absent. The
-//!   `blastwall.dev/product` label of the Namespace decides first (the object itself
-//!   for a Namespace, else the [`NamespaceLookup`]: the run's Namespace documents in
-//!   the CLI, the cluster cache in the webhook); then `cluster.product` for a
-//!   single-tenant cluster; then the config's namespace globs;
-//! - `shared`: whether the target namespace is one of `sharedNamespaces`;
-//! - `owners`: for strings found in the object (and in `facts.awsAuth`), their owner
-//!   as a namespace, group, user, IAM role, security group or image (`images` also
-//!   say whether the registry is shared), and `admins` / `nodeRoles` matches;
-//! - `requester`: the products of `userInfo` and whether it is an admin.
+//! ```text
+//! {
+//!   "namespace"?: "payroll-api",          // target namespace (a Namespace's own name)
+//!   "shared"?: false,                     // the target is one of sharedNamespaces
+//!   "product"?: {"product": "payroll", "via": "namespaces: payroll-*"},
+//!   "clusterProduct"?: "payroll",         // cluster.product of a single-tenant cluster
+//!   "owners": {                           // names found in the object (and in facts.awsAuth)
+//!     "namespaces":     {"<name>": {"product", "via"}},
+//!     "groups":         {"<group>": {"product", "via"}},
+//!     "users":          {"<user>": {"product", "via"}},
+//!     "iamRoles":       {"<arn>": {"product", "via"}},
+//!     "securityGroups": {"<sg-id>": {"product", "via"}},
+//!     "images":         {"<image>": {"shared": bool, "product"?, "via"?}},
+//!     "admins": {"groups": {"<group>": "<via>"}, "users": {...}, "iamRoles": {"<arn>": "<via>"}},
+//!     "nodeRoles":      {"<arn>": "nodeRoles: <glob>"}
+//!   },
+//!   "requester": {                        // from review.userInfo (src/facts/requester.rs)
+//!     "username": "payroll-dev:alice",
+//!     "identity": "user",     // node | controller | eks | serviceaccount | anonymous | user | none
+//!     "system": false,        // an EKS/Kubernetes system identity: let it through
+//!     "products": ["payroll"],
+//!     "via": {"payroll": "IAM role arn:aws:iam::…:role/payroll-dev (iamRoles: arn:…:role/payroll-*)"},
+//!     "admin": false,
+//!     "adminVia"?: "group sre:admins (admins.groups: sre:admins)",
+//!     "iamRole"?: "arn:aws:iam::111122223333:role/payroll-dev",  // from userInfo.extra
+//!     "serviceAccount"?: {"namespace": "payroll-api", "name": "deployer"}
+//!   }
+//! }
+//! ```
 //!
-//! `via` names the config entry that decided (`namespaces: payroll-*`), so messages
-//! can say why.
+//! - `product`: the `blastwall.dev/product` label of the Namespace decides first (the
+//!   object itself for a Namespace, else the [`NamespaceLookup`]: the run's Namespace
+//!   documents in the CLI, the cluster cache in the webhook); then `cluster.product`
+//!   for a single-tenant cluster; then the config's namespace globs.
+//! - `via` names the config entry that decided (`namespaces: payroll-*`), so messages
+//!   can say why.
+//! - IAM roles match with or without their IAM path ([`super::roles`]).
+//! - `requester.system` is true for nodes (`system:node:*`, group `system:nodes`),
+//!   control-plane components, `kube-system` service accounts and EKS's `eks:*` users;
+//!   never for `system:masters` alone. `requester.products` come from the groups,
+//!   the username, the IAM role EKS reports in `userInfo.extra` (`canonicalArn`, else
+//!   the `arn` session) and, for a ServiceAccount, the owner of its namespace.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use regorus::Value;
 
+use super::roles::RolePattern;
 use crate::config::glob::Glob;
 use crate::config::{normalize_image, Config, RegistryPrefix};
 use crate::source::Document;
@@ -89,14 +119,14 @@ pub struct Tenancy {
     namespaces: Vec<Claim<Glob>>,
     groups: Vec<Claim<Glob>>,
     users: Vec<Claim<Glob>>,
-    roles: Vec<Claim<Glob>>,
+    roles: Vec<Claim<RolePattern>>,
     security_groups: HashMap<String, (String, String)>,
     registries: Vec<Claim<RegistryPrefix>>,
     shared_namespaces: Vec<Glob>,
     admin_groups: Vec<Glob>,
     admin_users: Vec<Glob>,
-    admin_roles: Vec<Glob>,
-    node_roles: Vec<Glob>,
+    admin_roles: Vec<RolePattern>,
+    node_roles: Vec<RolePattern>,
 }
 
 /// A product and the config entry that made it the owner.
@@ -136,9 +166,13 @@ impl Tenancy {
                 .admins
                 .iam_roles
                 .iter()
-                .map(|g| g.0.clone())
+                .map(|g| RolePattern::new(g))
                 .collect(),
-            node_roles: config.node_roles.iter().map(|g| g.0.clone()).collect(),
+            node_roles: config
+                .node_roles
+                .iter()
+                .map(|g| RolePattern::new(g))
+                .collect(),
             config: Arc::clone(&config),
         };
         for (product, spec) in &config.products {
@@ -152,8 +186,11 @@ impl Tenancy {
             t.groups
                 .extend(spec.groups.iter().map(|g| claim("groups", g)));
             t.users.extend(spec.users.iter().map(|g| claim("users", g)));
-            t.roles
-                .extend(spec.iam_roles.iter().map(|g| claim("iamRoles", g)));
+            t.roles.extend(spec.iam_roles.iter().map(|g| Claim {
+                pattern: RolePattern::new(g),
+                product: product.clone(),
+                via: format!("iamRoles: {}", g.as_str()),
+            }));
             for sg in &spec.security_groups {
                 t.security_groups.insert(
                     sg.0.clone(),
@@ -224,8 +261,39 @@ impl Tenancy {
         Tenancy::first(&self.users, name)
     }
 
+    /// The owner of IAM role `arn`, written with or without its IAM path.
     pub fn role_owner(&self, arn: &str) -> Option<Owner> {
-        Tenancy::first(&self.roles, arn)
+        self.roles
+            .iter()
+            .find(|c| c.pattern.matches(arn))
+            .map(|c| Owner {
+                product: c.product.clone(),
+                via: c.via.clone(),
+            })
+    }
+
+    /// `admins.groups: <glob>` when `name` is an admin group.
+    pub fn admin_group(&self, name: &str) -> Option<String> {
+        let glob = self.admin_groups.iter().find(|g| g.matches(name))?;
+        Some(format!("admins.groups: {glob}"))
+    }
+
+    /// `admins.users: <glob>` when `name` is an admin user.
+    pub fn admin_user(&self, name: &str) -> Option<String> {
+        let glob = self.admin_users.iter().find(|g| g.matches(name))?;
+        Some(format!("admins.users: {glob}"))
+    }
+
+    /// `admins.iamRoles: <glob>` when `arn` is an admin role.
+    pub fn admin_role(&self, arn: &str) -> Option<String> {
+        let p = self.admin_roles.iter().find(|p| p.matches(arn))?;
+        Some(format!("admins.iamRoles: {}", p.as_str()))
+    }
+
+    /// `nodeRoles: <glob>` when `arn` is a node role.
+    pub fn node_role(&self, arn: &str) -> Option<String> {
+        let p = self.node_roles.iter().find(|p| p.matches(arn))?;
+        Some(format!("nodeRoles: {}", p.as_str()))
     }
 
     pub fn security_group_owner(&self, id: &str) -> Option<Owner> {
@@ -300,7 +368,10 @@ pub fn compute(
     collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
     collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
     entries.push(("owners", owners.into_value()));
-    entries.push(("requester", requester(tenancy, &review["userInfo"])));
+    entries.push((
+        "requester",
+        super::requester::fact(tenancy, lookup, &review["userInfo"]),
+    ));
     obj(entries)
 }
 
@@ -387,7 +458,6 @@ fn look_up(
     if s.is_empty() || s.len() > MAX_NAME {
         return;
     }
-    let glob_hit = |claims: &[Glob]| claims.iter().find(|g| g.matches(s)).map(|g| g.to_string());
     if key == Some("image") && !owners.images.contains_key(s) {
         let mut entry = vec![("shared", Value::Bool(tenancy.image_is_shared(s)))];
         if let Some(owner) = tenancy.image_owner(s) {
@@ -400,16 +470,11 @@ fn look_up(
         if let Some(owner) = tenancy.role_owner(s) {
             owners.iam_roles.insert(s.to_string(), owner.to_value());
         }
-        if let Some(via) = glob_hit(&tenancy.admin_roles) {
-            owners.admin_roles.insert(
-                s.to_string(),
-                Value::from(format!("admins.iamRoles: {via}")),
-            );
+        if let Some(via) = tenancy.admin_role(s) {
+            owners.admin_roles.insert(s.to_string(), Value::from(via));
         }
-        if let Some(via) = glob_hit(&tenancy.node_roles) {
-            owners
-                .node_roles
-                .insert(s.to_string(), Value::from(format!("nodeRoles: {via}")));
+        if let Some(via) = tenancy.node_role(s) {
+            owners.node_roles.insert(s.to_string(), Value::from(via));
         }
         return;
     }
@@ -425,15 +490,11 @@ fn look_up(
     if let Some(owner) = tenancy.user_owner(s) {
         owners.users.insert(s.to_string(), owner.to_value());
     }
-    if let Some(via) = glob_hit(&tenancy.admin_groups) {
-        owners
-            .admin_groups
-            .insert(s.to_string(), Value::from(format!("admins.groups: {via}")));
+    if let Some(via) = tenancy.admin_group(s) {
+        owners.admin_groups.insert(s.to_string(), Value::from(via));
     }
-    if let Some(via) = glob_hit(&tenancy.admin_users) {
-        owners
-            .admin_users
-            .insert(s.to_string(), Value::from(format!("admins.users: {via}")));
+    if let Some(via) = tenancy.admin_user(s) {
+        owners.admin_users.insert(s.to_string(), Value::from(via));
     }
     // A namespace name, or one inside a service DNS name (`api.payroll.svc`).
     for candidate in std::iter::once(s).chain(s.split('.').skip(1).take(1)) {
@@ -445,33 +506,6 @@ fn look_up(
             }
         }
     }
-}
-
-fn requester(tenancy: &Tenancy, user_info: &Value) -> Value {
-    let username = string(&user_info["username"]).unwrap_or("");
-    let groups: Vec<&str> = match &user_info["groups"] {
-        Value::Array(items) => items.iter().filter_map(string).collect(),
-        _ => Vec::new(),
-    };
-    let mut products: Vec<String> = groups
-        .iter()
-        .filter_map(|g| tenancy.group_owner(g))
-        .chain(tenancy.user_owner(username))
-        .map(|o| o.product)
-        .collect();
-    products.sort();
-    products.dedup();
-    let admin = (!username.is_empty() && tenancy.admin_users.iter().any(|g| g.matches(username)))
-        || groups
-            .iter()
-            .any(|group| tenancy.admin_groups.iter().any(|g| g.matches(group)));
-    obj(vec![
-        (
-            "products",
-            Value::from(products.into_iter().map(Value::from).collect::<Vec<_>>()),
-        ),
-        ("admin", Value::Bool(admin)),
-    ])
 }
 
 fn is_dns_label(s: &str) -> bool {
@@ -488,7 +522,7 @@ fn string(v: &Value) -> Option<&str> {
     }
 }
 
-fn obj(entries: Vec<(&str, Value)>) -> Value {
+pub(super) fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::from(
         entries
             .into_iter()
