@@ -176,11 +176,14 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("nope.yaml"), "{problems:?}");
 
-        // A directory named x.yaml is walked (it is a directory), never read as a file.
+        // A directory named x.yaml is walked (it is a directory), never read as a file;
+        // holding no manifests, it is a problem like any empty directory.
         let odd = dir.path().join("x.yaml");
         fs::create_dir(&odd).unwrap();
         let (files, problems) = discover(std::slice::from_ref(&odd));
-        assert!(files.is_empty() && problems.is_empty());
+        assert!(files.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("no *.yaml"), "{problems:?}");
     }
 
     #[cfg(unix)]
