@@ -7,6 +7,12 @@
 //! where it lands in the response: `deny` in `status`, `warn` in `warnings`, `audit`
 //! in `auditAnnotations`.
 //!
+//! Reviews are evaluated as changes ([`crate::change::evaluate_review`]): on UPDATE, a
+//! finding that `oldObject` already had is pre-existing. Unless the config says
+//! `preExisting: enforce` for its rule, a pre-existing finding that would deny is
+//! turned into a warning marked "pre-existing", so objects that carry old debt can
+//! still be edited.
+//!
 //! Everything a rule writes into a response is bounded in size, and for a Secret the
 //! values of `data` / `stringData` are masked wherever a message repeats them.
 
@@ -17,11 +23,11 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value as Json};
 use thiserror::Error;
 
+use crate::change::{self, ChangeHit, PreExistingPolicy, PRE_EXISTING_NOTE};
 use crate::config::{Action, Config};
 use crate::engine::{Engine, EngineError, RuleHit};
-use crate::facts::{self, Context};
+use crate::facts::Context;
 use crate::finding::Severity;
-use crate::review;
 
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 pub const KIND: &str = "AdmissionReview";
@@ -118,10 +124,12 @@ impl Enforcement {
 #[derive(Clone, Debug, Default)]
 pub struct Enforcements {
     overrides: HashMap<String, Enforcement>,
+    /// Which rules' pre-existing findings still deny.
+    pub pre_existing: PreExistingPolicy,
 }
 
 impl Enforcements {
-    /// The `rules.<id>.enforcement.webhook` settings of a config.
+    /// The `rules.<id>.enforcement.webhook` and `rules.<id>.preExisting` settings of a config.
     pub fn from_config(config: &Config) -> Enforcements {
         let overrides = config
             .rules
@@ -131,7 +139,10 @@ impl Enforcements {
                 Some((id.clone(), Enforcement::from_action(action)))
             })
             .collect();
-        Enforcements { overrides }
+        Enforcements {
+            overrides,
+            pre_existing: PreExistingPolicy::from_config(config),
+        }
     }
 
     pub fn set(&mut self, rule: &str, enforcement: Enforcement) {
@@ -249,16 +260,44 @@ pub struct Decision {
 impl Decision {
     /// Sorts `hits` by enforcement, with duplicates removed and Secret values masked.
     pub fn from_hits(hits: Vec<RuleHit>, enforcements: &Enforcements, mask: &Mask) -> Decision {
+        let hits = hits
+            .into_iter()
+            .map(|hit| ChangeHit {
+                hit,
+                pre_existing: false,
+            })
+            .collect();
+        Decision::from_change_hits(hits, enforcements, mask)
+    }
+
+    /// As [`Decision::from_hits`]; a pre-existing hit that would deny only warns,
+    /// unless its rule enforces pre-existing findings. Pre-existing hits are marked.
+    pub fn from_change_hits(
+        hits: Vec<ChangeHit>,
+        enforcements: &Enforcements,
+        mask: &Mask,
+    ) -> Decision {
         let mut sorted: [BTreeSet<Verdict>; 3] = Default::default();
-        for hit in hits {
-            let slot = match enforcements.of(&hit) {
+        for ChangeHit { hit, pre_existing } in hits {
+            let mut enforcement = enforcements.of(&hit);
+            if enforcement == Enforcement::Deny
+                && !enforcements.pre_existing.counts(&hit.rule, pre_existing)
+            {
+                enforcement = Enforcement::Warn;
+            }
+            let slot = match enforcement {
                 Enforcement::Deny => 0,
                 Enforcement::Warn => 1,
                 Enforcement::Audit => 2,
                 Enforcement::Off => continue,
             };
+            // In front: warnings are cut at MAX_WARNING characters.
+            let message = match pre_existing {
+                true => format!("({PRE_EXISTING_NOTE}) {}", hit.message),
+                false => hit.message,
+            };
             sorted[slot].insert(Verdict {
-                message: mask.apply(&hit.message),
+                message: mask.apply(&message),
                 rule: hit.rule,
             });
         }
@@ -527,17 +566,17 @@ fn base64_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Evaluates a decoded request: facts, rules, and the sorted findings.
+/// Evaluates a decoded request as a change (facts, rules, pre-existing findings) and
+/// sorts the findings.
 pub fn decide(
     engine: &Engine,
     request: &Request,
     ctx: &Context,
     enforcements: &Enforcements,
 ) -> Result<Decision, EngineError> {
-    let facts = facts::compute(&request.review, ctx);
-    let hits = engine.evaluate(review::input(request.review.clone(), facts))?;
+    let hits = change::evaluate_review(engine, &request.review, ctx)?;
     let mask = Mask::for_review(&request.review);
-    Ok(Decision::from_hits(hits, enforcements, &mask))
+    Ok(Decision::from_change_hits(hits, enforcements, &mask))
 }
 
 /// The AdmissionReview response the webhook returns for `body`.
@@ -817,7 +856,9 @@ mod tests {
         let mut engine = Engine::builtin().unwrap();
         engine.set_config(config.to_value()).unwrap();
         let ctx = Context {
-            tenancy: Some(std::sync::Arc::new(facts::tenancy::Tenancy::new(config))),
+            tenancy: Some(std::sync::Arc::new(crate::facts::tenancy::Tenancy::new(
+                config,
+            ))),
             namespaces: None,
         };
         let pod = json!({
@@ -859,5 +900,54 @@ mod tests {
         request["object"] = Json::Null;
         let out = review(&engine, &body(request), &ctx, &Enforcements::default()).unwrap();
         assert_eq!(out["response"]["allowed"], true, "{out}");
+    }
+
+    /// UPDATE: a violation the old object already had only warns, unless the config
+    /// enforces pre-existing findings of its rule; a second violation denies.
+    #[test]
+    fn pre_existing_findings_warn_unless_enforced() {
+        let engine = Engine::builtin().unwrap();
+        let pod = |containers: Json| {
+            json!({"apiVersion": "v1", "kind": "Pod",
+                   "metadata": {"name": "api", "namespace": "payroll"},
+                   "spec": {"containers": containers}})
+        };
+        let c = |name: &str, image: &str, privileged: bool| {
+            json!({"name": name, "image": image,
+                   "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+                   "securityContext": {"privileged": privileged, "runAsNonRoot": true,
+                                       "allowPrivilegeEscalation": false}})
+        };
+        let mut request = pod_request();
+        request["operation"] = json!("UPDATE");
+        request["oldObject"] = pod(json!([c("app", "ecr.example/api:1", true)]));
+        request["object"] = pod(json!([
+            c("sidecar", "ecr.example/proxy:1", false),
+            c("app", "ecr.example/api:2", true)
+        ]));
+        let run = |enf: &Enforcements, request: &Json| {
+            review(&engine, &body(request.clone()), &Context::default(), enf).unwrap()
+        };
+        let out = run(&Enforcements::default(), &request);
+        assert_eq!(out["response"]["allowed"], true, "{out}");
+        assert_eq!(
+            out["response"]["warnings"],
+            json!(["[privileged-container] (pre-existing: already present before this change) container 'app' runs privileged: it has every capability and every host device, so whoever controls it can take over the node"])
+        );
+
+        let mut enforced = Enforcements::default();
+        enforced.pre_existing.enforce("privileged-container");
+        let out = run(&enforced, &request);
+        assert_eq!(out["response"]["allowed"], false, "{out}");
+
+        // The sidecar turns privileged too: that one is new and denies.
+        request["object"]["spec"]["containers"][0]["securityContext"]["privileged"] = json!(true);
+        let out = run(&Enforcements::default(), &request);
+        let msg = out["response"]["status"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("[privileged-container] container 'sidecar' runs privileged"),
+            "{msg}"
+        );
+        assert!(!msg.contains("'app'"), "{msg}");
     }
 }

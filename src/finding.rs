@@ -110,6 +110,9 @@ pub struct Related {
     pub message: String,
 }
 
+/// What reports and responses say about a pre-existing finding.
+pub const PRE_EXISTING_NOTE: &str = "pre-existing: already present before this change";
+
 /// One rule violation, located in a file when it came from one.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -126,6 +129,9 @@ pub struct Finding {
     /// Set when an exemption accepts the finding: it is still reported, but does not
     /// count for the exit code or the admission decision.
     pub suppression: Option<Suppression>,
+    /// Already present before the change under review (see [`crate::change`]); such
+    /// findings are reported but by default neither deny nor fail.
+    pub pre_existing: bool,
 }
 
 /// Where an exemption was granted.

@@ -6,6 +6,7 @@
 
 pub mod admission;
 pub mod awsauth;
+pub mod change;
 pub mod cli;
 pub mod config;
 pub mod engine;

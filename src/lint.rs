@@ -127,6 +127,7 @@ pub fn lint_document(
                 message: "first defined here, and ignored".into(),
             }],
             suppression: None,
+            pre_existing: false,
         });
     }
     let review = review::create(doc.value.clone());
@@ -160,5 +161,6 @@ pub fn place(hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
         file: Some(doc.file),
         related,
         suppression: None,
+        pre_existing: false,
     }
 }

@@ -47,6 +47,51 @@ pub struct Config {
     /// built-in rules as `--rules DIR` is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule_dirs: Vec<std::path::PathBuf>,
+    /// Where blastwall's own webhook lives, so that `webhook-config-tamper` can guard it.
+    #[serde(default)]
+    pub webhook: WebhookObjects,
+}
+
+/// The names of the webhook's own objects; the defaults are those of `webhook/deploy/`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WebhookObjects {
+    /// The namespace of its Deployment and ConfigMap.
+    #[serde(default = "default_webhook_namespace")]
+    pub namespace: String,
+    /// The ValidatingWebhookConfiguration that registers it.
+    #[serde(default = "default_webhook_configuration")]
+    pub validating_webhook_configuration: String,
+    /// The Deployment that runs it.
+    #[serde(default = "default_webhook_deployment")]
+    pub deployment: String,
+    /// The ConfigMap that holds its config.
+    #[serde(default = "default_webhook_config_map")]
+    pub config_map: String,
+}
+
+fn default_webhook_namespace() -> String {
+    "blastwall-system".into()
+}
+fn default_webhook_configuration() -> String {
+    "blastwall".into()
+}
+fn default_webhook_deployment() -> String {
+    "blastwall-webhook".into()
+}
+fn default_webhook_config_map() -> String {
+    "blastwall-config".into()
+}
+
+impl Default for WebhookObjects {
+    fn default() -> Self {
+        WebhookObjects {
+            namespace: default_webhook_namespace(),
+            validating_webhook_configuration: default_webhook_configuration(),
+            deployment: default_webhook_deployment(),
+            config_map: default_webhook_config_map(),
+        }
+    }
 }
 
 fn default_shared_namespaces() -> Vec<NamespaceGlob> {
@@ -131,6 +176,21 @@ pub struct RuleSettings {
     /// Rule-specific parameters, documented with each rule.
     #[serde(default)]
     pub parameters: Option<serde_json::Map<String, serde_json::Value>>,
+    /// What the rule's pre-existing findings do: on an update, a finding the object
+    /// already had before the change. Default `report`: shown, but they neither deny
+    /// at admission nor fail CI.
+    #[serde(default)]
+    pub pre_existing: Option<PreExisting>,
+}
+
+/// How findings that already held before a change are treated.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PreExisting {
+    /// Report them without denying or failing (the default).
+    Report,
+    /// Treat them like new findings.
+    Enforce,
 }
 
 /// What a rule's findings do at each enforcement point.
@@ -349,5 +409,37 @@ mod tests {
         assert_eq!(normalize_image("bitnami/redis"), "docker.io/bitnami/redis");
         assert_eq!(normalize_image("ghcr.io/a/b:1"), "ghcr.io/a/b:1");
         assert_eq!(normalize_image("localhost/x"), "localhost/x");
+    }
+
+    fn parse(extra: &str) -> Result<Config, String> {
+        let text = format!("apiVersion: blastwall.dev/v1alpha1\nkind: Config\n{extra}");
+        crate::config::parse("c.yaml", text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn pre_existing_is_report_or_enforce() {
+        let c = parse("rules:\n  run-as-root: {preExisting: enforce}\n").unwrap();
+        assert_eq!(
+            c.rules["run-as-root"].pre_existing,
+            Some(PreExisting::Enforce)
+        );
+        let err = parse("rules:\n  run-as-root: {preExisting: ignore}\n").unwrap_err();
+        assert!(err.starts_with("c.yaml:4:"), "{err}");
+        assert!(err.contains("ignore"), "{err}");
+    }
+
+    #[test]
+    fn webhook_objects_default_to_the_shipped_manifests_and_are_checked() {
+        let c = parse("").unwrap();
+        assert_eq!(c.webhook, WebhookObjects::default());
+        assert_eq!(c.webhook.namespace, "blastwall-system");
+        let c = parse("webhook: {namespace: guard}\n").unwrap();
+        assert_eq!(c.webhook.namespace, "guard");
+        assert_eq!(c.webhook.deployment, "blastwall-webhook");
+        let err = parse("webhook:\n  deployment: Blastwall_Webhook\n").unwrap_err();
+        assert_eq!(
+            err,
+            "c.yaml:4:15: bad name `Blastwall_Webhook` for webhook.deployment"
+        );
     }
 }

@@ -199,8 +199,40 @@ pub fn check(config: &Config, file: &SourceFile, spans: &SpanNode) -> Vec<Config
         &mut out,
     );
 
+    let w = &config.webhook;
+    for (field, value) in [
+        ("namespace", &w.namespace),
+        (
+            "validatingWebhookConfiguration",
+            &w.validating_webhook_configuration,
+        ),
+        ("deployment", &w.deployment),
+        ("configMap", &w.config_map),
+    ] {
+        let ok = match field {
+            "namespace" => is_product_name(value),
+            _ => is_object_name(value),
+        };
+        if !ok {
+            out.push(ConfigDiagnostic {
+                message: format!("bad name `{value}` for webhook.{field}"),
+                primary: label(file, at(&[key("webhook"), key(field)]), "here"),
+                secondary: Vec::new(),
+                help: Some(
+                    "Kubernetes object names are lowercase letters, digits, `-` and `.` (namespaces: no `.`), at most 253 characters"
+                        .into(),
+                ),
+            });
+        }
+    }
+
     out.sort_by_key(|d| d.primary.span.start);
     out
+}
+
+/// A DNS subdomain name, as most Kubernetes object names must be.
+fn is_object_name(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_product_name)
 }
 
 /// Reports each pair of claims by different products that `overlap`.

@@ -166,6 +166,7 @@ pub fn fixture() -> Fixture {
             span: Some(span_of(DEPLOYMENT, "true", 0)),
             related: vec![],
             suppression: None,
+            pre_existing: false,
         },
         Finding {
             rule: "image-tag-unpinned".into(),
@@ -177,6 +178,7 @@ pub fn fixture() -> Fixture {
             span: Some(span_of(DEPLOYMENT, "busybox", 0)),
             related: vec![],
             suppression: None,
+            pre_existing: false,
         },
         Finding {
             rule: "yaml-duplicate-key".into(),
@@ -192,6 +194,7 @@ pub fn fixture() -> Fixture {
                 message: "first defined here".into(),
             }],
             suppression: None,
+            pre_existing: false,
         },
         Finding {
             rule: "secret-in-configmap".into(),
@@ -203,6 +206,7 @@ pub fn fixture() -> Fixture {
             span: Some(span_of(CONFIGMAP, "hunter2", 0)),
             related: vec![],
             suppression: None,
+            pre_existing: false,
         },
         Finding {
             rule: "privileged-container".into(),
@@ -214,6 +218,7 @@ pub fn fixture() -> Fixture {
             span: None,
             related: vec![],
             suppression: None,
+            pre_existing: false,
         },
     ];
 

@@ -10,7 +10,7 @@
 use std::io::{self, Write};
 
 use super::{portable_path, Region, Report};
-use crate::finding::Severity;
+use crate::finding::{Severity, PRE_EXISTING_NOTE};
 use crate::source::{ByteRange, FileId};
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -22,7 +22,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         let mut props = place(report, f.file, f.span.as_ref(), true);
         props.push(("title", f.rule.clone()));
-        let message = pathless_prefix(report, f.file, f.span.as_ref()) + &f.message;
+        let mut message = pathless_prefix(report, f.file, f.span.as_ref()) + &f.message;
+        if f.pre_existing {
+            message.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
+        }
         line(out, command, &props, &message)?;
     }
     for p in report.problems {
@@ -183,5 +186,18 @@ mod tests {
             fixture::render(&report, Format::Github),
             "::error title=privileged-container::<stdin>:1:7: container \"app\" runs privileged\n"
         );
+    }
+
+    #[test]
+    fn pre_existing_findings_say_so_in_the_message() {
+        let mut fx = fixture();
+        fx.findings[0].pre_existing = true;
+        let out = fx.render(Format::Github);
+        let first = out.lines().next().unwrap();
+        assert!(
+            first.ends_with("runs privileged (pre-existing: already present before this change)"),
+            "{first}"
+        );
+        assert!(!out.lines().nth(1).unwrap().contains("pre-existing"));
     }
 }

@@ -13,7 +13,7 @@ use codespan_reporting::term::termcolor::{Ansi, ColorSpec, NoColor, WriteColor};
 use codespan_reporting::term::{self, Chars, Config};
 
 use super::{clamp, plural, Report};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, PRE_EXISTING_NOTE};
 use crate::source::{display_path, Problem, SourceFile};
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -93,6 +93,9 @@ fn finding_diagnostic(report: &Report, finding: &Finding) -> Diagnostic<usize> {
         (true, true) => None,
     };
     notes.splice(0..0, at);
+    if finding.pre_existing {
+        notes.push(format!("note: {PRE_EXISTING_NOTE}"));
+    }
     if let Some(meta) = meta.filter(|m| !m.remediation.trim().is_empty()) {
         notes.push(format!("help: {}", meta.remediation.trim()));
     }
@@ -399,5 +402,18 @@ mod tests {
     #[test]
     fn snapshot() {
         insta::assert_snapshot!(fixture().render(Format::Human));
+    }
+
+    #[test]
+    fn pre_existing_findings_get_a_note() {
+        let mut fx = fixture();
+        fx.findings[0].pre_existing = true;
+        let out = fx.render(Format::Human);
+        assert_eq!(
+            out.matches("= note: pre-existing: already present before this change")
+                .count(),
+            1,
+            "{out}"
+        );
     }
 }

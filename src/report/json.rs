@@ -3,7 +3,7 @@
 //! ```text
 //! {"version":1,
 //!  "findings":[{"rule","severity","message","file","line","column","endLine","endColumn",
-//!               "object":{"apiVersion","kind","namespace","name"},"path",
+//!               "object":{"apiVersion","kind","namespace","name"},"path","preExisting",
 //!               "suppression"?:{"kind","reason","owner"?,"expires"?}}],
 //!  "errors":[{"file","line","column","message"}],
 //!  "summary":{"files","documents","findings","errors","suppressed"}}
@@ -16,7 +16,8 @@
 //!
 //! `file` is the name as given on the command line (`<stdin>` for stdin); it and the
 //! positions are `null` when a finding or error has no place in a file. `endColumn`
-//! points just past the last character. Keys come in the order above.
+//! points just past the last character. `preExisting` is true for a finding the
+//! object already had before the change under review. Keys come in the order above.
 
 use std::io::{self, Write};
 
@@ -49,6 +50,7 @@ struct JsonFinding<'a> {
     path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<&'a Suppression>,
+    pre_existing: bool,
 }
 
 #[derive(Serialize)]
@@ -99,6 +101,7 @@ fn finding<'a>(report: &Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
         object: &f.object,
         path: display_path(&f.path),
         suppression: f.suppression.as_ref(),
+        pre_existing: f.pre_existing,
     }
 }
 
@@ -141,6 +144,7 @@ mod tests {
                 "object": {"apiVersion": "apps/v1", "kind": "Deployment",
                            "namespace": "payroll", "name": "api"},
                 "path": "spec.template.spec.containers[0].securityContext.privileged",
+                "preExisting": false,
             })
         );
         assert_eq!(out["findings"][1]["severity"], "warning");
@@ -238,5 +242,14 @@ mod tests {
         let positions: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert!(text.starts_with("{\n  \"version\": 1,"), "pretty-printed");
+    }
+
+    #[test]
+    fn pre_existing_findings_are_flagged() {
+        let mut fx = fixture();
+        fx.findings[1].pre_existing = true;
+        let out: Value = serde_json::from_str(&fx.render(Format::Json)).unwrap();
+        assert_eq!(out["findings"][0]["preExisting"], false);
+        assert_eq!(out["findings"][1]["preExisting"], true);
     }
 }

@@ -11,7 +11,7 @@
 use std::io::{self, Write};
 
 use super::{Region, Report};
-use crate::finding::Finding;
+use crate::finding::{Finding, PRE_EXISTING_NOTE};
 use crate::source::{display_path, ByteRange, FileId, Problem};
 
 const NO_FILE: &str = "(no file)";
@@ -153,10 +153,13 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
                     }
                     continue;
                 };
-                let message = match active.len() {
-                    1 => first.message.clone(),
-                    n => format!("{} (and {} more)", first.message, n - 1),
-                };
+                let mut message = first.message.clone();
+                if first.pre_existing {
+                    message.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
+                }
+                if active.len() > 1 {
+                    message.push_str(&format!(" (and {} more)", active.len() - 1));
+                }
                 let body: Vec<String> = active.iter().map(|f| describe(report, f)).collect();
                 writeln!(out, "{open}>")?;
                 writeln!(
@@ -218,6 +221,9 @@ fn describe(report: &Report, f: &Finding) -> String {
         f.rule,
         f.message
     );
+    if f.pre_existing {
+        out.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
+    }
     let object = f.object.describe();
     let path = display_path(&f.path);
     if !object.is_empty() || !path.is_empty() {
@@ -507,5 +513,21 @@ mod tests {
             "container \"app\" runs privileged (and 1 more)"
         );
         assert!(failure.text.contains("\n\ndeploy/api.yaml:15:18: warning"));
+    }
+
+    #[test]
+    fn pre_existing_findings_say_so_in_the_failure() {
+        let mut fx = fixture();
+        fx.findings[0].pre_existing = true;
+        let xml = fx.render(Format::Junit);
+        let elements = parse(&xml);
+        let failure = elements.iter().find(|e| e.name == "failure").unwrap();
+        assert_eq!(
+            failure.attr("message"),
+            "container \"app\" runs privileged (pre-existing: already present before this change)"
+        );
+        assert!(failure
+            .text
+            .contains("runs privileged (pre-existing: already present before this change)"));
     }
 }

@@ -131,6 +131,8 @@ struct SarifResult {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    /// `unchanged` for a finding already present before the change, else `new`.
+    baseline_state: &'static str,
 }
 
 #[derive(Serialize)]
@@ -364,6 +366,11 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> SarifResult 
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, fingerprint(finding, &file_uri))]),
         suppressions: finding.suppression.iter().map(suppression).collect(),
+        baseline_state: if finding.pre_existing {
+            "unchanged"
+        } else {
+            "new"
+        },
     }
 }
 
@@ -740,5 +747,15 @@ mod tests {
                 "\"semanticVersion\": \"[version]\"",
             );
         insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn pre_existing_findings_are_unchanged_others_new() {
+        let mut fx = fixture();
+        fx.findings[1].pre_existing = true;
+        let log = parsed(&fx);
+        let results = &log["runs"][0]["results"];
+        assert_eq!(results[0]["baselineState"], "new");
+        assert_eq!(results[1]["baselineState"], "unchanged");
     }
 }

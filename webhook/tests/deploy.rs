@@ -131,3 +131,25 @@ fn rbac_allows_listing_and_watching_namespaces_and_nothing_else() {
         .keys()
         .any(|k| k.starts_with("Role/") || k.starts_with("RoleBinding/")));
 }
+
+/// `webhook-config-tamper` guards the objects the config's `webhook:` section names;
+/// its defaults are the names these manifests install.
+#[test]
+fn config_defaults_name_the_shipped_webhook_objects() {
+    let m = manifests();
+    let w = blastwall::config::WebhookObjects::default();
+    let vwc = format!(
+        "ValidatingWebhookConfiguration/{}",
+        w.validating_webhook_configuration
+    );
+    assert!(m.contains_key(&vwc), "{vwc}");
+    for (kind, name) in [("Deployment", &w.deployment), ("ConfigMap", &w.config_map)] {
+        let object = &m[&format!("{kind}/{name}")];
+        assert_eq!(
+            object["metadata"]["namespace"],
+            w.namespace.as_str(),
+            "{kind}"
+        );
+    }
+    assert!(m.contains_key(&format!("Namespace/{}", w.namespace)));
+}
