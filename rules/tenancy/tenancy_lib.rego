@@ -75,3 +75,24 @@ containers contains [path, c] if {
 # src/facts/tenancy.rs). Rules that judge who makes a change let these through, so
 # the cluster keeps running.
 system_requester if facts.requester.system == true
+
+# aws-auth (input.facts.awsAuth): the mapRoles entries that are mappings with an ARN,
+# when a config is loaded (facts.tenancy exists).
+aws_auth_roles contains e if {
+	is_object(facts)
+	entries := input.facts.awsAuth.entries
+	is_array(entries)
+	some e in entries
+	is_object(e)
+	e.section == "mapRoles"
+	e.isMap == true
+	is_string(e.arn)
+}
+
+# Where a finding about the aws-auth ConfigMap as a whole goes: its mapRoles, else its
+# data, else its name.
+aws_auth_at := ["data", "mapRoles"] if {
+	input.facts.awsAuth.sections.mapRoles.present
+} else := ["data"] if {
+	is_object(obj.data)
+} else := ["metadata", "name"]

@@ -7,6 +7,7 @@
 //!   the object mentions, and who the requester is (its products, whether it is an
 //!   admin or an EKS system identity). The shape is documented in [`tenancy`].
 
+pub mod aws_auth;
 pub mod requester;
 pub mod roles;
 pub mod tenancy;
@@ -38,7 +39,11 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
             .get(&Value::from("awsAuth"))
             .map(crate::awsauth::names)
             .unwrap_or(Value::Undefined);
-        let fact = tenancy::compute(t, ctx.namespaces.as_deref(), review, &aws_auth);
+        let mut fact = tenancy::compute(t, ctx.namespaces.as_deref(), review, &aws_auth);
+        if let (Some(parsed), Ok(map)) = (facts.get(&Value::from("awsAuth")), fact.as_object_mut())
+        {
+            map.insert(Value::from("awsAuth"), aws_auth::fact(t, parsed));
+        }
         facts.insert(Value::from("tenancy"), fact);
     }
     Value::from(facts)

@@ -11,9 +11,13 @@
 
 use crate::config::glob::{Alphabet, Glob};
 
-/// A role ARN glob from the config, with its path-less form.
+/// A role ARN glob from the config, with its path-less form. Matching ignores ASCII
+/// case, as IAM does for role names (and aws-iam-authenticator for ARNs).
 #[derive(Clone, Debug)]
 pub struct RolePattern {
+    /// As the config writes it.
+    written: String,
+    /// Lowercased.
     glob: Glob,
     /// `role/<name>` for a glob written `role/<path>/<name>` with no wildcard in the path.
     pathless: Option<Glob>,
@@ -21,7 +25,9 @@ pub struct RolePattern {
 
 impl RolePattern {
     pub fn new(glob: &Glob) -> RolePattern {
-        let text = glob.as_str();
+        let written = glob.as_str().to_string();
+        let text = written.to_ascii_lowercase();
+        let text = text.as_str();
         let name = &text[text.len().min(text.rfind('/').map_or(0, |i| i + 1))..];
         let pathless = strip_path(text)
             .filter(|_| !path_of(text).contains(['*', '?']))
@@ -29,18 +35,21 @@ impl RolePattern {
             .filter(|_| name.chars().any(|c| c != '*' && c != '?'))
             .and_then(|text| Glob::parse(&text, Alphabet::Subject).ok());
         RolePattern {
-            glob: glob.clone(),
+            glob: Glob::parse(text, Alphabet::Subject).unwrap_or_else(|_| glob.clone()),
+            written,
             pathless,
         }
     }
 
     /// The glob as the config writes it.
     pub fn as_str(&self) -> &str {
-        self.glob.as_str()
+        &self.written
     }
 
     /// Whether `arn` names a role this pattern covers, with or without an IAM path.
     pub fn matches(&self, arn: &str) -> bool {
+        let arn = arn.to_ascii_lowercase();
+        let arn = arn.as_str();
         let stripped = strip_path(arn);
         let candidates = std::iter::once(arn).chain(stripped.as_deref());
         for candidate in candidates {
@@ -156,6 +165,7 @@ mod tests {
         assert!(plain.matches("arn:aws:iam::111122223333:role/teams/payroll-dev"));
         assert!(!plain.matches("arn:aws:iam::111122223333:role/billing-dev"));
         assert!(!plain.matches("arn:aws:iam::444455556666:role/payroll-dev"));
+        assert!(plain.matches("arn:aws:iam::111122223333:role/Payroll-Dev"));
 
         let with_path = pattern("arn:aws:iam::111122223333:role/teams/payroll-*");
         assert!(with_path.matches("arn:aws:iam::111122223333:role/payroll-dev"));

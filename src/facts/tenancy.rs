@@ -30,7 +30,9 @@
 //!     "adminVia"?: "group sre:admins (admins.groups: sre:admins)",
 //!     "iamRole"?: "arn:aws:iam::111122223333:role/payroll-dev",  // from userInfo.extra
 //!     "serviceAccount"?: {"namespace": "payroll-api", "name": "deployer"}
-//!   }
+//!   },
+//!   "awsAuth"?: {…}   // for the aws-auth ConfigMap: node and admin roles checked
+//!                     // against its entries, see src/facts/aws_auth.rs
 //! }
 //! ```
 //!
@@ -288,6 +290,11 @@ impl Tenancy {
     pub fn admin_role(&self, arn: &str) -> Option<String> {
         let p = self.admin_roles.iter().find(|p| p.matches(arn))?;
         Some(format!("admins.iamRoles: {}", p.as_str()))
+    }
+
+    /// The configured node roles, in config order.
+    pub fn node_roles(&self) -> &[RolePattern] {
+        &self.node_roles
     }
 
     /// `nodeRoles: <glob>` when `arn` is a node role.
