@@ -5,7 +5,9 @@
 //! facts computed by [`crate::facts`] exactly as the linter computes them. Each rule
 //! hit gets an [`Enforcement`] (from its severity, or a per-rule override) that decides
 //! where it lands in the response: `deny` in `status`, `warn` in `warnings`, `audit`
-//! in `auditAnnotations`.
+//! in `auditAnnotations`. A finding that an exemption of the config covers neither
+//! denies nor warns: it is recorded under the audit annotation `exempted`. Inline
+//! `blastwall.dev/exempt` annotations are never honoured here.
 //!
 //! Reviews are evaluated as changes ([`crate::change::evaluate_review`]): on UPDATE, a
 //! finding that `oldObject` already had is pre-existing. Unless the config says
@@ -24,8 +26,9 @@ use serde_json::{json, Map, Value as Json};
 use thiserror::Error;
 
 use crate::change::{self, ChangeHit, PreExistingPolicy, PRE_EXISTING_NOTE};
-use crate::config::{Action, Config};
+use crate::config::{Config, WebhookAction};
 use crate::engine::{Engine, EngineError, RuleHit};
+use crate::exempt::{Clock, Exemptions, Subject};
 use crate::facts::Context;
 use crate::finding::Severity;
 
@@ -46,6 +49,8 @@ pub const MAX_WARNING: usize = 256;
 pub const MAX_WARNINGS_TOTAL: usize = 2048;
 /// Upper bound of one audit annotation's value.
 pub const MAX_AUDIT_VALUE: usize = 1024;
+/// The audit annotation that lists findings exemptions covered.
+pub const EXEMPTED_ANNOTATION: &str = "exempted";
 /// The API server prefixes each audit annotation key with `<webhook name>/` and drops
 /// the annotation unless the result is a qualified name with exactly one `/`
 /// (apiserver `checkKeyFormat`): so keys are bare names of at most 63 characters.
@@ -101,12 +106,12 @@ impl Enforcement {
         }
     }
 
-    pub fn from_action(action: Action) -> Enforcement {
+    pub fn from_action(action: WebhookAction) -> Enforcement {
         match action {
-            Action::Error => Enforcement::Deny,
-            Action::Warn => Enforcement::Warn,
-            Action::Info => Enforcement::Audit,
-            Action::Off => Enforcement::Off,
+            WebhookAction::Deny => Enforcement::Deny,
+            WebhookAction::Warn => Enforcement::Warn,
+            WebhookAction::Audit => Enforcement::Audit,
+            WebhookAction::Off => Enforcement::Off,
         }
     }
 
@@ -120,16 +125,19 @@ impl Enforcement {
     }
 }
 
-/// Per-rule enforcement overrides; rules not listed follow their severity.
+/// Per-rule enforcement overrides (rules not listed follow their severity), and the
+/// config's exemptions.
 #[derive(Clone, Debug, Default)]
 pub struct Enforcements {
     overrides: HashMap<String, Enforcement>,
     /// Which rules' pre-existing findings still deny.
     pub pre_existing: PreExistingPolicy,
+    exemptions: Exemptions,
 }
 
 impl Enforcements {
-    /// The `rules.<id>.enforcement.webhook` and `rules.<id>.preExisting` settings of a config.
+    /// The `rules.<id>.enforcement.webhook` and `rules.<id>.preExisting` settings and
+    /// the `exemptions` of a config, with dates compared to the system clock.
     pub fn from_config(config: &Config) -> Enforcements {
         let overrides = config
             .rules
@@ -142,7 +150,17 @@ impl Enforcements {
         Enforcements {
             overrides,
             pre_existing: PreExistingPolicy::from_config(config),
+            exemptions: Exemptions::from_config(config, Clock::System),
         }
+    }
+
+    /// Where "today" comes from when exemption dates are compared.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.exemptions.set_clock(clock);
+    }
+
+    pub fn exemptions(&self) -> &Exemptions {
+        &self.exemptions
     }
 
     pub fn set(&mut self, rule: &str, enforcement: Enforcement) {
@@ -255,6 +273,11 @@ pub struct Decision {
     pub deny: Vec<Verdict>,
     pub warn: Vec<Verdict>,
     pub audit: Vec<Verdict>,
+    /// Findings a config exemption covers: recorded, never denied or warned about.
+    /// The message ends with the exemption's reason, owner and date.
+    pub exempted: Vec<Verdict>,
+    /// Exemptions past their date that would have covered a finding (for the log).
+    pub expired_exemptions: Vec<String>,
 }
 
 impl Decision {
@@ -302,7 +325,49 @@ impl Decision {
             });
         }
         let [deny, warn, audit] = sorted.map(|s| s.into_iter().collect());
-        Decision { deny, warn, audit }
+        Decision {
+            deny,
+            warn,
+            audit,
+            ..Decision::default()
+        }
+    }
+
+    /// Like [`Decision::from_change_hits`], with the config's exemptions applied to
+    /// the hits first: findings they cover go to `exempted` (unless their rule is `off`).
+    pub fn with_exemptions(
+        hits: Vec<ChangeHit>,
+        enforcements: &Enforcements,
+        mask: &Mask,
+        subject: &Subject,
+    ) -> Decision {
+        let split = enforcements
+            .exemptions
+            .split(hits, |h| h.hit.rule.as_str(), subject);
+        let mut decision = Decision::from_change_hits(split.kept, enforcements, mask);
+        let exempted: BTreeSet<Verdict> = split
+            .suppressed
+            .into_iter()
+            .filter(|(h, _)| enforcements.of(&h.hit) != Enforcement::Off)
+            .map(|(ChangeHit { hit, .. }, s)| {
+                let until = s.expires.map(|d| format!(" until {d}")).unwrap_or_default();
+                let owner = s.owner.map(|o| format!(", owner {o}")).unwrap_or_default();
+                Verdict {
+                    message: mask.apply(&format!(
+                        "{} (exempted{until}{owner}: {})",
+                        hit.message, s.reason
+                    )),
+                    rule: hit.rule,
+                }
+            })
+            .collect();
+        decision.exempted = exempted.into_iter().collect();
+        decision.expired_exemptions = split
+            .expired
+            .into_iter()
+            .map(|i| enforcements.exemptions.describe(i))
+            .collect();
+        decision
     }
 
     pub fn allowed(&self) -> bool {
@@ -351,7 +416,20 @@ impl Decision {
         if !warnings.is_empty() {
             response.insert("warnings".into(), Json::from(warnings));
         }
-        let annotations = audit_annotations(&self.audit);
+        let mut annotations = audit_annotations(&self.audit);
+        if !self.exempted.is_empty() {
+            let text: Vec<String> = self
+                .exempted
+                .iter()
+                .map(|v| format!("[{}] {}", v.rule, v.message))
+                .collect();
+            let entry = annotations.entry(EXEMPTED_ANNOTATION.into()).or_default();
+            if !entry.is_empty() {
+                entry.push_str("; ");
+            }
+            entry.push_str(&text.join("; "));
+            *entry = truncate(entry, MAX_AUDIT_VALUE);
+        }
         if !annotations.is_empty() {
             response.insert("auditAnnotations".into(), json!(annotations));
         }
@@ -576,7 +654,13 @@ pub fn decide(
 ) -> Result<Decision, EngineError> {
     let hits = change::evaluate_review(engine, &request.review, ctx)?;
     let mask = Mask::for_review(&request.review);
-    Ok(Decision::from_change_hits(hits, enforcements, &mask))
+    let subject = Subject::of_review(&request.review);
+    Ok(Decision::with_exemptions(
+        hits,
+        enforcements,
+        &mask,
+        &subject,
+    ))
 }
 
 /// The AdmissionReview response the webhook returns for `body`.

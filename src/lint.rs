@@ -4,6 +4,7 @@ use regorus::Value;
 
 use crate::awsauth;
 use crate::engine::{native, Engine, EngineError, RuleHit};
+use crate::exempt;
 use crate::facts::{self, Context};
 use crate::finding::{Finding, ObjectRef, Related};
 use crate::review;
@@ -27,16 +28,30 @@ pub fn lint_with(
     ctx: &Context,
     threads: usize,
 ) -> Result<Vec<Finding>, EngineError> {
+    lint_with_exemptions(engine, loaded, ctx, None, threads)
+}
+
+/// [`lint_with`], with `exemptions` marking the findings they accept and adding
+/// findings about each document's inline exemptions.
+pub fn lint_with_exemptions(
+    engine: &Engine,
+    loaded: &Loaded,
+    ctx: &Context,
+    exemptions: Option<&exempt::Run>,
+    threads: usize,
+) -> Result<Vec<Finding>, EngineError> {
     let docs = &loaded.documents;
     let threads = threads.clamp(1, 64).min(docs.len().div_ceil(32).max(1));
     let mut findings = if threads == 1 {
-        lint_slice(engine, loaded, ctx, docs)?
+        lint_slice(engine, loaded, ctx, exemptions, docs)?
     } else {
         let chunk = docs.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = docs
                 .chunks(chunk)
-                .map(|slice| scope.spawn(move || lint_slice(engine, loaded, ctx, slice)))
+                .map(|slice| {
+                    scope.spawn(move || lint_slice(engine, loaded, ctx, exemptions, slice))
+                })
                 .collect();
             let mut all = Vec::new();
             for handle in handles {
@@ -69,11 +84,12 @@ fn lint_slice(
     engine: &Engine,
     loaded: &Loaded,
     ctx: &Context,
+    exemptions: Option<&exempt::Run>,
     docs: &[Document],
 ) -> Result<Vec<Finding>, EngineError> {
     let mut findings = Vec::new();
     for doc in docs {
-        lint_document(engine, loaded, ctx, doc, &mut findings)?;
+        lint_document(engine, loaded, ctx, exemptions, doc, &mut findings)?;
     }
     Ok(findings)
 }
@@ -83,9 +99,11 @@ pub fn lint_document(
     engine: &Engine,
     loaded: &Loaded,
     ctx: &Context,
+    exemptions: Option<&exempt::Run>,
     doc: &Document,
     out: &mut Vec<Finding>,
 ) -> Result<(), EngineError> {
+    let first = out.len();
     // aws-auth: findings may point inside the YAML embedded in `data.mapRoles` etc.
     let spliced;
     let doc = match loaded
@@ -132,9 +150,13 @@ pub fn lint_document(
     }
     let review = review::create(doc.value.clone());
     let facts = facts_for(&review, ctx);
-    let input = review::input(review, facts);
+    // Values share their contents: this clone is a reference count.
+    let input = review::input(review.clone(), facts);
     for hit in engine.evaluate(input)? {
         out.push(place(hit, doc, &object));
+    }
+    if let Some(run) = exemptions {
+        run.apply(&review, doc, &object, out, first);
     }
     Ok(())
 }

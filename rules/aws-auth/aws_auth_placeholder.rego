@@ -1,13 +1,15 @@
 package blastwall.rules.aws_auth_placeholder
 
 import data.blastwall.lib.aws_auth as a
+import data.blastwall.lib.params
 
 metadata := {
 	"id": "aws-auth-placeholder",
 	"title": "Placeholder left in aws-auth",
 	"severity": "error",
 	"category": "aws-auth",
-	"description": "Flags values copied from documentation or templates and never filled in: the documentation accounts 111122223333 and 123456789012, `<ARN of instance role>`, `${var}`, `%{...}` and Helm's `{{ .Values... }}`. Such a mapping never matches the intended principal. Accounts that the blastwall config names in an IAM role are real and not flagged; rules.aws-auth-placeholder.parameters.accounts replaces the list of documentation accounts.",
+	"params": {"accounts": ["111122223333", "123456789012"]},
+	"description": "Flags values copied from documentation or templates and never filled in: the documentation accounts 111122223333 and 123456789012, `<ARN of instance role>`, `${var}`, `%{...}` and Helm's `{{ .Values... }}`. Such a mapping never matches the intended principal. Accounts that the blastwall config names in an IAM role are real and not flagged. Parameter `accounts` (default `[111122223333, 123456789012]`) replaces the list of documentation accounts.",
 	"remediation": "Fill in the real ARN, username or group, or render the template before linting.",
 	"example": {
 		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: <ARN of instance role (not instance profile)>\n      username: system:node:{{EC2PrivateDNSName}}\n      groups:\n        - system:bootstrappers\n        - system:nodes\n",
@@ -15,11 +17,8 @@ metadata := {
 	},
 }
 
-# The documentation accounts, unless the config lists others. (Only this exact
-# config path is read: referring to `data` as a whole would evaluate every rule.)
-default accounts := ["111122223333", "123456789012"]
-
-accounts := data.blastwall.config.rules["aws-auth-placeholder"].parameters.accounts
+# The documentation accounts, unless the config lists others.
+accounts := params.of(metadata.id, metadata.params).accounts
 
 deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings

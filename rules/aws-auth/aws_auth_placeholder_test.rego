@@ -26,7 +26,7 @@ test_declared_account_is_not_a_placeholder if {
 
 test_configured_accounts_replace_the_defaults if {
 	count(deny) == 1 with input as input_for("arn:aws:iam::210987654321:role/x", "x")
-		with data.blastwall.config as {"rules": {"aws-auth-placeholder": {"parameters": {"accounts": ["210987654321"]}}}}
+		with data.blastwall.config as {"rules": {"aws-auth-placeholder": {"params": {"accounts": ["210987654321"]}}}}
 }
 
 test_template_syntax_is_reported if {

@@ -1,5 +1,6 @@
 package blastwall.rules.cross_product_binding
 
+import data.blastwall.lib.params
 import data.blastwall.lib.tenancy as t
 
 metadata := {
@@ -7,8 +8,9 @@ metadata := {
 	"title": "RBAC binding lets another product in",
 	"severity": "error",
 	"category": "tenancy",
-	"description": "Flags a RoleBinding in one product's namespace whose subject (a group, user or ServiceAccount) belongs to another product, and a ClusterRoleBinding that grants a product's subject cluster-wide rights. Ownership comes from the tenancy config and the blastwall.dev/product label of Namespaces. A binding like this lets one product's people or pods act inside another product's blast radius.",
-	"remediation": "Bind only subjects of the namespace's own product; grant products rights with RoleBindings in their own namespaces. ClusterRoles that are safe cluster-wide can be listed in rules.cross-product-binding.parameters.allowedClusterRoles.",
+	"params": {"allowedClusterRoles": []},
+	"description": "Flags a RoleBinding in one product's namespace whose subject (a group, user or ServiceAccount) belongs to another product, and a ClusterRoleBinding that grants a product's subject cluster-wide rights. Ownership comes from the tenancy config and the blastwall.dev/product label of Namespaces. A binding like this lets one product's people or pods act inside another product's blast radius. Parameter `allowedClusterRoles` (default `[]`) lists ClusterRoles that ClusterRoleBindings may grant to a product's subjects.",
+	"remediation": "Bind only subjects of the namespace's own product; grant products rights with RoleBindings in their own namespaces. ClusterRoles that are safe cluster-wide can be listed in rules.cross-product-binding.params.allowedClusterRoles.",
 	"example": {
 		"bad": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: billing-debug\n  namespace: payroll-api\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects:\n- kind: Group\n  name: billing:ops\n",
 		"good": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: payroll-devs\n  namespace: payroll-api\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}\nsubjects:\n- kind: Group\n  name: payroll:devs\n",
@@ -36,7 +38,7 @@ deny contains {"msg": msg, "path": ["subjects", i, "name"]} if {
 	msg := sprintf("binding lets another product in: %s; %s", [t.target_says, t.belongs(what, owner)])
 }
 
-allowed_cluster_roles := object.get(data.blastwall.config, ["rules", "cross-product-binding", "parameters", "allowedClusterRoles"], [])
+allowed_cluster_roles := params.of(metadata.id, metadata.params).allowedClusterRoles
 
 deny contains {"msg": msg, "path": ["subjects", i, "name"]} if {
 	t.obj.kind == "ClusterRoleBinding"

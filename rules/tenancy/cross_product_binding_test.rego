@@ -56,7 +56,7 @@ test_cluster_binding_of_a_product_group_is_denied if {
 
 test_allowed_cluster_roles_are_respected if {
 	count(deny) == 0 with input as binding("ClusterRoleBinding", [{"kind": "Group", "name": "payroll:devs"}])
-		with data.blastwall.config as {"rules": {"cross-product-binding": {"parameters": {"allowedClusterRoles": ["edit"]}}}}
+		with data.blastwall.config as {"rules": {"cross-product-binding": {"params": {"allowedClusterRoles": ["edit"]}}}}
 }
 
 test_silent_on_delete if {

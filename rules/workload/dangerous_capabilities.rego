@@ -1,5 +1,6 @@
 package blastwall.rules.dangerous_capabilities
 
+import data.blastwall.lib.params
 import data.blastwall.lib.workload
 
 metadata := {
@@ -7,7 +8,12 @@ metadata := {
 	"title": "Container adds a dangerous Linux capability",
 	"severity": "error",
 	"category": "workload",
-	"description": "Flags securityContext.capabilities.add entries that give a container power over the node or its neighbours: ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, BPF, PERFMON, NET_ADMIN, NET_RAW, MAC_ADMIN, MAC_OVERRIDE and SYSLOG. Names are compared as the container runtime reads them: case-insensitively and with or without the CAP_ prefix. These are the capabilities behind known container escapes (mounting host filesystems, loading kernel modules, open_by_handle_at, reading kernel memory through eBPF), traffic interception (raw sockets, ARP and DNS spoofing, iptables), and switching off AppArmor or SELinux. None of them is in the Pod Security Standards baseline set, and none is in the runtime's default set except NET_RAW, which that standard recommends dropping.",
+	"exemptible": true,
+	"params": {"capabilities": [
+		"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME", "DAC_READ_SEARCH",
+		"BPF", "PERFMON", "NET_ADMIN", "NET_RAW", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
+	]},
+	"description": "Flags securityContext.capabilities.add entries that give a container power over the node or its neighbours: ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, BPF, PERFMON, NET_ADMIN, NET_RAW, MAC_ADMIN, MAC_OVERRIDE and SYSLOG. Names are compared as the container runtime reads them: case-insensitively and with or without the CAP_ prefix. These are the capabilities behind known container escapes (mounting host filesystems, loading kernel modules, open_by_handle_at, reading kernel memory through eBPF), traffic interception (raw sockets, ARP and DNS spoofing, iptables), and switching off AppArmor or SELinux. None of them is in the Pod Security Standards baseline set, and none is in the runtime's default set except NET_RAW, which that standard recommends dropping. Parameter `capabilities` (a list; default: the fifteen above) replaces the list of capabilities flagged, written as in capabilities.add.",
 	"remediation": "Remove the capability and drop ALL; add back only narrow capabilities the process needs, such as NET_BIND_SERVICE to listen on a port below 1024. Workloads that need node-level powers (CNI plugins, eBPF agents) belong in a reviewed namespace with an exemption for this rule.",
 	"example": {
 		"bad": `apiVersion: v1
@@ -38,8 +44,8 @@ spec:
 	},
 }
 
-# Each dangerous capability (as the runtime names it, without CAP_) and what it lets
-# the container do.
+# What each capability the rule flags by default (as the runtime names it, without
+# CAP_) lets the container do.
 dangerous := {
 	"ALL": "use every capability, like a privileged container, and take over the node",
 	"SYS_ADMIN": "mount filesystems, use namespaces and cgroup tricks that are known container escapes",
@@ -61,12 +67,20 @@ dangerous := {
 # "cap_sys_admin", "CAP_SYS_ADMIN" and "sys_admin" all mean SYS_ADMIN.
 canonical(name) := trim_prefix(upper(trim_space(name)), "CAP_")
 
+# The capabilities flagged: the `capabilities` parameter, canonical.
+flagged := {canonical(c) |
+	some c in params.of(metadata.id, metadata.params).capabilities
+	is_string(c)
+}
+
 deny contains {"msg": msg, "path": path} if {
 	not workload.windows
 	some entry in workload.containers
 	some j, name in workload.items(entry.container.securityContext.capabilities.add)
 	is_string(name)
-	power := dangerous[canonical(name)]
+	cap := canonical(name)
+	cap in flagged
+	power := object.get(dangerous, cap, "use a capability the blastwall config lists as dangerous")
 	path := array.concat(entry.path, ["securityContext", "capabilities", "add", j])
 	msg := sprintf("%s adds capability %s: it can %s", [entry.label, name, power])
 }

@@ -52,3 +52,17 @@ test_similar_names_are_not_confused if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+test_the_capabilities_parameter_replaces_the_list if {
+	doc := k.review("Pod", {"containers": [adding("app", ["NET_RAW", "CHOWN", "SYS_ADMIN"])]})
+	config := {"rules": {"dangerous-capabilities": {"params": {"capabilities": ["cap_chown", "SYS_ADMIN"]}}}}
+	found := rule.deny with input as doc with data.blastwall.config as config
+	{f.path[6] | some f in found} == {1, 2}
+	some f in found
+	f.msg == "container 'app' adds capability CHOWN: it can use a capability the blastwall config lists as dangerous"
+}
+
+test_an_empty_capabilities_parameter_flags_nothing if {
+	doc := k.review("Pod", {"containers": [adding("app", ["ALL", "SYS_ADMIN"])]})
+	count(rule.deny) == 0 with input as doc with data.blastwall.config as {"rules": {"dangerous-capabilities": {"params": {"capabilities": []}}}}
+}

@@ -1,5 +1,6 @@
 package blastwall.rules.latest_image_tag
 
+import data.blastwall.lib.params
 import data.blastwall.lib.workload
 
 metadata := {
@@ -7,7 +8,9 @@ metadata := {
 	"title": "Image is not pinned",
 	"severity": "warning",
 	"category": "workload",
-	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod: replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review.",
+	"exemptible": true,
+	"params": {"mutableTags": ["latest"]},
+	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod: replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review. Parameter `mutableTags` (default `[latest]`) lists the tags that are moved on purpose and so count as unpinned, such as `main` or `stable`.",
 	"remediation": "Use an immutable version tag (`app:1.8.2`), or better a digest (`app@sha256:...`), and update it through a reviewed change.",
 	"example": {
 		"bad": `apiVersion: v1
@@ -54,6 +57,11 @@ deny contains {"msg": msg, "path": path} if {
 	msg := sprintf("%s uses image '%s' %s: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs", [entry.label, image, problem])
 }
 
+mutable_tags := {t | some t in params.of(metadata.id, metadata.params).mutableTags}
+
 unpinned("") := "without a tag (that means :latest)"
 
-unpinned("latest") := "with the mutable tag :latest"
+unpinned(t) := sprintf("with the mutable tag :%s", [t]) if {
+	t != ""
+	t in mutable_tags
+}

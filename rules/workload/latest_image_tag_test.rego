@@ -53,3 +53,24 @@ test_missing_or_odd_images_are_left_to_the_api_server if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+flagged_with(list, tags) := {i |
+	doc := images(list)
+	config := {"rules": {"latest-image-tag": {"params": {"mutableTags": tags}}}}
+	some f in rule.deny with input as doc with data.blastwall.config as config
+	i := f.path[2]
+}
+
+test_the_mutable_tags_parameter_names_the_moving_tags if {
+	list := ["app:main", "app:latest", "app", "app:1.2", "app:main@sha256:2b3a4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70819"]
+	flagged(list) == {1, 2}
+	flagged_with(list, ["latest", "main"]) == {0, 1, 2}
+	flagged_with(list, ["main"]) == {0, 2}
+}
+
+test_a_configured_mutable_tag_is_named_in_the_message if {
+	doc := images(["app:stable"])
+	config := {"rules": {"latest-image-tag": {"params": {"mutableTags": ["stable"]}}}}
+	some f in rule.deny with input as doc with data.blastwall.config as config
+	contains(f.msg, "uses image 'app:stable' with the mutable tag :stable")
+}

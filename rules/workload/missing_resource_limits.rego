@@ -1,5 +1,6 @@
 package blastwall.rules.missing_resource_limits
 
+import data.blastwall.lib.params
 import data.blastwall.lib.workload
 
 metadata := {
@@ -7,7 +8,9 @@ metadata := {
 	"title": "Container has no CPU or memory limit",
 	"severity": "warning",
 	"category": "workload",
-	"description": "Flags containers and init containers without resources.limits.cpu or resources.limits.memory (ephemeral containers cannot have resources and are skipped). Without a memory limit one leaking or attacked container can use all of a node's memory until the kernel's OOM killer and the kubelet's evictions hit its neighbours; without a CPU limit it can take every spare core. On a shared node that turns one product's incident into everyone's, and unbounded pods cannot be packed or autoscaled predictably.",
+	"exemptible": true,
+	"params": {"resources": ["cpu", "memory"]},
+	"description": "Flags containers and init containers without resources.limits.cpu or resources.limits.memory (ephemeral containers cannot have resources and are skipped). Without a memory limit one leaking or attacked container can use all of a node's memory until the kernel's OOM killer and the kubelet's evictions hit its neighbours; without a CPU limit it can take every spare core. On a shared node that turns one product's incident into everyone's, and unbounded pods cannot be packed or autoscaled predictably. Parameter `resources` (default `[cpu, memory]`) lists the limits every container must set; clusters that avoid CPU throttling use `[memory]`, and `ephemeral-storage` may be added.",
 	"remediation": "Set `resources.limits.memory` (usually equal to the memory request) and `resources.limits.cpu` on every container and init container. A LimitRange in the namespace can supply defaults, but then say so in the manifest.",
 	"example": {
 		"bad": `apiVersion: apps/v1
@@ -48,11 +51,20 @@ spec:
 
 limited_fields := {"containers", "initContainers"}
 
+# The limits every container must set (the `resources` parameter).
+required := {r | some r in params.of(metadata.id, metadata.params).resources}
+
+# How messages name each resource.
+resource_label := {"cpu": "CPU", "memory": "memory", "ephemeral-storage": "ephemeral-storage"}
+
+label(r) := object.get(resource_label, r, r)
+
 # What each missing limit lets the container do.
 consequence := {
 	"CPU or memory": "it can take all of the node's memory and spare CPU, and the OOM killer and evictions then hit other pods",
 	"memory": "it can take all of the node's memory, and the OOM killer and evictions then hit other pods",
 	"CPU": "it can take every spare core of the node and slow down other pods",
+	"ephemeral-storage": "it can fill the node's disk, and the kubelet's evictions then hit other pods",
 }
 
 limits(c) := l if {
@@ -60,13 +72,17 @@ limits(c) := l if {
 	is_object(l)
 } else := {}
 
-missing(c) := "CPU or memory" if {
-	not limits(c).cpu
-	not limits(c).memory
-} else := "memory" if {
-	not limits(c).memory
-} else := "CPU" if {
-	not limits(c).cpu
+# The required resources the container sets no limit for.
+unset(c) := {r |
+	some r in required
+	not limits(c)[r]
+}
+
+# "CPU or memory", "memory", ...: the missing limits as messages name them.
+missing(c) := what if {
+	m := unset(c)
+	count(m) > 0
+	what := concat(" or ", sort([label(r) | some r in m]))
 }
 
 deny contains {"msg": msg, "path": path} if {
@@ -74,7 +90,8 @@ deny contains {"msg": msg, "path": path} if {
 	entry.field in limited_fields
 	what := missing(entry.container)
 	path := deepest(entry)
-	msg := sprintf("%s has no %s limit: %s", [entry.label, what, consequence[what]])
+	why := object.get(consequence, what, "it can take more of the node than it was scheduled for, and its neighbours pay for it")
+	msg := sprintf("%s has no %s limit: %s", [entry.label, what, why])
 }
 
 # The deepest of resources.limits, resources and the container that exists.

@@ -52,3 +52,27 @@ test_both_limits_everywhere_is_fine if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+limited(config, resources) := {f.msg |
+	doc := k.review("Pod", {"containers": [with_resources("app", {"limits": resources})]})
+	some f in rule.deny with input as doc with data.blastwall.config as config
+}
+
+memory_only := {"rules": {"missing-resource-limits": {"params": {"resources": ["memory"]}}}}
+
+test_the_resources_parameter_chooses_the_limits_required if {
+	limited(memory_only, {"memory": "1Gi"}) == set()
+	limited(memory_only, {"cpu": "1"}) == {"container 'app' has no memory limit: it can take all of the node's memory, and the OOM killer and evictions then hit other pods"}
+	limited({}, {"memory": "1Gi"}) == {"container 'app' has no CPU limit: it can take every spare core of the node and slow down other pods"}
+}
+
+test_ephemeral_storage_can_be_required if {
+	config := {"rules": {"missing-resource-limits": {"params": {"resources": ["cpu", "memory", "ephemeral-storage"]}}}}
+	limited(config, {"cpu": "1", "memory": "1Gi"}) == {"container 'app' has no ephemeral-storage limit: it can fill the node's disk, and the kubelet's evictions then hit other pods"}
+	limited(config, {"cpu": "1"}) == {"container 'app' has no ephemeral-storage or memory limit: it can take more of the node than it was scheduled for, and its neighbours pay for it"}
+	limited(config, {"cpu": "1", "memory": "1Gi", "ephemeral-storage": "2Gi"}) == set()
+}
+
+test_no_required_resources_flags_nothing if {
+	limited({"rules": {"missing-resource-limits": {"params": {"resources": []}}}}, {}) == set()
+}

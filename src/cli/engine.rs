@@ -1,5 +1,5 @@
 //! The engine of a run: the built-in rules, the `--rules` directories and the
-//! config's `ruleDirs`, with the config visible to rules.
+//! config's `ruleDirs`, with the config checked against them and visible to rules.
 
 use std::path::PathBuf;
 
@@ -25,6 +25,8 @@ pub fn rule_dirs(cli: &[PathBuf], config: Option<&Config>) -> Vec<PathBuf> {
 pub fn build(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Result<Engine> {
     let mut engine = Engine::with_rule_dirs(&rule_dirs(cli_dirs, config))?;
     if let Some(config) = config {
+        // Rule ids and params in the config can be checked only now.
+        super::check_rules(config, &engine)?;
         engine.set_config(config.to_value())?;
     }
     Ok(engine)

@@ -149,6 +149,20 @@ impl ConfigArgs {
     }
 }
 
+/// Checks the rule ids and parameters `config` names against the rules of `engine`;
+/// a problem is rendered with its place in the config file.
+pub fn check_rules(
+    config: &crate::config::Config,
+    engine: &crate::engine::Engine,
+) -> anyhow::Result<()> {
+    crate::config::check_rules(config, engine.rules()).map_err(|e| {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("NO_COLOR").is_none();
+        eprint!("{}", e.render(color));
+        anyhow::Error::new(Reported)
+    })
+}
+
 /// An error already written to stderr in full (with its source snippet).
 #[derive(Debug)]
 pub struct Reported;

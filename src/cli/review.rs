@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 use super::{exit, ReviewArgs};
 use crate::admission::{self, Enforcements};
+use crate::exempt::Clock;
 use crate::facts::{tenancy::Tenancy, Context};
 
 /// AdmissionReview bodies the API server sends are bounded (3 MiB objects); allow
@@ -22,6 +23,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     let mut enforcements = Enforcements::default();
     if let Some(config) = config {
         enforcements = Enforcements::from_config(&config);
+        enforcements.set_clock(Clock::from_env().map_err(anyhow::Error::msg)?);
         ctx.tenancy = Some(std::sync::Arc::new(Tenancy::new(config)));
     }
 

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::error::{label, ConfigDiagnostic, ConfigError};
-use super::types::Config;
-use super::validate;
+use super::types::{Config, ConfigSource};
+use super::{policy, validate};
 use crate::source::{yaml, Limits, PathSeg, SourceFile, SpanNode};
 
 /// The file name looked for in the working directory and its parents.
@@ -25,8 +25,20 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// The config of a run: `explicit` (`--config FILE`) if given, else `.blastwall.yaml`
 /// in `cwd` or its nearest parent that has one, else none (tenancy rules stay silent).
 pub fn resolve(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, ConfigError> {
-    match explicit.map(Path::to_path_buf).or_else(|| discover(cwd)) {
-        Some(path) => load(&path).map(Some),
+    if let Some(path) = explicit {
+        return load(path).map(Some);
+    }
+    match discover(cwd) {
+        // Named relative to `cwd` (`.blastwall.yaml`, `../.blastwall.yaml`), as
+        // findings about it are reported next to the linted files.
+        Some(path) => {
+            let up = cwd.ancestors().position(|dir| path.parent() == Some(dir));
+            let name = match up {
+                Some(n) => PathBuf::from("../".repeat(n)).join(FILE_NAME),
+                None => path.clone(),
+            };
+            load_named(&path, &name).map(Some)
+        }
         None => Ok(None),
     }
 }
@@ -34,6 +46,11 @@ pub fn resolve(explicit: Option<&Path>, cwd: &Path) -> Result<Option<Config>, Co
 /// Reads and validates the config at `path`. Its `ruleDirs` come back resolved
 /// against the file's directory, and each must be a directory.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_named(path, path)
+}
+
+/// Reads the config at `path`, calling it `name` in messages and reports.
+fn load_named(path: &Path, name: &Path) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -44,17 +61,17 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     } else {
         base
     };
-    parse_in(&path.display().to_string(), text, Some(base))
+    let file = SourceFile::new(name.display().to_string(), Some(name.to_path_buf()), text);
+    parse_in(file, Some(base))
 }
 
 /// Parses and validates config `text`; `name` is the file name shown in errors.
 /// `ruleDirs` are left as written.
 pub fn parse(name: &str, text: String) -> Result<Config, ConfigError> {
-    parse_in(name, text, None)
+    parse_in(SourceFile::new(name.to_string(), None, text), None)
 }
 
-fn parse_in(name: &str, text: String, base: Option<&Path>) -> Result<Config, ConfigError> {
-    let file = SourceFile::new(name.to_string(), None, text);
+fn parse_in(file: SourceFile, base: Option<&Path>) -> Result<Config, ConfigError> {
     let invalid = |diagnostics: Vec<ConfigDiagnostic>, file: SourceFile| ConfigError::Invalid {
         file: file.name,
         text: file.text,
@@ -91,21 +108,26 @@ fn parse_in(name: &str, text: String, base: Option<&Path>) -> Result<Config, Con
             return Err(invalid(vec![d], file));
         }
     };
-    let config: Config = match serde_path_to_error::deserialize(json) {
+    let mut config: Config = match serde_path_to_error::deserialize(json) {
         Ok(config) => config,
         Err(err) => {
             let d = deserialize_diagnostic(&file, &doc.spans, &err);
             return Err(invalid(vec![d], file));
         }
     };
-    let mut config = config;
     let mut problems = validate::check(&config, &file, &doc.spans);
     if let Some(base) = base {
         problems.extend(resolve_rule_dirs(&mut config, base, &file, &doc.spans));
     }
+    problems.extend(policy::check(&config, &file, &doc.spans));
     if problems.is_empty() {
+        config.source = Some(std::sync::Arc::new(ConfigSource {
+            file,
+            spans: doc.spans,
+        }));
         Ok(config)
     } else {
+        problems.sort_by_key(|d| d.primary.span.start);
         Err(invalid(problems, file))
     }
 }
@@ -234,7 +256,9 @@ mod tests {
         assert!(resolve(None, &nested).unwrap().is_none());
         std::fs::write(dir.path().join(FILE_NAME), MINIMAL).unwrap();
         assert_eq!(discover(&nested), Some(dir.path().join(FILE_NAME)));
-        assert!(resolve(None, &nested).unwrap().is_some());
+        let config = resolve(None, &nested).unwrap().unwrap();
+        let name = &config.source.as_ref().unwrap().file.name;
+        assert_eq!(name, "../../.blastwall.yaml");
     }
 
     #[test]

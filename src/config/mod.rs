@@ -11,12 +11,14 @@ mod arn;
 mod error;
 pub mod glob;
 mod load;
+mod policy;
 mod types;
 mod validate;
 
 pub use arn::RoleArnGlob;
 pub use error::{ConfigDiagnostic, ConfigError, Label};
 pub use load::{discover, load, parse, resolve, FILE_NAME};
+pub use policy::check_rules;
 pub use types::*;
 
 impl Config {

@@ -50,6 +50,22 @@ pub struct Config {
     /// Where blastwall's own webhook lives, so that `webhook-config-tamper` can guard it.
     #[serde(default)]
     pub webhook: WebhookObjects,
+    /// Honour `blastwall.dev/exempt` annotations in `blastwall lint` for rules
+    /// marked exemptible. Never honoured by the webhook.
+    #[serde(default)]
+    pub inline_exemptions: bool,
+    /// The file the config was read from, with the place of every node.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub source: Option<std::sync::Arc<ConfigSource>>,
+}
+
+/// The text of a config file and where each of its nodes is, so that findings and
+/// errors about the config can point into it.
+#[derive(Debug)]
+pub struct ConfigSource {
+    pub file: crate::source::SourceFile,
+    pub spans: crate::source::SpanNode,
 }
 
 /// The names of the webhook's own objects; the defaults are those of `webhook/deploy/`.
@@ -171,11 +187,14 @@ pub struct Admins {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RuleSettings {
+    /// What the rule's findings do in CI and at admission; each defaults to the
+    /// rule's severity.
     #[serde(default)]
     pub enforcement: Option<Enforcement>,
-    /// Rule-specific parameters, documented with each rule.
+    /// Rule parameters: the names and defaults each rule documents (`blastwall rules
+    /// <id>`); a value must have the type of its default.
     #[serde(default)]
-    pub parameters: Option<serde_json::Map<String, serde_json::Value>>,
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
     /// What the rule's pre-existing findings do: on an update, a finding the object
     /// already had before the change. Default `report`: shown, but they neither deny
     /// at admission nor fail CI.
@@ -197,59 +216,274 @@ pub enum PreExisting {
 #[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Enforcement {
+    /// `blastwall lint`: the severity its findings are reported with (and the exit
+    /// code follows), or `off` to drop them.
     #[serde(default)]
-    pub ci: Option<Action>,
+    pub ci: Option<CiAction>,
+    /// The admission webhook (and `blastwall review`): deny the request, allow it
+    /// with a warning, record it in the audit log only, or ignore the finding.
     #[serde(default)]
-    pub webhook: Option<Action>,
+    pub webhook: Option<WebhookAction>,
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    Error,
-    #[serde(alias = "warning")]
-    Warn,
-    Info,
-    Off,
+/// Enums written as lowercase words. YAML 1.1 (which Kubernetes, and so this file,
+/// follows) reads an unquoted `off` as `false`: that is accepted as `off`.
+macro_rules! word_enum {
+    ($name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl serde::de::Visitor<'_> for Visitor {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        write!(f, "one of {}", $name::WORDS.join(", "))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        match v {
+                            $($word => Ok($name::$variant),)+
+                            other => Err(E::custom(format!(
+                                "unknown value `{other}`, expected one of {}",
+                                $name::WORDS.join(", ")
+                            ))),
+                        }
+                    }
+                    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<$name, E> {
+                        if v {
+                            Err(E::invalid_value(serde::de::Unexpected::Bool(v), &self))
+                        } else {
+                            self.visit_str("off")
+                        }
+                    }
+                }
+                d.deserialize_any(Visitor)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "description": "Unquoted `off` is read as `false` in YAML 1.1; both mean `off`.",
+                    "anyOf": [{"enum": $name::WORDS}, {"const": false}]
+                })
+            }
+        }
+    };
+}
+
+word_enum!(CiAction {
+    Error => "error",
+    Warning => "warning",
+    Info => "info",
+    Off => "off",
+});
+
+word_enum!(WebhookAction {
+    Deny => "deny",
+    Warn => "warn",
+    Audit => "audit",
+    Off => "off",
+});
+
+/// Findings of some rules accepted for some objects until a date. At least one of
+/// `namespace`, `kind`, `name` and `selector` narrows it; all that are given must match.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Exemption {
+    /// The rule id, or a list of them.
+    pub rule: RuleIds,
+    /// The object's namespace (a glob); for a Namespace, its own name.
+    #[serde(default)]
+    pub namespace: Option<NamespaceGlob>,
+    /// The object's kind, e.g. `DaemonSet`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The object's name (a glob).
+    #[serde(default)]
+    pub name: Option<SubjectGlob>,
+    /// The object's labels, as in a Kubernetes label selector.
+    #[serde(default)]
+    pub selector: Option<LabelSelector>,
+    /// Why the findings are accepted.
+    pub reason: String,
+    /// Who answers for the exemption (a team, a person).
+    pub owner: String,
+    /// Last day the exemption holds (`YYYY-MM-DD`, UTC); from the next day on the
+    /// findings count again and the exemption is reported as expired.
+    pub expires: Date,
+}
+
+/// One rule id or several.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleIds(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for RuleIds {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RuleIds;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a rule id or a list of rule ids")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RuleIds, E> {
+                Ok(RuleIds(vec![v.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RuleIds, A::Error> {
+                let mut ids = Vec::new();
+                while let Some(id) = seq.next_element::<String>()? {
+                    ids.push(id);
+                }
+                if ids.is_empty() {
+                    return Err(serde::de::Error::custom("the list of rule ids is empty"));
+                }
+                Ok(RuleIds(ids))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+impl Serialize for RuleIds {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl JsonSchema for RuleIds {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RuleIds".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A rule id, or a list of rule ids.",
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}, "minItems": 1}
+            ]
+        })
+    }
+}
+
+/// A Kubernetes label selector: every `matchLabels` pair and every expression must hold.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LabelSelector {
+    #[serde(default)]
+    pub match_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub match_expressions: Vec<LabelExpression>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Exemption {
-    pub rule: String,
+pub struct LabelExpression {
+    pub key: String,
+    pub operator: LabelOperator,
+    /// For `In` and `NotIn`; empty for `Exists` and `DoesNotExist`.
     #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    pub reason: String,
-    pub owner: String,
-    /// Last day the exemption holds (`YYYY-MM-DD`).
-    pub expires: Date,
+    pub values: Vec<String>,
 }
 
-/// A calendar date, `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+pub enum LabelOperator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+}
+
+/// A calendar date, `YYYY-MM-DD`. Ordered as dates are.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub String);
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, checking that the day exists in that month.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let bad = || format!("bad date `{text}`: expected YYYY-MM-DD");
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| match i {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            });
+        if !shaped {
+            return Err(bad());
+        }
+        let year: u32 = text[..4].parse().map_err(|_| bad())?;
+        let month: u32 = text[5..7].parse().map_err(|_| bad())?;
+        let day: u32 = text[8..10].parse().map_err(|_| bad())?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err(format!("bad date `{text}`: there is no such day"));
+        }
+        Ok(Date(text.to_string()))
+    }
+
+    /// The date `days` days after 1970-01-01.
+    pub fn from_unix_days(days: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date(format!("{year:04}-{month:02}-{day:02}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let ok = text.len() == 10
-            && text.bytes().enumerate().all(|(i, b)| match i {
-                4 | 7 => b == b'-',
-                _ => b.is_ascii_digit(),
-            })
-            && matches!(text[5..7].parse::<u8>(), Ok(1..=12))
-            && matches!(text[8..10].parse::<u8>(), Ok(1..=31));
-        if ok {
-            Ok(Date(text))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "bad date `{text}`: expected YYYY-MM-DD"
-            )))
-        }
+        Date::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -401,6 +635,24 @@ mod tests {
         assert!(!p.covers("ecr.example/payroll-tools/x:1"));
         assert!(p.overlaps(&RegistryPrefix("ecr.example".into())));
         assert!(!p.overlaps(&RegistryPrefix("ecr.example/billing".into())));
+    }
+
+    #[test]
+    fn dates_must_exist() {
+        assert!(Date::parse("2024-02-29").is_ok());
+        assert!(Date::parse("2023-02-29").is_err());
+        assert!(Date::parse("2100-02-29").is_err());
+        assert!(Date::parse("2027-04-31").is_err());
+        assert!(Date::parse("2027-4-30").is_err());
+        assert!(Date::parse("2027-13-01").is_err());
+    }
+
+    #[test]
+    fn unix_days_are_calendar_dates() {
+        assert_eq!(Date::from_unix_days(0).as_str(), "1970-01-01");
+        assert_eq!(Date::from_unix_days(19_782).as_str(), "2024-02-29");
+        assert_eq!(Date::from_unix_days(20_819).as_str(), "2027-01-01");
+        assert_eq!(Date::from_unix_days(-1).as_str(), "1969-12-31");
     }
 
     #[test]

@@ -22,8 +22,10 @@ pub(super) fn read_all(
     engine: &mut regorus::Engine,
     packages: &[RulePackage],
 ) -> Result<Vec<RuleMeta>, EngineError> {
+    // Native rules, and the findings about exemptions, are rules too.
     let mut by_id: BTreeMap<String, (RuleMeta, Option<usize>)> = native::rules()
         .into_iter()
+        .chain(crate::exempt::rules())
         .map(|r| (r.id.clone(), (r, None)))
         .collect();
     let mut seen: BTreeMap<&str, &RuleSource> = BTreeMap::new();

@@ -25,9 +25,19 @@ fn input(object: &str) -> Value {
 #[test]
 fn evaluates_a_rule_and_reads_its_metadata() {
     let engine = Engine::from_sources(vec![source("no_foo.rego", RULE)]).unwrap();
-    // The Rego rule plus the parser's own `yaml-duplicate-key`.
+    // The Rego rule plus the parser's own `yaml-duplicate-key` and the findings
+    // about exemptions.
     let ids: Vec<&str> = engine.rules().iter().map(|r| r.id.as_str()).collect();
-    assert_eq!(ids, ["no-foo", "yaml-duplicate-key"]);
+    assert_eq!(
+        ids,
+        [
+            "exemption-expired",
+            "exemption-refused",
+            "exemption-unused",
+            "no-foo",
+            "yaml-duplicate-key"
+        ]
+    );
     let rule = engine.rule("no-foo").unwrap();
     assert_eq!(rule.severity, Severity::Warning);
     assert_eq!(rule.source, "no_foo.rego");

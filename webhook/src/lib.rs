@@ -84,10 +84,20 @@ pub async fn run(
     let mut ctx = facts::Context::default();
     let mut enforcements = Enforcements::default();
     if let Some(config) = config {
+        blastwall::config::check_rules(&config, engine.rules())
+            .map_err(|e| anyhow::anyhow!("config is not valid:\n{}", e.render(false)))?;
         engine
             .set_config(config.to_value())
             .context("loading the config into the rules")?;
         enforcements = Enforcements::from_config(&config);
+        enforcements.set_clock(blastwall::exempt::Clock::from_env().map_err(anyhow::Error::msg)?);
+        let exemptions = enforcements.exemptions();
+        for i in exemptions.expired(&exemptions.today()) {
+            tracing::warn!(
+                exemption = %exemptions.describe(i),
+                "exemption has expired: the findings it covered count again"
+            );
+        }
         ctx.tenancy = Some(Arc::new(Tenancy::new(config)));
     }
 

@@ -202,6 +202,16 @@ async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
             let outcome = decision.outcome();
             s.metrics.count(outcome, &request.kind);
             let rules = decision.rule_ids().join(",");
+            let exempted: Vec<&str> = decision.exempted.iter().map(|v| v.rule.as_str()).collect();
+            for exemption in &decision.expired_exemptions {
+                tracing::warn!(
+                    uid = %request.uid,
+                    namespace = %request.namespace,
+                    name = %request.name,
+                    exemption = %exemption,
+                    "exemption has expired: its findings count again"
+                );
+            }
             tracing::info!(
                 uid = %request.uid,
                 operation = %request.operation,
@@ -213,6 +223,7 @@ async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
                 dry_run = request.dry_run,
                 decision = outcome,
                 rules = %rules,
+                exempted = %exempted.join(","),
                 duration_ms,
                 "review"
             );
