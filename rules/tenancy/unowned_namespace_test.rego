@@ -22,3 +22,11 @@ test_an_unowned_namespace_object_is_warned_at_its_name if {
 test_silent_without_config if {
 	count(deny) == 0 with input as {"review": {"object": {"kind": "ConfigMap", "metadata": {"namespace": "scratch"}}}, "facts": {}}
 }
+
+test_silent_on_connect if {
+	inp := {
+		"review": {"operation": "CONNECT", "namespace": "scratch", "object": {"kind": "PodExecOptions", "command": ["sh"]}},
+		"facts": {"tenancy": {"namespace": "scratch", "shared": false}},
+	}
+	count(deny) == 0 with input as inp
+}

@@ -6,8 +6,11 @@
 //! - `tenancy`: the product that owns the target namespace, the owners of the names
 //!   the object mentions, and who the requester is (its products, whether it is an
 //!   admin or an EKS system identity). The shape is documented in [`tenancy`].
+//! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
+//!   for the change rules ([`change`]).
 
 pub mod aws_auth;
+pub mod change;
 pub mod requester;
 pub mod roles;
 pub mod tenancy;
@@ -46,5 +49,11 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
         }
         facts.insert(Value::from("tenancy"), fact);
     }
+    // The old side of a change, for the change rules (rules/change/).
+    if let Some(old) = crate::awsauth::facts(&review["oldObject"]) {
+        facts.insert(Value::from("awsAuthOld"), old);
+    }
+    let change = change::compute(review, ctx, &facts);
+    facts.insert(Value::from("change"), change);
     Value::from(facts)
 }

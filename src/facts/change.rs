@@ -1,0 +1,377 @@
+//! `input.facts.change` (and `input.facts.awsAuthOld`): what the change rules under
+//! `rules/change/` need about a transition, computed here because it is awkward in
+//! Rego. Shape (fields marked `?` may be absent):
+//!
+//! ```text
+//! {
+//!   "requester": {                  // always present, with or without a config
+//!     "username": "alice", "identity": "user", "system": false,
+//!     "admin": false,               // only a config makes anyone an admin
+//!     "products": ["payroll"],      // only with a config
+//!   },
+//!   "webhookObject"?: "Deployment blastwall-system/blastwall-webhook",
+//!   "namespace"?: {                 // a Namespace reviewed with both sides (UPDATE)
+//!     "name", "oldLabel"?, "newLabel"?,  // blastwall.dev/product before and after
+//!     "oldOwner"?: {"product", "via"}, "newOwner"?: {"product", "via"}   // with a config
+//!   },
+//!   "awsAuth"?: {                   // UPDATE of the aws-auth ConfigMap
+//!     "sections": {"mapRoles": <section diff>, "mapUsers": …, "mapAccounts": …},
+//!     "adminsBefore": ["role arn:… (admins.iamRoles: …)"], "adminsAfter": […]
+//!   }
+//! }
+//! ```
+//!
+//! A section diff: `path` (`["data", "<section>"]`), `oldPresent` / `newPresent` (the
+//! data key exists), `oldBroken` / `newBroken` (present but not readable: not a
+//! string, a YAML error, or not a list; with `newError` saying why), `oldCount` /
+//! `newCount` (distinct principals), and — only when neither side is broken —
+//! `removed`, `added` (principals, compared by lowercased ARN or account as the
+//! authenticator does; the last entry of a duplicated ARN wins) and `changed` (same
+//! principal, other username or groups). A principal is `{"arn", "username"?,
+//! "groups", "node", "admin"?, "path"}` with `path` into its own side's object;
+//! `changed` items have `old`, `new`, `groupsAdded`, `groupsRemoved`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regorus::Value;
+
+use super::requester;
+use super::tenancy::{Tenancy, PRODUCT_LABEL};
+use super::Context;
+use crate::awsauth::SECTIONS;
+use crate::config::WebhookObjects;
+
+/// Sections a principal can be in, and what keys them.
+fn is_accounts(section: &str) -> bool {
+    section == "mapAccounts"
+}
+
+/// `facts.change` for `review`. `facts` holds what [`super::compute`] found so far
+/// (`awsAuth`, `awsAuthOld`, `tenancy`).
+pub fn compute(review: &Value, ctx: &Context, facts: &BTreeMap<Value, Value>) -> Value {
+    let tenancy = ctx.tenancy.as_deref();
+    let fact = |k: &str| facts.get(&Value::from(k));
+    let mut out = vec![("requester", requester_fact(review, fact("tenancy")))];
+    let object = present(&review["object"]);
+    let old = present(&review["oldObject"]);
+    let webhook = tenancy
+        .map(|t| t.config().webhook.clone())
+        .unwrap_or_default();
+    if let Some(what) = object.or(old).and_then(|o| webhook_object(o, &webhook)) {
+        out.push(("webhookObject", Value::from(what)));
+    }
+    if let (Some(new), Some(old)) = (object, old) {
+        if new["kind"] == Value::from("Namespace") {
+            out.push(("namespace", namespace_fact(new, old, tenancy)));
+        }
+    }
+    if let (Some(new), Some(old)) = (fact("awsAuth"), fact("awsAuthOld")) {
+        out.push(("awsAuth", aws_auth_diff(old, new, tenancy)));
+    }
+    obj(out)
+}
+
+fn present(v: &Value) -> Option<&Value> {
+    match v {
+        Value::Object(_) => Some(v),
+        _ => None,
+    }
+}
+
+/// The tenancy requester fact when a config is loaded; else what the userInfo alone says.
+fn requester_fact(review: &Value, tenancy: Option<&Value>) -> Value {
+    let user_info = &review["userInfo"];
+    let username = string(&user_info["username"]).unwrap_or("");
+    let groups: Vec<&str> = match &user_info["groups"] {
+        Value::Array(items) => items.iter().filter_map(string).collect(),
+        _ => Vec::new(),
+    };
+    let who = requester::classify(username, &groups);
+    let from_config = tenancy.map(|t| &t["requester"]);
+    let products = match from_config.map(|r| &r["products"]) {
+        Some(v @ Value::Array(_)) => v.clone(),
+        _ => Value::from(Vec::<Value>::new()),
+    };
+    let admin = from_config.is_some_and(|r| r["admin"] == Value::Bool(true));
+    obj(vec![
+        ("username", Value::from(username)),
+        ("identity", Value::from(who.identity.as_str())),
+        ("system", Value::Bool(who.system)),
+        ("admin", Value::Bool(admin)),
+        ("products", products),
+    ])
+}
+
+/// `Deployment blastwall-system/blastwall-webhook` when `o` is one of the webhook's own objects.
+fn webhook_object(o: &Value, w: &WebhookObjects) -> Option<String> {
+    let kind = string(&o["kind"])?;
+    let name = string(&o["metadata"]["name"])?;
+    let namespace = string(&o["metadata"]["namespace"]).unwrap_or("");
+    let group = string(&o["apiVersion"])
+        .and_then(|v| v.split_once('/'))
+        .map_or("", |(g, _)| g);
+    let ours = match (group, kind) {
+        ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration") => {
+            name == w.validating_webhook_configuration
+        }
+        ("apps", "Deployment") => name == w.deployment && namespace == w.namespace,
+        ("", "ConfigMap") => name == w.config_map && namespace == w.namespace,
+        _ => false,
+    };
+    ours.then(|| match namespace {
+        "" => format!("{kind} {name}"),
+        ns => format!("{kind} {ns}/{name}"),
+    })
+}
+
+fn namespace_fact(new: &Value, old: &Value, tenancy: Option<&Tenancy>) -> Value {
+    let name = string(&new["metadata"]["name"]).unwrap_or("");
+    let label = |o: &Value| string(&o["metadata"]["labels"][PRODUCT_LABEL]).map(str::to_string);
+    let (old_label, new_label) = (label(old), label(new));
+    let mut out = vec![("name", Value::from(name))];
+    if let Some(l) = &old_label {
+        out.push(("oldLabel", Value::from(l.as_str())));
+    }
+    if let Some(l) = &new_label {
+        out.push(("newLabel", Value::from(l.as_str())));
+    }
+    if let Some(t) = tenancy {
+        // No lookup: the cluster's cache still holds the old labels; each side is
+        // decided by its own label, then by the config.
+        for (key, l) in [("oldOwner", &old_label), ("newOwner", &new_label)] {
+            if let Some(owner) = t.namespace_owner(name, l.as_deref(), None) {
+                out.push((
+                    key,
+                    obj(vec![
+                        ("product", Value::from(owner.product)),
+                        ("via", Value::from(owner.via)),
+                    ]),
+                ));
+            }
+        }
+    }
+    obj(out)
+}
+
+/// One principal of one side: keyed by lowercased ARN (or the account).
+struct Principal {
+    arn: String,
+    username: Option<String>,
+    groups: Vec<String>,
+    node: bool,
+    path: Value,
+}
+
+impl Principal {
+    fn to_value(&self, tenancy: Option<&Tenancy>) -> Value {
+        let mut out = vec![
+            ("arn", Value::from(self.arn.as_str())),
+            (
+                "groups",
+                Value::from(
+                    self.groups
+                        .iter()
+                        .map(|g| Value::from(g.as_str()))
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+            ("node", Value::Bool(self.node)),
+            ("path", self.path.clone()),
+        ];
+        if let Some(u) = &self.username {
+            out.push(("username", Value::from(u.as_str())));
+        }
+        if let Some(via) = tenancy.and_then(|t| self.admin(t)) {
+            out.push(("admin", Value::from(via)));
+        }
+        obj(out)
+    }
+
+    /// Why this principal is a configured admin, if it is.
+    fn admin(&self, t: &Tenancy) -> Option<String> {
+        t.admin_role(&self.arn)
+            .map(|via| format!("{} ({via})", self.arn))
+            .or_else(|| {
+                self.groups.iter().find_map(|g| {
+                    t.admin_group(g)
+                        .map(|via| format!("{} via group {g} ({via})", self.arn))
+                })
+            })
+            .or_else(|| {
+                let u = self.username.as_deref().filter(|u| !u.is_empty())?;
+                t.admin_user(u)
+                    .map(|via| format!("{} as user {u} ({via})", self.arn))
+            })
+    }
+}
+
+/// The principals of one section fact, by key; the last entry of a key wins.
+fn principals(section: &Value, name: &str) -> BTreeMap<String, Principal> {
+    let mut out = BTreeMap::new();
+    if is_accounts(name) {
+        if let Value::Array(items) = &section["accounts"] {
+            for a in items.iter() {
+                let Some(account) = string(&a["value"]).filter(|s| !s.is_empty()) else {
+                    continue;
+                };
+                out.insert(
+                    account.to_string(),
+                    Principal {
+                        arn: account.to_string(),
+                        username: None,
+                        groups: Vec::new(),
+                        node: false,
+                        path: a["path"].clone(),
+                    },
+                );
+            }
+        }
+        return out;
+    }
+    if let Value::Array(entries) = &section["entries"] {
+        for e in entries.iter() {
+            let Some(arn) = string(&e["arn"]).filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            let groups = match &e["groups"] {
+                Value::Array(gs) => gs.iter().filter_map(string).map(str::to_string).collect(),
+                _ => Vec::new(),
+            };
+            out.insert(
+                arn.to_lowercase(),
+                Principal {
+                    arn: arn.to_string(),
+                    username: string(&e["username"]).map(str::to_string),
+                    groups,
+                    node: e["node"] == Value::Bool(true),
+                    path: e["path"].clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Present, but not something the authenticator can read.
+fn broken(section: &Value) -> Option<Value> {
+    if section["present"] != Value::Bool(true) {
+        return None;
+    }
+    if section["type"] != Value::from("string") {
+        let t = string(&section["type"]).unwrap_or("null");
+        return Some(obj(vec![(
+            "message",
+            Value::from(format!("the value is a {t}, not a string")),
+        )]));
+    }
+    if let Value::Object(_) = &section["parseError"] {
+        return Some(section["parseError"].clone());
+    }
+    if let Some(t) = string(&section["notList"]) {
+        return Some(obj(vec![(
+            "message",
+            Value::from(format!("it holds a {t}, not a list")),
+        )]));
+    }
+    None
+}
+
+fn aws_auth_diff(old: &Value, new: &Value, tenancy: Option<&Tenancy>) -> Value {
+    let mut sections = BTreeMap::new();
+    let mut admins_before = BTreeSet::new();
+    let mut admins_after = BTreeSet::new();
+    for name in SECTIONS {
+        let (o, n) = (&old["sections"][name], &new["sections"][name]);
+        let (before, after) = (principals(o, name), principals(n, name));
+        if let Some(t) = tenancy {
+            admins_before.extend(before.values().filter_map(|p| p.admin(t)));
+            admins_after.extend(after.values().filter_map(|p| p.admin(t)));
+        }
+        let (old_broken, new_broken) = (broken(o), broken(n));
+        let comparable = old_broken.is_none() && new_broken.is_none();
+        let mut fact = vec![
+            ("path", n["path"].clone()),
+            ("oldPresent", Value::Bool(o["present"] == Value::Bool(true))),
+            ("newPresent", Value::Bool(n["present"] == Value::Bool(true))),
+            ("oldBroken", Value::Bool(old_broken.is_some())),
+            ("newBroken", Value::Bool(new_broken.is_some())),
+            ("oldCount", Value::from(before.len())),
+            ("newCount", Value::from(after.len())),
+            (
+                "oldNodes",
+                Value::from(before.values().filter(|p| p.node).count()),
+            ),
+        ];
+        if let Some(e) = new_broken {
+            fact.push(("newError", e));
+        }
+        if comparable {
+            let v = |p: &Principal| p.to_value(tenancy);
+            let removed: Vec<Value> = before
+                .iter()
+                .filter(|(k, _)| !after.contains_key(*k))
+                .map(|(_, p)| v(p))
+                .collect();
+            let added: Vec<Value> = after
+                .iter()
+                .filter(|(k, _)| !before.contains_key(*k))
+                .map(|(_, p)| v(p))
+                .collect();
+            let changed: Vec<Value> = before
+                .iter()
+                .filter_map(|(k, b)| after.get(k).map(|a| (b, a)))
+                .filter(|(b, a)| b.username != a.username || sorted(&b.groups) != sorted(&a.groups))
+                .map(|(b, a)| {
+                    let (bg, ag) = (sorted(&b.groups), sorted(&a.groups));
+                    let list = |s: Vec<&String>| {
+                        Value::from(
+                            s.into_iter()
+                                .map(|g| Value::from(g.as_str()))
+                                .collect::<Vec<_>>(),
+                        )
+                    };
+                    obj(vec![
+                        ("arn", Value::from(a.arn.as_str())),
+                        ("old", v(b)),
+                        ("new", v(a)),
+                        ("groupsAdded", list(ag.difference(&bg).copied().collect())),
+                        ("groupsRemoved", list(bg.difference(&ag).copied().collect())),
+                    ])
+                })
+                .collect();
+            fact.extend([
+                ("removed", Value::from(removed)),
+                ("added", Value::from(added)),
+                ("changed", Value::from(changed)),
+            ]);
+        }
+        sections.insert(Value::from(name), obj(fact));
+    }
+    let list =
+        |s: BTreeSet<String>| Value::from(s.into_iter().map(Value::from).collect::<Vec<_>>());
+    obj(vec![
+        ("sections", Value::from(sections)),
+        ("adminsBefore", list(admins_before)),
+        ("adminsAfter", list(admins_after)),
+    ])
+}
+
+fn sorted(groups: &[String]) -> BTreeSet<&String> {
+    groups.iter().collect()
+}
+
+fn string(v: &Value) -> Option<&str> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
