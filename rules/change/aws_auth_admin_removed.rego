@@ -1,13 +1,15 @@
 package blastwall.rules.aws_auth_admin_removed
 
 import data.blastwall.lib.change
+import data.blastwall.lib.params
 
 metadata := {
 	"id": "aws-auth-admin-removed",
 	"title": "aws-auth change leaves no admin, or alters the break-glass entry",
 	"severity": "error",
 	"category": "change",
-	"description": "Fires on an UPDATE of aws-auth after which none of the config's admin principals (admins.iamRoles, or entries mapped to admins.groups or as admins.users) is mapped any more although one was before, or that removes or changes a break-glass entry: an ARN listed in this rule's `breakGlass` parameter (`rules: {aws-auth-admin-removed: {parameters: {breakGlass: [arn:…]}}}`). Without an admin mapping, nobody can repair aws-auth or anything else through Kubernetes RBAC; the break-glass principal is the way back in when everything else fails, so it must stay exactly as it is. Needs a config with admins.",
+	"params": {"breakGlass": []},
+	"description": "Fires on an UPDATE of aws-auth after which none of the config's admin principals (admins.iamRoles, or entries mapped to admins.groups or as admins.users) is mapped any more although one was before, or that removes or changes a break-glass entry: an ARN listed in this rule's `breakGlass` parameter (`rules: {aws-auth-admin-removed: {params: {breakGlass: [arn:…]}}}`; none by default). Without an admin mapping, nobody can repair aws-auth or anything else through Kubernetes RBAC; the break-glass principal is the way back in when everything else fails, so it must stay exactly as it is. Needs a config with admins.",
 	"remediation": "Keep at least one admin principal mapped in every change; to replace an admin role, add the new mapping in one change and remove the old one in the next. Change the break-glass entry only together with the config's breakGlass parameter, after checking the new principal works.",
 	"example": {
 		"bad": "# before\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/sre-admin\n      username: sre:{{SessionName}}\n      groups: [sre:admins]\n---\n# after: the only admin is gone\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: \"\"\n",
@@ -23,9 +25,9 @@ deny contains {"msg": msg, "path": ["data"]} if {
 }
 
 break_glass contains lower(arn) if {
-	params := data.blastwall.config.rules["aws-auth-admin-removed"].parameters
-	is_array(params.breakGlass)
-	some arn in params.breakGlass
+	arns := params.of(metadata.id, metadata.params).breakGlass
+	is_array(arns)
+	some arn in arns
 	is_string(arn)
 }
 

@@ -34,7 +34,7 @@ glass_change(removed, changed) := {
 	}}},
 }
 
-config := {"rules": {"aws-auth-admin-removed": {"parameters": {"breakGlass": ["arn:aws:iam::111122223333:role/breakglass"]}}}}
+config := {"rules": {"aws-auth-admin-removed": {"params": {"breakGlass": ["arn:aws:iam::111122223333:role/breakglass"]}}}}
 
 test_break_glass_removed_is_denied if {
 	some f in rule.deny with input as glass_change([glass], []) with data.blastwall.config as config
