@@ -31,6 +31,10 @@
 //! if one privileged container becomes two with the same message, one of the two is
 //! new. Only UPDATE reviews have pre-existing findings; CREATE, DELETE and CONNECT
 //! have none.
+//!
+//! An UPDATE whose object equals its old object changes nothing: change rules are
+//! not consulted and every finding is pre-existing, so an unchanged file in a pull
+//! request never brings a new finding.
 
 use regorus::Value;
 
@@ -79,11 +83,21 @@ pub fn evaluate_review(
     ctx: &Context,
 ) -> Result<Vec<ChangeHit>, EngineError> {
     let facts = facts::compute(review, ctx);
-    let hits = engine.evaluate(review::input(review.clone(), facts))?;
+    let mut hits = engine.evaluate(review::input(review.clone(), facts))?;
     let is_update = review["operation"] == Value::from("UPDATE");
     let old = &review["oldObject"];
     let has_old = !matches!(old, Value::Null | Value::Undefined);
     let ordinary = |h: &RuleHit| !is_change_rule(engine, &h.rule);
+    if is_update && has_old && review["object"] == *old {
+        hits.retain(ordinary);
+        return Ok(hits
+            .into_iter()
+            .map(|hit| ChangeHit {
+                hit,
+                pre_existing: true,
+            })
+            .collect());
+    }
     // The old object is evaluated only when some ordinary rule reported on the new one.
     if !is_update || !has_old || !hits.iter().any(ordinary) {
         return Ok(hits

@@ -131,3 +131,100 @@ fn change_rules_are_silent_on_creates_of_clean_objects() {
         );
     }
 }
+
+/// Malformed old and new objects: change rules never stop the evaluation (regorus
+/// aborts every rule when one iterates a non-collection), and what can be judged
+/// still is.
+#[test]
+fn malformed_objects_never_break_change_rules() {
+    let (engine, ctx) = setup();
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (
+            "DELETE",
+            r#"null"#,
+            r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "x.example.com", "annotations": ["a"]}, "spec": "x"}"#,
+            "crd-delete",
+        ),
+        (
+            "DELETE",
+            r#"null"#,
+            r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payroll-x", "labels": ["a"], "annotations": 5}}"#,
+            "namespace-delete",
+        ),
+        (
+            "UPDATE",
+            r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "payroll-api", "annotations": [1]}, "spec": {"type": "NodePort", "ports": "x"}}"#,
+            r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": "payroll-api", "annotations": "x"}, "spec": "x"}"#,
+            "service-exposure-change",
+        ),
+        (
+            "UPDATE",
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": 5, "mapUsers": "- [1, 2]\n- x\n"}}"#,
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: arn:aws:iam::111122223333:role/eks-node-payroll\n  username: system:node:{{EC2PrivateDNSName}}\n  groups: [system:bootstrappers, system:nodes]\n", "mapUsers": "- {userarn: 5, groups: x}\n"}}"#,
+            "aws-auth-section-broken",
+        ),
+        (
+            "UPDATE",
+            r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "billing-jobs", "labels": {"blastwall.dev/product": 5}}}"#,
+            r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "billing-jobs", "labels": {"blastwall.dev/product": "billing"}}}"#,
+            "namespace-product-change",
+        ),
+        (
+            "UPDATE",
+            r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": 5, "labels": "x"}, "rules": []}"#,
+            r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": "x"}"#,
+            "cross-product-request",
+        ),
+        ("DELETE", r#"null"#, r#""text""#, ""),
+    ];
+    for (op, new, old, expected) in cases {
+        let review = Value::from_json_str(&format!(
+            r#"{{"uid": "u", "operation": "{op}", "object": {new}, "oldObject": {old},
+                "userInfo": {{"username": "payroll-developer:alice", "groups": ["payroll:developers", 5]}}}}"#
+        ))
+        .unwrap();
+        let hits = change::evaluate_review(&engine, &review, &ctx)
+            .unwrap_or_else(|e| panic!("{op} {old} → {new}: {e}"));
+        let rules: Vec<&str> = hits.iter().map(|h| h.hit.rule.as_str()).collect();
+        if !expected.is_empty() {
+            assert!(rules.contains(&expected), "{op} {old} → {new}: {rules:?}");
+        }
+    }
+}
+
+/// An UPDATE that changes nothing brings no new finding: not from the change rules
+/// (a product developer "updating" another product's ConfigMap to what it is), not
+/// from the ordinary rules (a privileged container that was there).
+#[test]
+fn an_unchanged_object_never_brings_a_new_finding() {
+    let (engine, ctx) = setup();
+    let object = Value::from_json_str(
+        r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x", "namespace": "billing"},
+            "spec": {"containers": [{"name": "app", "image": "busybox:1.36",
+                                     "securityContext": {"privileged": true}}]}}"#,
+    )
+    .unwrap();
+    let create = review::build(Operation::Create, Some(object.clone()), None, &requester());
+    let created = rules_hit(&engine, &ctx, &create);
+    assert!(
+        created.contains(&"privileged-container".to_string()),
+        "{created:?}"
+    );
+    assert!(
+        created.contains(&"cross-product-request".to_string()),
+        "{created:?}"
+    );
+
+    let update = review::build(
+        Operation::Update,
+        Some(object.clone()),
+        Some(object),
+        &requester(),
+    );
+    let hits = change::evaluate_review(&engine, &update, &ctx).unwrap();
+    assert!(hits.iter().any(|h| h.hit.rule == "privileged-container"));
+    assert!(hits.iter().all(|h| h.pre_existing), "{hits:#?}");
+    assert!(hits
+        .iter()
+        .all(|h| !change::is_change_rule(&engine, &h.hit.rule)));
+}

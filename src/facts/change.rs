@@ -375,3 +375,224 @@ fn obj(entries: Vec<(&str, Value)>) -> Value {
             .collect::<BTreeMap<_, _>>(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::review::{build, Operation, Requester};
+    use std::sync::Arc;
+
+    const CONFIG: &str = "apiVersion: blastwall.dev/v1alpha1\nkind: Config\nproducts:\n  payroll: {namespaces: [payroll-*], groups: [\"payroll:*\"]}\n  billing: {namespaces: [billing-*], groups: [\"billing:*\"]}\nadmins: {groups: [\"sre:admins\"], iamRoles: [\"arn:aws:iam::111122223333:role/sre-admin\"]}\nwebhook: {namespace: guard}\n";
+
+    fn ctx() -> Context {
+        let config = crate::config::parse("c.yaml", CONFIG.to_string()).unwrap();
+        Context {
+            tenancy: Some(Arc::new(Tenancy::new(config))),
+            namespaces: None,
+        }
+    }
+
+    fn aws_auth(map_roles: &str) -> Value {
+        let object = serde_json::json!({
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "aws-auth", "namespace": "kube-system"},
+            "data": {"mapRoles": map_roles},
+        });
+        Value::from_json_str(&object.to_string()).unwrap()
+    }
+
+    fn change_of(op: Operation, new: Option<Value>, old: Option<Value>, ctx: &Context) -> Value {
+        let requester = Requester {
+            username: "alice".into(),
+            groups: vec!["payroll:devs".into()],
+        };
+        let review = build(op, new, old, &requester);
+        crate::facts::compute(&review, ctx)["change"].clone()
+    }
+
+    fn role(arn: &str, username: &str, groups: &str) -> String {
+        format!("- rolearn: {arn}\n  username: {username}\n  groups: [{groups}]\n")
+    }
+
+    #[test]
+    fn aws_auth_principals_are_compared_by_lowercased_arn_and_the_last_duplicate_wins() {
+        let node = role(
+            "arn:aws:iam::111122223333:role/eks-node",
+            "system:node:{{EC2PrivateDNSName}}",
+            "system:bootstrappers, system:nodes",
+        );
+        let dev = role("arn:aws:iam::111122223333:role/Dev", "dev", "payroll:devs");
+        let old = aws_auth(&format!("{node}{dev}"));
+        // Same principal in another case, mapped twice: the second mapping counts.
+        let new = aws_auth(&format!(
+            "{}{}",
+            role("arn:aws:iam::111122223333:role/dev", "dev", "payroll:devs"),
+            role(
+                "arn:aws:iam::111122223333:role/DEV",
+                "dev",
+                "payroll:devs, payroll:ops"
+            ),
+        ));
+        let fact = change_of(Operation::Update, Some(new), Some(old), &ctx());
+        let s = &fact["awsAuth"]["sections"]["mapRoles"];
+        assert_eq!(s["oldCount"], Value::from(2u64));
+        assert_eq!(s["newCount"], Value::from(1u64));
+        assert_eq!(s["oldNodes"], Value::from(1u64));
+        assert_eq!(
+            s["removed"][0]["arn"],
+            Value::from("arn:aws:iam::111122223333:role/eks-node")
+        );
+        assert_eq!(s["removed"][0]["node"], Value::Bool(true));
+        assert_eq!(s["added"], Value::from(Vec::<Value>::new()));
+        let c = &s["changed"][0];
+        assert_eq!(
+            c["groupsAdded"],
+            Value::from(vec![Value::from("payroll:ops")])
+        );
+        assert_eq!(c["groupsRemoved"], Value::from(Vec::<Value>::new()));
+        assert_eq!(
+            c["new"]["path"],
+            Value::from(vec![
+                Value::from("data"),
+                Value::from("mapRoles"),
+                Value::from(1u64)
+            ])
+        );
+    }
+
+    #[test]
+    fn a_broken_side_gives_no_diff_but_says_why() {
+        let dev = role("arn:aws:iam::111122223333:role/dev", "dev", "payroll:devs");
+        let old = aws_auth(&dev);
+        let new = aws_auth("- rolearn: x\n\tgroups: [a]\n");
+        let fact = change_of(Operation::Update, Some(new), Some(old), &ctx());
+        let s = &fact["awsAuth"]["sections"]["mapRoles"];
+        assert_eq!(s["oldBroken"], Value::Bool(false));
+        assert_eq!(s["newBroken"], Value::Bool(true));
+        assert!(matches!(s["newError"]["message"], Value::String(_)));
+        assert_eq!(s["removed"], Value::Undefined);
+        // An absent section is empty, not broken.
+        let users = &fact["awsAuth"]["sections"]["mapUsers"];
+        assert_eq!(users["newBroken"], Value::Bool(false));
+        assert_eq!(users["removed"], Value::from(Vec::<Value>::new()));
+    }
+
+    #[test]
+    fn configured_admins_are_listed_before_and_after() {
+        let admin = role(
+            "arn:aws:iam::111122223333:role/sre-admin",
+            "sre",
+            "sre:admins",
+        );
+        let by_group = role(
+            "arn:aws:iam::111122223333:role/oncall",
+            "oncall",
+            "sre:admins",
+        );
+        let old = aws_auth(&format!("{admin}{by_group}"));
+        let new = aws_auth(&by_group);
+        let fact = change_of(Operation::Update, Some(new), Some(old), &ctx());
+        let a = &fact["awsAuth"];
+        assert_eq!(
+            a["adminsAfter"],
+            Value::from(vec![Value::from(
+                "arn:aws:iam::111122223333:role/oncall via group sre:admins (admins.groups: sre:admins)"
+            )])
+        );
+        assert_eq!(a["adminsBefore"].as_array().unwrap().len(), 2);
+        // Without a config nobody is an admin.
+        let fact = change_of(
+            Operation::Update,
+            Some(aws_auth(&by_group)),
+            Some(aws_auth(&admin)),
+            &Context::default(),
+        );
+        assert_eq!(
+            fact["awsAuth"]["adminsBefore"],
+            Value::from(Vec::<Value>::new())
+        );
+    }
+
+    #[test]
+    fn the_webhooks_own_objects_follow_the_config() {
+        let deployment = |ns: &str| {
+            Value::from_json_str(&format!(
+                r#"{{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {{"name": "blastwall-webhook", "namespace": "{ns}"}}}}"#
+            ))
+            .unwrap()
+        };
+        let fact = change_of(Operation::Delete, None, Some(deployment("guard")), &ctx());
+        assert_eq!(
+            fact["webhookObject"],
+            Value::from("Deployment guard/blastwall-webhook")
+        );
+        let fact = change_of(
+            Operation::Delete,
+            None,
+            Some(deployment("blastwall-system")),
+            &ctx(),
+        );
+        assert_eq!(fact["webhookObject"], Value::Undefined);
+        // Without a config, the names of webhook/deploy/.
+        let fact = change_of(
+            Operation::Delete,
+            None,
+            Some(deployment("blastwall-system")),
+            &Context::default(),
+        );
+        assert_eq!(
+            fact["webhookObject"],
+            Value::from("Deployment blastwall-system/blastwall-webhook")
+        );
+    }
+
+    #[test]
+    fn namespace_owners_before_and_after_come_from_each_sides_label() {
+        let ns = |label: Option<&str>| {
+            let labels = label.map_or(String::new(), |l| {
+                format!(r#""labels": {{"blastwall.dev/product": "{l}"}}"#)
+            });
+            Value::from_json_str(&format!(
+                r#"{{"apiVersion": "v1", "kind": "Namespace", "metadata": {{"name": "billing-jobs", {labels}}}}}"#
+            ).replace(", }", "}"))
+            .unwrap()
+        };
+        let fact = change_of(
+            Operation::Update,
+            Some(ns(None)),
+            Some(ns(Some("payroll"))),
+            &ctx(),
+        );
+        let n = &fact["namespace"];
+        assert_eq!(n["oldLabel"], Value::from("payroll"));
+        assert_eq!(n["newLabel"], Value::Undefined);
+        assert_eq!(n["oldOwner"]["product"], Value::from("payroll"));
+        assert_eq!(n["newOwner"]["product"], Value::from("billing"));
+        assert_eq!(n["newOwner"]["via"], Value::from("namespaces: billing-*"));
+    }
+
+    #[test]
+    fn the_requester_is_classified_with_or_without_a_config() {
+        let cm = Value::from_json_str(
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "payroll-a"}}"#,
+        )
+        .unwrap();
+        let r = &change_of(Operation::Create, Some(cm.clone()), None, &ctx())["requester"];
+        assert_eq!(r["products"], Value::from(vec![Value::from("payroll")]));
+        assert_eq!(r["admin"], Value::Bool(false));
+        assert_eq!(r["system"], Value::Bool(false));
+        let review = build(
+            Operation::Create,
+            Some(cm),
+            None,
+            &Requester {
+                username: "eks:node-manager".into(),
+                groups: vec![],
+            },
+        );
+        let r = &crate::facts::compute(&review, &Context::default())["change"]["requester"];
+        assert_eq!(r["system"], Value::Bool(true));
+        assert_eq!(r["identity"], Value::from("eks"));
+        assert_eq!(r["products"], Value::from(Vec::<Value>::new()));
+    }
+}

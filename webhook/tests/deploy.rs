@@ -153,3 +153,46 @@ fn config_defaults_name_the_shipped_webhook_objects() {
     }
     assert!(m.contains_key(&format!("Namespace/{}", w.namespace)));
 }
+
+/// The change rules see what they judge: aws-auth updates and deletes, Namespace
+/// updates and deletes, CRD deletes, RBAC deletes, and exec/attach/port-forward.
+#[test]
+fn change_rules_get_the_operations_they_judge() {
+    let m = manifests();
+    let webhooks = m["ValidatingWebhookConfiguration/blastwall"]["webhooks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let routed = |resource: &str, operation: &str| {
+        webhooks.iter().any(|w| {
+            w["rules"].as_array().unwrap().iter().any(|r| {
+                let has = |field: &str, v: &str| {
+                    r[field]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|x| x.as_str() == Some(v))
+                };
+                has("resources", resource) && has("operations", operation)
+            })
+        })
+    };
+    for (resource, operation) in [
+        ("configmaps", "UPDATE"),
+        ("configmaps", "DELETE"),
+        ("namespaces", "UPDATE"),
+        ("namespaces", "DELETE"),
+        ("customresourcedefinitions", "DELETE"),
+        ("rolebindings", "DELETE"),
+        ("clusterroles", "DELETE"),
+        ("services", "UPDATE"),
+        ("pods/exec", "CONNECT"),
+        ("pods/attach", "CONNECT"),
+        ("pods/portforward", "CONNECT"),
+    ] {
+        assert!(
+            routed(resource, operation),
+            "{operation} {resource} never reaches the webhook"
+        );
+    }
+}
