@@ -1,5 +1,7 @@
 //! The lint pipeline: documents → reviews → engine → findings placed in their files.
 
+pub mod base;
+
 use regorus::Value;
 
 use crate::awsauth;

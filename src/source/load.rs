@@ -49,6 +49,28 @@ pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded 
     loaded
 }
 
+/// Parses files already in memory, such as those read from a git revision: each
+/// `(name, bytes)` is one input shown as `name`, with no path on disk.
+pub fn load_named(files: Vec<(String, Vec<u8>)>, limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    for (name, bytes) in files {
+        if bytes.len() > limits.max_file_bytes {
+            let problem = format!(
+                "{name}: {}",
+                too_big(bytes.len() as u64, limits.max_file_bytes)
+            );
+            loaded.problems.push(Problem {
+                file: None,
+                span: None,
+                message: problem,
+            });
+            continue;
+        }
+        add_bytes(&mut loaded, name, None, bytes, limits);
+    }
+    loaded
+}
+
 /// Parses `text` as one input named `name`.
 pub fn load_str(name: &str, text: String, limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
@@ -364,6 +386,32 @@ mod tests {
         let mut stdin: &[u8] = &[b' '; 200];
         let loaded = load(&["-".into()], &limits, &mut stdin);
         assert!(loaded.problems[0].message.contains("<stdin>"));
+    }
+
+    #[test]
+    fn named_files_load_like_read_ones_without_a_path() {
+        let files = vec![
+            (
+                "main:a.yaml".to_string(),
+                b"kind: A\n---\nkind: B\n".to_vec(),
+            ),
+            ("main:b.yaml".to_string(), b"kind: [\n".to_vec()),
+            ("main:c.yaml".to_string(), b"kind: C\n".repeat(20)),
+        ];
+        let limits = Limits {
+            max_file_bytes: 100,
+            ..Limits::default()
+        };
+        let loaded = load_named(files, &limits);
+        assert_eq!(loaded.files.len(), 2);
+        assert_eq!(loaded.files[0].name, "main:a.yaml");
+        assert!(loaded.files[0].path.is_none());
+        assert_eq!(loaded.documents.len(), 2);
+        assert_eq!(loaded.problems.len(), 2, "{:?}", loaded.problems);
+        assert_eq!(loaded.problems[0].file, Some(FileId(1)));
+        assert!(loaded.problems[1]
+            .message
+            .starts_with("main:c.yaml: is 160 bytes"));
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //!
 //! This module knows nothing of rules.
 
+pub mod git;
 pub mod load;
 pub mod resolve;
+pub mod revision;
 pub mod span;
 pub mod walk;
 pub mod yaml;
