@@ -2,6 +2,8 @@
 
 pub mod base;
 
+use std::borrow::Cow;
+
 use regorus::Value;
 
 use crate::awsauth;
@@ -9,7 +11,7 @@ use crate::engine::{native, Engine, EngineError, RuleHit};
 use crate::exempt;
 use crate::facts::{self, Context};
 use crate::finding::{Finding, ObjectRef, Related};
-use crate::review;
+use crate::review::{self, Operation, Requester};
 use crate::source::{Document, Loaded, PathSeg, SpanNode};
 
 /// Facts computed natively for one review before its rules run.
@@ -42,17 +44,38 @@ pub fn lint_with_exemptions(
     exemptions: Option<&exempt::Run>,
     threads: usize,
 ) -> Result<Vec<Finding>, EngineError> {
+    lint_as(
+        engine,
+        loaded,
+        ctx,
+        exemptions,
+        &Requester::default(),
+        threads,
+    )
+}
+
+/// [`lint_with_exemptions`], with every document created by `requester` (`userInfo`).
+pub fn lint_as(
+    engine: &Engine,
+    loaded: &Loaded,
+    ctx: &Context,
+    exemptions: Option<&exempt::Run>,
+    requester: &Requester,
+    threads: usize,
+) -> Result<Vec<Finding>, EngineError> {
     let docs = &loaded.documents;
     let threads = threads.clamp(1, 64).min(docs.len().div_ceil(32).max(1));
     let mut findings = if threads == 1 {
-        lint_slice(engine, loaded, ctx, exemptions, docs)?
+        lint_slice(engine, loaded, ctx, exemptions, requester, docs)?
     } else {
         let chunk = docs.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = docs
                 .chunks(chunk)
                 .map(|slice| {
-                    scope.spawn(move || lint_slice(engine, loaded, ctx, exemptions, slice))
+                    scope.spawn(move || {
+                        lint_slice(engine, loaded, ctx, exemptions, requester, slice)
+                    })
                 })
                 .collect();
             let mut all = Vec::new();
@@ -65,6 +88,12 @@ pub fn lint_with_exemptions(
             Ok(all)
         })?
     };
+    sort(&mut findings);
+    Ok(findings)
+}
+
+/// The order reports list findings in: by file, position, rule and message.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (
             a.file,
@@ -79,7 +108,6 @@ pub fn lint_with_exemptions(
                 &b.message,
             ))
     });
-    Ok(findings)
 }
 
 fn lint_slice(
@@ -87,80 +115,99 @@ fn lint_slice(
     loaded: &Loaded,
     ctx: &Context,
     exemptions: Option<&exempt::Run>,
+    requester: &Requester,
     docs: &[Document],
 ) -> Result<Vec<Finding>, EngineError> {
     let mut findings = Vec::new();
     for doc in docs {
-        lint_document(engine, loaded, ctx, exemptions, doc, &mut findings)?;
+        lint_document(
+            engine,
+            loaded,
+            ctx,
+            exemptions,
+            requester,
+            doc,
+            &mut findings,
+        )?;
     }
     Ok(findings)
 }
 
-/// Evaluates one document as a CREATE review and appends its findings.
+/// Evaluates one document as a CREATE review by `requester` and appends its findings.
 pub fn lint_document(
     engine: &Engine,
     loaded: &Loaded,
     ctx: &Context,
     exemptions: Option<&exempt::Run>,
+    requester: &Requester,
     doc: &Document,
     out: &mut Vec<Finding>,
 ) -> Result<(), EngineError> {
     let first = out.len();
-    // aws-auth: findings may point inside the YAML embedded in `data.mapRoles` etc.
-    let spliced;
-    let doc = match loaded
-        .files
-        .get(doc.file.0)
-        .and_then(|file| awsauth::splice(&doc.spans, &doc.value, &file.text))
-    {
-        Some(spans) => {
-            spliced = Document {
-                spans,
-                ..doc.clone()
-            };
-            &spliced
-        }
-        None => doc,
-    };
+    let doc = spliced(loaded, doc);
     let object = ObjectRef::from_value(&doc.value);
-    for dup in &doc.duplicate_keys {
-        let mut path = dup.path.clone();
-        path.push(PathSeg::Key(dup.key.clone()));
-        let severity = engine
-            .rule(native::DUPLICATE_KEY)
-            .map(|r| r.severity)
-            .unwrap_or(crate::finding::Severity::Error);
-        out.push(Finding {
-            rule: native::DUPLICATE_KEY.into(),
-            severity,
-            message: format!(
-                "key `{}` is defined twice; Kubernetes keeps only the last value",
-                dup.key
-            ),
-            object: object.clone(),
-            path: path.clone(),
-            file: Some(doc.file),
-            span: Some(dup.second.clone()),
-            related: vec![Related {
-                path,
-                span: Some(dup.first.clone()),
-                message: "first defined here, and ignored".into(),
-            }],
-            suppression: None,
-            pre_existing: false,
-        });
-    }
-    let review = review::create(doc.value.clone());
+    out.extend(duplicate_keys(engine, &doc, &object));
+    let review = review::build(Operation::Create, Some(doc.value.clone()), None, requester);
     let facts = facts_for(&review, ctx);
     // Values share their contents: this clone is a reference count.
     let input = review::input(review.clone(), facts);
     for hit in engine.evaluate(input)? {
-        out.push(place(hit, doc, &object));
+        out.push(place(hit, &doc, &object));
     }
     if let Some(run) = exemptions {
-        run.apply(&review, doc, &object, out, first);
+        run.apply(&review, &doc, &object, out, first);
     }
     Ok(())
+}
+
+/// `doc` with spans that reach inside the YAML embedded in aws-auth's `data.mapRoles`
+/// etc., so findings there land on the right line; other documents as they are.
+pub fn spliced<'a>(loaded: &Loaded, doc: &'a Document) -> Cow<'a, Document> {
+    match loaded
+        .files
+        .get(doc.file.0)
+        .and_then(|file| awsauth::splice(&doc.spans, &doc.value, &file.text))
+    {
+        Some(spans) => Cow::Owned(Document {
+            spans,
+            ..doc.clone()
+        }),
+        None => Cow::Borrowed(doc),
+    }
+}
+
+/// A finding for each key `doc` defines twice.
+pub fn duplicate_keys(engine: &Engine, doc: &Document, object: &ObjectRef) -> Vec<Finding> {
+    let severity = engine
+        .rule(native::DUPLICATE_KEY)
+        .map(|r| r.severity)
+        .unwrap_or(crate::finding::Severity::Error);
+    doc.duplicate_keys
+        .iter()
+        .map(|dup| {
+            let mut path = dup.path.clone();
+            path.push(PathSeg::Key(dup.key.clone()));
+            Finding {
+                rule: native::DUPLICATE_KEY.into(),
+                severity,
+                message: format!(
+                    "key `{}` is defined twice; Kubernetes keeps only the last value",
+                    dup.key
+                ),
+                object: object.clone(),
+                path: path.clone(),
+                file: Some(doc.file),
+                span: Some(dup.second.clone()),
+                related: vec![Related {
+                    path,
+                    span: Some(dup.first.clone()),
+                    message: "first defined here, and ignored".into(),
+                }],
+                suppression: None,
+                pre_existing: false,
+            }
+        })
+        .collect()
 }
 
 /// Turns a rule's hit into a finding located in the document's file.

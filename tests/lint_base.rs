@@ -134,7 +134,10 @@ fn relative(root: &Path, files: impl IntoIterator<Item = PathBuf>) -> Vec<String
             let f = fs::canonicalize(f.parent().unwrap())
                 .unwrap()
                 .join(f.file_name().unwrap());
-            f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/")
+            f.strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
         })
         .collect()
 }
@@ -185,22 +188,608 @@ fn the_revision_is_walked_like_the_working_tree() {
         let (walked, problems) = blastwall::source::walk::discover(std::slice::from_ref(&path));
         assert!(problems.is_empty(), "{problems:?}");
         let walked = relative(repo.root(), walked);
-        let read = blastwall::source::revision::read(
-            &[path.display().to_string()],
-            "HEAD",
-            1 << 20,
-        )
-        .unwrap();
+        let read =
+            blastwall::source::revision::read(&[path.display().to_string()], "HEAD", 1 << 20)
+                .unwrap();
         assert!(read.problems.is_empty(), "{:?}", read.problems);
         let at_head: Vec<String> = read.files.iter().map(|f| f.path.clone()).collect();
         assert_eq!(at_head, walked, "input {input}");
-        assert!(read.files.iter().all(|f| f.name == format!("HEAD:{}", f.path)));
+        assert!(read
+            .files
+            .iter()
+            .all(|f| f.name == format!("HEAD:{}", f.path)));
         assert!(read.files.iter().all(|f| f.bytes == yaml.as_bytes()));
     }
 
     // A file named explicitly is read even when ignored.
-    let secret = repo.root().join("k8s/sub/secret.yaml").display().to_string();
+    let secret = repo
+        .root()
+        .join("k8s/sub/secret.yaml")
+        .display()
+        .to_string();
     let read = blastwall::source::revision::read(&[secret], "HEAD", 1 << 20).unwrap();
     let paths: Vec<&str> = read.files.iter().map(|f| f.path.as_str()).collect();
     assert_eq!(paths, ["k8s/sub/secret.yaml"]);
+}
+
+/// A pod with no finding; `privileged: true` adds one at line 14, column 19.
+fn pod(name: &str, tag: &str, privileged: bool) -> String {
+    format!(
+        "apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+  namespace: payroll
+spec:
+  securityContext:
+    runAsNonRoot: true
+  containers:
+  - name: api
+    image: registry.example.com/payroll/api:{tag}
+    securityContext:
+      allowPrivilegeEscalation: false
+{}    resources:
+      limits:
+        cpu: 500m
+        memory: 128Mi
+",
+        if privileged {
+            "      privileged: true\n"
+        } else {
+            ""
+        }
+    )
+}
+
+/// (rule, file, line, column, preExisting) of every finding.
+fn findings(report: &Value) -> Vec<(String, String, u64, u64, bool)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["file"].as_str().unwrap_or("<none>").to_string(),
+                f["line"].as_u64().unwrap_or(0),
+                f["column"].as_u64().unwrap_or(0),
+                f["preExisting"].as_bool().expect("preExisting"),
+            )
+        })
+        .collect()
+}
+
+fn finding(
+    rule: &str,
+    file: &str,
+    line: u64,
+    column: u64,
+    pre: bool,
+) -> (String, String, u64, u64, bool) {
+    (rule.into(), file.into(), line, column, pre)
+}
+
+/// Runs `lint --base ARGS` and returns (exit code, report, stderr).
+fn lint_base(repo: &Repo, args: &[&str]) -> (i32, Value, String) {
+    let out = repo
+        .blastwall()
+        .args(["lint", "--format", "json", "--no-config"])
+        .args(args)
+        .output()
+        .expect("run");
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (
+        out.status.code().unwrap_or(-1),
+        report,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_rename_across_files_yields_nothing() {
+    let repo = Repo::new();
+    repo.write("k8s/a.yaml", &pod("api", "1.0", true));
+    repo.commit("base");
+    repo.git(&["mv", "k8s/a.yaml", "k8s/moved.yaml"]);
+    repo.commit("rename");
+    // The object is privileged, and linting without --base says so.
+    let (code, report) = repo.lint(&["k8s"]);
+    assert_eq!((code, findings(&report).len()), (1, 1));
+
+    let (code, report, stderr) = lint_base(&repo, &["--base", "HEAD~1", "k8s"]);
+    assert_eq!(findings(&report), []);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("0 created, 0 changed, 0 deleted, 1 unchanged"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unchanged_file_never_produces_a_new_finding() {
+    let repo = Repo::new();
+    repo.write("k8s/legacy.yaml", &pod("legacy", "1.0", true));
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    repo.commit("base");
+    // The pull request touches another file, and only reformats this one: comments,
+    // key order and quoting change, the object does not.
+    repo.write("k8s/app.yaml", &pod("api", "1.1", false));
+    let legacy = pod("legacy", "1.0", true)
+        .replace("kind: Pod\n", "# the old debug pod\nkind: \"Pod\"\n")
+        .replace("apiVersion: v1\n", "")
+        + "apiVersion: 'v1'\n";
+    repo.write("k8s/legacy.yaml", &legacy);
+
+    let (code, report, stderr) = lint_base(&repo, &["--base", "main", "k8s"]);
+    assert_eq!(findings(&report), []);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("0 created, 1 changed, 0 deleted, 1 unchanged"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_change_that_only_fixes_a_violation_passes() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", true));
+    repo.commit("base");
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    let (code, report, _) = lint_base(&repo, &["--base", "main", "k8s"]);
+    assert_eq!(findings(&report), []);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_change_that_adds_a_violation_fails_with_it_at_its_line() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    repo.write("k8s/other.yaml", &pod("other", "1.0", false));
+    repo.commit("base");
+    // An existing object made privileged, and a new privileged one further down a file.
+    repo.write("k8s/app.yaml", &pod("api", "1.0", true));
+    repo.write(
+        "k8s/other.yaml",
+        &format!(
+            "{}---\n{}",
+            pod("other", "1.0", false),
+            pod("debug", "1.0", true)
+        ),
+    );
+    for extra in [&[][..], &["--new-only"][..]] {
+        let mut args = vec!["--base", "main"];
+        args.extend_from_slice(extra);
+        args.push("k8s");
+        let (code, report, stderr) = lint_base(&repo, &args);
+        assert_eq!(
+            findings(&report),
+            [
+                finding("privileged-container", "k8s/app.yaml", 14, 19, false),
+                finding("privileged-container", "k8s/other.yaml", 32, 19, false),
+            ],
+            "{args:?}"
+        );
+        assert_eq!(code, 1, "{args:?}");
+        assert!(
+            stderr.contains("1 created, 1 changed, 0 deleted, 1 unchanged"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn pre_existing_findings_are_marked_and_fail_only_where_the_config_says() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", true));
+    repo.write(
+        "strict.yaml",
+        "apiVersion: blastwall.dev/v1alpha1
+kind: Config
+products:
+  payroll:
+    namespaces: [payroll]
+    registries: [registry.example.com/payroll/]
+rules:
+  privileged-container: {preExisting: enforce}
+",
+    );
+    repo.commit("base");
+    // Only the image changes: the privileged container was already there.
+    repo.write("k8s/app.yaml", &pod("api", "1.1", true));
+    let expected = [finding(
+        "privileged-container",
+        "k8s/app.yaml",
+        14,
+        19,
+        true,
+    )];
+
+    let (code, report, _) = lint_base(&repo, &["--base", "main", "k8s"]);
+    assert_eq!((code, findings(&report)), (0, expected.to_vec()));
+    let (code, _, _) = lint_base(&repo, &["--base", "main", "--new-only", "k8s"]);
+    assert_eq!(code, 0);
+
+    // A rule whose old debt must go fails the change, unless only new findings count.
+    let strict = |extra: &[&str]| {
+        let out = repo
+            .blastwall()
+            .args([
+                "lint",
+                "--format",
+                "json",
+                "--config",
+                "strict.yaml",
+                "--base",
+                "main",
+            ])
+            .args(extra)
+            .arg("k8s")
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap_or(-1), findings(&report))
+    };
+    assert_eq!(strict(&[]), (1, expected.to_vec()));
+    assert_eq!(strict(&["--new-only"]), (0, expected.to_vec()));
+}
+
+/// A team rule on who may change ConfigMaps, and one on deleting them.
+fn team_rules(repo: &Repo) {
+    repo.write(
+        "policy/deployers_only.rego",
+        r#"package blastwall.rules.deployers_only
+
+metadata := {
+	"id": "deployers-only",
+	"title": "Only deployers change ConfigMaps",
+	"severity": "error",
+	"category": "team",
+	"description": "ConfigMaps are changed by the deploy pipeline only.",
+	"remediation": "Let the pipeline apply it.",
+}
+
+deny contains {"msg": msg, "path": ["metadata", "name"]} if {
+	input.review.kind.kind == "ConfigMap"
+	not "deployers" in input.review.userInfo.groups
+	msg := sprintf("%q is not a deployer", [input.review.userInfo.username])
+}
+"#,
+    );
+    repo.write(
+        "policy/configmap_delete.rego",
+        r#"package blastwall.rules.configmap_delete
+
+metadata := {
+	"id": "configmap-delete",
+	"title": "ConfigMap deleted",
+	"severity": "error",
+	"category": "team",
+	"description": "Deleting a ConfigMap breaks the pods that mount it.",
+	"remediation": "Keep it until nothing mounts it.",
+}
+
+deny contains {"msg": msg, "path": ["data", "mode"]} if {
+	input.review.operation == "DELETE"
+	input.review.oldObject.kind == "ConfigMap"
+	msg := sprintf("ConfigMap %s deleted", [input.review.oldObject.metadata.name])
+}
+"#,
+    );
+}
+
+fn config_map(name: &str, mode: &str) -> String {
+    format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: payroll\ndata:\n  mode: {mode}\n")
+}
+
+#[test]
+fn as_and_as_group_set_who_makes_the_change() {
+    let repo = Repo::new();
+    team_rules(&repo);
+    repo.commit("base");
+    repo.write("k8s/settings.yaml", &config_map("settings", "fast"));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--rules", "policy", "--base", "main"];
+        args.extend_from_slice(extra);
+        args.push("k8s");
+        let (code, report, _) = lint_base(&repo, &args);
+        let messages: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["rule"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (code, messages)
+    };
+    assert_eq!(
+        run(&[]),
+        (1, vec!["deployers-only \"\" is not a deployer".to_string()])
+    );
+    assert_eq!(
+        run(&["--as", "alice", "--as-group", "payroll:devs"]),
+        (
+            1,
+            vec!["deployers-only \"alice\" is not a deployer".to_string()]
+        )
+    );
+    assert_eq!(
+        run(&[
+            "--as",
+            "ci",
+            "--as-group",
+            "payroll:devs",
+            "--as-group",
+            "deployers"
+        ]),
+        (0, vec![])
+    );
+    // Plain lint takes them too.
+    let (code, _) = repo.lint(&[
+        "--rules",
+        "policy",
+        "--as",
+        "ci",
+        "--as-group",
+        "deployers",
+        "k8s",
+    ]);
+    assert_eq!(code, 0);
+    let (code, _) = repo.lint(&["--rules", "policy", "--as", "ci", "k8s"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_deleted_object_is_reported_where_it_was_at_the_base() {
+    let repo = Repo::new();
+    team_rules(&repo);
+    repo.write("k8s/gone.yaml", &config_map("gone", "fast"));
+    repo.write(
+        "k8s/both.yaml",
+        &format!(
+            "{}---\n{}",
+            config_map("kept", "a"),
+            config_map("dropped", "b")
+        ),
+    );
+    repo.commit("base");
+    repo.remove("k8s/gone.yaml");
+    repo.write("k8s/both.yaml", &config_map("kept", "a"));
+    let args = [
+        "--rules",
+        "policy",
+        "--as",
+        "ci",
+        "--as-group",
+        "deployers",
+        "--base",
+        "main",
+        "k8s",
+    ];
+    let (code, report, stderr) = lint_base(&repo, &args);
+    assert_eq!(
+        findings(&report),
+        [
+            finding("configmap-delete", "main:k8s/both.yaml", 15, 9, false),
+            finding("configmap-delete", "main:k8s/gone.yaml", 7, 9, false),
+        ]
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("0 created, 0 changed, 2 deleted, 1 unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(report["findings"][1]["message"], "ConfigMap gone deleted");
+
+    // The human format shows the removed lines; GitHub, which can only annotate the
+    // pull request's files, names the place in the message.
+    let human = repo
+        .blastwall()
+        .args(["lint", "--no-config", "--color", "never"])
+        .args(args)
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("--> main:k8s/gone.yaml:7:9"), "{human}");
+    assert!(human.contains("7 |   mode: fast"), "{human}");
+    let github = repo
+        .blastwall()
+        .args(["lint", "--no-config", "--format", "github"])
+        .args(args)
+        .output()
+        .unwrap();
+    let github = String::from_utf8_lossy(&github.stdout);
+    assert!(
+        github.contains(
+            "::error title=configmap-delete::main:k8s/gone.yaml:7:9: ConfigMap gone deleted"
+        ),
+        "{github}"
+    );
+}
+
+#[test]
+fn an_object_defined_twice_in_one_new_file_is_an_error() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    repo.commit("base");
+    repo.write(
+        "k8s/app.yaml",
+        &format!(
+            "{}---\n{}",
+            pod("api", "1.0", false),
+            pod("api", "2.0", false)
+        ),
+    );
+    let (code, report, _) = lint_base(&repo, &["--base", "main", "k8s"]);
+    assert_eq!(code, 2);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["file"], "k8s/app.yaml");
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(22), Some(9))
+    );
+    let message = errors[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "Pod payroll/api is defined again in this file (first at k8s/app.yaml:1:1)"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unreadable_base_file_makes_its_objects_count_as_new() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", "apiVersion: v1\nkind: [\n");
+    repo.commit("base");
+    repo.write("k8s/app.yaml", &pod("api", "1.0", true));
+    let (code, report, stderr) = lint_base(&repo, &["--base", "main", "k8s"]);
+    assert_eq!(
+        findings(&report),
+        [finding(
+            "privileged-container",
+            "k8s/app.yaml",
+            14,
+            19,
+            false
+        )]
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("warning: main:k8s/app.yaml:"), "{stderr}");
+    assert!(
+        stderr.contains("objects there are compared as if new"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_and_git_errors_exit_2_with_a_clear_message() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    repo.commit("base");
+    let run = |args: &[&str]| {
+        let out = repo
+            .blastwall()
+            .arg("lint")
+            .arg("--no-config")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--base", "no-such-branch", "k8s"],
+            "unknown revision `no-such-branch`",
+        ),
+        // Never passed to git as an option.
+        (
+            &["--base=--output=x", "k8s"],
+            "unknown revision `--output=x`",
+        ),
+        (
+            &["--base", "main", "-"],
+            "standard input (`-`) has no earlier revision",
+        ),
+        (
+            &["--base", "main", ".git"],
+            "is not inside a git working tree",
+        ),
+        (&["--new-only", "k8s"], "--base"),
+        (&["--as-group", "deployers", "k8s"], "--as"),
+    ];
+    for (args, message) in cases {
+        let (code, stderr) = run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("a.yaml"), pod("api", "1.0", false)).unwrap();
+    let out = repo
+        .blastwall()
+        .current_dir(elsewhere.path())
+        .env(
+            "GIT_CEILING_DIRECTORIES",
+            elsewhere.path().parent().unwrap(),
+        )
+        .args(["lint", "--no-config", "--base", "main", "a.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a.yaml is not inside a git working tree"),
+        "{stderr}"
+    );
+
+    let no_git = tempfile::tempdir().unwrap();
+    let out = repo
+        .blastwall()
+        .env("PATH", no_git.path())
+        .args(["lint", "--no-config", "--base", "main", "k8s"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot run `git`"), "{stderr}");
+}
+
+#[test]
+fn triple_dot_compares_with_the_merge_base() {
+    let repo = Repo::new();
+    team_rules(&repo);
+    repo.write("k8s/app.yaml", &config_map("app", "a"));
+    repo.commit("base");
+    repo.git(&["checkout", "-q", "-b", "feature"]);
+    repo.write("k8s/app.yaml", &config_map("app", "b"));
+    repo.commit("feature");
+    // main moves on after the branch was cut.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write("k8s/later.yaml", &config_map("later", "a"));
+    repo.commit("later on main");
+    repo.git(&["checkout", "-q", "feature"]);
+
+    let args = |base: &'static str| {
+        [
+            "--rules",
+            "policy",
+            "--as",
+            "ci",
+            "--as-group",
+            "deployers",
+            "--base",
+            base,
+            "k8s",
+        ]
+    };
+    // Against the tip of main, what main gained looks deleted by the branch.
+    let (code, report, stderr) = lint_base(&repo, &args("main"));
+    assert!(
+        stderr.contains("0 created, 1 changed, 1 deleted, 0 unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(code, 1);
+    assert_eq!(findings(&report)[0].1, "main:k8s/later.yaml");
+    // Against the merge-base, only the branch's own change is reviewed.
+    let (code, report, stderr) = lint_base(&repo, &args("main..."));
+    assert!(
+        stderr.contains("0 created, 1 changed, 0 deleted, 0 unchanged"),
+        "{stderr}"
+    );
+    assert_eq!((code, findings(&report)), (0, vec![]));
 }

@@ -3,46 +3,118 @@ use std::io::{IsTerminal, Write};
 use anyhow::Context;
 
 use super::{exit, ColorChoice, LintArgs};
+use crate::config::Config;
+use crate::engine::Engine;
 use crate::exempt::{self, Exemptions};
+use crate::finding::Finding;
 use crate::report::{self, Format, Report};
-use crate::source::{load, FileId, Limits, SourceFile};
+use crate::source::{load, FileId, Limits, Problem, SourceFile};
 
 pub fn run(args: LintArgs) -> anyhow::Result<u8> {
-    let config = args.config.load()?;
-    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
-    let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
-    let exemptions = match &config {
-        Some(config) => Exemptions::from_config(config, clock),
-        None => Exemptions::default(),
-    };
-    let limits = Limits {
-        max_file_bytes: args.max_file_size,
-        ..Limits::default()
-    };
+    let setup = Setup::new(&args)?;
+    if let Some(rev) = &args.change.base {
+        return super::base::run(&args, rev, setup);
+    }
+    let Setup {
+        config,
+        engine,
+        exemptions,
+        limits,
+        threads,
+    } = setup;
     let mut loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
-    let threads = match args.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
     let ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
     let run = exempt::Run::new(&exemptions, engine.rules());
+    let requester = args.change.requester();
     let mut findings =
-        crate::lint::lint_with_exemptions(&engine, &loaded, &ctx, Some(&run), threads)?;
+        crate::lint::lint_as(&engine, &loaded, &ctx, Some(&run), &requester, threads)?;
     if let Some(config) = &config {
-        // Findings about the config's own exemptions point into the config file,
-        // which then becomes one of the report's files.
-        let about_config = run.config_findings(config, Some(FileId(loaded.files.len())));
-        if let (false, Some(source)) = (about_config.is_empty(), &config.source) {
-            loaded.files.push(SourceFile::new(
-                source.file.name.clone(),
-                source.file.path.clone(),
-                source.file.text.clone(),
-            ));
-        }
-        findings.extend(about_config);
-        findings = crate::enforce::apply_ci(config, findings);
+        findings = about_config(config, &run, &mut loaded.files, findings, |_| true);
     }
+    let output = Output {
+        files: &loaded.files,
+        findings: &findings,
+        problems: &loaded.problems,
+        documents: loaded.documents.len(),
+    };
+    emit(&args, &engine, &output, |f| f.is_active())
+}
 
+/// What every lint run needs before reading inputs.
+pub(super) struct Setup {
+    pub config: Option<Config>,
+    pub engine: Engine,
+    pub exemptions: Exemptions,
+    pub limits: Limits,
+    pub threads: usize,
+}
+
+impl Setup {
+    fn new(args: &LintArgs) -> anyhow::Result<Setup> {
+        let config = args.config.load()?;
+        let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
+        let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
+        let exemptions = match &config {
+            Some(config) => Exemptions::from_config(config, clock),
+            None => Exemptions::default(),
+        };
+        let limits = Limits {
+            max_file_bytes: args.max_file_size,
+            ..Limits::default()
+        };
+        let threads = match args.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        Ok(Setup {
+            config,
+            engine,
+            exemptions,
+            limits,
+            threads,
+        })
+    }
+}
+
+/// Adds the findings about the config's own exemptions that `keep` keeps (they point
+/// into the config file, which then becomes one of `files`), and applies the config's
+/// CI enforcement to all.
+pub(super) fn about_config(
+    config: &Config,
+    run: &exempt::Run,
+    files: &mut Vec<SourceFile>,
+    mut findings: Vec<Finding>,
+    keep: impl Fn(&Finding) -> bool,
+) -> Vec<Finding> {
+    let mut about: Vec<Finding> = run.config_findings(config, Some(FileId(files.len())));
+    about.retain(keep);
+    if let (false, Some(source)) = (about.is_empty(), &config.source) {
+        files.push(SourceFile::new(
+            source.file.name.clone(),
+            source.file.path.clone(),
+            source.file.text.clone(),
+        ));
+    }
+    findings.extend(about);
+    crate::enforce::apply_ci(config, findings)
+}
+
+/// What one lint run reports.
+pub(super) struct Output<'a> {
+    pub files: &'a [SourceFile],
+    pub findings: &'a [Finding],
+    pub problems: &'a [Problem],
+    pub documents: usize,
+}
+
+/// Writes the report and returns the exit code: 2 on any problem, else 1 when a
+/// finding at or above the threshold `counts`, else 0.
+pub(super) fn emit(
+    args: &LintArgs,
+    engine: &Engine,
+    output: &Output,
+    counts: impl Fn(&Finding) -> bool,
+) -> anyhow::Result<u8> {
     let stdout = std::io::stdout();
     let color = match args.color {
         ColorChoice::Always => true,
@@ -54,11 +126,11 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         }
     };
     let report = Report {
-        files: &loaded.files,
-        findings: &findings,
-        problems: &loaded.problems,
+        files: output.files,
+        findings: output.findings,
+        problems: output.problems,
         rules: engine.rules(),
-        documents: loaded.documents.len(),
+        documents: output.documents,
         color,
     };
     let mut out = stdout.lock();
@@ -66,11 +138,12 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     out.flush().ok();
 
     let threshold = args.severity_threshold.severity();
-    Ok(if !loaded.problems.is_empty() {
+    Ok(if !output.problems.is_empty() {
         exit::ERROR
-    } else if findings
+    } else if output
+        .findings
         .iter()
-        .any(|f| f.is_active() && f.severity >= threshold)
+        .any(|f| f.severity >= threshold && counts(f))
     {
         exit::FINDINGS
     } else {

@@ -1,5 +1,6 @@
 //! The `blastwall` command line.
 
+mod base;
 mod engine;
 mod lint;
 mod review;
@@ -9,6 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+pub use base::ChangeArgs;
 
 use crate::finding::Severity;
 use crate::report::Format;
@@ -95,6 +98,8 @@ pub struct LintArgs {
     pub threads: usize,
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub change: ChangeArgs,
 }
 
 /// Where the tenancy config comes from.

@@ -15,12 +15,14 @@ use thiserror::Error;
 pub enum GitError {
     #[error("cannot run `git` ({0}); --base needs git installed and on PATH")]
     Missing(String),
-    #[error("{} is not inside a git repository", path.display())]
+    #[error("{} is not inside a git working tree", path.display())]
     NotARepository { path: PathBuf },
     #[error("{} is outside the git repository at {}", path.display(), root.display())]
     OutsideRepository { path: PathBuf, root: PathBuf },
     #[error("unknown revision `{rev}` in the git repository at {}", root.display())]
     UnknownRevision { rev: String, root: PathBuf },
+    #[error("`{rev}`: the two revisions have no common ancestor")]
+    NoMergeBase { rev: String },
     #[error("`git {command}` failed: {message}")]
     Failed { command: String, message: String },
 }
@@ -103,7 +105,10 @@ impl Repo {
         };
         let top = match run(&dir, &["rev-parse", "--show-toplevel"]) {
             Ok(out) => line(out),
-            Err((stderr, _)) if stderr.contains("not a git repository") => {
+            Err((stderr, _))
+                if stderr.contains("not a git repository")
+                    || stderr.contains("must be run in a work tree") =>
+            {
                 return Err(GitError::NotARepository {
                     path: path.to_path_buf(),
                 })
@@ -139,11 +144,28 @@ impl Repo {
     }
 
     /// The commit that `rev` names (a branch, tag, `origin/main`, a hash, `HEAD~1`…).
+    /// `A...B` names their merge-base, as in `git diff A...B`; either side defaults
+    /// to `HEAD`, so `origin/main...` is where the current branch left `origin/main`.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         let unknown = || GitError::UnknownRevision {
             rev: rev.to_string(),
             root: self.root.clone(),
         };
+        if let Some((a, b)) = rev.split_once("...") {
+            let side = |s: &str| match s {
+                "" => self.resolve("HEAD"),
+                s if s.contains("...") => Err(unknown()),
+                s => self.resolve(s),
+            };
+            let (a, b) = (side(a)?, side(b)?);
+            return match run(&self.root, &["merge-base", &a, &b]) {
+                Ok(out) => Ok(line(out)),
+                Err((_, GitError::Missing(m))) => Err(GitError::Missing(m)),
+                Err(_) => Err(GitError::NoMergeBase {
+                    rev: rev.to_string(),
+                }),
+            };
+        }
         // A leading `-` would be read as an option; no ref name starts with one.
         if rev.is_empty() || rev.starts_with('-') {
             return Err(unknown());

@@ -5,7 +5,8 @@
 //! named explicitly read whatever its name).
 //!
 //! Files are named `REV:path`, with the path from the top of the repository, as
-//! `git show REV:path` takes it.
+//! `git show REV:path` takes it; for a merge-base (`A...B`) REV is the commit's
+//! abbreviated hash.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -31,6 +32,8 @@ pub struct RevisionFile {
 #[derive(Debug, Default)]
 pub struct Revision {
     pub files: Vec<RevisionFile>,
+    /// The repositories the inputs lie in.
+    pub repos: Vec<Repo>,
     /// Files that exist at the revision but could not be read (too large, a broken
     /// symlink named explicitly).
     pub problems: Vec<Problem>,
@@ -50,6 +53,7 @@ pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revis
             None => {
                 let c = repo.resolve(rev)?;
                 commits.insert(repo.clone(), c.clone());
+                out.repos.push(repo.clone());
                 c
             }
         };
@@ -61,7 +65,8 @@ pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revis
             match tree.follow(&repo, &commit, &rel)? {
                 Some(target) => one.push((rel.clone(), target)),
                 None => out.problems.push(problem(format!(
-                    "{rev}:{rel}: a symbolic link to nothing readable at {rev}"
+                    "{}:{rel}: a symbolic link to nothing readable",
+                    shown(rev, &commit)
                 ))),
             }
             one
@@ -94,7 +99,7 @@ pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revis
             if !seen.insert((repo.clone(), path.clone())) {
                 continue;
             }
-            let name = format!("{rev}:{path}");
+            let name = format!("{}:{path}", shown(rev, &commit));
             if target.size > max_file_bytes as u64 {
                 out.problems.push(problem(format!(
                     "{name}: is {} bytes, larger than the limit of {max_file_bytes} bytes; not read",
@@ -112,6 +117,42 @@ pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revis
         }
     }
     Ok(out)
+}
+
+impl Revision {
+    /// The key of a file on disk that [`key`] gives the same file at the revision:
+    /// its repository and its path there. `None` outside the repositories read.
+    pub fn key_of(&self, path: &Path) -> Option<String> {
+        let name = path.file_name()?;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        // The directory is resolved, not the file: a link is keyed by its own name.
+        let full = std::fs::canonicalize(dir).ok()?.join(name);
+        let repo = self
+            .repos
+            .iter()
+            .filter(|r| full.starts_with(&r.root))
+            .max_by_key(|r| r.root.as_os_str().len())?;
+        let rel = full.strip_prefix(&repo.root).ok()?;
+        let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+        Some(key(repo, &parts?.join("/")))
+    }
+}
+
+/// A key naming file `path` of repository `repo`, the same at every revision.
+pub fn key(repo: &Repo, path: &str) -> String {
+    format!("{}\u{0}{path}", repo.root.display())
+}
+
+/// How files of revision `rev` (commit `commit`) are named.
+fn shown<'a>(rev: &'a str, commit: &'a str) -> &'a str {
+    if rev.contains("...") {
+        commit.get(..12).unwrap_or(commit)
+    } else {
+        rev
+    }
 }
 
 fn problem(message: String) -> Problem {

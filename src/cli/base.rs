@@ -1,0 +1,155 @@
+//! `blastwall lint --base REF`: review the change from git revision REF to the inputs
+//! as they are now; `--as`/`--as-group` for who makes it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::lint::{about_config, emit, Output, Setup};
+use super::LintArgs;
+use crate::change::PreExistingPolicy;
+use crate::exempt;
+use crate::facts::tenancy::{namespace_labels, Tenancy};
+use crate::facts::Context;
+use crate::lint::base::{lint_change, Sides};
+use crate::review::Requester;
+use crate::source::{load, revision};
+
+/// Comparing with a git revision, and who makes the change.
+#[derive(Debug, clap::Args)]
+pub struct ChangeArgs {
+    /// Review the change from git revision REF (e.g. the pull request's merge-base) to
+    /// the inputs as they are: objects added, changed (with their old version) and
+    /// removed are reviewed as CREATE, UPDATE and DELETE; unchanged objects are not.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// With --base: exit 1 only for findings the change introduces. Pre-existing
+    /// findings (already on the old version of an object) are still reported, marked.
+    #[arg(long, requires = "base")]
+    pub new_only: bool,
+    /// The user the change is made by (`userInfo.username`), to try requester rules.
+    #[arg(long = "as", value_name = "USER")]
+    pub as_user: Option<String>,
+    /// A group of that user (`userInfo.groups`; repeatable).
+    #[arg(long = "as-group", value_name = "GROUP", requires = "as_user")]
+    pub as_groups: Vec<String>,
+}
+
+impl ChangeArgs {
+    /// `userInfo` of every review: `--as` and `--as-group`, or nobody.
+    pub fn requester(&self) -> Requester {
+        match &self.as_user {
+            Some(user) => Requester {
+                username: user.clone(),
+                groups: self.as_groups.clone(),
+            },
+            None => Requester::default(),
+        }
+    }
+}
+
+pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8> {
+    if args.paths.iter().any(|p| p == "-") {
+        anyhow::bail!(
+            "--base compares files with git revision {rev}; standard input (`-`) has no earlier revision: name the files or directories instead"
+        );
+    }
+    let Setup {
+        config,
+        engine,
+        exemptions,
+        limits,
+        threads,
+    } = setup;
+    let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
+    let mut head = load::load(&args.paths, &limits, &mut std::io::empty());
+
+    let keys: HashMap<&str, String> = revision
+        .files
+        .iter()
+        .map(|f| (f.name.as_str(), revision::key(&f.repo, &f.path)))
+        .collect();
+    let base_files = revision
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.bytes.clone()))
+        .collect();
+    let base = load::load_named(base_files, &limits);
+    let base_keys: Vec<String> = base
+        .files
+        .iter()
+        .map(|f| keys.get(f.name.as_str()).cloned().unwrap_or_default())
+        .collect();
+    let head_keys: Vec<String> = head
+        .files
+        .iter()
+        .map(|f| {
+            f.path
+                .as_deref()
+                .and_then(|p| revision.key_of(p))
+                .unwrap_or_else(|| format!("\u{1}{}", f.name))
+        })
+        .collect();
+
+    let policy = config
+        .as_ref()
+        .map(PreExistingPolicy::from_config)
+        .unwrap_or_default();
+    let ctx = match config.clone() {
+        None => Context::default(),
+        Some(config) => {
+            // The namespaces as the cluster knows them before the change, updated by it.
+            let mut labels = namespace_labels(&base.documents);
+            labels.extend(namespace_labels(&head.documents));
+            Context {
+                tenancy: Some(Arc::new(Tenancy::new(config))),
+                namespaces: Some(Arc::new(labels)),
+            }
+        }
+    };
+    let sides = Sides {
+        head: &head,
+        head_keys: &head_keys,
+        base: &base,
+        base_keys: &base_keys,
+    };
+    let run = exempt::Run::new(&exemptions, engine.rules());
+    let requester = args.change.requester();
+    let outcome = lint_change(&engine, &sides, &ctx, Some(&run), &requester, threads)?;
+
+    for problem in &revision.problems {
+        eprintln!(
+            "warning: {}; objects there are compared as if new",
+            problem.message
+        );
+    }
+    for warning in &outcome.warnings {
+        eprintln!("warning: {warning}");
+    }
+    eprintln!(
+        "compared with {rev}: {} created, {} changed, {} deleted, {} unchanged",
+        outcome.created, outcome.updated, outcome.deleted, outcome.unchanged
+    );
+
+    let mut files = std::mem::take(&mut head.files);
+    files.extend(outcome.base_files);
+    let mut problems = std::mem::take(&mut head.problems);
+    problems.extend(outcome.problems);
+    let mut findings = outcome.findings;
+    if let Some(config) = &config {
+        // An exemption of an object the change leaves alone is not reviewed, so
+        // "matches no finding" would be noise here; expired ones are still reported.
+        findings = about_config(config, &run, &mut files, findings, |f| {
+            f.rule != exempt::UNUSED
+        });
+    }
+    let output = Output {
+        files: &files,
+        findings: &findings,
+        problems: &problems,
+        documents: head.documents.len(),
+    };
+    let new_only = args.change.new_only;
+    emit(args, &engine, &output, |f| {
+        f.is_active() && (!f.pre_existing || (!new_only && policy.counts(&f.rule, true)))
+    })
+}
