@@ -793,3 +793,50 @@ fn triple_dot_compares_with_the_merge_base() {
     );
     assert_eq!((code, findings(&report)), (0, vec![]));
 }
+
+#[test]
+fn exemptions_apply_to_reviews_and_untouched_ones_are_not_called_unused() {
+    let repo = Repo::new();
+    repo.write("k8s/legacy.yaml", &pod("legacy", "1.0", true));
+    repo.write(
+        "exempt.yaml",
+        "apiVersion: blastwall.dev/v1alpha1
+kind: Config
+products:
+  payroll:
+    namespaces: [payroll]
+    registries: [registry.example.com/payroll/]
+exemptions:
+- {rule: privileged-container, namespace: payroll, name: debug, reason: needs the GPU driver, owner: sre, expires: 2030-01-31}
+- {rule: privileged-container, namespace: payroll, name: legacy, reason: being retired, owner: sre, expires: 2030-01-31}
+",
+    );
+    repo.commit("base");
+    repo.write("k8s/debug.yaml", &pod("debug", "1.0", true));
+    let out = repo
+        .blastwall()
+        .env("BLASTWALL_TODAY", "2029-06-01")
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "--config",
+            "exempt.yaml",
+            "--base",
+            "main",
+            "k8s",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The new pod's finding is exempted; the legacy pod is not reviewed, and its
+    // exemption is not reported as matching nothing.
+    let rules: Vec<(&str, bool)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["suppression"].is_object()))
+        .collect();
+    assert_eq!(rules, [("privileged-container", true)]);
+    assert_eq!(out.status.code(), Some(0));
+}
