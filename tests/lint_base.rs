@@ -840,3 +840,185 @@ exemptions:
     assert_eq!(rules, [("privileged-container", true)]);
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[path = "support/change_cases.rs"]
+mod change_cases;
+
+/// The shared change cases (fixtures/change/cases.yaml), the third driver: the old
+/// object committed at the base, the new one in the working tree (under another file
+/// name, so the pairing by identity is exercised too), `--as`/`--as-group` for the
+/// case's user. CONNECT cases have no manifest to lint and are left to the other two
+/// drivers.
+#[test]
+fn lint_base_decides_every_change_case() {
+    let table = change_cases::load();
+    let cases: Vec<&change_cases::Case> = table
+        .cases
+        .iter()
+        .filter(|c| c.operation != "CONNECT")
+        .collect();
+    assert!(cases.len() >= 20, "the table lost cases");
+    // Each case is its own repository: a few at a time.
+    let chunk = cases.len().div_ceil(3);
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cases
+            .chunks(chunk)
+            .map(|part| {
+                let table = &table;
+                scope.spawn(move || {
+                    part.iter()
+                        .filter_map(|case| drive_case(table, case).err())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("case thread"))
+            .collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// One change case through `lint --base`, checked against its expectations.
+fn drive_case(table: &change_cases::Table, case: &change_cases::Case) -> Result<(), String> {
+    let objects = change_cases::dir().join("objects");
+    let repo = Repo::new();
+    let config = fs::read_to_string(table.config_path()).unwrap();
+    repo.write("blastwall.yaml", &config);
+    // Never reviewed (unchanged); keeps the directory non-empty after a DELETE.
+    repo.write(
+        "k8s/untouched.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: untouched, namespace: kube-system}\n",
+    );
+    if let Some(old) = &case.old {
+        repo.write(
+            "k8s/before.yaml",
+            &fs::read_to_string(objects.join(old)).unwrap(),
+        );
+    }
+    repo.commit("base");
+    if case.old.is_some() {
+        repo.remove("k8s/before.yaml");
+    }
+    if let Some(new) = &case.new {
+        repo.write(
+            "k8s/after.yaml",
+            &fs::read_to_string(objects.join(new)).unwrap(),
+        );
+    }
+    let user = table.user(case);
+    let mut cmd = repo.blastwall();
+    cmd.args([
+        "lint",
+        "--format",
+        "json",
+        "--config",
+        "blastwall.yaml",
+        "--base",
+        "main",
+    ])
+    .args(["--as", &user.username]);
+    for g in &user.groups {
+        cmd.args(["--as-group", g]);
+    }
+    let out = cmd.arg("k8s").output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !matches!(out.status.code(), Some(0 | 1)) {
+        return Err(format!(
+            "{}: exit code {:?}: {stderr}",
+            case.name,
+            out.status.code()
+        ));
+    }
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("{}: no report ({e}): {stderr}", case.name))?;
+    let mut outcome = change_cases::Outcome {
+        allowed: out.status.code() == Some(0),
+        deny: Default::default(),
+        warn: Default::default(),
+        pre_existing: Default::default(),
+        lines: Vec::new(),
+    };
+    // As the webhook sorts them: errors deny, warnings and pre-existing errors warn.
+    for f in report["findings"].as_array().unwrap() {
+        let rule = f["rule"].as_str().unwrap().to_string();
+        outcome
+            .lines
+            .push(format!("[{rule}] {}", f["message"].as_str().unwrap()));
+        if f["preExisting"] == true {
+            outcome.pre_existing.insert(rule.clone());
+            outcome.warn.insert(rule);
+        } else if f["severity"] == "error" {
+            outcome.deny.insert(rule);
+        } else if f["severity"] == "warning" {
+            outcome.warn.insert(rule);
+        }
+    }
+    case.check(&outcome)
+}
+
+#[test]
+fn change_rules_fire_through_base_at_their_places() {
+    let repo = Repo::new();
+    let fixtures = change_cases::dir();
+    let copy = |from: &str, to: &str| {
+        repo.write(to, &fs::read_to_string(fixtures.join(from)).unwrap());
+    };
+    copy("blastwall.yaml", "blastwall.yaml");
+    copy("objects/namespaces/payroll-api.yaml", "k8s/namespaces.yaml");
+    copy("objects/aws-auth/base.yaml", "k8s/aws-auth.yaml");
+    repo.commit("base");
+    // The pull request deletes a product namespace and drops a node role.
+    repo.remove("k8s/namespaces.yaml");
+    copy(
+        "objects/aws-auth/node-role-removed.yaml",
+        "k8s/aws-auth.yaml",
+    );
+    let run = |user: &[&str]| {
+        let out = repo
+            .blastwall()
+            .args([
+                "lint",
+                "--format",
+                "json",
+                "--config",
+                "blastwall.yaml",
+                "--base",
+                "main",
+                "--new-only",
+            ])
+            .args(user)
+            .arg("k8s")
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code().unwrap_or(-1), findings(&report))
+    };
+    let (code, found) = run(&["--as", "sre-admin:jo", "--as-group", "sre:admins"]);
+    assert_eq!(
+        found,
+        [
+            finding(
+                "aws-auth-node-role-missing",
+                "k8s/aws-auth.yaml",
+                9,
+                5,
+                false
+            ),
+            finding(
+                "aws-auth-node-role-removed",
+                "k8s/aws-auth.yaml",
+                9,
+                5,
+                false
+            ),
+            finding("namespace-delete", "main:k8s/namespaces.yaml", 1, 1, false),
+        ]
+    );
+    assert_eq!(code, 1);
+    // EKS removing the mapping of a node group it deletes is not a removal by a person.
+    let (_, found) = run(&["--as", "eks:node-manager"]);
+    let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    assert!(!rules.contains(&"aws-auth-node-role-removed"), "{rules:?}");
+}
