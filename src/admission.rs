@@ -931,6 +931,55 @@ mod tests {
         assert_eq!(base64_decode("not base64!"), None);
     }
 
+    #[test]
+    fn exempted_hits_are_audited_not_denied_and_expired_exemptions_are_named() {
+        let config = crate::config::parse(
+            "c.yaml",
+            "apiVersion: blastwall.dev/v1alpha1
+kind: Config
+rules:
+  host-port: {enforcement: {webhook: \"off\"}}
+exemptions:
+  - {rule: [privileged-container, host-port], namespace: payroll, reason: load test, owner: perf, expires: 2030-01-31}
+  - {rule: run-as-root, name: api, reason: old, owner: perf, expires: 2020-01-31}
+"
+            .into(),
+        )
+        .unwrap();
+        let mut enf = Enforcements::from_config(&config);
+        enf.set_clock(Clock::Fixed(
+            crate::config::Date::parse("2025-05-05").unwrap(),
+        ));
+        let review = Value::from_json_str(&pod_request().to_string()).unwrap();
+        let subject = Subject::of_review(&review);
+        let hits = ["privileged-container", "host-port", "run-as-root"]
+            .into_iter()
+            .map(|rule| ChangeHit {
+                hit: hit(rule, Severity::Error, "m"),
+                pre_existing: false,
+            })
+            .collect();
+        let d = Decision::with_exemptions(hits, &enf, &Mask::default(), &subject);
+        assert_eq!(d.outcome(), "deny");
+        assert_eq!(d.rule_ids(), ["run-as-root"]);
+        assert_eq!(
+            d.exempted,
+            [Verdict {
+                rule: "privileged-container".into(),
+                message: "m (exempted until 2030-01-31, owner perf: load test)".into()
+            }]
+        );
+        assert_eq!(
+            d.expired_exemptions,
+            ["exemptions[1] (run-as-root; name api) expires 2020-01-31"]
+        );
+        let r = d.response("u");
+        assert_eq!(
+            r["response"]["auditAnnotations"],
+            json!({"exempted": "[privileged-container] m (exempted until 2030-01-31, owner perf: load test)"})
+        );
+    }
+
     /// The full path: a real AdmissionReview through the built-in pack and the
     /// tenancy facts, as `blastwall review` and the webhook run it.
     #[test]
