@@ -608,3 +608,27 @@ mod manifest {
         }
     }
 }
+
+#[test]
+fn rules_explains_params_and_whether_a_rule_is_exemptible_inline() {
+    let dir = tempfile::tempdir().unwrap();
+    let explain = |id: &str| {
+        let out = Command::cargo_bin("blastwall")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["rules", id])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let text = explain("missing-resource-limits");
+    assert!(
+        text.contains("Parameters (rules.missing-resource-limits.params):\n    resources: default [\"cpu\",\"memory\"]\n"),
+        "{text}"
+    );
+    assert!(text.contains("Exemptible inline"), "{text}");
+    let text = explain("cross-product-binding");
+    assert!(text.contains("allowedClusterRoles: default []"), "{text}");
+    assert!(!text.contains("Exemptible inline"), "{text}");
+}

@@ -36,6 +36,18 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             writeln!(out, "{}\n", rule.title)?;
             writeln!(out, "{}\n", rule.description)?;
             writeln!(out, "How to fix: {}", rule.remediation)?;
+            if let Some(params) = rule.params.as_ref().filter(|p| !p.is_empty()) {
+                writeln!(out, "\nParameters (rules.{}.params):", rule.id)?;
+                for (name, default) in params {
+                    writeln!(out, "    {name}: default {default}")?;
+                }
+            }
+            if rule.exemptible {
+                writeln!(
+                    out,
+                    "\nExemptible inline (blastwall.dev/exempt) where the config sets inlineExemptions: true."
+                )?;
+            }
             if let Some(example) = &rule.example {
                 if !example.bad.is_empty() {
                     writeln!(out, "\nExample that is reported:\n")?;
