@@ -7,6 +7,7 @@ metadata := {
 	"title": "Key repeated in an aws-auth entry",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags a key that appears twice in one entry of mapRoles or mapUsers, often `groups` written twice. The authenticator keeps only the last value, so the first is silently lost.",
 	"remediation": "Write each key once and merge the values.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth maps a long-lived IAM user",
 	"severity": "warning",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags IAM users in mapUsers. An IAM user signs in with long-lived access keys, which leak and are rarely rotated; AWS recommends mapping roles that people and CI assume with short-lived credentials.",
 	"remediation": "Map an IAM role in mapRoles and let the user assume it.",
 	"example": {

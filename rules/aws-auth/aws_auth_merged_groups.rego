@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth group name with white space",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags a group containing white space, typically `system:bootstrappers - system:nodes`: a list item indented deeper than the one before it is folded into that item's text by YAML. The authenticator grants one group with that odd name, and none of the groups that were meant.",
 	"remediation": "Indent every item of the groups list the same way, one group per item.",
 	"example": {

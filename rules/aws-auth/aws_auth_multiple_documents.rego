@@ -7,6 +7,7 @@ metadata := {
 	"title": "Several YAML documents in one aws-auth section",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags a `---` document separator inside mapRoles, mapUsers or mapAccounts, usually from concatenating two generated snippets. The authenticator reads only the first document, so every mapping after the separator is ignored.",
 	"remediation": "Remove the `---` line and keep all entries in one list.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth mapping without groups",
 	"severity": "warning",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags a mapping with no groups. The principal still authenticates, as its username, but gets only what is bound to system:authenticated or to that username; usually the groups were forgotten or misspelt.",
 	"remediation": "List the groups the principal needs under `groups`, or remove the mapping.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth maps an AWS account root user",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags an ARN of the form `arn:aws:iam::<account>:root`. The authenticator accepts the root user as a principal, so whoever holds the account's root credentials gets this mapping; root credentials are meant for a few account tasks, not day-to-day cluster access.",
 	"remediation": "Map an IAM role that administrators assume instead.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth maps a principal to system:masters",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "Flags any mapping to the `system:masters` group. Kubernetes hard-codes that group to unrestricted access: it bypasses RBAC and webhook authorization, and no binding can take it away. Roles declared as administrators in the blastwall config (admins.iamRoles) are allowed.",
 	"remediation": "Map the principal to a group of your own and bind that group to the `cluster-admin` ClusterRole, which can be revoked; or declare the role under admins.iamRoles in the blastwall config.",
 	"example": {

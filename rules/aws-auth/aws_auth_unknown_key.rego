@@ -7,6 +7,7 @@ metadata := {
 	"title": "aws-auth key the authenticator never reads",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "aws-iam-authenticator reads exactly three keys of the aws-auth ConfigMap's data: mapRoles, mapUsers and mapAccounts, case-sensitively. `maproles`, `mapRole`, any other data key, and everything under binaryData are ignored without an error, so the mappings written there do not exist.",
 	"remediation": "Spell the key exactly `mapRoles`, `mapUsers` or `mapAccounts`, under `data`.",
 	"example": {

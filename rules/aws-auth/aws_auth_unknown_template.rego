@@ -7,6 +7,7 @@ metadata := {
 	"title": "Unknown {{...}} template in aws-auth",
 	"severity": "error",
 	"category": "aws-auth",
+	"kinds": ["ConfigMap"],
 	"description": "The authenticator replaces exactly five templates in usernames and groups, by exact, case-sensitive text: {{AccountID}}, {{SessionName}}, {{SessionNameRaw}}, {{AccessKeyID}} and {{EC2PrivateDNSName}}. Anything else, such as {{EC2InstanceID}}, {{sessionname}} or {{ SessionName }}, stays in the name as literal text without an error.",
 	"remediation": "Use one of the five templates, spelt exactly.",
 	"example": {

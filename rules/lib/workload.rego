@@ -13,6 +13,9 @@ obj := input.review.object
 # Kinds whose pod template sits at spec.template.
 template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
+# Every kind with a pod spec: what workload rules declare as their `kinds`.
+pod_kinds := {"Pod", "CronJob", "PodTemplate"} | template_kinds
+
 # Where the pod spec of the reviewed object lives.
 pod_spec_path := ["spec"] if obj.kind == "Pod"
 

@@ -7,6 +7,7 @@ metadata := {
 	"title": "Role can change the aws-auth ConfigMap",
 	"severity": "error",
 	"category": "rbac",
+	"kinds": rbac.role_kinds,
 	"description": "Flags a Role in kube-system, or a ClusterRole, with a rule that can update, patch or delete (or `*`) configmaps (or `*` resources) in the core API group (\"\" or `*`), either for every ConfigMap (no resourceNames) or with aws-auth among its resourceNames. On EKS the kube-system/aws-auth ConfigMap maps IAM roles and users to Kubernetes groups: whoever can edit it can map their own IAM role to system:masters and own the cluster, and a bad edit or a delete locks every node and person out.",
 	"remediation": "Leave aws-auth to the platform team's pipeline (or move to EKS access entries). Roles that need ConfigMaps in kube-system should name them in resourceNames, without aws-auth; ClusterRoles should not write ConfigMaps cluster-wide.",
 	"example": {

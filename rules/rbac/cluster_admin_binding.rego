@@ -7,6 +7,7 @@ metadata := {
 	"title": "Binding grants cluster-admin",
 	"severity": "error",
 	"category": "rbac",
+	"kinds": rbac.binding_kinds,
 	"description": "Flags RoleBindings and ClusterRoleBindings whose roleRef is the ClusterRole cluster-admin. Through a ClusterRoleBinding its subjects can do anything to every object in the cluster: read every Secret, run code in every pod, change RBAC, admission webhooks and aws-auth. Through a RoleBinding they get the same inside the namespace, including its Secrets and RoleBindings. One leaked credential of any subject is then a cluster (or namespace) takeover.",
 	"remediation": "Bind a narrower role: the built-in `admin`, `edit` or `view` ClusterRoles through RoleBindings in the namespaces concerned, or a purpose-built Role. Keep break-glass cluster-admin access outside day-to-day RBAC (for example an EKS access entry used only in an emergency).",
 	"example": {

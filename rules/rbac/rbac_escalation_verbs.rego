@@ -7,6 +7,7 @@ metadata := {
 	"title": "RBAC rule grants escalate, bind or impersonate",
 	"severity": "error",
 	"category": "rbac",
+	"kinds": rbac.role_kinds,
 	"description": "Flags the verbs escalate and bind on roles or clusterroles (API group rbac.authorization.k8s.io), and impersonate on users, groups, serviceaccounts, uids or userextras, in a Role or ClusterRole. These verbs switch off RBAC's own protection against privilege escalation: escalate lets the holder write roles with permissions it does not have, bind lets it bind any role to anyone, and impersonate lets it send requests as any user or group, including system:masters. A `*` verb is reported by rbac-wildcard.",
 	"remediation": "Remove the verb. Let a controller or the platform team's pipeline create RoleBindings to a fixed list of roles; if a tool must bind roles, grant `bind` with resourceNames that list exactly those roles.",
 	"example": {

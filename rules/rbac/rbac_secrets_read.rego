@@ -7,6 +7,7 @@ metadata := {
 	"title": "ClusterRole can read Secrets",
 	"severity": "warning",
 	"category": "rbac",
+	"kinds": rbac.role_kinds,
 	"description": "Flags ClusterRole rules that grant get, list or watch (or `*`) on secrets (or `*` resources) in the core API group (\"\" or `*`). Bound with a ClusterRoleBinding the role reads every Secret in every namespace; even through a RoleBinding it reads all of that namespace's Secrets. Secrets hold ServiceAccount tokens, TLS keys, registry and database credentials, so reading them is usually enough to act as any workload whose Secret it can read. list and watch return the values too, not just names.",
 	"remediation": "Grant Secret access with a Role in the namespace that needs it, limited by resourceNames to the Secrets the workload uses; mount Secrets into pods instead of reading them through the API; or keep credentials in an external secret store.",
 	"example": {

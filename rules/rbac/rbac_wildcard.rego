@@ -7,6 +7,7 @@ metadata := {
 	"title": "RBAC rule uses a wildcard",
 	"severity": "error",
 	"category": "rbac",
+	"kinds": rbac.role_kinds,
 	"description": "Flags every `*` in the verbs, resources or apiGroups of a Role or ClusterRole rule, one finding per `*`. A wildcard grants more than anyone reviewed: every verb includes escalate, bind, impersonate and delete; every resource includes Secrets, RoleBindings and pods/exec; every API group includes rbac.authorization.k8s.io and the groups of CRDs installed later. Whoever holds such a role can usually grant themselves the rest of the cluster.",
 	"remediation": "List the verbs, resources and API groups the subject needs, e.g. `verbs: [get, list, watch]`, `resources: [deployments]`, `apiGroups: [apps]`. Use the built-in `view`, `edit` or `admin` ClusterRoles where they fit.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "Binding grants a role to a built-in system group",
 	"severity": "error",
 	"category": "rbac",
+	"kinds": rbac.binding_kinds,
 	"description": "Flags RoleBinding and ClusterRoleBinding subjects named system:anonymous, system:unauthenticated, system:authenticated or system:masters. The first two are anyone who reaches the API server without credentials; system:authenticated is every identity that authenticates, including every ServiceAccount in every namespace and, on EKS, every mapped IAM role of every product; system:masters already bypasses RBAC, so a binding to it is never needed and usually means admin rights are being managed in the wrong place. The bindings Kubernetes itself creates for these groups (system:discovery, system:basic-user, system:public-info-viewer) are left alone.",
 	"remediation": "Bind the role to the specific group, user or ServiceAccount that needs it. Grant admin rights through an admin group mapped in aws-auth or an EKS access entry, not through system:masters bindings.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"title": "RBAC binding lets another product in",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": ["RoleBinding", "ClusterRoleBinding"],
 	"params": {"allowedClusterRoles": []},
 	"description": "Flags a RoleBinding in one product's namespace whose subject (a group, user or ServiceAccount) belongs to another product, and a ClusterRoleBinding that grants a product's subject cluster-wide rights. Ownership comes from the tenancy config and the blastwall.dev/product label of Namespaces. A binding like this lets one product's people or pods act inside another product's blast radius. Parameter `allowedClusterRoles` (default `[]`) lists ClusterRoles that ClusterRoleBindings may grant to a product's subjects.",
 	"remediation": "Bind only subjects of the namespace's own product; grant products rights with RoleBindings in their own namespaces. ClusterRoles that are safe cluster-wide can be listed in rules.cross-product-binding.params.allowedClusterRoles.",

@@ -7,6 +7,7 @@ metadata := {
 	"title": "ServiceAccount assumes another product's IAM role",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": ["ServiceAccount"],
 	"description": "Flags a ServiceAccount whose eks.amazonaws.com/role-arn annotation (IRSA) names an IAM role owned by another product, or by no product at all. Pods using the ServiceAccount get that role's AWS permissions: another product's data, queues and keys.",
 	"remediation": "Annotate the ServiceAccount with one of its own product's roles, as declared under products.<name>.iamRoles in the config.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "Image from another product's registry",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": t.pod_kinds,
 	"description": "Flags a container image pulled from a registry path another product owns (error), and, as a warning, an image from a registry that neither a product nor sharedRegistries in the config allows. Running another product's images couples release trains and may hand its build secrets to the wrong product; an unknown registry is an unreviewed supply chain.",
 	"remediation": "Pull from the product's own registry path (products.<name>.registries) or from a shared one (sharedRegistries).",
 	"example": {

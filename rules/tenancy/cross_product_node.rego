@@ -7,6 +7,7 @@ metadata := {
 	"title": "Pods target another product's dedicated nodes",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": t.pod_kinds,
 	"description": "Flags a pod spec whose nodeSelector, node affinity (required or preferred `In` terms) or tolerations target the node groups another product has to itself (products.<name>.nodeLabels and nodeTaints in the config). A pod on another product's nodes shares its kernel, its node IAM role and its noisy neighbours.",
 	"remediation": "Select the product's own node labels and tolerate only its own taints; a toleration with `operator: Exists` must name a key no other product taints with.",
 	"example": {

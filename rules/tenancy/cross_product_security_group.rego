@@ -7,6 +7,7 @@ metadata := {
 	"title": "Pods join another product's security group",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": ["SecurityGroupPolicy"],
 	"description": "Flags a SecurityGroupPolicy (vpcresources.k8s.aws, security groups for pods) that attaches a security group owned by another product. The pods then pass every network rule written for that product: its databases and internal endpoints.",
 	"remediation": "Attach only the product's own security groups (products.<name>.securityGroups in the config).",
 	"example": {

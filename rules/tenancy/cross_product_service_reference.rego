@@ -7,6 +7,7 @@ metadata := {
 	"title": "Traffic routed to or admitted from another product",
 	"severity": "error",
 	"category": "tenancy",
+	"kinds": {"Service", "NetworkPolicy"} | route_kinds,
 	"description": "Flags an ExternalName Service that resolves to a Service in another product's namespace, a Gateway API route (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute, UDPRoute) whose backendRefs point into another product's namespace, and a NetworkPolicy that admits traffic from another product's namespaces or from all namespaces. Ingress backends always live in the Ingress's own namespace, so an Ingress crosses products only through such an ExternalName Service. Each of these opens a path between blast radii that nobody reviewed as such.",
 	"remediation": "Talk to another product through an interface it publishes (its own ingress or API), and admit traffic only from the product's own namespaces or from shared ones (sharedNamespaces in the config).",
 	"example": {

@@ -24,6 +24,9 @@ other_products contains name if {
 
 workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
 
+# Every kind with a pod spec (`pod_specs`): the `kinds` of rules about pods.
+pod_kinds := {"Pod", "CronJob", "PodTemplate"} | workload_kinds
+
 # regorus stops the whole evaluation (every rule) on `some … in x` when x is not a
 # collection, and on object.get of a non-object: everything taken from the object is
 # type-checked (is_array / is_object) before it is iterated or read with object.get.

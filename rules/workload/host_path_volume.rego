@@ -7,6 +7,7 @@ metadata := {
 	"title": "Pod mounts a path of the node",
 	"severity": "error",
 	"category": "workload",
+	"kinds": workload.pod_kinds,
 	"exemptible": true,
 	"description": "Flags every hostPath volume of a pod spec, and points at the containers that mount it. A hostPath volume exposes the node's filesystem to the pod: with `/`, `/etc`, `/var/lib/kubelet` or the container runtime's socket the pod can read other pods' secrets, plant files the node executes, or start privileged containers outside Kubernetes. Even a read-only mount leaks credentials and, through symlinks, more than the path suggests.",
 	"remediation": "Use an emptyDir, a ConfigMap or Secret volume, or a PersistentVolumeClaim. Node agents that really need host files belong in a reviewed namespace with an exemption for this rule.",

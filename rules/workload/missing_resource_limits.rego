@@ -8,6 +8,7 @@ metadata := {
 	"title": "Container has no CPU or memory limit",
 	"severity": "warning",
 	"category": "workload",
+	"kinds": workload.pod_kinds,
 	"exemptible": true,
 	"params": {"resources": ["cpu", "memory"]},
 	"description": "Flags containers and init containers without resources.limits.cpu or resources.limits.memory (ephemeral containers cannot have resources and are skipped). Without a memory limit one leaking or attacked container can use all of a node's memory until the kernel's OOM killer and the kubelet's evictions hit its neighbours; without a CPU limit it can take every spare core. On a shared node that turns one product's incident into everyone's, and unbounded pods cannot be packed or autoscaled predictably. Parameter `resources` (default `[cpu, memory]`) lists the limits every container must set; clusters that avoid CPU throttling use `[memory]`, and `ephemeral-storage` may be added.",

@@ -7,6 +7,7 @@ metadata := {
 	"title": "Container allows privilege escalation",
 	"severity": "warning",
 	"category": "workload",
+	"kinds": workload.pod_kinds,
 	"exemptible": true,
 	"description": "Flags containers whose securityContext.allowPrivilegeEscalation is not false. The field defaults to true, so leaving it out counts. While it is true, a process can gain more privileges than its parent (no_new_privs is not set): a setuid binary such as sudo or a vulnerable one in the image turns code execution as an ordinary user into root inside the container. Privileged containers are reported by privileged-container instead, and Windows pods are skipped (the setting does not exist there).",
 	"remediation": "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",

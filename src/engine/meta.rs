@@ -17,11 +17,23 @@ pub(super) struct RulePackage<'a> {
     pub source: &'a RuleSource,
 }
 
+/// What the engine needs of a rule package beyond its metadata.
+pub(super) struct PackageRule {
+    /// The package name after `data.blastwall.rules.`.
+    pub short: String,
+    /// The id its `metadata` declares.
+    pub id: String,
+    /// `metadata.kinds`: the object kinds it reports on; `None` for every kind.
+    pub kinds: Option<Vec<String>>,
+}
+
 /// Evaluates `data.blastwall.rules.<pkg>.metadata` for every rule package and checks it.
+/// Returns every rule's metadata sorted by id, and each package's id and kinds.
 pub(super) fn read_all(
     engine: &mut regorus::Engine,
     packages: &[RulePackage],
-) -> Result<Vec<RuleMeta>, EngineError> {
+) -> Result<(Vec<RuleMeta>, Vec<PackageRule>), EngineError> {
+    let mut package_rules = Vec::with_capacity(packages.len());
     // Native rules, and the findings about exemptions, are rules too.
     let mut by_id: BTreeMap<String, (RuleMeta, Option<usize>)> = native::rules()
         .into_iter()
@@ -87,6 +99,17 @@ pub(super) fn read_all(
         validate(&meta).map_err(|(field, message)| {
             err(field_line(text, meta_line, field).or(meta_line), message)
         })?;
+        let kinds = kinds(&value["kinds"]).map_err(|message| {
+            err(
+                field_line(text, meta_line, "kinds").or(meta_line),
+                format!("rule `{}`: {message}", meta.id),
+            )
+        })?;
+        package_rules.push(PackageRule {
+            short: short.clone(),
+            id: meta.id.clone(),
+            kinds,
+        });
         meta.source = source.name.clone();
         if let Some((other, other_line)) = by_id.get(&meta.id) {
             return Err(err(
@@ -100,7 +123,40 @@ pub(super) fn read_all(
         }
         by_id.insert(meta.id.clone(), (meta, meta_line));
     }
-    Ok(by_id.into_values().map(|(meta, _)| meta).collect())
+    Ok((
+        by_id.into_values().map(|(meta, _)| meta).collect(),
+        package_rules,
+    ))
+}
+
+/// `metadata.kinds`: absent, or a non-empty list (or set) of kind names.
+fn kinds(value: &regorus::Value) -> Result<Option<Vec<String>>, String> {
+    use regorus::Value;
+    let items: Vec<&Value> = match value {
+        Value::Undefined | Value::Null => return Ok(None),
+        Value::Array(items) => items.iter().collect(),
+        Value::Set(items) => items.iter().collect(),
+        _ => {
+            return Err(
+                "`kinds` must be a list of object kinds, e.g. [\"Pod\", \"Deployment\"]".into(),
+            )
+        }
+    };
+    let mut kinds = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Value::String(kind) if !kind.is_empty() => kinds.push(kind.to_string()),
+            other => {
+                return Err(format!(
+                    "`kinds` lists {other}, which is not the name of a kind"
+                ))
+            }
+        }
+    }
+    if kinds.is_empty() {
+        return Err("`kinds` is empty: leave it out for a rule that applies to every kind".into());
+    }
+    Ok(Some(kinds))
 }
 
 /// Categories whose rules guard a boundary between products or the cluster's own

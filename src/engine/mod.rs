@@ -2,12 +2,14 @@
 //!
 //! Every rule lives in its own package under `data.blastwall.rules`, declares a
 //! `metadata` object and a `deny` set of findings. The engine generates one
-//! aggregating module so that a review is evaluated with a single query over all
-//! rules, and keeps a prepared `regorus::Engine` that each evaluation clones (a clone
-//! shares the compiled modules and costs well under a microsecond).
+//! aggregating module with a set per kind class (see [`classes`]) so that a review
+//! is evaluated with a single query over the rules of its kind, on a prepared
+//! `regorus::Engine`.
 //!
 //! This module knows nothing of files or HTTP.
 
+mod class_engines;
+mod classes;
 mod error;
 mod meta;
 pub mod native;
@@ -16,19 +18,23 @@ pub mod pack;
 pub use error::EngineError;
 pub use pack::RuleSource;
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::Value;
+
+use class_engines::ClassEngines;
+use classes::Classes;
 
 use crate::finding::{RuleMeta, Severity};
 use crate::source::PathSeg;
 
 /// Package prefix every rule module lives under.
 pub const RULES_PACKAGE: &str = "data.blastwall.rules.";
-const AGGREGATE_PACKAGE: &str = "blastwall.engine";
-const AGGREGATE_QUERY: &str = "data.blastwall.engine.findings";
+const AGGREGATE_SOURCE: &str = "builtin:engine/aggregate.rego";
 /// A trivial rule: evaluating it prepares the engine without running any rule.
 const READY_QUERY: &str = "data.blastwall.engine.ready";
 
@@ -42,11 +48,30 @@ pub struct RuleHit {
     pub related: Vec<(Vec<PathSeg>, String)>,
 }
 
+/// How [`Engine::evaluate_with`] evaluates: the fast path, or the reference that the
+/// fast path must always agree with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// The rules of the review's kinds (what [`Engine::evaluate`] does).
+    Fast,
+    /// Every rule.
+    Reference,
+}
+
 /// A compiled rule pack, ready to evaluate reviews. Cheap to clone; Send + Sync.
 #[derive(Clone)]
 pub struct Engine {
     prepared: regorus::Engine,
     rules: Arc<Vec<RuleMeta>>,
+    /// Rule package (short name) → index of its rule in `rules`.
+    packages: Arc<HashMap<String, usize>>,
+    classes: Arc<Classes>,
+    /// Every module but the aggregate, and the index of each rule package's.
+    sources: Arc<Vec<RuleSource>>,
+    package_modules: Arc<BTreeMap<String, usize>>,
+    timer: Option<ExecutionTimerConfig>,
+    /// The engines of each class, with only the modules it needs.
+    class_engines: Arc<ClassEngines>,
 }
 
 impl Engine {
@@ -71,7 +96,8 @@ impl Engine {
         // than failing the whole evaluation, as in OPA.
         engine.set_strict_builtin_errors(false);
         let mut packages = Vec::new();
-        for source in &sources {
+        let mut package_modules = BTreeMap::new();
+        for (index, source) in sources.iter().enumerate() {
             let package = engine
                 .add_policy(source.name.clone(), source.text.clone())
                 .map_err(|e| EngineError::Compile {
@@ -79,6 +105,7 @@ impl Engine {
                     message: e.to_string(),
                 })?;
             if let Some(short) = package.strip_prefix(RULES_PACKAGE) {
+                package_modules.insert(short.to_string(), index);
                 packages.push(meta::RulePackage {
                     short: short.to_string(),
                     source,
@@ -86,18 +113,40 @@ impl Engine {
             }
         }
         // Sorted by id, native rules included.
-        let rules = meta::read_all(&mut engine, &packages)?;
-        let shorts: Vec<&str> = packages.iter().map(|p| p.short.as_str()).collect();
-        let aggregate = aggregate_module(&shorts);
+        let (rules, package_rules) = meta::read_all(&mut engine, &packages)?;
+        let classes = Classes::new(
+            &package_rules
+                .iter()
+                .map(|p| (p.short.clone(), p.kinds.clone()))
+                .collect::<Vec<_>>(),
+        );
+        let by_package = package_rules
+            .iter()
+            .filter_map(|p| Some((p.short.clone(), rules.iter().position(|r| r.id == p.id)?)))
+            .collect();
+        let aggregate = classes.aggregate_module();
         engine
-            .add_policy("builtin:engine/aggregate.rego".into(), aggregate)
+            .add_policy(AGGREGATE_SOURCE.into(), aggregate)
             .map_err(|e| EngineError::Compile {
-                source_name: "builtin:engine/aggregate.rego".into(),
+                source_name: AGGREGATE_SOURCE.into(),
                 message: e.to_string(),
             })?;
+        let class_engines = ClassEngines::new(
+            &sources,
+            &package_modules,
+            &classes,
+            engine.get_data(),
+            None,
+        );
         let mut engine = Engine {
             prepared: engine,
             rules: Arc::new(rules),
+            packages: Arc::new(by_package),
+            classes: Arc::new(classes),
+            sources: Arc::new(sources),
+            package_modules: Arc::new(package_modules),
+            timer: None,
+            class_engines: Arc::new(class_engines),
         };
         engine.warm_up()?;
         Ok(engine)
@@ -124,83 +173,131 @@ impl Engine {
         self.warm_up()
     }
 
+    /// Compiles the engine of every kind class now rather than on first use, so
+    /// that no review of a server waits for it.
+    pub fn prepare_all(&self) {
+        self.class_engines.prepare_all();
+    }
+
     /// Stops any single evaluation after `limit` (a rule that loops or runs long).
     pub fn set_time_limit(&mut self, limit: Duration) -> Result<(), EngineError> {
         let check_interval = std::num::NonZeroU32::new(64).unwrap_or(std::num::NonZeroU32::MIN);
-        self.prepared
-            .set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-                limit,
-                check_interval,
-            });
+        let timer = ExecutionTimerConfig {
+            limit,
+            check_interval,
+        };
+        self.prepared.set_execution_timer_config(timer);
+        self.timer = Some(timer);
         self.warm_up()
     }
 
-    /// Evaluates every rule against `input` (`{"review": …, "facts": …}`) in one pass.
+    /// Evaluates the rules of the review's kinds against `input`
+    /// (`{"review": …, "facts": …}`) in one pass.
     pub fn evaluate(&self, input: Value) -> Result<Vec<RuleHit>, EngineError> {
-        let mut engine = self.prepared.clone();
-        engine.set_input(input);
-        let result = engine
-            .eval_rule(AGGREGATE_QUERY.to_string())
-            .map_err(|e| EngineError::Eval(e.to_string()))?;
-        let mut hits = Vec::new();
+        self.evaluate_with(input, Strategy::Fast)
+    }
+
+    /// [`Engine::evaluate`], or its reference that runs every rule: both always give
+    /// the same hits, as long as rules that declare `kinds` are silent on other kinds.
+    pub fn evaluate_with(
+        &self,
+        input: Value,
+        strategy: Strategy,
+    ) -> Result<Vec<RuleHit>, EngineError> {
+        let result = match strategy {
+            Strategy::Reference => {
+                let mut engine = self.prepared.clone();
+                engine.set_input(input);
+                engine
+                    .eval_rule(Classes::query(self.classes.all()))
+                    .map_err(|e| EngineError::Eval(e.to_string()))?
+            }
+            Strategy::Fast => self.interpret(self.classes.select(&input), input)?,
+        };
         let items: Vec<&Value> = match &result {
             Value::Set(set) => set.iter().collect(),
             Value::Array(items) => items.iter().collect(),
             _ => Vec::new(),
         };
-        for item in items {
-            if let Some(hit) = self.hit_from_value(item) {
-                hits.push(hit);
-            }
-        }
-        Ok(hits)
+        // In the order of the findings, then of rule ids.
+        let mut tagged: Vec<(&Value, &RuleMeta)> = items
+            .into_iter()
+            .filter_map(|item| {
+                let Value::String(short) = &item["rule"] else {
+                    return None;
+                };
+                let meta = self.rules.get(*self.packages.get(short.as_ref())?)?;
+                Some((&item["finding"], meta))
+            })
+            .collect();
+        tagged.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        Ok(tagged
+            .into_iter()
+            .map(|(finding, meta)| hit_from_value(meta, finding))
+            .collect())
     }
 
-    fn hit_from_value(&self, item: &Value) -> Option<RuleHit> {
-        let Value::String(id) = &item["rule"] else {
-            return None;
-        };
-        let meta = self.rule(id)?;
-        let finding = &item["finding"];
-        let message = match &finding["msg"] {
-            Value::String(s) => s.to_string(),
-            Value::Undefined | Value::Null => meta.title.clone(),
-            other => other.to_json_str().unwrap_or_default(),
-        };
-        let related = match &finding["related"] {
-            Value::Array(items) => items
-                .iter()
-                .map(|r| {
-                    let msg = match &r["msg"] {
-                        Value::String(s) => s.to_string(),
-                        _ => String::new(),
-                    };
-                    (path_from_value(&r["path"]), msg)
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        // A rule with findings of two weights (cross-product-image) may lower one.
-        let severity = match &finding["severity"] {
-            Value::String(s) => Severity::parse(s).unwrap_or(meta.severity),
-            _ => meta.severity,
-        };
-        Some(RuleHit {
-            rule: meta.id.clone(),
-            severity,
-            message,
-            path: path_from_value(&finding["path"]),
-            related,
-        })
+    /// The aggregate set of `class`, on the class's own engine where it has one.
+    fn interpret(&self, class: usize, input: Value) -> Result<Value, EngineError> {
+        let mut engine = self
+            .class_engines
+            .engine(class)
+            .unwrap_or_else(|| self.prepared.clone());
+        engine.set_input(input);
+        engine
+            .eval_rule(Classes::query(class))
+            .map_err(|e| EngineError::Eval(e.to_string()))
     }
 
     /// Runs one evaluation so that the engine is fully prepared before it is cloned:
     /// clones then share the compiled state instead of each preparing it again.
+    /// The class engines start afresh with the current data and time limit.
     fn warm_up(&mut self) -> Result<(), EngineError> {
+        self.class_engines = Arc::new(ClassEngines::new(
+            &self.sources,
+            &self.package_modules,
+            &self.classes,
+            self.prepared.get_data(),
+            self.timer,
+        ));
         self.prepared
             .eval_rule(READY_QUERY.to_string())
             .map(|_| ())
             .map_err(|e| EngineError::Eval(e.to_string()))
+    }
+}
+
+/// A rule's finding (`{"msg", "path", "related", "severity"}`) as a hit.
+fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
+    let message = match &finding["msg"] {
+        Value::String(s) => s.to_string(),
+        Value::Undefined | Value::Null => meta.title.clone(),
+        other => other.to_json_str().unwrap_or_default(),
+    };
+    let related = match &finding["related"] {
+        Value::Array(items) => items
+            .iter()
+            .map(|r| {
+                let msg = match &r["msg"] {
+                    Value::String(s) => s.to_string(),
+                    _ => String::new(),
+                };
+                (path_from_value(&r["path"]), msg)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    // A rule with findings of two weights (cross-product-image) may lower one.
+    let severity = match &finding["severity"] {
+        Value::String(s) => Severity::parse(s).unwrap_or(meta.severity),
+        _ => meta.severity,
+    };
+    RuleHit {
+        rule: meta.id.clone(),
+        severity,
+        message,
+        path: path_from_value(&finding["path"]),
+        related,
     }
 }
 
@@ -222,22 +319,6 @@ pub fn path_from_value(value: &Value) -> Vec<PathSeg> {
         }
     }
     path
-}
-
-/// One module whose `findings` set gathers the `deny` sets of every rule package,
-/// so a review is evaluated with one query.
-fn aggregate_module(packages: &[&str]) -> String {
-    let mut text = format!("package {AGGREGATE_PACKAGE}\n\nready := true\n\n");
-    for short in packages {
-        text.push_str(&format!(
-            "findings contains {{\"rule\": data.{pkg}.metadata.id, \"finding\": f}} if {{\n    some f in data.{pkg}.deny\n}}\n\n",
-            pkg = format_args!("{}{}", &RULES_PACKAGE["data.".len()..], short),
-        ));
-    }
-    if packages.is_empty() {
-        text.push_str("findings := set()\n");
-    }
-    text
 }
 
 #[cfg(test)]

@@ -193,3 +193,55 @@ fn boundary_rules_cannot_be_exemptible() {
         );
     }
 }
+
+#[test]
+fn a_rule_that_declares_kinds_runs_only_on_those_kinds() {
+    let pods_only = RULE.replace(
+        "\"category\": \"test\",",
+        "\"category\": \"test\", \"kinds\": [\"Pod\"],",
+    );
+    let any = RULE
+        .replace("no_foo", "any_foo")
+        .replace("no-foo", "any-foo");
+    let engine = Engine::from_sources(vec![
+        source("pods.rego", &pods_only),
+        source("any.rego", &any),
+    ])
+    .unwrap();
+    let rules = |object: &str| -> Vec<String> {
+        let hits = engine.evaluate(input(object)).unwrap();
+        hits.into_iter().map(|h| h.rule).collect()
+    };
+    assert_eq!(rules(r#"{"kind": "Pod", "foo": 1}"#), ["any-foo", "no-foo"]);
+    assert_eq!(rules(r#"{"kind": "Service", "foo": 1}"#), ["any-foo"]);
+    assert_eq!(rules(r#"{"foo": 1}"#), ["any-foo"]);
+}
+
+#[test]
+fn kinds_must_be_a_list_of_names() {
+    for (kinds, expected) in [
+        ("\"Pod\"", "must be a list of object kinds"),
+        ("[]", "`kinds` is empty"),
+        ("[\"Pod\", 5]", "lists 5, which is not the name of a kind"),
+    ] {
+        let text = RULE.replace(
+            "\"category\": \"test\",",
+            &format!("\"category\": \"test\",\n  \"kinds\": {kinds},"),
+        );
+        let err = load_error(&[("k.rego", &text)]);
+        assert!(err.starts_with("k.rego:3: rule `no-foo`: "), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn a_pod_review_loads_a_fraction_of_the_builtin_pack() {
+    let engine = Engine::builtin().unwrap();
+    let pod = engine.classes.select(&input(r#"{"kind": "Pod"}"#));
+    let loaded = engine.class_engines.module_count(pod);
+    assert!(
+        loaded > 0 && loaded * 2 < engine.sources.len(),
+        "{loaded} of {} modules",
+        engine.sources.len()
+    );
+}

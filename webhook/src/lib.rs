@@ -100,6 +100,8 @@ pub async fn run(
         }
         ctx.tenancy = Some(Arc::new(Tenancy::new(config)));
     }
+    // Compiled now, so that the first review of each kind does not wait for it.
+    engine.prepare_all();
 
     let (namespaces, watch) = if args.no_kube {
         let cache = match &args.namespaces_file {

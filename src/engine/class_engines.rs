@@ -1,0 +1,228 @@
+//! One prepared `regorus::Engine` per kind class, holding only the modules that
+//! class needs: its rule packages, every library, and an aggregate of its own.
+//!
+//! regorus 0.14.1 walks every loaded module on each first read of a `data` path and
+//! on each switch of the current module, so an evaluation costs in proportion to
+//! the modules loaded, used or not: a Pod review against the 20-odd modules it
+//! needs is about twice as fast as against the whole pack. Each class engine is
+//! compiled on first use (or by [`ClassEngines::prepare_all`]).
+//!
+//! A rule module that may read another rule package (`data.blastwall.rules.x`, or
+//! `data[...]`) takes that package along; one whose reads cannot be told from its
+//! text turns the pruning off, and every class then runs on the whole pack.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use regorus::utils::limits::ExecutionTimerConfig;
+use regorus::Value;
+
+use super::classes::Classes;
+use super::{RuleSource, READY_QUERY, RULES_PACKAGE};
+
+/// What each class compiles, and its engine once compiled.
+pub(super) struct ClassEngines {
+    /// Per class, the modules to load; empty when the whole pack must be used.
+    sources: Vec<Vec<RuleSource>>,
+    data: Value,
+    timer: Option<ExecutionTimerConfig>,
+    engines: Vec<OnceLock<Option<regorus::Engine>>>,
+}
+
+impl ClassEngines {
+    /// `sources`: every module; `packages`: rule package short name → index of its
+    /// module in `sources`; `data` and `timer` as in the whole-pack engine.
+    pub fn new(
+        sources: &[RuleSource],
+        packages: &BTreeMap<String, usize>,
+        classes: &Classes,
+        data: Value,
+        timer: Option<ExecutionTimerConfig>,
+    ) -> ClassEngines {
+        let per_class = match reads(sources, packages) {
+            Some(reads) => (0..classes.len())
+                .map(|class| class_sources(sources, packages, &reads, classes, class))
+                .collect(),
+            None => vec![Vec::new(); classes.len()],
+        };
+        ClassEngines {
+            engines: per_class.iter().map(|_| OnceLock::new()).collect(),
+            sources: per_class,
+            data,
+            timer,
+        }
+    }
+
+    /// A fresh copy of the prepared engine of `class`, or `None` when the class runs
+    /// on the whole pack.
+    pub fn engine(&self, class: usize) -> Option<regorus::Engine> {
+        self.engines
+            .get(class)?
+            .get_or_init(|| self.compile(class))
+            .clone()
+    }
+
+    /// Compiles every class now, so that no evaluation waits for it.
+    pub fn prepare_all(&self) {
+        for class in 0..self.engines.len() {
+            let _ = self.engine(class);
+        }
+    }
+
+    /// How many modules `class` loads (0: the whole pack).
+    #[cfg(test)]
+    pub fn module_count(&self, class: usize) -> usize {
+        self.sources.get(class).map_or(0, Vec::len)
+    }
+
+    fn compile(&self, class: usize) -> Option<regorus::Engine> {
+        let sources = self.sources.get(class).filter(|s| !s.is_empty())?;
+        let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(false);
+        for source in sources {
+            engine
+                .add_policy(source.name.clone(), source.text.clone())
+                .ok()?;
+        }
+        engine.add_data(self.data.clone()).ok()?;
+        if let Some(timer) = self.timer {
+            engine.set_execution_timer_config(timer);
+        }
+        // Prepared once here, so that each evaluation's clone shares the result.
+        engine.eval_rule(READY_QUERY.to_string()).ok()?;
+        Some(engine)
+    }
+}
+
+/// For every module, the rule packages other than its own that it may read; `None`
+/// when some module's reads cannot be told from its text.
+fn reads(
+    sources: &[RuleSource],
+    packages: &BTreeMap<String, usize>,
+) -> Option<Vec<BTreeSet<String>>> {
+    let prefix = &RULES_PACKAGE["data.".len()..];
+    let mut out = Vec::with_capacity(sources.len());
+    for source in sources {
+        let text = source.text.as_str();
+        if text.contains("data[") || text.contains("data.blastwall[") {
+            return None;
+        }
+        let mut read = BTreeSet::new();
+        for (at, _) in text.match_indices(prefix.trim_end_matches('.')) {
+            let rest = &text[at + prefix.len() - 1..];
+            // `blastwall.rules` on its own, or followed by `[`: any package.
+            let rest = rest.strip_prefix('.')?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
+                .collect();
+            // The longest package name the reference starts with.
+            let package = packages
+                .keys()
+                .filter(|short| {
+                    name == **short
+                        || name
+                            .strip_prefix(short.as_str())
+                            .is_some_and(|r| r.starts_with('.'))
+                })
+                .max_by_key(|short| short.len())?;
+            read.insert(package.clone());
+        }
+        out.push(read);
+    }
+    Some(out)
+}
+
+/// The modules of `class`, in their original order: every module that declares no
+/// rule package, the rule packages of the class and whatever they read, and the
+/// class's own aggregate.
+fn class_sources(
+    sources: &[RuleSource],
+    packages: &BTreeMap<String, usize>,
+    reads: &[BTreeSet<String>],
+    classes: &Classes,
+    class: usize,
+) -> Vec<RuleSource> {
+    let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
+    let mut wanted: BTreeSet<usize> = (0..sources.len())
+        .filter(|i| !rule_modules.contains(i))
+        .collect();
+    let mut pending: Vec<usize> = wanted.iter().copied().collect();
+    pending.extend(
+        classes
+            .members(class)
+            .iter()
+            .filter_map(|short| packages.get(short).copied()),
+    );
+    while let Some(i) = pending.pop() {
+        wanted.insert(i);
+        for short in reads.get(i).into_iter().flatten() {
+            if let Some(&j) = packages.get(short) {
+                if !wanted.contains(&j) {
+                    pending.push(j);
+                }
+            }
+        }
+    }
+    let mut out: Vec<RuleSource> = wanted.iter().map(|&i| sources[i].clone()).collect();
+    out.push(RuleSource {
+        name: super::AGGREGATE_SOURCE.into(),
+        text: classes.aggregate_module_of(class),
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str, text: &str) -> RuleSource {
+        RuleSource {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    fn packages() -> BTreeMap<String, usize> {
+        [
+            ("a".to_string(), 1),
+            ("a_b".to_string(), 2),
+            ("c".to_string(), 3),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    #[test]
+    fn rule_packages_read_by_name_are_found() {
+        let sources = [
+            source(
+                "lib",
+                "package blastwall.lib.x\nx := data.blastwall.rules.c.deny",
+            ),
+            source(
+                "a",
+                "package blastwall.rules.a\nimport data.blastwall.rules.a_b as r",
+            ),
+            source("a_b", "package blastwall.rules.a_b\n"),
+            source("c", "package blastwall.rules.c\n"),
+        ];
+        let reads = reads(&sources, &packages()).unwrap();
+        let names = |i: usize| reads[i].iter().cloned().collect::<Vec<_>>();
+        assert_eq!(names(0), ["c"]);
+        assert_eq!(names(1), ["a", "a_b"]);
+        assert_eq!(names(2), ["a_b"]);
+    }
+
+    #[test]
+    fn reads_that_cannot_be_told_turn_pruning_off() {
+        for text in [
+            "package blastwall.rules.a\nx := data.blastwall.rules[k]",
+            "package blastwall.rules.a\nx := data[k]",
+            "package blastwall.rules.a\nx := data.blastwall.rules.zzz.deny",
+        ] {
+            let sources = [source("a", text)];
+            assert!(reads(&sources, &packages()).is_none(), "{text}");
+        }
+    }
+}
