@@ -115,11 +115,17 @@ fn add_bytes(
     match String::from_utf8(bytes) {
         Ok(text) => add_text(loaded, name, path, text, limits),
         Err(e) => {
+            // Keep the file (bad bytes shown as U+FFFD) so the error has a line and
+            // column: offsets before the first bad byte are unchanged.
             let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            let file = FileId(loaded.files.len());
+            loaded.files.push(SourceFile::new(name, path, text));
             loaded.problems.push(Problem {
-                file: None,
-                span: None,
-                message: format!("{name}: not UTF-8 text (invalid byte at offset {at})"),
+                file: Some(file),
+                span: Some(at..end),
+                message: format!("not UTF-8 text (invalid byte at offset {at}); not read"),
             });
         }
     }
@@ -360,11 +366,12 @@ mod tests {
         );
         assert!(loaded.documents.is_empty());
         assert_eq!(loaded.problems.len(), 1);
-        assert!(
-            loaded.problems[0].message.contains("offset 14"),
-            "{:?}",
-            loaded.problems
-        );
+        let problem = &loaded.problems[0];
+        assert!(problem.message.contains("offset 14"), "{problem:?}");
+        // Placed at line 2, column 7 of the file.
+        let file = &loaded.files[problem.file.unwrap().0];
+        assert_eq!(problem.span, Some(14..17));
+        assert_eq!(file.line_col(14), (2, 7));
     }
 
     #[test]
