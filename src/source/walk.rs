@@ -22,10 +22,12 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
                 walk_dir(root, &mut files, &mut problems);
                 // A path that yields nothing is a misconfigured CI step, not a clean run.
                 if files.len() == before {
-                    problems.push(problem(
-                        root,
-                        "no *.yaml, *.yml or *.json files in this directory (after .gitignore)",
-                    ));
+                    let what = if has_manifest_extension(root) {
+                        "is a directory, not a manifest file, and holds no *.yaml, *.yml or *.json files (after .gitignore)"
+                    } else {
+                        "no *.yaml, *.yml or *.json files in this directory (after .gitignore)"
+                    };
+                    problems.push(problem(root, what));
                 }
             }
             Ok(_) => problems.push(problem(root, "is neither a file nor a directory")),
@@ -78,12 +80,17 @@ fn walk_dir(root: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) 
     }
 }
 
+fn has_manifest_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+}
+
 /// The link's path if it names a manifest file that lies under `root`.
 fn symlink_inside(root: &Path, link: &Path) -> Option<PathBuf> {
     let target = std::fs::canonicalize(link).ok()?;
     let root = std::fs::canonicalize(root).ok()?;
-    let ext = target.extension()?.to_str()?;
-    let manifest = matches!(ext, "yaml" | "yml" | "json");
+    let manifest = has_manifest_extension(&target);
     (manifest && target.is_file() && target.starts_with(&root)).then(|| link.to_path_buf())
 }
 
@@ -176,14 +183,17 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert!(problems[0].message.contains("nope.yaml"), "{problems:?}");
 
-        // A directory named x.yaml is walked (it is a directory), never read as a file;
-        // holding no manifests, it is a problem like any empty directory.
+        // A directory named x.yaml is walked (it is a directory), never read as a
+        // file; holding no manifests, it is a problem that says what it is.
         let odd = dir.path().join("x.yaml");
         fs::create_dir(&odd).unwrap();
         let (files, problems) = discover(std::slice::from_ref(&odd));
         assert!(files.is_empty());
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].message.contains("no *.yaml"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("x.yaml: is a directory"),
+            "{problems:?}"
+        );
     }
 
     #[cfg(unix)]

@@ -67,6 +67,11 @@ fn truncated(s: &str) -> &str {
 /// Runs `blastwall args…` in `cwd` with stdin from `stdin` (or empty), output to
 /// files (a large report cannot block on a full pipe), killed after [`TIME_LIMIT`].
 pub fn run(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Run {
+    run_as(cwd, args, stdin, None)
+}
+
+/// [`run`], as user and group `uid` when given (needs root).
+pub fn run_as(cwd: &Path, args: &[&str], stdin: Option<&Path>, uid: Option<u32>) -> Run {
     let out_dir = tempfile::tempdir().expect("tempdir");
     let out_path = out_dir.path().join("stdout");
     let err_path = out_dir.path().join("stderr");
@@ -75,7 +80,12 @@ pub fn run(cwd: &Path, args: &[&str], stdin: Option<&Path>) -> Run {
         None => Stdio::null(),
     };
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_blastwall"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_blastwall"));
+    if let Some(uid) = uid {
+        use std::os::unix::process::CommandExt;
+        command.uid(uid).gid(uid);
+    }
+    let child = command
         .args(args)
         .current_dir(cwd)
         .env_remove("NO_COLOR")
