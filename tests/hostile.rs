@@ -127,10 +127,7 @@ fn a_nul_byte_is_an_error_at_its_place() {
 
 #[test]
 fn crlf_and_mixed_line_ends_keep_lines_and_columns() {
-    for (name, object) in [
-        ("crlf.yaml", "crlf"),
-        ("mixed-line-ends.yaml", "mixed"),
-    ] {
+    for (name, object) in [("crlf.yaml", "crlf"), ("mixed-line-ends.yaml", "mixed")] {
         let (run, report) = lint(&fixture(name), &[]);
         assert_eq!(run.code, 1, "{name}: {report:#}");
         let (l, c) = PRIVILEGED_AT;
@@ -215,13 +212,21 @@ fn deep_nesting_of_every_kind_is_cut_off_with_a_location() {
     let dir = tempfile::tempdir().unwrap();
     let n = 100_000;
     let cases = [
-        ("block-sequences.yaml", "- ".repeat(n) + "x\n", "nest more than 256 deep"),
+        (
+            "block-sequences.yaml",
+            "- ".repeat(n) + "x\n",
+            "nest more than 256 deep",
+        ),
         (
             "flow-sequences.yaml",
             "[".repeat(n) + &"]".repeat(n),
             "nest more than 255 deep",
         ),
-        ("open-brackets.yaml", "[".repeat(n), "nest more than 255 deep"),
+        (
+            "open-brackets.yaml",
+            "[".repeat(n),
+            "nest more than 255 deep",
+        ),
         (
             "flow-mappings.yaml",
             "{a: ".repeat(n) + &"}".repeat(n),

@@ -88,7 +88,10 @@ fn lint_never_writes_to_its_inputs() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: aws-auth, namespace: kube-system}\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/x\n      groups: [system:masters]\n",
     );
     write(&root.join("deploy/broken.yaml"), "a: [\n");
-    write(&root.join("deploy/dup.yaml"), "kind: ConfigMap\nkind: Secret\n");
+    write(
+        &root.join("deploy/dup.yaml"),
+        "kind: ConfigMap\nkind: Secret\n",
+    );
     write(&root.join(".gitignore"), "ignored/\n");
     write(&root.join("ignored/x.yaml"), &privileged("ignored"));
     write(
@@ -108,11 +111,19 @@ fn lint_never_writes_to_its_inputs() {
     for format in ["human", "json", "sarif", "github", "junit"] {
         let r = run(&root, &["lint", "--format", format, "deploy", "-"], None);
         r.within_bounds(format);
-        assert_eq!(r.code, 2, "{format}: the broken file makes it 2\n{}", r.stderr);
+        assert_eq!(
+            r.code, 2,
+            "{format}: the broken file makes it 2\n{}",
+            r.stderr
+        );
         assert!(!r.stdout.is_empty(), "{format}");
     }
     let r = run(&root, &["lint", "--format", "json", "."], None);
-    assert_eq!(names(&r.json()), ["api"], "the .gitignored file is not read");
+    assert_eq!(
+        names(&r.json()),
+        ["api"],
+        "the .gitignored file is not read"
+    );
 
     let after = snapshot(&root);
     std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -144,7 +155,11 @@ fn walking_never_follows_symlinks_out_of_the_root() {
     std::os::unix::fs::symlink("..", root.join("sub/up")).unwrap();
     std::os::unix::fs::symlink("nowhere.yaml", root.join("dangling.yaml")).unwrap();
 
-    let r = run(dir.path(), &["lint", "--no-config", "--format", "json", "root"], None);
+    let r = run(
+        dir.path(),
+        &["lint", "--no-config", "--format", "json", "root"],
+        None,
+    );
     r.within_bounds("walk");
     let report = r.json();
     assert_eq!(r.code, 1, "{report:#}");
@@ -155,7 +170,13 @@ fn walking_never_follows_symlinks_out_of_the_root() {
 
     let r = run(
         dir.path(),
-        &["lint", "--no-config", "--format", "json", "root/escape.yaml"],
+        &[
+            "lint",
+            "--no-config",
+            "--format",
+            "json",
+            "root/escape.yaml",
+        ],
         None,
     );
     assert_eq!(names(&r.json()), ["outside"]);
@@ -231,7 +252,14 @@ fn unreadable_inputs_are_errors_naming_the_input() {
     for input in ["walked/locked.yaml", "walked"] {
         let r = run_as(
             dir.path(),
-            &["lint", "--no-config", "--format", "json", input, "good.yaml"],
+            &[
+                "lint",
+                "--no-config",
+                "--format",
+                "json",
+                input,
+                "good.yaml",
+            ],
             None,
             nobody,
         );

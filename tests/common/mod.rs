@@ -47,11 +47,7 @@ impl Run {
             "{what}: peak RSS {} KB (limit {MEMORY_LIMIT_KB} KB)",
             self.max_rss_kb
         );
-        assert!(
-            self.elapsed < TIME_LIMIT,
-            "{what}: took {:?}",
-            self.elapsed
-        );
+        assert!(self.elapsed < TIME_LIMIT, "{what}: took {:?}", self.elapsed);
         self
     }
 }
@@ -107,12 +103,19 @@ pub fn run_as(cwd: &Path, args: &[&str], stdin: Option<&Path>, uid: Option<u32>)
         if reaped == pid {
             break status;
         }
-        assert!(reaped == 0, "wait4 failed: {}", std::io::Error::last_os_error());
+        assert!(
+            reaped == 0,
+            "wait4 failed: {}",
+            std::io::Error::last_os_error()
+        );
         if started.elapsed() > TIME_LIMIT + Duration::from_secs(10) {
             unsafe { libc::kill(pid, libc::SIGKILL) };
             let mut status = 0;
             unsafe { libc::waitpid(pid, &mut status, 0) };
-            panic!("blastwall {args:?} still running after {:?}: killed", started.elapsed());
+            panic!(
+                "blastwall {args:?} still running after {:?}: killed",
+                started.elapsed()
+            );
         }
         std::thread::sleep(Duration::from_millis(2));
     };
@@ -124,7 +127,8 @@ pub fn run_as(cwd: &Path, args: &[&str], stdin: Option<&Path>, uid: Option<u32>)
     } else {
         -libc::WTERMSIG(status)
     };
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     Run {
         code,
         stdout: read(&out_path),
