@@ -53,6 +53,21 @@ pub struct Args {
     /// Largest request body accepted (an UPDATE carries object and oldObject).
     #[arg(long, default_value_t = 8 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// How long a client has to finish the TLS handshake.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub handshake_timeout: Duration,
+    /// How long a client has to send its request headers (HTTP/1.1), so slow
+    /// clients cannot hold connections open.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+    /// How long a client has to send the request body once its headers are in;
+    /// a body still arriving then is answered 408.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
+    /// How often the cache checks that the API server still answers (a cheap
+    /// one-item list), so its age stays meaningful on a cluster with no changes.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub namespace_probe_interval: Duration,
     /// How often the certificate files are checked for changes.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub cert_reload_interval: Duration,

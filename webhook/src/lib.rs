@@ -13,7 +13,6 @@ use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context as _;
 use axum_server::tls_rustls::RustlsAcceptor;
@@ -26,10 +25,6 @@ use crate::cli::{Args, FailureMode};
 use crate::metrics::Metrics;
 use crate::namespaces::NamespaceCache;
 use crate::server::Shared;
-
-/// How long a client has to finish the TLS handshake, and then its request headers.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Where the server listens, once bound (port 0 picks a free port).
 #[derive(Clone, Copy, Debug)]
@@ -113,7 +108,7 @@ pub async fn run(
         let client = kube::Client::try_default()
             .await
             .context("connecting to the Kubernetes API (use --no-kube to run without one)")?;
-        let (cache, driver) = NamespaceCache::watch(client);
+        let (cache, driver) = NamespaceCache::watch(client, args.namespace_probe_interval);
         (cache, Some(tokio::spawn(driver)))
     };
     ctx.namespaces = Some(namespaces.clone() as Arc<dyn facts::tenancy::NamespaceLookup>);
@@ -132,6 +127,7 @@ pub async fn run(
         namespaces,
         metrics: Arc::clone(&metrics),
         deadline: args.timeout,
+        body_read_timeout: args.body_read_timeout,
         fail_open: args.failure_mode == FailureMode::Allow,
         permits: Arc::new(Semaphore::new(permits)),
         fixed_response: args.fixed_response,
@@ -170,12 +166,12 @@ pub async fn run(
     let admission_addr = listener.local_addr()?;
     let handle = axum_server::Handle::new();
     let mut server = axum_server::from_tcp(listener)?
-        .acceptor(RustlsAcceptor::new(rustls).handshake_timeout(HANDSHAKE_TIMEOUT))
+        .acceptor(RustlsAcceptor::new(rustls).handshake_timeout(args.handshake_timeout))
         .handle(handle.clone());
     server
         .http_builder()
         .http1()
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(args.header_read_timeout);
     let app = server::admission_router(Arc::clone(&shared), args.max_body_bytes);
     let serving = tokio::spawn(server.serve(app.into_make_service()));
 

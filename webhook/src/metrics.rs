@@ -30,6 +30,8 @@ pub struct Metrics {
     pub certificate_reloads: Family<ReasonLabels, Counter>,
     pub cache_age: Gauge<f64, AtomicU64>,
     pub namespaces: Gauge,
+    pub api_failing: Gauge,
+    pub api_errors: Counter,
     pub certificate_expiry: Gauge<f64, AtomicU64>,
 }
 
@@ -79,6 +81,18 @@ impl Metrics {
             "Namespaces in the cache",
             namespaces.clone(),
         );
+        let api_failing = Gauge::default();
+        registry.register(
+            "namespace_watch_failing",
+            "1 while the API server cannot be reached (the cache keeps serving), else 0",
+            api_failing.clone(),
+        );
+        let api_errors = Counter::default();
+        registry.register(
+            "namespace_watch_errors",
+            "Failed attempts to reach the API server for Namespaces (watch and probe)",
+            api_errors.clone(),
+        );
         let certificate_expiry = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "certificate_expiry_seconds",
@@ -93,6 +107,8 @@ impl Metrics {
             certificate_reloads,
             cache_age,
             namespaces,
+            api_failing,
+            api_errors,
             certificate_expiry,
         }
     }

@@ -4,11 +4,12 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use blastwall::facts::tenancy::{NamespaceLabels, NamespaceLookup};
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Namespace;
+use kube::api::ListParams;
 use kube::core::PartialObjectMeta;
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{watcher, WatchStreamExt};
@@ -24,8 +25,13 @@ pub struct NamespaceCache {
     source: Source,
     synced: AtomicBool,
     started: Instant,
-    /// Milliseconds after `started` of the last event from the API server.
+    /// Milliseconds after `started` of the last answer from the API server (a watch
+    /// event or a probe).
     last_heard_ms: AtomicU64,
+    /// Whether the last attempt to reach the API server failed.
+    failing: AtomicBool,
+    /// Failed attempts (watch errors and probes) since start.
+    errors: AtomicU64,
 }
 
 impl NamespaceLookup for NamespaceCache {
@@ -47,6 +53,8 @@ impl NamespaceCache {
             synced: AtomicBool::new(true),
             started: Instant::now(),
             last_heard_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+            errors: AtomicU64::new(0),
         }
     }
 
@@ -76,17 +84,26 @@ impl NamespaceCache {
 
     /// Starts watching the cluster's Namespaces (metadata only). The returned future
     /// drives the watch and must be spawned; it reconnects with backoff on errors.
-    pub fn watch(client: Client) -> (Arc<NamespaceCache>, impl std::future::Future<Output = ()>) {
+    /// Every `probe` it also lists one Namespace, so that a healthy watch on a
+    /// cluster where nothing changes still counts as heard from, and a lost API
+    /// server shows as a growing cache age while the cache keeps serving.
+    pub fn watch(
+        client: Client,
+        probe: Duration,
+    ) -> (Arc<NamespaceCache>, impl std::future::Future<Output = ()>) {
         let (reader, writer) = reflector::store::<PartialObjectMeta<Namespace>>();
         let cache = Arc::new(NamespaceCache {
             source: Source::Cluster(reader),
             synced: AtomicBool::new(false),
             started: Instant::now(),
             last_heard_ms: AtomicU64::new(0),
+            failing: AtomicBool::new(false),
+            errors: AtomicU64::new(0),
         });
         let api: Api<PartialObjectMeta<Namespace>> = Api::all(client);
-        let driver = {
+        let watch = {
             let cache = Arc::clone(&cache);
+            let api = api.clone();
             async move {
                 let stream = watcher(api, watcher::Config::default().any_semantic())
                     .default_backoff()
@@ -102,10 +119,41 @@ impl NamespaceCache {
                                 tracing::info!(namespaces = cache.len(), "namespace cache synced");
                             }
                         }
-                        Err(e) => tracing::warn!(error = %e, "namespace watch failed; retrying"),
+                        Err(e) => {
+                            cache.failed();
+                            tracing::warn!(
+                                error = %e,
+                                cache_age_seconds = cache.age_seconds(),
+                                "namespace watch failed; serving from the cache and retrying"
+                            );
+                        }
                     }
                 }
             }
+        };
+        let probing = {
+            let cache = Arc::clone(&cache);
+            async move {
+                let mut tick = tokio::time::interval(probe.max(Duration::from_millis(100)));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    match api.list_metadata(&ListParams::default().limit(1)).await {
+                        Ok(_) => cache.heard(),
+                        Err(e) => {
+                            cache.failed();
+                            tracing::warn!(
+                                error = %e,
+                                cache_age_seconds = cache.age_seconds(),
+                                "API server not reachable; serving Namespaces from the cache"
+                            );
+                        }
+                    }
+                }
+            }
+        };
+        let driver = async move {
+            futures::join!(watch, probing);
         };
         (cache, driver)
     }
@@ -113,6 +161,22 @@ impl NamespaceCache {
     fn heard(&self) {
         let ms = self.started.elapsed().as_millis() as u64;
         self.last_heard_ms.store(ms.max(1), Ordering::Relaxed);
+        self.failing.store(false, Ordering::Relaxed);
+    }
+
+    fn failed(&self) {
+        self.failing.store(true, Ordering::Relaxed);
+        self.errors.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether the API server could not be reached on the last attempt.
+    pub fn is_failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
+    }
+
+    /// Failed attempts to reach the API server since start.
+    pub fn errors(&self) -> u64 {
+        self.errors.load(Ordering::Relaxed)
     }
 
     /// Whether the first full list has arrived.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request as HttpRequest, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,8 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// Per-request deadline, from receipt of the body to the answer.
     pub deadline: Duration,
+    /// How long the body may take to arrive once the headers are in.
+    pub body_read_timeout: Duration,
     /// Failure mode: allow (true) or deny when the rules cannot answer.
     pub fail_open: bool,
     pub permits: Arc<Semaphore>,
@@ -72,6 +74,17 @@ async fn readyz(State(s): State<Arc<Shared>>) -> Response {
         body.push_str(name);
         body.push('\n');
     }
+    // Informational: a lost API server does not make the webhook unready (it
+    // serves from the cache), but says how old the cache is.
+    body.push_str(&format!(
+        "namespace cache age: {:.1}s{}\n",
+        s.namespaces.age_seconds(),
+        if s.namespaces.is_failing() {
+            " (API server not reachable)"
+        } else {
+            ""
+        }
+    ));
     let status = if checks.iter().all(|(_, ok)| *ok) {
         StatusCode::OK
     } else {
@@ -84,6 +97,10 @@ async fn metrics(State(s): State<Arc<Shared>>) -> Response {
     let m = &s.metrics;
     m.cache_age.set(s.namespaces.age_seconds());
     m.namespaces.set(s.namespaces.len() as i64);
+    m.api_failing.set(i64::from(s.namespaces.is_failing()));
+    let errors = s.namespaces.errors();
+    m.api_errors
+        .inc_by(errors.saturating_sub(m.api_errors.get()));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -124,12 +141,44 @@ enum Outcome {
     Failed(String, &'static str),
 }
 
-async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
+/// Reads the whole body within the body-read timeout: a client that trickles its
+/// body (slowloris) is answered 408 instead of holding the connection for ever.
+async fn read_body(s: &Shared, request: HttpRequest) -> Result<Bytes, Response> {
+    let read = tokio::time::timeout(s.body_read_timeout, Bytes::from_request(request, &()));
+    match read.await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        // Over the size limit (413) or broken off: axum's own answer.
+        Ok(Err(rejection)) => {
+            s.metrics.count("invalid", "");
+            Err(rejection.into_response())
+        }
+        Err(_) => {
+            s.metrics.count("invalid", "");
+            tracing::info!(
+                timeout_ms = s.body_read_timeout.as_millis() as u64,
+                "request body not received in time"
+            );
+            let message = format!(
+                "request body not received within {:?}\n",
+                s.body_read_timeout
+            );
+            Err((StatusCode::REQUEST_TIMEOUT, message).into_response())
+        }
+    }
+}
+
+async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Response {
     let start = Instant::now();
+    let body = match read_body(&s, request).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     if s.fixed_response {
         return fixed(&body);
     }
     let deadline = tokio::time::Instant::now() + s.deadline;
+    // Kept (a cheap reference) to find the uid if the review waits out the deadline.
+    let raw = body.clone();
     let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Arc<Request>, AdmissionError>>();
     let work = {
         let s = Arc::clone(&s);
@@ -186,13 +235,37 @@ async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
         ),
     };
     let Some(request) = request else {
-        // Nothing to echo a uid into: let the API server apply its failurePolicy.
+        // Still waiting for an evaluation slot at the deadline. If the body names a
+        // uid, answer by the failure mode; if not, there is nothing to answer
+        // into: let the API server apply its failurePolicy.
         s.metrics.count("timeout", "");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "review not decoded before the deadline\n",
-        )
-            .into_response();
+        s.metrics
+            .evaluation_errors
+            .get_or_create(&crate::metrics::ReasonLabels {
+                reason: "timeout".to_string(),
+            })
+            .inc();
+        let reason = format!(
+            "no evaluation slot free within the {:?} deadline",
+            s.deadline
+        );
+        tracing::warn!(
+            decision = if s.fail_open { "allow" } else { "deny" },
+            failure = "timeout",
+            error = %reason,
+            "review answered by failure mode before it was decoded"
+        );
+        return match uid_of(&raw) {
+            Some(uid) => json(
+                StatusCode::OK,
+                &admission::failure_response(&uid, s.fail_open, &reason),
+            ),
+            None => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "review not decoded before the deadline\n",
+            )
+                .into_response(),
+        };
     };
     let elapsed = start.elapsed();
     s.metrics.latency.observe(elapsed.as_secs_f64());
@@ -263,6 +336,19 @@ async fn validate(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 
 /// The load-test baseline: echo the uid, allow, evaluate nothing.
 fn fixed(body: &[u8]) -> Response {
+    let uid = uid_of(body).unwrap_or_default();
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "apiVersion": admission::API_VERSION,
+            "kind": admission::KIND,
+            "response": {"uid": uid, "allowed": true}
+        }),
+    )
+}
+
+/// `request.uid` of an AdmissionReview body, read without building the object.
+fn uid_of(body: &[u8]) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Uid<'a> {
         #[serde(borrow)]
@@ -273,16 +359,6 @@ fn fixed(body: &[u8]) -> Response {
         #[serde(borrow)]
         uid: Option<std::borrow::Cow<'a, str>>,
     }
-    let uid = serde_json::from_slice::<Uid>(body)
-        .ok()
-        .and_then(|u| u.request?.uid)
-        .unwrap_or_default();
-    json(
-        StatusCode::OK,
-        &serde_json::json!({
-            "apiVersion": admission::API_VERSION,
-            "kind": admission::KIND,
-            "response": {"uid": uid, "allowed": true}
-        }),
-    )
+    let uid = serde_json::from_slice::<Uid>(body).ok()?.request?.uid?;
+    (!uid.is_empty()).then(|| uid.into_owned())
 }

@@ -123,7 +123,7 @@ async fn the_cache_lists_watches_and_resumes_a_broken_watch() {
 
     let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
     let client = kube::Client::try_from(config).unwrap();
-    let (cache, driver) = NamespaceCache::watch(client);
+    let (cache, driver) = NamespaceCache::watch(client, Duration::from_secs(30));
     assert!(!cache.is_synced());
     let task = tokio::spawn(driver);
 

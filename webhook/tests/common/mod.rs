@@ -193,11 +193,15 @@ impl Https {
             .header("content-type", "application/json")
             .body(Full::new(body))
             .unwrap();
-        let resp = self
-            .client
-            .request(req)
-            .await
-            .map_err(|e| format!("{e:?}"))?;
+        let resp = self.client.request(req).await.map_err(|e| {
+            // A connection that was never made (refused, handshake failed) is told
+            // apart from one that broke after the request went out.
+            if e.is_connect() {
+                format!("connect: {e:?}")
+            } else {
+                format!("{e:?}")
+            }
+        })?;
         let status = resp.status().as_u16();
         let bytes = resp
             .into_body()
