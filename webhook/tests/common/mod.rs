@@ -92,6 +92,11 @@ impl Server {
 
 /// Starts the real server with `extra` flags, certificates from `pki`, --no-kube.
 pub async fn start(pki: &Pki, extra: &[&str]) -> Server {
+    start_args(pki, extra, true).await
+}
+
+/// [`start`], with or without `--no-kube`.
+pub async fn start_args(pki: &Pki, extra: &[&str], no_kube: bool) -> Server {
     blastwall_webhook::tls::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("tls.crt"), &pki.cert_pem).unwrap();
@@ -108,8 +113,10 @@ pub async fn start(pki: &Pki, extra: &[&str]) -> Server {
         "127.0.0.1:0",
         "--metrics-listen",
         "127.0.0.1:0",
-        "--no-kube",
     ];
+    if no_kube {
+        argv.push("--no-kube");
+    }
     argv.extend_from_slice(extra);
     let args = Args::try_parse_from(&argv).unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
