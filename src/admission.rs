@@ -576,9 +576,13 @@ const MIN_MASKED: usize = 3;
 impl Mask {
     /// The `data` and `stringData` values (and the decoded `data`) of a Secret under review.
     pub fn for_review(review: &Value) -> Mask {
+        Mask::for_objects(&[&review["object"], &review["oldObject"]])
+    }
+
+    /// The values of every Secret among `objects` (others are ignored).
+    pub fn for_objects(objects: &[&Value]) -> Mask {
         let mut values = BTreeSet::new();
-        for side in ["object", "oldObject"] {
-            let obj = &review[side];
+        for obj in objects {
             if obj["kind"] != Value::from("Secret") {
                 continue;
             }

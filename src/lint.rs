@@ -211,7 +211,15 @@ pub fn duplicate_keys(engine: &Engine, doc: &Document, object: &ObjectRef) -> Ve
 }
 
 /// Turns a rule's hit into a finding located in the document's file.
-pub fn place(hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
+pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
+    // A rule's message never repeats a Secret's values.
+    if object.kind == "Secret" {
+        let mask = crate::admission::Mask::for_objects(&[&doc.value]);
+        hit.message = mask.apply(&hit.message);
+        for (_, message) in &mut hit.related {
+            *message = mask.apply(message);
+        }
+    }
     let locate = |spans: &SpanNode, path: &[PathSeg]| spans.resolve(path).node.label_range();
     let related = hit
         .related

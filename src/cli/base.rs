@@ -130,6 +130,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         outcome.created, outcome.updated, outcome.deleted, outcome.unchanged
     );
 
+    crate::source::redact::secret_values(&mut head);
     let mut files = std::mem::take(&mut head.files);
     files.extend(outcome.base_files);
     let mut problems = std::mem::take(&mut head.problems);

@@ -31,6 +31,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     if let Some(config) = &config {
         findings = about_config(config, &run, &mut loaded.files, findings, |_| true);
     }
+    crate::source::redact::secret_values(&mut loaded);
     let output = Output {
         files: &loaded.files,
         findings: &findings,

@@ -6,6 +6,7 @@
 
 pub mod git;
 pub mod load;
+pub mod redact;
 pub mod resolve;
 pub mod revision;
 pub mod span;
