@@ -1,7 +1,7 @@
 //! The shared table of change cases (`fixtures/change/cases.yaml`): reading it,
 //! building the AdmissionReview of each case, and checking an AdmissionReview
 //! response against a case's expectations. Included by every driver:
-//! `#[path = "…/tests/support/change_cases.rs"] mod change_cases;`.
+//! `#[path = "…/tests/support/change_cases.rs"] mod cases;` in each suite.
 
 #![allow(dead_code)]
 

@@ -2,7 +2,7 @@
 //! connections at once, rules that run too long. Bounds are generous; the point is
 //! that nothing starves, hangs or crashes.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

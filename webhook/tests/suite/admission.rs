@@ -1,6 +1,6 @@
 //! The real server over real TLS: AdmissionReviews as the API server sends them.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 //! Small cases live in `fixtures/hostile/`; large ones are generated here into a
 //! temporary directory.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -841,8 +841,7 @@ exemptions:
     assert_eq!(out.status.code(), Some(0));
 }
 
-#[path = "support/change_cases.rs"]
-mod change_cases;
+use crate::cases as change_cases;
 
 /// The shared change cases (fixtures/change/cases.yaml), the third driver: the old
 /// object committed at the base, the new one in the working tree (under another file

@@ -3,7 +3,7 @@
 //! `blastwall.dev/exempt` annotation is never honoured, even where the config lets
 //! `blastwall lint` honour it.
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{json, Value};

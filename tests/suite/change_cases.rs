@@ -2,8 +2,7 @@
 //! each case as the AdmissionReview the API server would send, decided by the real
 //! binary exactly as the webhook decides it.
 
-#[path = "support/change_cases.rs"]
-mod change_cases;
+use crate::cases as change_cases;
 
 use assert_cmd::Command;
 use change_cases::Outcome;

@@ -2,7 +2,7 @@
 //! any output of `lint` (every format) or `review`, even when a rule quotes them;
 //! rules cannot call builtins that reach the network, the environment or files.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

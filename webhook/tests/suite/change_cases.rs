@@ -2,10 +2,9 @@
 //! over real TLS: every case decided as the table expects, with the very response
 //! `blastwall review` computes for the same AdmissionReview.
 
-mod common;
+use crate::common;
 
-#[path = "../../tests/support/change_cases.rs"]
-mod change_cases;
+use crate::cases as change_cases;
 
 use std::sync::Arc;
 

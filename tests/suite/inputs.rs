@@ -2,7 +2,7 @@
 //! a symlink out of a directory it walks, and reports what it cannot read (exit 2)
 //! instead of hanging on it or skipping it silently.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;

@@ -1,7 +1,7 @@
 //! SIGTERM drains: the real binary finishes a request already in flight, refuses
 //! new connections, reports not-ready meanwhile, and exits 0.
 
-mod common;
+use crate::common;
 
 use std::io::BufRead;
 use std::process::{Command, Stdio};

@@ -1,7 +1,7 @@
 //! Certificate rotation while requests flow: none is lost, new handshakes get the new
 //! certificate, and a bad pair on disk leaves the good one serving.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

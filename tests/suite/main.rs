@@ -1,0 +1,25 @@
+//! The integration tests of `blastwall`, in one test binary: each module was once
+//! its own binary, and linking every dependency into each one cost minutes and
+//! gigabytes of disk on CI. Run one module with `cargo test --test suite <module>::`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+#[path = "../support/change_cases.rs"]
+mod cases;
+
+mod aws_auth;
+mod change_cases;
+mod change_semantics;
+mod cli;
+mod exemptions;
+mod hostile;
+mod inputs;
+mod kinds;
+mod lint_base;
+mod properties;
+mod rego_unit;
+mod security;
+mod supply_chain;
+mod tenancy;
+mod user_rules;
