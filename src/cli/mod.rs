@@ -2,6 +2,8 @@
 
 mod base;
 mod engine;
+mod generate;
+mod init;
 mod lint;
 mod review;
 mod rules;
@@ -47,6 +49,12 @@ pub enum Command {
     /// Decide an AdmissionReview (JSON, from a file or `-`) exactly as the webhook
     /// would, and print the AdmissionReview response.
     Review(ReviewArgs),
+    /// Write a commented starter config (`.blastwall.yaml`) for one cluster per product.
+    Init(init::InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff), or write one page per subcommand with `--out-dir`.
+    Man(generate::ManArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -130,6 +138,16 @@ pub struct ReviewArgs {
 pub struct RulesArgs {
     /// Explain this rule: description, remediation and an example.
     pub id: Option<String>,
+    /// `text`: one line per rule; `markdown`: the full reference of every rule
+    /// (what `docs/rules.md` holds).
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value = "text",
+        conflicts_with = "id"
+    )]
+    pub format: rules::RulesFormat,
     /// A directory of extra rule modules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
@@ -187,6 +205,9 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(args),
         Command::Rules(args) => rules::run(args),
         Command::Review(args) => review::run(args),
+        Command::Init(args) => init::run(args),
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
