@@ -62,6 +62,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
     } = setup;
     let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
     let mut head = load::load(&args.paths, &limits, &mut std::io::empty());
+    super::lint::rebase_templates(args, &mut head.files);
 
     let keys: HashMap<&str, String> = revision
         .files

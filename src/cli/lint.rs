@@ -23,6 +23,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         threads,
     } = setup;
     let mut loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
+    rebase_templates(&args, &mut loaded.files);
     let ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
     let run = exempt::Run::new(&exemptions, engine.rules());
     let requester = args.change.requester();
@@ -39,6 +40,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         documents: loaded.documents.len(),
     };
     emit(&args, &engine, &output, |f| f.is_active())
+}
+
+/// Puts `--helm-root` in front of the Helm template paths of `files`.
+pub(super) fn rebase_templates(args: &LintArgs, files: &mut [SourceFile]) {
+    if let Some(root) = &args.helm_root {
+        for file in files {
+            file.templates.rebase(root);
+        }
+    }
 }
 
 /// What every lint run needs before reading inputs.

@@ -104,6 +104,12 @@ pub struct LintArgs {
     /// Threads used to evaluate documents (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// The directory holding the charts whose `helm template` output is linted: a
+    /// document headed `# Source: payroll/templates/x.yaml` is then reported as
+    /// rendered from DIR/payroll/templates/x.yaml (GitHub annotations and SARIF
+    /// point at that file for stdin).
+    #[arg(long, value_name = "DIR")]
+    pub helm_root: Option<String>,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]

@@ -6,6 +6,15 @@
 //! Files read from stdin have no path in the repository, so their annotations carry
 //! no `file`/`line` and show on the run instead, with `<stdin>:line:col` leading the
 //! message so the place is still known.
+//!
+//! Helm output (`helm template ... | blastwall lint -f github -`) names its templates
+//! in `# Source:` comments. A finding in such a document read from stdin is
+//! annotated on the template file itself (`file=` only: the rendered line cannot
+//! be mapped back to a line of the template), so that it shows in the pull request
+//! beside the file to change; `lint --helm-root DIR` puts the charts' directory in
+//! front of the path, which Helm writes from the chart's name. The message keeps
+//! `<stdin>:line:col` and names the template. A rendered file read from disk is
+//! annotated at its own line, its message naming the template.
 
 use std::io::{self, Write};
 
@@ -21,8 +30,17 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             Severity::Info => "notice",
         };
         let mut props = place(report, f.file, f.span.as_ref(), true);
+        let template = report.template(f.file, f.span.as_ref());
+        if let (true, Some(template)) = (props.is_empty(), template) {
+            // Rendered on stdin: no line of the stream is a line of the repository,
+            // but the template is a file of it.
+            props.push(("file", template.to_string()));
+        }
         props.push(("title", f.rule.clone()));
         let mut message = pathless_prefix(report, f.file, f.span.as_ref()) + &f.message;
+        if let Some(template) = template {
+            message.push_str(&format!(" (rendered from Helm template {template})"));
+        }
         if f.pre_existing {
             message.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
         }

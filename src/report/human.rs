@@ -93,6 +93,12 @@ fn finding_diagnostic(report: &Report, finding: &Finding) -> Diagnostic<usize> {
         (true, true) => None,
     };
     notes.splice(0..0, at);
+    if let Some(template) = report.template(finding.file, finding.span.as_ref()) {
+        notes.insert(
+            usize::from(!notes.is_empty()),
+            format!("note: rendered from Helm template {template}"),
+        );
+    }
     if finding.pre_existing {
         notes.push(format!("note: {PRE_EXISTING_NOTE}"));
     }

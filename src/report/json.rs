@@ -3,11 +3,16 @@
 //! ```text
 //! {"version":1,
 //!  "findings":[{"rule","severity","message","file","line","column","endLine","endColumn",
-//!               "object":{"apiVersion","kind","namespace","name"},"path","preExisting",
+//!               "template"?,"object":{"apiVersion","kind","namespace","name"},"path","preExisting",
 //!               "suppression"?:{"kind","reason","owner"?,"expires"?}}],
 //!  "errors":[{"file","line","column","message"}],
 //!  "summary":{"files","documents","findings","errors","suppressed"}}
 //! ```
+//!
+//! `template` is present when the finding's document is `helm template` output
+//! headed by a `# Source:` comment: the chart template it was rendered from (with
+//! `lint --helm-root` in front), while `file` and the positions stay those of the
+//! rendered stream.
 //!
 //! A finding an exemption accepts keeps its place in `findings` with a
 //! `suppression` (`kind` `config` or `inline`); other findings have no such key.
@@ -46,6 +51,8 @@ struct JsonFinding<'a> {
     column: Option<usize>,
     end_line: Option<usize>,
     end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<&'a str>,
     object: &'a ObjectRef,
     path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,6 +105,7 @@ fn finding<'a>(report: &Report<'a>, f: &'a Finding) -> JsonFinding<'a> {
         column: region.map(|r| r.column),
         end_line: region.map(|r| r.end_line),
         end_column: region.map(|r| r.end_column),
+        template: report.template(f.file, f.span.as_ref()),
         object: &f.object,
         path: display_path(&f.path),
         suppression: f.suppression.as_ref(),

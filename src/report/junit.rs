@@ -229,6 +229,9 @@ fn describe(report: &Report, f: &Finding) -> String {
     if !object.is_empty() || !path.is_empty() {
         out.push_str(&format!("\n  in {object} at {path}"));
     }
+    if let Some(template) = report.template(f.file, f.span.as_ref()) {
+        out.push_str(&format!("\n  rendered from Helm template {template}"));
+    }
     for related in &f.related {
         let at = location(report, f.file, related.span.as_ref());
         out.push_str(&format!("\n  {at}{}", related.message));

@@ -76,6 +76,12 @@ impl<'a> Report<'a> {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// The Helm template that the document holding `span` was rendered from, when
+    /// the file is `helm template` output with `# Source:` comments.
+    fn template(&self, id: Option<FileId>, span: Option<&ByteRange>) -> Option<&'a str> {
+        self.file(id)?.template_at(span?.start)
+    }
+
     /// Where `span` sits in file `id`, when both are known.
     fn region(&self, id: Option<FileId>, span: Option<&ByteRange>) -> Option<Region> {
         let file = self.file(id)?;

@@ -5,6 +5,11 @@
 //! Relative file names become URIs relative to `%SRCROOT%` (the repository root in
 //! CI); columns are counted in Unicode code points (`columnKind`).
 //!
+//! A finding in `helm template` output (a document headed by `# Source:`) has the
+//! template as a related location; read from stdin, whose stream is no file of the
+//! repository, the result is placed on the template file instead (without region)
+//! and the rendered place becomes the related location.
+//!
 //! A finding an exemption accepts carries `suppressions`: `external` for an entry
 //! of the config, `inSource` for the object's own annotation, with the reason as
 //! the justification. Other results have no `suppressions` key.
@@ -341,7 +346,7 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> SarifResult 
             kind: "resource",
         });
     }
-    let related_locations = finding
+    let mut related_locations: Vec<Location> = finding
         .related
         .iter()
         .enumerate()
@@ -355,7 +360,47 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> SarifResult 
             ..Location::default()
         })
         .collect();
-    let file_uri = file.map(uri).unwrap_or_default();
+    let mut file_uri = file.map(uri).unwrap_or_default();
+    if let Some(template) = report.template(finding.file, finding.span.as_ref()) {
+        let template_location = PhysicalLocation {
+            artifact_location: template_artifact(template),
+            region: None,
+        };
+        let id = Some(related_locations.len() + 1);
+        if file.is_some_and(|f| f.path.is_none()) {
+            // Rendered on stdin: the stream is in no file of the repository, the
+            // template is. The result goes on the template (no region: a rendered
+            // line is no line of the template), the place in the stream beside it.
+            let rendered = location.physical_location.replace(template_location);
+            file_uri = uri_of(template);
+            related_locations.push(Location {
+                id,
+                physical_location: rendered,
+                message: Some(Message::new(format!(
+                    "where the rendered output has it{}",
+                    report
+                        .region(finding.file, finding.span.as_ref())
+                        .map(|r| format!(
+                            " ({}:{}:{})",
+                            file.map_or("", |f| f.name.as_str()),
+                            r.line,
+                            r.column
+                        ))
+                        .unwrap_or_default()
+                ))),
+                ..Location::default()
+            });
+        } else {
+            related_locations.push(Location {
+                id,
+                physical_location: Some(template_location),
+                message: Some(Message::new(format!(
+                    "the Helm template this document was rendered from ({template})"
+                ))),
+                ..Location::default()
+            });
+        }
+    }
     let has_place = location.physical_location.is_some() || !location.logical_locations.is_empty();
     SarifResult {
         rule_id: finding.rule.clone(),
@@ -420,6 +465,20 @@ fn artifact(source: &SourceFile) -> ArtifactLocation {
         // stdin has no place on disk: its name is left as a bare relative reference.
         uri_base_id: (!absolute && source.path.is_some()).then_some(SRCROOT),
     }
+}
+
+/// The location of a Helm template, a path relative to the repository root as
+/// `# Source:` comments (and `lint --helm-root`) give it.
+fn template_artifact(template: &str) -> ArtifactLocation {
+    let absolute = template.starts_with('/') || has_drive(template);
+    ArtifactLocation {
+        uri: uri_of(template),
+        uri_base_id: (!absolute).then_some(SRCROOT),
+    }
+}
+
+fn uri_of(name: &str) -> String {
+    uri(&SourceFile::new(name.to_string(), None, String::new()))
 }
 
 /// `file:///abs/path` for absolute names, a percent-encoded relative reference otherwise.

@@ -5,6 +5,7 @@
 //! This module knows nothing of rules.
 
 pub mod git;
+pub mod helm;
 pub mod load;
 pub mod redact;
 pub mod resolve;
@@ -57,17 +58,21 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     pub text: String,
     line_starts: Vec<usize>,
+    /// The Helm templates its documents were rendered from (`# Source:` comments).
+    pub templates: helm::Templates,
 }
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let templates = helm::Templates::scan(&text);
         SourceFile {
             name,
             path,
             text,
             line_starts,
+            templates,
         }
     }
 
@@ -89,6 +94,11 @@ impl SourceFile {
 
     pub fn line_starts(&self) -> &[usize] {
         &self.line_starts
+    }
+
+    /// The Helm template (`# Source:` comment) of the document that holds `byte`.
+    pub fn template_at(&self, byte: usize) -> Option<&str> {
+        self.templates.at(byte)
     }
 }
 

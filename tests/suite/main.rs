@@ -14,6 +14,7 @@ mod change_semantics;
 mod cli;
 mod exemptions;
 mod generated;
+mod helm;
 mod hostile;
 mod init;
 mod inputs;
