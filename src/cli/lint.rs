@@ -132,6 +132,7 @@ pub(super) fn emit(
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             args.format == Format::Human
+                && args.output.is_none()
                 && stdout.is_terminal()
                 && std::env::var_os("NO_COLOR").is_none()
         }
@@ -144,9 +145,21 @@ pub(super) fn emit(
         documents: output.documents,
         color,
     };
-    let mut out = stdout.lock();
-    report::write(&report, args.format, &mut out).context("cannot write the report")?;
-    out.flush().ok();
+    match &args.output {
+        Some(path) => {
+            let written = std::fs::File::create(path).and_then(|file| {
+                let mut out = std::io::BufWriter::new(file);
+                report::write(&report, args.format, &mut out)?;
+                out.flush()
+            });
+            written.with_context(|| format!("cannot write the report to {}", path.display()))?;
+        }
+        None => {
+            let mut out = stdout.lock();
+            report::write(&report, args.format, &mut out).context("cannot write the report")?;
+            out.flush().ok();
+        }
+    }
 
     let threshold = args.severity_threshold.severity();
     Ok(if !output.problems.is_empty() {

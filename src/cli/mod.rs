@@ -89,6 +89,9 @@ pub struct LintArgs {
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "human")]
     pub format: Format,
+    /// Write the report to FILE instead of standard output (the exit code is the same).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum, default_value = "error")]
     pub severity_threshold: Threshold,

@@ -231,3 +231,28 @@ fn verdict_fails_on_findings_unless_told_not_to_and_always_on_errors() {
         assert_eq!(run.code, expected, "code {code}, {inputs:?}");
     }
 }
+
+#[test]
+fn output_writes_the_report_to_a_file_with_the_same_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = root().join("fixtures/manifests/bad/privileged-container.yaml");
+    let report = dir.path().join("report.sarif");
+    let out = Command::new(env!("CARGO_BIN_EXE_blastwall"))
+        .args(["lint", "--no-config", "-f", "sarif", "-o"])
+        .arg(&report)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    // An output that cannot be written is an error, never a silent success.
+    let out = Command::new(env!("CARGO_BIN_EXE_blastwall"))
+        .args(["lint", "--no-config", "-o", "/nonexistent/dir/report.txt"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the report"));
+}
