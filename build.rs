@@ -1,4 +1,7 @@
-//! Embeds the built-in rule pack (`rules/**/*.rego`, tests excluded) into the binary.
+//! Embeds the built-in rule pack (`rules/**/*.rego`, tests excluded) into the binary,
+//! and, for `blastwall test` without a directory, the pack's Rego unit tests, its
+//! fixture suites (`rules/**/*.cases.yaml`) and the example inputs they read
+//! (`fixtures/`, hostile inputs excepted).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,26 +14,27 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rego")
-            && !path
-                .file_stem()
-                .is_some_and(|s| s.to_string_lossy().ends_with("_test"))
-        {
+        } else {
             out.push(path);
         }
     }
 }
 
-fn main() {
-    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let rules = root.join("rules");
-    println!("cargo:rerun-if-changed=rules");
-    let mut files = Vec::new();
-    collect(&rules, &mut files);
-    files.sort();
-    let mut code = String::from("pub static BUILTIN_RULES: &[(&str, &str)] = &[\n");
-    for file in &files {
-        let rel = file.strip_prefix(&root).unwrap_or(file);
+fn is_test(path: &Path) -> bool {
+    path.file_stem()
+        .is_some_and(|s| s.to_string_lossy().ends_with("_test"))
+}
+
+fn has_ext(path: &Path, exts: &[&str]) -> bool {
+    path.extension()
+        .is_some_and(|e| exts.iter().any(|x| e == *x))
+}
+
+/// `pub static NAME: &[(&str, &str)]` of `files` (relative to `root`) and their text.
+fn table(name: &str, root: &Path, files: &[PathBuf]) -> String {
+    let mut code = format!("pub static {name}: &[(&str, &str)] = &[\n");
+    for file in files {
+        let rel = file.strip_prefix(root).unwrap_or(file);
         code.push_str(&format!(
             "    ({:?}, include_str!({:?})),\n",
             rel.to_string_lossy().replace('\\', "/"),
@@ -38,6 +42,42 @@ fn main() {
         ));
     }
     code.push_str("];\n");
+    code
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
+    println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=fixtures");
+    let mut files = Vec::new();
+    collect(&root.join("rules"), &mut files);
+    files.sort();
+    let rego = |test: bool| -> Vec<PathBuf> {
+        files
+            .iter()
+            .filter(|p| has_ext(p, &["rego"]) && is_test(p) == test)
+            .cloned()
+            .collect()
+    };
+    let (rules, tests) = (rego(false), rego(true));
+    let mut data: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| has_ext(p, &["yaml", "yml", "json"]))
+        .cloned()
+        .collect();
+    let mut fixtures = Vec::new();
+    collect(&root.join("fixtures"), &mut fixtures);
+    fixtures.sort();
+    let hostile = root.join("fixtures").join("hostile");
+    data.extend(fixtures.into_iter().filter(|p| {
+        !p.starts_with(&hostile)
+            && has_ext(p, &["yaml", "yml", "json"])
+            // include_str! needs UTF-8.
+            && fs::read(p).is_ok_and(|bytes| std::str::from_utf8(&bytes).is_ok())
+    }));
+    let mut code = table("BUILTIN_RULES", &root, &rules);
+    code.push_str(&table("BUILTIN_TESTS", &root, &tests));
+    code.push_str(&table("BUILTIN_FILES", &root, &data));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");
     if let Err(e) = fs::write(&out, code) {
         panic!("cannot write {}: {e}", out.display());

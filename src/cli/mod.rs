@@ -7,6 +7,7 @@ mod init;
 mod lint;
 mod review;
 mod rules;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -55,6 +56,9 @@ pub enum Command {
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff), or write one page per subcommand with `--out-dir`.
     Man(generate::ManArgs),
+    /// Run the Rego unit tests and fixture suites of rule directories (default: the
+    /// built-in pack).
+    Test(test::TestArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -217,6 +221,7 @@ pub fn main() -> ExitCode {
         Command::Init(args) => init::run(args),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
+        Command::Test(args) => test::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -10,6 +10,7 @@
 
 mod class_engines;
 mod classes;
+pub mod coverage;
 mod error;
 mod meta;
 pub mod native;
@@ -20,7 +21,7 @@ pub use pack::RuleSource;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -72,6 +73,8 @@ pub struct Engine {
     timer: Option<ExecutionTimerConfig>,
     /// The engines of each class, with only the modules it needs.
     class_engines: Arc<ClassEngines>,
+    /// Where evaluations record the lines they go through, when asked to.
+    coverage: Option<Arc<Mutex<coverage::Coverage>>>,
 }
 
 impl Engine {
@@ -147,6 +150,7 @@ impl Engine {
             package_modules: Arc::new(package_modules),
             timer: None,
             class_engines: Arc::new(class_engines),
+            coverage: None,
         };
         engine.warm_up()?;
         Ok(engine)
@@ -191,6 +195,15 @@ impl Engine {
         self.warm_up()
     }
 
+    /// From now on, every evaluation runs every rule (as [`Strategy::Reference`])
+    /// and records the lines it goes through in the returned gathering, shared by
+    /// this engine's clones. Slower: for `blastwall test --coverage`.
+    pub fn record_coverage(&mut self) -> Arc<Mutex<coverage::Coverage>> {
+        let gathered = Arc::new(Mutex::new(coverage::Coverage::default()));
+        self.coverage = Some(gathered.clone());
+        gathered
+    }
+
     /// Evaluates the rules of the review's kinds against `input`
     /// (`{"review": …, "facts": …}`) in one pass.
     pub fn evaluate(&self, input: Value) -> Result<Vec<RuleHit>, EngineError> {
@@ -204,15 +217,27 @@ impl Engine {
         input: Value,
         strategy: Strategy,
     ) -> Result<Vec<RuleHit>, EngineError> {
-        let result = match strategy {
-            Strategy::Reference => {
+        let result = match (strategy, &self.coverage) {
+            (_, Some(gathered)) => {
+                let mut engine = self.prepared.clone();
+                engine.set_enable_coverage(true);
+                engine.set_input(input);
+                let result = engine
+                    .eval_rule(Classes::query(self.classes.all()))
+                    .map_err(|e| EngineError::Eval(e.to_string()))?;
+                if let Ok(mut gathered) = gathered.lock() {
+                    gathered.merge_from(&engine);
+                }
+                result
+            }
+            (Strategy::Reference, None) => {
                 let mut engine = self.prepared.clone();
                 engine.set_input(input);
                 engine
                     .eval_rule(Classes::query(self.classes.all()))
                     .map_err(|e| EngineError::Eval(e.to_string()))?
             }
-            Strategy::Fast => self.interpret(self.classes.select(&input), input)?,
+            (Strategy::Fast, None) => self.interpret(self.classes.select(&input), input)?,
         };
         let items: Vec<&Value> = match &result {
             Value::Set(set) => set.iter().collect(),

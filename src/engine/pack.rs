@@ -25,6 +25,24 @@ pub fn builtin() -> Vec<RuleSource> {
         .collect()
 }
 
+/// The Rego unit tests of the built-in pack (`rules/**/*_test.rego`).
+pub fn builtin_tests() -> Vec<RuleSource> {
+    BUILTIN_TESTS
+        .iter()
+        .map(|(path, text)| RuleSource {
+            name: format!("builtin:{path}"),
+            text: (*text).to_string(),
+        })
+        .collect()
+}
+
+/// The data files embedded with the built-in pack, by path relative to the
+/// repository: its fixture suites (`rules/**/*.cases.yaml`) and the example inputs
+/// under `fixtures/` they read.
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    BUILTIN_FILES
+}
+
 /// Every `.rego` module under `dir`, recursively and in a stable order.
 /// With `with_tests` false, `*_test.rego` files are left out.
 pub fn from_dir(dir: &Path, with_tests: bool) -> Result<Vec<RuleSource>, EngineError> {

@@ -21,6 +21,7 @@ mod init;
 mod inputs;
 mod kinds;
 mod lint_base;
+mod pack_tests;
 mod pre_commit;
 mod properties;
 mod rego_unit;
