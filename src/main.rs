@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    blastwall::engine::disable_error_backtraces();
     blastwall::cli::main()
 }

@@ -1,7 +1,22 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+fn main() -> std::process::ExitCode {
+    // Before the runtime starts its threads.
+    blastwall::engine::disable_error_backtraces();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("blastwall-webhook: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve())
+}
+
+async fn serve() -> std::process::ExitCode {
     let args = blastwall_webhook::cli::Args::parse();
     blastwall_webhook::init_logging(&args.log_level);
     match blastwall_webhook::run(args, blastwall_webhook::shutdown_signal(), |_| {}).await {
