@@ -17,6 +17,10 @@ use blastwall::engine::Engine;
 use blastwall::facts::{tenancy::Tenancy, Context};
 use criterion::Criterion;
 
+/// As in blastwall-webhook.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Setup {
     engine: Engine,
     ctx: Context,

@@ -1,5 +1,10 @@
 use clap::Parser;
 
+/// Rule evaluation allocates and frees many small values: with mimalloc a Pod
+/// review takes about a third fewer instructions than with the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     // Before the runtime starts its threads.
     blastwall::engine::disable_error_backtraces();
