@@ -5,4 +5,5 @@ pub mod cases;
 pub mod coverage;
 pub mod pack;
 pub mod runner;
+pub mod scaffold;
 pub mod suite;

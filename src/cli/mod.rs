@@ -5,6 +5,7 @@ mod engine;
 mod generate;
 mod init;
 mod lint;
+mod new_rule;
 mod review;
 mod rules;
 mod test;
@@ -59,6 +60,8 @@ pub enum Command {
     /// Run the Rego unit tests and fixture suites of rule directories (default: the
     /// built-in pack).
     Test(test::TestArgs),
+    /// Scaffold a rule: its module with metadata, a Rego unit test and a fixture suite.
+    NewRule(new_rule::NewRuleArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -222,6 +225,7 @@ pub fn main() -> ExitCode {
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
         Command::Test(args) => test::run(args),
+        Command::NewRule(args) => new_rule::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
