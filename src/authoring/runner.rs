@@ -202,7 +202,7 @@ fn unit_tests(
                 Ok(Value::Bool(true)) => (true, None),
                 Ok(Value::Undefined) => (false, Some("undefined: a condition is false".into())),
                 Ok(other) => (false, Some(format!("evaluated to {other}, not true"))),
-                Err(e) => (false, Some(format!("error: {e}"))),
+                Err(e) => (false, Some(e.to_string())),
             };
             results.push(TestResult {
                 kind: Kind::Unit,

@@ -72,7 +72,9 @@ fn human(outcome: &Outcome, quiet: bool, out: &mut dyn Write) -> std::io::Result
         let status = if r.passed { "ok  " } else { "FAIL" };
         writeln!(out, "{status} {}: {}", r.location, r.name)?;
         if let Some(error) = &r.error {
-            writeln!(out, "     {error}")?;
+            for line in error.lines().filter(|l| !l.trim().is_empty()) {
+                writeln!(out, "     {line}")?;
+            }
         }
         if !r.diff.is_empty() {
             writeln!(out, "     expected (-) vs actual (+) findings:")?;
