@@ -18,7 +18,8 @@ metadata := {
 subresources := {"exec": "exec", "attach": "attach", "portforward": "port-forward"}
 
 deny contains {"msg": msg, "path": []} if {
-	change.op == "CONNECT"
+	# Read directly (it is change.op): other operations never evaluate the library.
+	input.review.operation == "CONNECT"
 	change.review.resource.resource == "pods"
 	action := subresources[change.review.subResource]
 	not change.privileged
