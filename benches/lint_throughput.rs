@@ -63,6 +63,9 @@ fn mb_per_s(bytes: usize, time: Duration) -> f64 {
 }
 
 fn main() {
+    // As the binary does: otherwise RUST_BACKTRACE=1 in the environment makes every
+    // error regorus discards internally walk the stack.
+    blastwall::engine::disable_error_backtraces();
     // `cargo test` runs benches with --bench absent; only measure under `cargo bench`.
     if !std::env::args().any(|a| a == "--bench") {
         return;
