@@ -330,7 +330,7 @@ deny contains {"msg": "counted"} if {
             "--rules",
             &dir,
             "--timeout",
-            "400ms",
+            "2s",
             "--failure-mode",
             "deny",
             "--max-concurrent-evaluations",
@@ -357,25 +357,47 @@ deny contains {"msg": "counted"} if {
         assert_eq!(resp["response"]["allowed"], false, "{resp}");
         assert_eq!(resp["response"]["status"]["code"], 500, "{resp}");
     }
-    // Six requests, two slots, 400 ms each: they were not served one rule-length
+    // Six requests, two slots, 2 s each: they were not served one rule-length
     // after another (the rule alone would run for hours).
     assert!(
-        started.elapsed() < Duration::from_secs(20),
+        started.elapsed() < Duration::from_secs(60),
         "{:?}",
         started.elapsed()
     );
 
-    let resp = server
-        .review(&serde_json::from_slice(&config_map_review("after-runaway")).unwrap())
-        .await;
-    assert_eq!(resp["response"]["allowed"], true, "{resp}");
+    // The slots come back once the cut-off evaluations unwind: a later review is
+    // answered by the rules. A busy machine may need a few tries; slots that never
+    // come back fail every one.
+    let mut answered = Value::Null;
+    for attempt in 0..10 {
+        let resp = server
+            .review(
+                &serde_json::from_slice(&config_map_review(&format!("after-{attempt}"))).unwrap(),
+            )
+            .await;
+        if resp["response"]["allowed"] == true && resp["response"]["warnings"].is_null() {
+            answered = resp;
+            break;
+        }
+        answered = resp;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(answered["response"]["allowed"], true, "{answered}");
     assert!(
-        resp["response"]["warnings"].is_null(),
-        "answered by the rules: {resp}"
+        answered["response"]["warnings"].is_null(),
+        "not answered by the rules: {answered}"
     );
     let (_, metrics) = server.ops("/metrics").await;
+    // Each of the six was cut off (a later review that waited out a slot adds one).
+    let timeouts: u64 = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(r#"blastwall_webhook_evaluation_errors_total{reason="timeout"} "#)
+        })
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
     assert!(
-        metrics.contains(r#"blastwall_webhook_evaluation_errors_total{reason="timeout"} 6"#)
+        timeouts >= 6
             || metrics.contains(r#"blastwall_webhook_evaluation_errors_total{reason="error"}"#),
         "{metrics}"
     );

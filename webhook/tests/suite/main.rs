@@ -16,4 +16,5 @@ mod exemptions;
 mod faults;
 mod namespaces;
 mod rotation;
+mod secrets;
 mod shutdown;

@@ -1,0 +1,219 @@
+//! A Secret under review never leaks: the real binary, logging at debug level, with
+//! a rule that quotes the Secret's values in its messages, is sent Secret CREATE,
+//! UPDATE and DELETE reviews and a truncated body holding a Secret; every response,
+//! the metrics page and every log line up to exit are searched for the values.
+
+use crate::common;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
+
+use common::*;
+use serde_json::{json, Value};
+
+/// The raw values, and what the base64 `data` values decode to.
+const SECRETS: [&str; 5] = [
+    "U1VQRVJTRUNSRVQtREFUQS03MzE5",
+    "SUPERSECRET-DATA-7319",
+    "SUPERSECRET-STRING-4482",
+    "SUPERSECRET-OLD-1177",
+    "SUPERSECRET-TRUNCATED-6060",
+];
+
+/// A user rule that quotes the Secret's values (new, decoded and old) in its message.
+const QUOTING_RULE: &str = r#"package blastwall.rules.leaky
+
+metadata := {"id": "leaky", "title": "Leaky", "severity": "error", "category": "test",
+  "description": "Quotes secret values.", "remediation": "None.", "kinds": ["Secret"]}
+
+# The object under review: the new one, or on DELETE the old one.
+obj := input.review.object if is_object(input.review.object) else := input.review.oldObject
+
+old_strings := input.review.oldObject.stringData if is_object(input.review.oldObject) else := {}
+
+deny contains {"msg": msg, "path": ["stringData", "api-key"]} if {
+	obj.kind == "Secret"
+	msg := sprintf("key %v, password %v, decoded %v, old %v", [
+		object.get(obj, ["stringData", "api-key"], ""),
+		object.get(obj, ["data", "password"], ""),
+		base64.decode(object.get(obj, ["data", "password"], "")),
+		old_strings,
+	])
+}
+"#;
+
+fn secret(data: &str, string: &str) -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db", "namespace": "payroll"},
+        "type": "Opaque",
+        "data": {"password": data},
+        "stringData": {"api-key": string}
+    })
+}
+
+fn review(uid: &str, operation: &str, object: Value, old: Value) -> Value {
+    admission_review(
+        uid,
+        operation,
+        ("", "v1", "Secret"),
+        "secrets",
+        None,
+        "payroll",
+        "db",
+        eks_user("alice", &["payroll:dev"], "payroll-dev"),
+        object,
+        old,
+    )
+}
+
+/// Starts the binary; returns it, its addresses and its stderr lines.
+fn spawn(dir: &std::path::Path) -> (Child, SocketAddr, SocketAddr, Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--no-kube",
+            "--log-level",
+            "debug",
+        ])
+        .arg("--rules")
+        .arg(dir.join("rules"))
+        .arg("--config")
+        .arg(config_path())
+        .arg("--tls-cert")
+        .arg(dir.join("tls.crt"))
+        .arg("--tls-key")
+        .arg(dir.join("tls.key"))
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("no start-up line");
+        let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if v["message"] == "blastwall-webhook listening" {
+            let a = v["admission"].as_str().unwrap().parse().unwrap();
+            let o = v["ops"].as_str().unwrap().parse().unwrap();
+            return (child, a, o, rx);
+        }
+    }
+}
+
+/// Kills the server if the test fails before it has stopped it.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    for secret in SECRETS {
+        assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secret_values_reach_no_response_metric_or_log_line() {
+    blastwall_webhook::tls::install_crypto_provider();
+    let pki = pki("secrets");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tls.crt"), &pki.cert_pem).unwrap();
+    std::fs::write(dir.path().join("tls.key"), &pki.key_pem).unwrap();
+    std::fs::create_dir(dir.path().join("rules")).unwrap();
+    std::fs::write(dir.path().join("rules/leaky.rego"), QUOTING_RULE).unwrap();
+    let (child, admission, ops, lines) = spawn(dir.path());
+    let mut child = KillOnDrop(child);
+    let client = Https::trusting(&[&pki.ca_pem]);
+
+    let new = secret(SECRETS[0], SECRETS[2]);
+    let old = json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "db", "namespace": "payroll"},
+        "stringData": {"api-key": SECRETS[3]}
+    });
+    let reviews = [
+        review("sec-create", "CREATE", new.clone(), Value::Null),
+        review("sec-update", "UPDATE", new.clone(), old.clone()),
+        review("sec-delete", "DELETE", Value::Null, new),
+    ];
+    for r in &reviews {
+        let (status, body) = client
+            .post(admission, serde_json::to_vec(r).unwrap().into())
+            .await;
+        assert_eq!(status, 200, "{body}");
+        let response: Value = serde_json::from_str(&body).unwrap();
+        // The rule fired, so there was a message to leak into.
+        assert_eq!(response["response"]["allowed"], false, "{body}");
+        assert!(body.contains("leaky"), "{body}");
+        assert!(body.contains("<redacted>"), "{body}");
+        assert_no_secret("response", &body);
+    }
+
+    // A body cut off inside a Secret: a 400 that quotes none of it.
+    let mut truncated = serde_json::to_string(&review(
+        "sec-cut",
+        "CREATE",
+        secret("eA==", SECRETS[4]),
+        Value::Null,
+    ))
+    .unwrap();
+    let cut = truncated.find(SECRETS[4]).unwrap() + SECRETS[4].len();
+    truncated.truncate(cut);
+    let (status, body) = client.post(admission, truncated.into()).await;
+    assert_eq!(status, 400, "{body}");
+    assert_no_secret("400 response", &body);
+
+    let (status, metrics) = plain_get(ops, "/metrics").await;
+    assert_eq!(status, 200);
+    assert!(metrics.contains("Secret"), "{metrics}");
+    assert_no_secret("metrics", &metrics);
+
+    // Stop it and read every line it wrote.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exited = false;
+    for _ in 0..200 {
+        if child.0.try_wait().unwrap().is_some() {
+            exited = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    if !exited {
+        panic!("did not exit after SIGTERM");
+    }
+    let mut log = Vec::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
+        log.push(line);
+    }
+    let log = log.join("\n");
+    // The decisions were logged (so there were lines to leak into).
+    for uid in ["sec-create", "sec-update", "sec-delete"] {
+        assert!(log.contains(uid), "no decision line for {uid}:\n{log}");
+    }
+    assert_no_secret("log", &log);
+}
