@@ -71,7 +71,7 @@ fn review(uid: &str, operation: &str, object: Value, old: Value) -> Value {
 }
 
 /// Starts the binary; returns it, its addresses and its stderr lines.
-fn spawn(dir: &std::path::Path) -> (Child, SocketAddr, SocketAddr, Receiver<String>) {
+fn spawn(dir: &std::path::Path) -> (KillOnDrop, SocketAddr, SocketAddr, Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
         .args([
             "--listen",
@@ -94,7 +94,9 @@ fn spawn(dir: &std::path::Path) -> (Child, SocketAddr, SocketAddr, Receiver<Stri
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let stderr = child.stderr.take();
+    let child = KillOnDrop(child);
+    let stderr = stderr.unwrap();
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr)
@@ -142,8 +144,7 @@ async fn secret_values_reach_no_response_metric_or_log_line() {
     std::fs::write(dir.path().join("tls.key"), &pki.key_pem).unwrap();
     std::fs::create_dir(dir.path().join("rules")).unwrap();
     std::fs::write(dir.path().join("rules/leaky.rego"), QUOTING_RULE).unwrap();
-    let (child, admission, ops, lines) = spawn(dir.path());
-    let mut child = KillOnDrop(child);
+    let (mut child, admission, ops, lines) = spawn(dir.path());
     let client = Https::trusting(&[&pki.ca_pem]);
 
     let new = secret(SECRETS[0], SECRETS[2]);
