@@ -329,3 +329,117 @@ pub fn config_path() -> String {
         .display()
         .to_string()
 }
+
+/// The real `blastwall-webhook` binary on 127.0.0.1, serving `pki`'s certificate
+/// with `--no-kube` and `extra` arguments; its stderr lines arrive on `lines`. It is
+/// killed when dropped, so a failing test leaves no server behind.
+pub struct Process {
+    pub child: std::process::Child,
+    pub admission: std::net::SocketAddr,
+    pub ops: std::net::SocketAddr,
+    pub lines: std::sync::mpsc::Receiver<String>,
+    /// The lines read so far (the start-up lines, then whatever [`Process::log`] read).
+    pub seen: Vec<String>,
+    _tls: tempfile::TempDir,
+}
+
+impl Process {
+    pub fn spawn(pki: &Pki, extra: &[&str]) -> Process {
+        use std::io::BufRead;
+        use std::process::{Command, Stdio};
+        use std::time::Duration;
+        let tls = tempfile::tempdir().unwrap();
+        std::fs::write(tls.path().join("tls.crt"), &pki.cert_pem).unwrap();
+        std::fs::write(tls.path().join("tls.key"), &pki.key_pem).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--metrics-listen",
+                "127.0.0.1:0",
+                "--no-kube",
+            ])
+            .args(extra)
+            .arg("--tls-cert")
+            .arg(tls.path().join("tls.crt"))
+            .arg("--tls-key")
+            .arg(tls.path().join("tls.key"))
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take();
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        if let Some(stderr) = stderr {
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(stderr)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    let _ = tx.send(line);
+                }
+            });
+        }
+        let mut process = Process {
+            child,
+            admission: ([127, 0, 0, 1], 0).into(),
+            ops: ([127, 0, 0, 1], 0).into(),
+            lines,
+            seen: Vec::new(),
+            _tls: tls,
+        };
+        // The JSON start-up line says where it listens.
+        loop {
+            let line = process
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("no start-up line");
+            process.seen.push(line.clone());
+            let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if v["message"] == "blastwall-webhook listening" {
+                process.admission = v["admission"].as_str().unwrap().parse().unwrap();
+                process.ops = v["ops"].as_str().unwrap().parse().unwrap();
+                return process;
+            }
+        }
+    }
+
+    pub fn sigterm(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    pub fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Waits (10 s at most) for the process to exit; panics if it does not.
+    pub async fn exit(&mut self, what: &str) -> std::process::ExitStatus {
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("did not exit {what}");
+    }
+
+    /// Every line written so far (start-up lines included), once `quiet` passes
+    /// without a new one.
+    pub fn log(&mut self, quiet: std::time::Duration) -> String {
+        while let Ok(line) = self.lines.recv_timeout(quiet) {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,10 +5,6 @@
 
 use crate::common;
 
-use std::io::BufRead;
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 use common::*;
@@ -70,65 +66,6 @@ fn review(uid: &str, operation: &str, object: Value, old: Value) -> Value {
     )
 }
 
-/// Starts the binary; returns it, its addresses and its stderr lines.
-fn spawn(dir: &std::path::Path) -> (KillOnDrop, SocketAddr, SocketAddr, Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--no-kube",
-            "--log-level",
-            "debug",
-        ])
-        .arg("--rules")
-        .arg(dir.join("rules"))
-        .arg("--config")
-        .arg(config_path())
-        .arg("--tls-cert")
-        .arg(dir.join("tls.crt"))
-        .arg("--tls-key")
-        .arg(dir.join("tls.key"))
-        .env_remove("RUST_LOG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take();
-    let child = KillOnDrop(child);
-    let stderr = stderr.unwrap();
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = tx.send(line);
-        }
-    });
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("no start-up line");
-        let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        if v["message"] == "blastwall-webhook listening" {
-            let a = v["admission"].as_str().unwrap().parse().unwrap();
-            let o = v["ops"].as_str().unwrap().parse().unwrap();
-            return (child, a, o, rx);
-        }
-    }
-}
-
-/// Kills the server if the test fails before it has stopped it.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn assert_no_secret(what: &str, text: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{what} shows {secret}:\n{text}");
@@ -139,12 +76,22 @@ fn assert_no_secret(what: &str, text: &str) {
 async fn secret_values_reach_no_response_metric_or_log_line() {
     blastwall_webhook::tls::install_crypto_provider();
     let pki = pki("secrets");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tls.crt"), &pki.cert_pem).unwrap();
-    std::fs::write(dir.path().join("tls.key"), &pki.key_pem).unwrap();
-    std::fs::create_dir(dir.path().join("rules")).unwrap();
-    std::fs::write(dir.path().join("rules/leaky.rego"), QUOTING_RULE).unwrap();
-    let (mut child, admission, ops, lines) = spawn(dir.path());
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(rules.path().join("leaky.rego"), QUOTING_RULE).unwrap();
+    let rules = rules.path().display().to_string();
+    let config = config_path();
+    let mut server = Process::spawn(
+        &pki,
+        &[
+            "--log-level",
+            "debug",
+            "--rules",
+            &rules,
+            "--config",
+            &config,
+        ],
+    );
+    let (admission, ops) = (server.admission, server.ops);
     let client = Https::trusting(&[&pki.ca_pem]);
 
     let new = secret(SECRETS[0], SECRETS[2]);
@@ -191,27 +138,9 @@ async fn secret_values_reach_no_response_metric_or_log_line() {
     assert_no_secret("metrics", &metrics);
 
     // Stop it and read every line it wrote.
-    let status = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut exited = false;
-    for _ in 0..200 {
-        if child.0.try_wait().unwrap().is_some() {
-            exited = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    if !exited {
-        panic!("did not exit after SIGTERM");
-    }
-    let mut log = Vec::new();
-    while let Ok(line) = lines.recv_timeout(Duration::from_millis(500)) {
-        log.push(line);
-    }
-    let log = log.join("\n");
+    server.sigterm();
+    server.exit("after SIGTERM").await;
+    let log = server.log(Duration::from_millis(500));
     // The decisions were logged (so there were lines to leak into).
     for uid in ["sec-create", "sec-update", "sec-delete"] {
         assert!(log.contains(uid), "no decision line for {uid}:\n{log}");

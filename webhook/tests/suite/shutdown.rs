@@ -3,8 +3,6 @@
 
 use crate::common;
 
-use std::io::BufRead;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,50 +15,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn sigterm_drains_in_flight_requests_then_exits() {
     blastwall_webhook::tls::install_crypto_provider();
     let pki = pki("term");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tls.crt"), &pki.cert_pem).unwrap();
-    std::fs::write(dir.path().join("tls.key"), &pki.key_pem).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--no-kube",
-        ])
-        .arg("--tls-cert")
-        .arg(dir.path().join("tls.crt"))
-        .arg("--tls-key")
-        .arg(dir.path().join("tls.key"))
-        .env_remove("RUST_LOG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-
-    // The JSON start-up line says where it listens.
-    let stderr = child.stderr.take().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let mut log = Vec::new();
-    let (admission, ops) = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("no start-up line");
-        log.push(line.clone());
-        let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        if v["message"] == "blastwall-webhook listening" {
-            let a: std::net::SocketAddr = v["admission"].as_str().unwrap().parse().unwrap();
-            let o: std::net::SocketAddr = v["ops"].as_str().unwrap().parse().unwrap();
-            break (a, o);
-        }
-    };
+    let mut server = Process::spawn(&pki, &[]);
+    let (admission, ops) = (server.admission, server.ops);
 
     // Start a request and stop half-way through its body.
     let body = serde_json::to_vec(&admission_review(
@@ -104,11 +60,7 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     stream.flush().await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    server.sigterm();
 
     // While draining: not ready, and no new connections.
     let mut drained = false;
@@ -135,10 +87,7 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(refused, "new connections still accepted after SIGTERM");
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "exited before the request finished"
-    );
+    assert!(server.running(), "exited before the request finished");
 
     // The in-flight request completes.
     stream.write_all(&body[half..]).await.unwrap();
@@ -167,23 +116,9 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     assert!(text.contains("\"uid\":\"drain-0001\""), "{text}");
     drop(stream);
 
-    let mut exit = None;
-    for _ in 0..200 {
-        if let Some(s) = child.try_wait().unwrap() {
-            exit = Some(s);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let exit = exit.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("did not exit after draining");
-    });
+    let exit = server.exit("after draining").await;
     assert!(exit.success(), "exit status {exit:?}");
-    while let Ok(line) = lines_rx.recv_timeout(Duration::from_millis(200)) {
-        log.push(line);
-    }
-    let log = log.join("\n");
+    let log = server.log(Duration::from_millis(200));
     assert!(log.contains("draining in-flight requests"), "{log}");
     assert!(log.contains(r#""uid":"drain-0001""#), "{log}");
     assert!(log.contains(r#""message":"stopped""#), "{log}");
@@ -195,44 +130,8 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
 async fn sigterm_under_load_drops_no_in_flight_response() {
     blastwall_webhook::tls::install_crypto_provider();
     let pki = pki("term-load");
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("tls.crt"), &pki.cert_pem).unwrap();
-    std::fs::write(dir.path().join("tls.key"), &pki.key_pem).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--metrics-listen",
-            "127.0.0.1:0",
-            "--no-kube",
-        ])
-        .arg("--tls-cert")
-        .arg(dir.path().join("tls.crt"))
-        .arg("--tls-key")
-        .arg(dir.path().join("tls.key"))
-        .env_remove("RUST_LOG")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (lines_tx, lines_rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let admission: std::net::SocketAddr = loop {
-        let line = lines_rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("no start-up line");
-        let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-        if v["message"] == "blastwall-webhook listening" {
-            break v["admission"].as_str().unwrap().parse().unwrap();
-        }
-    };
+    let mut server = Process::spawn(&pki, &[]);
+    let admission = server.admission;
 
     use rustls::pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
@@ -283,16 +182,9 @@ async fn sigterm_under_load_drops_no_in_flight_response() {
         in_flight.push((uid, stream, body, sent));
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    server.sigterm();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "exited with requests in flight"
-    );
+    assert!(server.running(), "exited with requests in flight");
 
     let mut answers = Vec::new();
     for (uid, mut stream, body, sent) in in_flight {
@@ -330,17 +222,6 @@ async fn sigterm_under_load_drops_no_in_flight_response() {
         "in-flight requests not answered: {dropped:#?}"
     );
 
-    let mut exit = None;
-    for _ in 0..200 {
-        if let Some(s) = child.try_wait().unwrap() {
-            exit = Some(s);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let exit = exit.unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("did not exit after draining");
-    });
+    let exit = server.exit("after draining").await;
     assert!(exit.success(), "exit status {exit:?}");
 }
