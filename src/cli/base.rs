@@ -74,7 +74,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         .iter()
         .map(|f| (f.name.clone(), f.bytes.clone()))
         .collect();
-    let base = load::load_named(base_files, &limits);
+    let mut base = load::load_named(base_files, &limits);
     let base_keys: Vec<String> = base
         .files
         .iter()
@@ -132,8 +132,17 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
     );
 
     crate::source::redact::secret_values(&mut head);
+    // The base files that findings point into, as masked as the head's: same
+    // length and lines, so only the text changes.
+    crate::source::redact::secret_values(&mut base);
+    let mut base_files = outcome.base_files;
+    for file in &mut base_files {
+        if let Some(masked) = base.files.iter().find(|b| b.name == file.name) {
+            file.text.clone_from(&masked.text);
+        }
+    }
     let mut files = std::mem::take(&mut head.files);
-    files.extend(outcome.base_files);
+    files.extend(base_files);
     let mut problems = std::mem::take(&mut head.problems);
     problems.extend(outcome.problems);
     let mut findings = outcome.findings;

@@ -7,9 +7,11 @@ use regorus::Value;
 use super::{Children, Loaded, PathSeg, SpanNode};
 
 /// Overwrites, in each file's text, the values of `data` and `stringData` of every
-/// Secret document with `*`, byte for byte: offsets, lines and spans stay valid.
-/// Call it after linting and before reporting.
+/// Secret document with `*`, byte for byte: offsets, lines and spans stay valid; and
+/// every value of a Secret document that could not be parsed (see
+/// [`unreadable_secrets`]). Call it after linting and before reporting.
 pub fn secret_values(loaded: &mut Loaded) {
+    unreadable_secrets(loaded);
     let mut ranges: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for doc in &loaded.documents {
         if doc.value["kind"] != Value::from("Secret") {
@@ -39,25 +41,129 @@ pub fn secret_values(loaded: &mut Loaded) {
         let Some(file) = loaded.files.get_mut(file) else {
             continue;
         };
-        let Some(text) = file.text.get(range.clone()) else {
+        mask(&mut file.text, range);
+    }
+}
+
+/// A syntax error's snippet quotes the lines around it, and in a Secret those may
+/// hold its values. A document that could not be parsed has no tree to find its
+/// `data` in, so when its text declares `kind: Secret` (YAML or JSON) everything
+/// after the first `:` of each of its lines, and every line without one (block
+/// scalar text, list items), is masked. Keys stay, so the snippet still shows where.
+fn unreadable_secrets(loaded: &mut Loaded) {
+    let places: Vec<(usize, usize)> = loaded
+        .problems
+        .iter()
+        .filter_map(|p| Some((p.file?.0, p.span.as_ref()?.start)))
+        .collect();
+    for (file, offset) in places {
+        let Some(file) = loaded.files.get_mut(file) else {
             continue;
         };
-        // Same length in bytes; line breaks kept so lines do not move.
-        let masked: String = text
-            .bytes()
-            .map(|b| match b {
-                b'\n' | b'\r' => b as char,
-                _ => '*',
-            })
-            .collect();
-        file.text.replace_range(range, &masked);
+        let document = document_around(&file.text, offset);
+        let Some(text) = file.text.get(document.clone()) else {
+            continue;
+        };
+        if !text.lines().any(declares_secret) {
+            continue;
+        }
+        let mut values = Vec::new();
+        let mut at = document.start;
+        for line in text.split_inclusive('\n') {
+            // The value, after the key's colon (if any) and the blanks that follow.
+            let value = line.find(':').map_or(0, |colon| colon + 1);
+            let blanks = line[value..].len() - line[value..].trim_start_matches([' ', '\t']).len();
+            let start = at + value + blanks;
+            values.push(start..at + line.len());
+            at += line.len();
+        }
+        for range in values {
+            mask(&mut file.text, range);
+        }
     }
+}
+
+/// The byte range of the YAML document (between `---` lines) that holds `offset`.
+fn document_around(text: &str, offset: usize) -> std::ops::Range<usize> {
+    let (mut start, mut end) = (0, text.len());
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("---") {
+            if at + line.len() <= offset {
+                start = at + line.len();
+            } else if at > offset {
+                end = at;
+                break;
+            }
+        }
+        at += line.len();
+    }
+    start..end
+}
+
+/// `kind: Secret`, `"kind": "Secret",` and the like, also inside a one-line JSON object.
+fn declares_secret(line: &str) -> bool {
+    let bare: String = line
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+        .collect();
+    bare.match_indices("kind:Secret").any(|(i, m)| {
+        let before = bare[..i].chars().last();
+        let after = bare[i + m.len()..].chars().next();
+        matches!(before, None | Some('{' | ',')) && matches!(after, None | Some(',' | '}'))
+    })
+}
+
+/// Every byte of `range` but line breaks becomes `*`: same length, same lines.
+fn mask(text: &mut String, range: std::ops::Range<usize>) {
+    let Some(part) = text.get(range.clone()) else {
+        return;
+    };
+    let masked: String = part
+        .bytes()
+        .map(|b| match b {
+            b'\n' | b'\r' => b as char,
+            _ => '*',
+        })
+        .collect();
+    text.replace_range(range, &masked);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::source::{load::load_str, Limits};
+
+    #[test]
+    fn values_of_a_secret_that_cannot_be_parsed_are_masked() {
+        let text = "kind: ConfigMap\ndata: {a: visible}\n---\napiVersion: v1\nkind: Secret\ndata:\n  password: \"hunter2-open\n  key: |\n    block-secret\n  - list-secret\n---\nkind: Secret\nstringData: {parsed: fine}\n";
+        let mut loaded = load_str("s.yaml", text.into(), &Limits::default());
+        assert!(!loaded.problems.is_empty());
+        secret_values(&mut loaded);
+        let out = &loaded.files[0].text;
+        assert_eq!(out.len(), text.len());
+        assert_eq!(out.lines().count(), text.lines().count());
+        for secret in ["hunter2-open", "block-secret", "list-secret", "fine"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        for kept in ["a: visible", "  password:", "kind:"] {
+            assert!(out.contains(kept), "{kept} lost in {out}");
+        }
+    }
+
+    #[test]
+    fn secret_declarations_are_told_apart() {
+        for yes in [
+            "kind: Secret",
+            "  \"kind\": \"Secret\",",
+            "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"data\":{}}",
+        ] {
+            assert!(declares_secret(yes), "{yes}");
+        }
+        for no in ["kind: SecretStore", "secretKind: Secret", "# a Secret"] {
+            assert!(!declares_secret(no), "{no}");
+        }
+    }
 
     #[test]
     fn secret_values_are_masked_in_place_and_nothing_else() {

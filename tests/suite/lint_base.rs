@@ -1021,3 +1021,47 @@ fn change_rules_fire_through_base_at_their_places() {
     let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
     assert!(!rules.contains(&"aws-auth-node-role-removed"), "{rules:?}");
 }
+
+/// A finding on a deleted Secret points into the base revision's file, and the
+/// snippet quoted from it masks the Secret's values as the head's are masked.
+#[test]
+fn a_deleted_secret_is_quoted_from_the_base_with_its_values_masked() {
+    let repo = Repo::new();
+    repo.write(
+        "policy/secret_delete.rego",
+        r#"package blastwall.rules.secret_delete
+
+metadata := {
+	"id": "secret-delete",
+	"title": "Secret deleted",
+	"severity": "error",
+	"category": "team",
+	"description": "Deleting a Secret breaks the pods that mount it.",
+	"remediation": "Keep it until nothing mounts it.",
+}
+
+deny contains {"msg": "Secret deleted", "path": ["stringData", "token"]} if {
+	input.review.operation == "DELETE"
+	input.review.oldObject.kind == "Secret"
+}
+"#,
+    );
+    repo.write(
+        "k8s/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: payroll\nstringData:\n  token: BASE-SECRET-8812\n",
+    );
+    repo.write("k8s/kept.yaml", &config_map("kept", "a"));
+    repo.commit("base");
+    repo.remove("k8s/secret.yaml");
+    let out = repo
+        .blastwall()
+        .args(["lint", "--no-config", "--color", "never"])
+        .args(["--rules", "policy", "--base", "main", "k8s"])
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{human}");
+    assert!(human.contains("--> main:k8s/secret.yaml:7:10"), "{human}");
+    assert!(human.contains("7 |   token: ****"), "{human}");
+    assert!(!human.contains("BASE-SECRET-8812"), "{human}");
+}

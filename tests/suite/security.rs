@@ -97,6 +97,34 @@ fn lint_never_prints_secret_values_in_any_format() {
     }
 }
 
+/// A Secret that cannot be parsed (an unclosed quote): the syntax error's snippet
+/// shows where, not what.
+#[test]
+fn lint_masks_the_values_of_a_secret_it_cannot_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ndata:\n  password: \"SUPERSECRET-DATA-7319\n  other: [x\n";
+    std::fs::write(dir.path().join("secret.yaml"), broken).unwrap();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let r = run(
+            dir.path(),
+            &["lint", "--no-config", "-f", format, "secret.yaml"],
+            None,
+        );
+        assert_eq!(r.code, 2, "{format}: {}", r.stderr);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        assert!(out.contains("secret.yaml"), "{format}: {out}");
+        assert_no_secret(&format!("lint -f {format} of a broken Secret"), &out);
+    }
+    // The human snippet still points at the line, keys and all.
+    let r = run(dir.path(), &["lint", "--no-config", "secret.yaml"], None);
+    assert!(
+        r.stderr.contains("password:") || r.stdout.contains("password:"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
 #[test]
 fn review_never_prints_secret_values() {
     let dir = tempfile::tempdir().unwrap();
