@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 use blastwall::engine::Engine;
 use blastwall::source::{load, Limits};
 
+/// As in the blastwall binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DOCUMENTS: usize = 10_000;
 
 fn corpus() -> String {

@@ -51,54 +51,63 @@ pub fn secret_values(loaded: &mut Loaded) {
 /// after the first `:` of each of its lines, and every line without one (block
 /// scalar text, list items), is masked. Keys stay, so the snippet still shows where.
 fn unreadable_secrets(loaded: &mut Loaded) {
-    let places: Vec<(usize, usize)> = loaded
-        .problems
-        .iter()
-        .filter_map(|p| Some((p.file?.0, p.span.as_ref()?.start)))
-        .collect();
-    for (file, offset) in places {
+    // Per file, the offsets of its problems: one pass over each file, however many.
+    let mut offsets: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for p in &loaded.problems {
+        if let (Some(file), Some(span)) = (p.file, p.span.as_ref()) {
+            offsets.entry(file.0).or_default().push(span.start);
+        }
+    }
+    for (file, offsets) in offsets {
         let Some(file) = loaded.files.get_mut(file) else {
             continue;
         };
-        let document = document_around(&file.text, offset);
-        let Some(text) = file.text.get(document.clone()) else {
-            continue;
-        };
-        if !text.lines().any(declares_secret) {
+        if !file.text.contains("Secret") {
             continue;
         }
-        let mut values = Vec::new();
-        let mut at = document.start;
-        for line in text.split_inclusive('\n') {
-            // The value, after the key's colon (if any) and the blanks that follow.
-            let value = line.find(':').map_or(0, |colon| colon + 1);
-            let blanks = line[value..].len() - line[value..].trim_start_matches([' ', '\t']).len();
-            let start = at + value + blanks;
-            values.push(start..at + line.len());
-            at += line.len();
-        }
-        for range in values {
-            mask(&mut file.text, range);
+        let documents = documents(&file.text);
+        let broken: std::collections::BTreeSet<usize> = offsets
+            .iter()
+            .map(|&o| documents.partition_point(|d| d.end <= o))
+            .collect();
+        for range in broken.into_iter().filter_map(|i| documents.get(i).cloned()) {
+            let Some(text) = file.text.get(range.clone()) else {
+                continue;
+            };
+            if !text.lines().any(declares_secret) {
+                continue;
+            }
+            let mut values = Vec::new();
+            let mut at = range.start;
+            for line in text.split_inclusive('\n') {
+                // The value, after the key's colon (if any) and the blanks that follow.
+                let value = line.find(':').map_or(0, |colon| colon + 1);
+                let rest = &line[value..];
+                let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+                values.push(at + value + blanks..at + line.len());
+                at += line.len();
+            }
+            for value in values {
+                mask(&mut file.text, value);
+            }
         }
     }
 }
 
-/// The byte range of the YAML document (between `---` lines) that holds `offset`.
-fn document_around(text: &str, offset: usize) -> std::ops::Range<usize> {
-    let (mut start, mut end) = (0, text.len());
-    let mut at = 0;
+/// The byte ranges of the YAML documents of `text`, in order: what lies between
+/// `---` lines, which belong to none.
+fn documents(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let (mut start, mut at) = (0, 0);
     for line in text.split_inclusive('\n') {
-        if line.starts_with("---") {
-            if at + line.len() <= offset {
-                start = at + line.len();
-            } else if at > offset {
-                end = at;
-                break;
-            }
-        }
         at += line.len();
+        if line.starts_with("---") {
+            out.push(start..at - line.len());
+            start = at;
+        }
     }
-    start..end
+    out.push(start..text.len());
+    out
 }
 
 /// `kind: Secret`, `"kind": "Secret",` and the like, also inside a one-line JSON object.
@@ -146,7 +155,7 @@ mod tests {
         for secret in ["hunter2-open", "block-secret", "list-secret", "fine"] {
             assert!(!out.contains(secret), "{secret} in {out}");
         }
-        for kept in ["a: visible", "  password:", "kind:"] {
+        for kept in ["a: visible", "  password:", "kind:", "\n---\napiVersion:"] {
             assert!(out.contains(kept), "{kept} lost in {out}");
         }
     }
