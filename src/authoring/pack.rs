@@ -52,24 +52,14 @@ impl Pack {
         let (tests, rules) = pack::from_dir(dir, true)?
             .into_iter()
             .partition(|m| is_test_module(Path::new(&m.name)));
-        let mut suites = Vec::new();
-        let mut pending = vec![dir.to_path_buf()];
-        while let Some(d) = pending.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| EngineError::RuleDir {
-                dir: d.clone(),
-                message: e.to_string(),
-            })?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                match entry.file_type() {
-                    Ok(kind) if kind.is_dir() => pending.push(path),
-                    Ok(_) if is_suite(&entry.file_name().to_string_lossy()) => {
-                        suites.push(path.display().to_string())
-                    }
-                    _ => {}
-                }
-            }
-        }
+        let mut suites = pack::files_under(dir, |path| {
+            path.file_name()
+                .is_some_and(|name| is_suite(&name.to_string_lossy()))
+        })?
+        .into_iter()
+        .map(|path| path.display().to_string())
+        .collect::<Vec<_>>();
+        // By name as shown, as suites have always been listed.
         suites.sort();
         Ok(Pack {
             origin: Origin::Dir(dir.to_path_buf()),

@@ -52,6 +52,26 @@ pub fn from_dir(dir: &Path, with_tests: bool) -> Result<Vec<RuleSource>, EngineE
             message: "not a directory".into(),
         });
     }
+    let paths = files_under(dir, |path| {
+        path.extension().is_some_and(|e| e == "rego") && (with_tests || !is_test_module(path))
+    })?;
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|e| EngineError::RuleDir {
+                dir: path.clone(),
+                message: e.to_string(),
+            })?;
+            Ok(RuleSource {
+                name: path.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// The files under `dir`, recursively, that `keep` accepts, sorted.
+pub fn files_under(dir: &Path, keep: impl Fn(&Path) -> bool) -> Result<Vec<PathBuf>, EngineError> {
     let mut paths: Vec<PathBuf> = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
@@ -66,27 +86,13 @@ pub fn from_dir(dir: &Path, with_tests: bool) -> Result<Vec<RuleSource>, EngineE
             };
             if kind.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rego")
-                && (with_tests || !is_test_module(&path))
-            {
+            } else if keep(&path) {
                 paths.push(path);
             }
         }
     }
     paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|e| EngineError::RuleDir {
-                dir: path.clone(),
-                message: e.to_string(),
-            })?;
-            Ok(RuleSource {
-                name: path.display().to_string(),
-                text,
-            })
-        })
-        .collect()
+    Ok(paths)
 }
 
 pub fn is_test_module(path: &Path) -> bool {

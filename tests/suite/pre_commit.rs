@@ -66,17 +66,23 @@ fn path_with_blastwall() -> String {
     )
 }
 
+/// The environment that isolates git (and what pre-commit runs of it) from the
+/// machine's and the user's config, with a fixed identity.
+const ISOLATED_GIT: [(&str, &str); 6] = [
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_AUTHOR_NAME", "Test"),
+    ("GIT_AUTHOR_EMAIL", "test@example.com"),
+    ("GIT_COMMITTER_NAME", "Test"),
+    ("GIT_COMMITTER_EMAIL", "test@example.com"),
+];
+
 /// git, isolated from the machine's and the user's config.
 fn git(dir: &Path, args: &[&str]) -> Output {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .envs(ISOLATED_GIT)
         .output()
         .expect("git runs");
     out
@@ -207,12 +213,7 @@ fn run_pre_commit(pre_commit: &Path, repo: &Path, home: &Path, args: &[&str]) ->
         .env("PRE_COMMIT_HOME", home)
         .env("PRE_COMMIT_COLOR", "never")
         .env("NO_COLOR", "1")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .envs(ISOLATED_GIT)
         .output()
         .expect("pre-commit runs")
 }
@@ -274,12 +275,7 @@ fn real_pre_commit_runs_the_hook_on_staged_files_and_blocks_the_commit() {
         .current_dir(repo)
         .env("PATH", path_with_blastwall())
         .env("PRE_COMMIT_HOME", home.path())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .envs(ISOLATED_GIT)
         .output()
         .unwrap();
     assert!(!commit.status.success(), "{commit:?}");
