@@ -375,11 +375,10 @@ deny contains {"msg": "counted"} if {
                 &serde_json::from_slice(&config_map_review(&format!("after-{attempt}"))).unwrap(),
             )
             .await;
-        if resp["response"]["allowed"] == true && resp["response"]["warnings"].is_null() {
-            answered = resp;
+        answered = resp;
+        if answered["response"]["allowed"] == true && answered["response"]["warnings"].is_null() {
             break;
         }
-        answered = resp;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert_eq!(answered["response"]["allowed"], true, "{answered}");
