@@ -15,6 +15,7 @@ pub mod engine;
 pub mod exempt;
 pub mod facts;
 pub mod finding;
+pub mod gatekeeper;
 pub mod lint;
 pub mod report;
 pub mod review;

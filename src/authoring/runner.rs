@@ -40,6 +40,8 @@ pub enum Kind {
     Unit,
     /// A case of a fixture suite.
     Case,
+    /// A case of a gator suite (`test.gatekeeper.sh` `Suite`).
+    Gator,
 }
 
 /// One line of the comparison of a failed case.
@@ -68,6 +70,8 @@ pub struct TestResult {
     /// Rule ids the case expects (hit) and requires absent (miss).
     pub hits: Vec<String>,
     pub misses: Vec<String>,
+    /// Why the case was not run (a gator case whose template is CEL only).
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug)]
@@ -124,6 +128,23 @@ pub fn run(dirs: &[PathBuf], options: Options) -> Result<Outcome, RunError> {
             })?;
             let suite = suite::parse(name, &text)?;
             run_suite(pack, &suite, &mut engines, &mut results)?;
+        }
+        if let Origin::Dir(dir) = &pack.origin {
+            for path in crate::gatekeeper::suite::find(dir) {
+                results.extend(crate::gatekeeper::suite::run(&path).into_iter().map(|r| {
+                    TestResult {
+                        kind: Kind::Gator,
+                        location: r.location,
+                        name: r.name,
+                        passed: r.passed,
+                        error: r.error,
+                        diff: Vec::new(),
+                        hits: Vec::new(),
+                        misses: Vec::new(),
+                        skipped: r.skipped,
+                    }
+                }));
+            }
         }
     }
 
@@ -213,6 +234,7 @@ fn unit_tests(
                 diff: Vec::new(),
                 hits: Vec::new(),
                 misses: Vec::new(),
+                skipped: None,
             });
         }
     }
@@ -454,5 +476,6 @@ fn compare(suite: &str, case: &Case, actual: &[Actual]) -> TestResult {
         diff: if passed { Vec::new() } else { diff },
         hits: case.expect.iter().map(|e| e.rule.clone()).collect(),
         misses: case.absent.iter().map(|a| a.rule.clone()).collect(),
+        skipped: None,
     }
 }

@@ -69,8 +69,15 @@ fn human(outcome: &Outcome, quiet: bool, out: &mut dyn Write) -> std::io::Result
         if r.passed && quiet {
             continue;
         }
-        let status = if r.passed { "ok  " } else { "FAIL" };
+        let status = match (&r.skipped, r.passed) {
+            (Some(_), _) => "skip",
+            (None, true) => "ok  ",
+            (None, false) => "FAIL",
+        };
         writeln!(out, "{status} {}: {}", r.location, r.name)?;
+        if let Some(why) = &r.skipped {
+            writeln!(out, "     {why}")?;
+        }
         if let Some(error) = &r.error {
             for line in error.lines().filter(|l| !l.trim().is_empty()) {
                 writeln!(out, "     {line}")?;
@@ -112,13 +119,27 @@ fn human(outcome: &Outcome, quiet: bool, out: &mut dyn Write) -> std::io::Result
     };
     let (units, units_failed) = count(Kind::Unit);
     let (cases, cases_failed) = count(Kind::Case);
-    let failed = units_failed + cases_failed;
+    let (gator, gator_failed) = count(Kind::Gator);
+    let skipped = outcome
+        .results
+        .iter()
+        .filter(|r| r.skipped.is_some())
+        .count();
+    let failed = units_failed + cases_failed + gator_failed;
+    let gator = match gator {
+        0 => String::new(),
+        n => format!(", {n} gator cases"),
+    };
+    let skipped_note = match skipped {
+        0 => String::new(),
+        n => format!("; {n} skipped"),
+    };
     writeln!(out)?;
     writeln!(
         out,
-        "test result: {}. {} passed; {failed} failed ({units} Rego tests, {cases} fixture cases)",
+        "test result: {}. {} passed; {failed} failed{skipped_note} ({units} Rego tests, {cases} fixture cases{gator})",
         if failed == 0 { "ok" } else { "FAILED" },
-        units + cases - failed,
+        outcome.results.len() - failed - skipped,
     )?;
     Ok(())
 }
@@ -164,7 +185,8 @@ fn json(outcome: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
                 })
                 .collect();
             json!({
-                "kind": match r.kind { Kind::Unit => "rego", Kind::Case => "case" },
+                "kind": match r.kind { Kind::Unit => "rego", Kind::Case => "case", Kind::Gator => "gator" },
+                "skipped": r.skipped,
                 "location": r.location,
                 "name": r.name,
                 "passed": r.passed,

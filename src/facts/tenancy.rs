@@ -71,6 +71,12 @@ const MAX_STRINGS: usize = 20_000;
 pub trait NamespaceLookup: Send + Sync {
     /// The value of label `key` on Namespace `namespace`, if known.
     fn label(&self, namespace: &str, key: &str) -> Option<String>;
+
+    /// Every label of Namespace `namespace`, if it is known (Gatekeeper constraints'
+    /// `namespaceSelector`).
+    fn labels(&self, _namespace: &str) -> Option<BTreeMap<String, String>> {
+        None
+    }
 }
 
 /// Namespace name → its labels.
@@ -81,6 +87,10 @@ impl NamespaceLookup for NamespaceLabels {
         self.get(namespace)
             .and_then(|labels| labels.get(key))
             .cloned()
+    }
+
+    fn labels(&self, namespace: &str) -> Option<BTreeMap<String, String>> {
+        self.get(namespace).cloned()
     }
 }
 
