@@ -997,6 +997,7 @@ exemptions:
                 config,
             ))),
             namespaces: None,
+            gatekeeper: None,
         };
         let pod = json!({
             "apiVersion": "v1", "kind": "Pod",

@@ -82,8 +82,7 @@ pub fn evaluate_review(
     review: &Value,
     ctx: &Context,
 ) -> Result<Vec<ChangeHit>, EngineError> {
-    let facts = facts::compute(review, ctx);
-    let mut hits = engine.evaluate(review::input(review.clone(), facts))?;
+    let mut hits = evaluate_once(engine, review, ctx)?;
     let is_update = review["operation"] == Value::from("UPDATE");
     let old = &review["oldObject"];
     let has_old = !matches!(old, Value::Null | Value::Undefined);
@@ -109,9 +108,7 @@ pub fn evaluate_review(
             .collect());
     }
     let before = as_created(review);
-    let old_facts = facts::compute(&before, ctx);
-    let old_hits: Vec<RuleHit> = engine
-        .evaluate(review::input(before, old_facts))?
+    let old_hits: Vec<RuleHit> = evaluate_once(engine, &before, ctx)?
         .into_iter()
         .filter(ordinary)
         .collect();
@@ -121,6 +118,16 @@ pub fn evaluate_review(
         .zip(flags)
         .map(|(hit, pre_existing)| ChangeHit { hit, pre_existing })
         .collect())
+}
+
+/// The hits of the rules, then of the Gatekeeper constraints of `ctx`, on `review`.
+fn evaluate_once(engine: &Engine, review: &Value, ctx: &Context) -> Result<Vec<RuleHit>, EngineError> {
+    let facts = facts::compute(review, ctx);
+    let mut hits = engine.evaluate(review::input(review.clone(), facts))?;
+    if let Some(gatekeeper) = &ctx.gatekeeper {
+        hits.extend(gatekeeper.hits(review)?);
+    }
+    Ok(hits)
 }
 
 /// Whether rule `id` is a change rule (its findings are never pre-existing).

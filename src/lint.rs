@@ -154,6 +154,11 @@ pub fn lint_document(
     for hit in engine.evaluate(input)? {
         out.push(place(hit, &doc, &object));
     }
+    if let Some(gatekeeper) = &ctx.gatekeeper {
+        for hit in gatekeeper.hits(&review)? {
+            out.push(place(hit, &doc, &object));
+        }
+    }
     if let Some(run) = exemptions {
         run.apply(&review, &doc, &object, out, first);
     }

@@ -94,6 +94,7 @@ pub fn evaluate(
             let ctx = Context {
                 tenancy: config.map(|c| Arc::new(tenancy::Tenancy::new(c.clone()))),
                 namespaces: None,
+                gatekeeper: None,
             };
             let hits =
                 crate::change::evaluate_review(engine, &request.review, &ctx).map_err(eval)?;

@@ -56,6 +56,8 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
     let Setup {
         config,
         engine,
+        gatekeeper,
+        rules,
         exemptions,
         limits,
         threads,
@@ -95,7 +97,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         .as_ref()
         .map(PreExistingPolicy::from_config)
         .unwrap_or_default();
-    let ctx = match config.clone() {
+    let mut ctx = match config.clone() {
         None => Context::default(),
         Some(config) => {
             // The namespaces as the cluster knows them before the change, updated by it.
@@ -104,16 +106,22 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
             Context {
                 tenancy: Some(Arc::new(Tenancy::new(config))),
                 namespaces: Some(Arc::new(labels)),
+                gatekeeper: None,
             }
         }
     };
+    if !gatekeeper.is_empty() {
+        // data.inventory and the Namespaces: the inputs as they are after the change.
+        let run = crate::gatekeeper::Run::for_documents(gatekeeper, &head.documents)?;
+        ctx.gatekeeper = Some(Arc::new(run));
+    }
     let sides = Sides {
         head: &head,
         head_keys: &head_keys,
         base: &base,
         base_keys: &base_keys,
     };
-    let run = exempt::Run::new(&exemptions, engine.rules());
+    let run = exempt::Run::new(&exemptions, &rules);
     let requester = args.change.requester();
     let outcome = lint_change(&engine, &sides, &ctx, Some(&run), &requester, threads)?;
 
@@ -160,7 +168,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         documents: head.documents.len(),
     };
     let new_only = args.change.new_only;
-    emit(args, &engine, &output, |f| {
+    emit(args, &rules, &output, |f| {
         f.is_active() && (!f.pre_existing || (!new_only && policy.counts(&f.rule, true)))
     })
 }

@@ -31,3 +31,47 @@ pub fn build(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Result<En
     }
     Ok(engine)
 }
+
+/// Everything a run evaluates: the rule pack, the Gatekeeper constraints, and the
+/// metadata of both (for reports, exemptions and the config's checks).
+pub struct Policies {
+    pub engine: Engine,
+    pub gatekeeper: std::sync::Arc<crate::gatekeeper::Gatekeeper>,
+    /// The rules' metadata, then the constraints'.
+    pub rules: Vec<crate::finding::RuleMeta>,
+}
+
+/// Loads the Gatekeeper templates and constraints of `--rules` directories and the
+/// config's `ruleDirs` and `gatekeeper` paths. Templates blastwall cannot run (CEL
+/// only) are named once on stderr.
+pub fn gatekeeper(
+    cli_dirs: &[PathBuf],
+    config: Option<&Config>,
+) -> anyhow::Result<crate::gatekeeper::Gatekeeper> {
+    let paths = config.map(|c| c.gatekeeper.as_slice()).unwrap_or_default();
+    let gk = crate::gatekeeper::load_dirs_and_paths(&rule_dirs(cli_dirs, config), paths)?;
+    for name in &gk.unsupported {
+        eprintln!(
+            "warning: ConstraintTemplate {name} has only CEL code (K8sNativeValidation), which blastwall does not run; its constraints are not enforced"
+        );
+    }
+    Ok(gk)
+}
+
+/// [`build`], with the Gatekeeper constraints: the config's rule ids and exemptions
+/// may name constraints (`<Kind>/<name>`).
+pub fn build_all(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Result<Policies> {
+    let mut engine = Engine::with_rule_dirs(&rule_dirs(cli_dirs, config))?;
+    let gk = gatekeeper(cli_dirs, config)?;
+    let mut rules = engine.rules().to_vec();
+    rules.extend(gk.rules());
+    if let Some(config) = config {
+        super::check_rule_list(config, &rules)?;
+        engine.set_config(config.to_value())?;
+    }
+    Ok(Policies {
+        engine,
+        gatekeeper: std::sync::Arc::new(gk),
+        rules,
+    })
+}

@@ -6,7 +6,7 @@ use super::{exit, ColorChoice, LintArgs};
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::exempt::{self, Exemptions};
-use crate::finding::Finding;
+use crate::finding::{Finding, RuleMeta};
 use crate::report::{self, Format, Report};
 use crate::source::{load, FileId, Limits, Problem, SourceFile};
 
@@ -18,14 +18,21 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     let Setup {
         config,
         engine,
+        gatekeeper,
+        rules,
         exemptions,
         limits,
         threads,
     } = setup;
     let mut loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
     rebase_templates(&args, &mut loaded.files);
-    let ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
-    let run = exempt::Run::new(&exemptions, engine.rules());
+    let mut ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
+    if !gatekeeper.is_empty() {
+        // data.inventory and the Namespaces of constraints: the linted documents.
+        let run = crate::gatekeeper::Run::for_documents(gatekeeper, &loaded.documents)?;
+        ctx.gatekeeper = Some(std::sync::Arc::new(run));
+    }
+    let run = exempt::Run::new(&exemptions, &rules);
     let requester = args.change.requester();
     let mut findings =
         crate::lint::lint_as(&engine, &loaded, &ctx, Some(&run), &requester, threads)?;
@@ -39,7 +46,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         problems: &loaded.problems,
         documents: loaded.documents.len(),
     };
-    emit(&args, &engine, &output, |f| f.is_active())
+    emit(&args, &rules, &output, |f| f.is_active())
 }
 
 /// Puts `--helm-root` in front of the Helm template paths of `files`.
@@ -55,6 +62,10 @@ pub(super) fn rebase_templates(args: &LintArgs, files: &mut [SourceFile]) {
 pub(super) struct Setup {
     pub config: Option<Config>,
     pub engine: Engine,
+    /// The Gatekeeper constraints of the run (`--rules` and the config's `gatekeeper`).
+    pub gatekeeper: std::sync::Arc<crate::gatekeeper::Gatekeeper>,
+    /// Metadata of the rules and of the constraints.
+    pub rules: Vec<RuleMeta>,
     pub exemptions: Exemptions,
     pub limits: Limits,
     pub threads: usize,
@@ -63,7 +74,11 @@ pub(super) struct Setup {
 impl Setup {
     fn new(args: &LintArgs) -> anyhow::Result<Setup> {
         let config = args.config.load()?;
-        let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
+        let super::engine::Policies {
+            engine,
+            gatekeeper,
+            rules,
+        } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
         let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
         let exemptions = match &config {
             Some(config) => Exemptions::from_config(config, clock),
@@ -80,6 +95,8 @@ impl Setup {
         Ok(Setup {
             config,
             engine,
+            gatekeeper,
+            rules,
             exemptions,
             limits,
             threads,
@@ -122,7 +139,7 @@ pub(super) struct Output<'a> {
 /// finding at or above the threshold `counts`, else 0.
 pub(super) fn emit(
     args: &LintArgs,
-    engine: &Engine,
+    rules: &[RuleMeta],
     output: &Output,
     counts: impl Fn(&Finding) -> bool,
 ) -> anyhow::Result<u8> {
@@ -141,7 +158,7 @@ pub(super) fn emit(
         files: output.files,
         findings: output.findings,
         problems: output.problems,
-        rules: engine.rules(),
+        rules,
         documents: output.documents,
         color,
     };

@@ -202,6 +202,20 @@ pub fn check_rules(
     })
 }
 
+/// [`check_rules`] against a list of rule metadata (the rules and the Gatekeeper
+/// constraints of a run).
+pub fn check_rule_list(
+    config: &crate::config::Config,
+    rules: &[crate::finding::RuleMeta],
+) -> anyhow::Result<()> {
+    crate::config::check_rules(config, rules).map_err(|e| {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("NO_COLOR").is_none();
+        eprint!("{}", e.render(color));
+        anyhow::Error::new(Reported)
+    })
+}
+
 /// An error already written to stderr in full (with its source snippet).
 #[derive(Debug)]
 pub struct Reported;

@@ -18,8 +18,20 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
-    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
+    let super::engine::Policies {
+        engine, gatekeeper, ..
+    } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
     let mut ctx = Context::default();
+    if !gatekeeper.is_empty() {
+        // The webhook's enforcement point; no cluster, so no inventory or Namespaces.
+        let run = crate::gatekeeper::Run::new(
+            gatekeeper,
+            None,
+            None,
+            crate::gatekeeper::Point::Validation,
+        )?;
+        ctx.gatekeeper = Some(std::sync::Arc::new(run));
+    }
     let mut enforcements = Enforcements::default();
     if let Some(config) = config {
         enforcements = Enforcements::from_config(&config);

@@ -159,6 +159,23 @@ fn resolve_rule_dirs(
         }
         *dir = resolved;
     }
+    for (i, path) in config.gatekeeper.iter_mut().enumerate() {
+        let resolved = base.join(&*path);
+        if !resolved.exists() {
+            let at = [PathSeg::Key("gatekeeper".into()), PathSeg::Index(i)];
+            let span = spans.resolve(&at).node.label_range();
+            problems.push(ConfigDiagnostic {
+                message: format!("Gatekeeper policy path `{}` does not exist", path.display()),
+                primary: label(file, span, format!("not found: {}", resolved.display())),
+                secondary: Vec::new(),
+                help: Some(
+                    "gatekeeper paths (files or directories of ConstraintTemplates and Constraints) are relative to the config file"
+                        .into(),
+                ),
+            });
+        }
+        *path = resolved;
+    }
     problems
 }
 

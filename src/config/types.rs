@@ -47,6 +47,10 @@ pub struct Config {
     /// built-in rules as `--rules DIR` is.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rule_dirs: Vec<std::path::PathBuf>,
+    /// Gatekeeper ConstraintTemplates and Constraints to enforce beside the rules:
+    /// files or directories of their manifests, relative to this file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gatekeeper: Vec<std::path::PathBuf>,
     /// Where blastwall's own webhook lives, so that `webhook-config-tamper` can guard it.
     #[serde(default)]
     pub webhook: WebhookObjects,

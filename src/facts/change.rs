@@ -389,6 +389,7 @@ mod tests {
         Context {
             tenancy: Some(Arc::new(Tenancy::new(config))),
             namespaces: None,
+            gatekeeper: None,
         }
     }
 

@@ -27,6 +27,9 @@ pub struct Context {
     pub tenancy: Option<Arc<tenancy::Tenancy>>,
     /// Labels of Namespaces: the run's Namespace documents (CLI) or the cluster cache (webhook).
     pub namespaces: Option<Arc<dyn tenancy::NamespaceLookup>>,
+    /// The Gatekeeper constraints of this place, evaluated beside the rules
+    /// (see [`crate::gatekeeper`]); `None` when there are none.
+    pub gatekeeper: Option<Arc<crate::gatekeeper::Run>>,
 }
 
 /// The `input.facts` object for a review.

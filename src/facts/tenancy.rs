@@ -557,6 +557,7 @@ pub fn run_context(config: Option<Config>, docs: &[Document]) -> super::Context 
         Some(config) => super::Context {
             tenancy: Some(Arc::new(Tenancy::new(config))),
             namespaces: Some(Arc::new(namespace_labels(docs))),
+            gatekeeper: None,
         },
     }
 }

@@ -19,6 +19,7 @@ fn setup() -> (Engine, Context) {
     let ctx = Context {
         tenancy: Some(Arc::new(Tenancy::new(config))),
         namespaces: None,
+        gatekeeper: None,
     };
     (engine, ctx)
 }

@@ -25,6 +25,7 @@ async fn the_webhook_decides_every_change_case_like_blastwall_review() {
     let ctx = Context {
         tenancy: Some(Arc::new(Tenancy::new(config))),
         namespaces: None,
+        gatekeeper: None,
     };
 
     let pki = pki("change");
