@@ -73,13 +73,31 @@ pub async fn run(
     let mut dirs = args.rules.clone();
     dirs.extend(config.iter().flat_map(|c| c.rule_dirs.iter().cloned()));
     let mut engine = Engine::with_rule_dirs(&dirs).context("compiling rules")?;
+    // Gatekeeper ConstraintTemplates and Constraints: beside the rules in --rules
+    // directories and ruleDirs, and at the config's `gatekeeper` paths.
+    let gatekeeper_paths = config
+        .iter()
+        .flat_map(|c| c.gatekeeper.iter().cloned())
+        .collect::<Vec<_>>();
+    let mut gatekeeper = blastwall::gatekeeper::load_dirs_and_paths(&dirs, &gatekeeper_paths)
+        .context("loading Gatekeeper policies")?;
+    for name in &gatekeeper.unsupported {
+        tracing::warn!(
+            template = %name,
+            "ConstraintTemplate has only CEL code (K8sNativeValidation), which blastwall does not run; its constraints are not enforced"
+        );
+    }
+    gatekeeper.set_time_limit(args.timeout);
+    let gatekeeper = Arc::new(gatekeeper);
     engine
         .set_time_limit(args.timeout)
         .context("setting the evaluation time limit")?;
     let mut ctx = facts::Context::default();
     let mut enforcements = Enforcements::default();
     if let Some(config) = config {
-        blastwall::config::check_rules(&config, engine.rules())
+        let mut rules = engine.rules().to_vec();
+        rules.extend(gatekeeper.rules());
+        blastwall::config::check_rules(&config, &rules)
             .map_err(|e| anyhow::anyhow!("config is not valid:\n{}", e.render(false)))?;
         engine
             .set_config(config.to_value())
@@ -112,6 +130,18 @@ pub async fn run(
         (cache, Some(tokio::spawn(driver)))
     };
     ctx.namespaces = Some(namespaces.clone() as Arc<dyn facts::tenancy::NamespaceLookup>);
+    if !gatekeeper.is_empty() {
+        // namespaceSelector and namespaceObject from the Namespace cache; no
+        // data.inventory (templates that read it see none at admission).
+        let run = blastwall::gatekeeper::Run::new(
+            Arc::clone(&gatekeeper),
+            None,
+            ctx.namespaces.clone(),
+            blastwall::gatekeeper::Point::Validation,
+        )
+        .context("preparing Gatekeeper policies")?;
+        ctx.gatekeeper = Some(Arc::new(run));
+    }
 
     let reloader = tls::Reloader::start(&args.tls_cert, &args.tls_key)
         .context("loading the serving certificate")?;
@@ -179,6 +209,7 @@ pub async fn run(
         admission = %admission_addr,
         ops = %ops_addr,
         rules = shared.engine.rules().len(),
+        gatekeeper_constraints = gatekeeper.constraints.len(),
         config = args.config.as_ref().map(|p| p.display().to_string()),
         kube = !args.no_kube,
         failure_mode = ?args.failure_mode,

@@ -43,6 +43,15 @@ impl NamespaceLookup for NamespaceCache {
                 .and_then(|ns| ns.metadata.labels.as_ref()?.get(key).cloned()),
         }
     }
+
+    fn labels(&self, namespace: &str) -> Option<std::collections::BTreeMap<String, String>> {
+        match &self.source {
+            Source::Fixed(map) => map.labels(namespace),
+            Source::Cluster(store) => store
+                .get(&ObjectRef::new(namespace))
+                .map(|ns| ns.metadata.labels.clone().unwrap_or_default()),
+        }
+    }
 }
 
 impl NamespaceCache {
