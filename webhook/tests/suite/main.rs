@@ -14,6 +14,7 @@ mod change_cases;
 mod deploy;
 mod exemptions;
 mod faults;
+mod gatekeeper;
 mod namespaces;
 mod rotation;
 mod secrets;
