@@ -185,11 +185,11 @@ pub(crate) fn template(place: &Place) -> Result<Read, Located> {
     // Builtin errors make the rule undefined, as in OPA.
     engine.set_strict_builtin_errors(false);
     let package = engine
-        .add_policy(label.clone(), rego.to_string())
+        .add_policy(label.clone(), super::compat::adjust(rego))
         .map_err(|e| place.at(&rego_path, format!("the Rego does not compile:\n{e}")))?;
     for (i, lib) in libs.iter().enumerate() {
         engine
-            .add_policy(format!("{label} libs[{i}]"), lib.clone())
+            .add_policy(format!("{label} libs[{i}]"), super::compat::adjust(lib))
             .map_err(|e| place.at(&rego_path, format!("libs[{i}] does not compile:\n{e}")))?;
     }
     let query = format!("{package}.violation");

@@ -24,6 +24,7 @@
 //! that findings, reports, exemptions, `--base` and the webhook's response treat it
 //! exactly like a built-in rule's.
 
+mod compat;
 mod load;
 pub mod matching;
 pub mod schema;
@@ -177,6 +178,19 @@ pub struct Gatekeeper {
     pub constraints: Vec<Constraint>,
     /// Templates blastwall cannot run (CEL only), each said once: `name (kind)`.
     pub unsupported: Vec<String>,
+}
+
+impl std::fmt::Debug for Gatekeeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gatekeeper")
+            .field(
+                "templates",
+                &self.templates.iter().map(|t| &t.name).collect::<Vec<_>>(),
+            )
+            .field("constraints", &self.constraints)
+            .field("unsupported", &self.unsupported)
+            .finish()
+    }
 }
 
 /// The engines of a run's templates, with the run's `data.inventory` where a

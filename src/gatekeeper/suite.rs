@@ -127,8 +127,15 @@ pub fn run(path: &Path) -> Vec<CaseResult> {
                 }
                 continue;
             }
-            Err(e) => {
+            // Every case fails with the test (gator fails the test, counting none).
+            Err(e) if cases.is_empty() => {
                 out.push(failed(&name, tline, &tname, e));
+                continue;
+            }
+            Err(e) => {
+                for (ci, c) in cases.iter().enumerate() {
+                    out.push(failed(&name, case_line(ci), &case_name(c), e.clone()));
+                }
                 continue;
             }
         };

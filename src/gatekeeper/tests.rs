@@ -71,9 +71,10 @@ fn a_constraint_reports_with_its_kind_and_name() {
 fn parameters_that_break_the_schema_are_errors_at_their_line() {
     let text = format!("{TEMPLATE}{}", constraint("  parameters:\n    labels: [owner, 3]\n"));
     let err = load_text(&text).unwrap_err();
-    let template_lines = TEMPLATE.lines().count();
+    let line = text.lines().position(|l| l.contains("[owner, 3]")).unwrap() + 1;
     assert_eq!(err.errors.len(), 1, "{err}");
-    assert_eq!(err.errors[0].line, template_lines + 11, "{err}");
+    // At the offending item itself: `3`.
+    assert_eq!((err.errors[0].line, err.errors[0].column), (line, 21), "{err}");
     assert!(
         err.errors[0]
             .message

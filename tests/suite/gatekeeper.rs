@@ -22,9 +22,23 @@ const PRIVILEGED: &str =
     "fixtures/gatekeeper-library/library/pod-security-policy/privileged-containers";
 const RULE: &str = "K8sPSPPrivilegedContainer/psp-privileged-container";
 
-/// Cases of gatekeeper-library that do not pass, and why. Each is a difference
-/// between blastwall's readers and Gatekeeper's, not a template blastwall skips.
-const KNOWN_FAILURES: &[(&str, &str)] = &[];
+/// Cases of gatekeeper-library that do not pass, and why (the README lists them).
+/// Each is a difference between blastwall's YAML reader or regorus and Gatekeeper's
+/// Go YAML and OPA, not a template blastwall skips: none of the library is CEL only.
+const KNOWN_FAILURES: &[(&str, &str)] = &[
+    (
+        "httpsonly/suite.yaml",
+        "the template's description is a double-quoted scalar continued on a line no more indented than its key: go-yaml reads it, blastwall's YAML reader (saphyr-parser) rejects it",
+    ),
+    (
+        "horizontal-pod-autoscaler/example-disallowed-hpa-replicas",
+        "the template's sprintf has 6 verbs for 5 arguments: Go prints %!v(MISSING), regorus makes the message undefined, so the violation is lost",
+    ),
+    (
+        "users-and-groups-together/example-allowed",
+        "`not accept_value(rule, value, params.ranges)` with `params.ranges` undefined: OPA finds no violation, regorus evaluates the negation to true",
+    ),
+];
 
 #[test]
 fn every_gatekeeper_library_suite_passes() {
@@ -54,6 +68,17 @@ fn every_gatekeeper_library_suite_passes() {
         .filter(|f| !KNOWN_FAILURES.iter().any(|(name, _)| f.contains(name)))
         .collect();
     assert!(failed.is_empty(), "{} failed:\n{}", failed.len(), failed.join("\n"));
+    // The known failures still fail: when one passes, take it off the list.
+    for (name, why) in KNOWN_FAILURES {
+        assert!(
+            gator
+                .iter()
+                .any(|r| r["passed"] != true && format!("{} {}", r["location"], r["name"]).contains(name)),
+            "{name} passes now ({why}): remove it from KNOWN_FAILURES and the README"
+        );
+    }
+    let passed = gator.iter().filter(|r| r["passed"] == true).count();
+    eprintln!("gatekeeper-library: {passed} of {} gator cases pass", gator.len());
     // No template of the library is CEL only: every case runs.
     assert!(gator.iter().all(|r| r["skipped"].is_null()));
 }
