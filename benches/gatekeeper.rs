@@ -27,8 +27,29 @@ fn main() {
         return;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Each template with the first of its sample constraints (samples reuse names).
     let psp = root.join("fixtures/gatekeeper-library/library/pod-security-policy");
-    let gk = match gatekeeper::load_dirs_and_paths(&[psp], &[]) {
+    let mut paths = Vec::new();
+    let mut dirs: Vec<_> = std::fs::read_dir(&psp)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    for dir in dirs.iter().filter(|d| d.join("template.yaml").is_file()) {
+        let mut samples: Vec<_> = std::fs::read_dir(dir.join("samples"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path().join("constraint.yaml"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        samples.retain(|p: &std::path::PathBuf| p.is_file());
+        samples.sort();
+        if let Some(first) = samples.first() {
+            paths.push(dir.join("template.yaml"));
+            paths.push(first.clone());
+        }
+    }
+    let gk = match gatekeeper::load_dirs_and_paths(&[], &paths) {
         Ok(gk) => Arc::new(gk),
         Err(e) => panic!("{e}"),
     };

@@ -121,7 +121,11 @@ pub fn evaluate_review(
 }
 
 /// The hits of the rules, then of the Gatekeeper constraints of `ctx`, on `review`.
-fn evaluate_once(engine: &Engine, review: &Value, ctx: &Context) -> Result<Vec<RuleHit>, EngineError> {
+fn evaluate_once(
+    engine: &Engine,
+    review: &Value,
+    ctx: &Context,
+) -> Result<Vec<RuleHit>, EngineError> {
     let facts = facts::compute(review, ctx);
     let mut hits = engine.evaluate(review::input(review.clone(), facts))?;
     if let Some(gatekeeper) = &ctx.gatekeeper {

@@ -5,6 +5,21 @@ use anyhow::bail;
 use super::{exit, RulesArgs};
 use crate::finding::RuleMeta;
 
+/// The rules a listing shows.
+struct Listed<'a> {
+    rules: &'a [RuleMeta],
+}
+
+impl Listed<'_> {
+    fn rules(&self) -> &[RuleMeta] {
+        self.rules
+    }
+
+    fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
 /// How `blastwall rules` prints the list of rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum RulesFormat {
@@ -16,17 +31,21 @@ pub enum RulesFormat {
 
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
-    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
+    // With the Gatekeeper constraints of `--rules` and the config, as lint sees them.
+    let policies = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
+    let listed = Listed {
+        rules: &policies.rules,
+    };
     let mut out = std::io::stdout().lock();
     if args.format == RulesFormat::Markdown {
-        out.write_all(markdown(engine.rules()).as_bytes())?;
+        out.write_all(markdown(listed.rules()).as_bytes())?;
         out.flush()?;
         return Ok(exit::CLEAN);
     }
     match args.id {
         None => {
-            let width = engine.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
-            for rule in engine.rules() {
+            let width = listed.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in listed.rules() {
                 writeln!(
                     out,
                     "{:<width$}  {:<7}  {:<9}  {}",
@@ -38,7 +57,7 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
             }
         }
         Some(id) => {
-            let Some(rule) = engine.rule(&id) else {
+            let Some(rule) = listed.rule(&id) else {
                 bail!("no rule `{id}`; `blastwall rules` lists them");
             };
             writeln!(

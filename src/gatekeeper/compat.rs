@@ -126,10 +126,7 @@ mod tests {
         let rego = "package p\n\nviolation[{\"msg\": msg}] {\n  a\n  msg := \"x\"\n} {\n  b\n  msg := \"{y}\"\n}\n";
         let out = adjust(rego);
         assert_eq!(out.lines().count(), rego.lines().count());
-        assert!(
-            out.contains("} violation[{\"msg\": msg}] {\n  b"),
-            "{out}"
-        );
+        assert!(out.contains("} violation[{\"msg\": msg}] {\n  b"), "{out}");
         // else is not a further body.
         let with_else = "package p\nf(x) = 1 {\n  x > 1\n} else = 2 {\n  true\n}\n";
         assert_eq!(adjust(with_else), with_else);
@@ -150,7 +147,10 @@ mod tests {
         let rego = "package p\nget(c) = {\"a\": x} {\n  x := c\n} {\n  x := 2\n}\n";
         let out = adjust(rego);
         assert!(out.contains("} get(c) = {\"a\": x} {\n  x := 2"), "{out}");
-        assert!(out.starts_with("package p\nget(c) = {\"a\": x} {\n  x := c\n}"), "{out}");
+        assert!(
+            out.starts_with("package p\nget(c) = {\"a\": x} {\n  x := c\n}"),
+            "{out}"
+        );
     }
 
     #[test]

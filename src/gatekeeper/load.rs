@@ -100,7 +100,13 @@ pub(crate) enum Read {
 pub(crate) fn template(place: &Place) -> Result<Read, Located> {
     let v = &place.doc.value;
     let name = text(&v["metadata"]["name"]).unwrap_or_default().to_string();
-    let kind_path = [key("spec"), key("crd"), key("spec"), key("names"), key("kind")];
+    let kind_path = [
+        key("spec"),
+        key("crd"),
+        key("spec"),
+        key("names"),
+        key("kind"),
+    ];
     let Some(kind) = text(&v["spec"]["crd"]["spec"]["names"]["kind"]).filter(|k| !k.is_empty())
     else {
         return Err(place.at(
@@ -179,7 +185,10 @@ pub(crate) fn template(place: &Place) -> Result<Read, Located> {
     };
     let location = place.location();
     let rego_at = place.at(&rego_path, String::new());
-    let label = format!("{}:{} (ConstraintTemplate {name})", rego_at.file, rego_at.line);
+    let label = format!(
+        "{}:{} (ConstraintTemplate {name})",
+        rego_at.file, rego_at.line
+    );
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(!v1);
     // Builtin errors make the rule undefined, as in OPA.
@@ -247,12 +256,11 @@ fn strings(place: &Place, path: &[PathSeg], v: &Value) -> Result<Vec<String>, Lo
 }
 
 fn selector(place: &Place, path: &[PathSeg], v: &Value) -> Result<Option<Selector>, Located> {
-    let (Value::Object(_), false) = (v, false) else {
-        return match v {
-            Value::Undefined | Value::Null => Ok(None),
-            _ => Err(place.at(path, "must be a label selector".into())),
-        };
-    };
+    match v {
+        Value::Object(_) => {}
+        Value::Undefined | Value::Null => return Ok(None),
+        _ => return Err(place.at(path, "must be a label selector".into())),
+    }
     let mut out = Selector::default();
     match &v["matchLabels"] {
         Value::Object(map) => {
@@ -285,9 +293,7 @@ fn selector(place: &Place, path: &[PathSeg], v: &Value) -> Result<Option<Selecto
                     p.push(key("operator"));
                     return Err(place.at(
                         &p,
-                        format!(
-                            "operator {other:?} is not one of In, NotIn, Exists, DoesNotExist"
-                        ),
+                        format!("operator {other:?} is not one of In, NotIn, Exists, DoesNotExist"),
                     ));
                 }
             };
@@ -377,9 +383,11 @@ fn enforcement(place: &Place) -> Result<Enforcement, Located> {
                     key("scopedEnforcementActions"),
                     PathSeg::Index(i),
                 ];
-                let action = text(&item["action"]).and_then(Action::parse).ok_or_else(|| {
-                    place.at(&p, "action must be one of deny, warn, dryrun".into())
-                })?;
+                let action = text(&item["action"])
+                    .and_then(Action::parse)
+                    .ok_or_else(|| {
+                        place.at(&p, "action must be one of deny, warn, dryrun".into())
+                    })?;
                 let points: Vec<String> = match &item["enforcementPoints"] {
                     Value::Array(points) => points
                         .iter()
@@ -427,7 +435,9 @@ pub(crate) fn constraint(
         )]);
     };
     let mut errors = Vec::new();
-    let matcher = matcher(place).map_err(|e| errors.push(e)).unwrap_or_default();
+    let matcher = matcher(place)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let enforcement = enforcement(place)
         .map_err(|e| errors.push(e))
         .unwrap_or(Enforcement::All(Action::Deny));
@@ -473,7 +483,9 @@ pub fn from_loaded(loaded: &crate::source::Loaded) -> Result<Gatekeeper, LoadErr
         loaded.files.get(doc.file.0).map(|file| Place { file, doc })
     }
     for doc in loaded.documents.iter().filter(|d| is_template(&d.value)) {
-        let Some(place) = place(loaded, doc) else { continue };
+        let Some(place) = place(loaded, doc) else {
+            continue;
+        };
         match template(&place) {
             Ok(Read::Compiled(t, schema)) => {
                 if kinds.contains_key(&t.kind) {
@@ -495,7 +507,9 @@ pub fn from_loaded(loaded: &crate::source::Loaded) -> Result<Gatekeeper, LoadErr
     }
     let mut seen = BTreeMap::new();
     for doc in loaded.documents.iter().filter(|d| is_constraint(&d.value)) {
-        let Some(place) = place(loaded, doc) else { continue };
+        let Some(place) = place(loaded, doc) else {
+            continue;
+        };
         match constraint(&place, &kinds, &cel_only) {
             Ok(Some(c)) => {
                 if let Some(first) = seen.insert(c.rule_id(), c.location.clone()) {

@@ -173,8 +173,8 @@ impl Match {
         if !self.kinds.is_empty()
             && !self.kinds.iter().any(|k| {
                 let kind_ok = k.kinds.is_empty() || k.kinds.iter().any(|x| x == "*" || x == kind);
-                let group_ok = k.api_groups.is_empty()
-                    || k.api_groups.iter().any(|x| x == "*" || x == group);
+                let group_ok =
+                    k.api_groups.is_empty() || k.api_groups.iter().any(|x| x == "*" || x == group);
                 kind_ok && group_ok
             })
         {
@@ -198,8 +198,7 @@ impl Match {
             None
         };
         if let Some(target) = target {
-            if !self.namespaces.is_empty() && !self.namespaces.iter().any(|p| wildcard(p, target))
-            {
+            if !self.namespaces.is_empty() && !self.namespaces.iter().any(|p| wildcard(p, target)) {
                 return Ok(false);
             }
             if self.excluded_namespaces.iter().any(|p| wildcard(p, target)) {
@@ -267,7 +266,9 @@ mod tests {
             ..Match::default()
         };
         let deploy = obj(r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a"}}"#);
-        let ext = obj(r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"a"}}"#);
+        let ext = obj(
+            r#"{"apiVersion":"extensions/v1beta1","kind":"Deployment","metadata":{"name":"a"}}"#,
+        );
         assert_eq!(m.matches(&deploy, None), Ok(true));
         assert_eq!(m.matches(&ext, None), Ok(false));
     }
@@ -288,7 +289,9 @@ mod tests {
         assert_eq!(m.matches(&pod("payroll-test"), None), Ok(false));
         assert_eq!(m.matches(&pod("billing"), None), Ok(false));
         // A cluster-scoped object is not filtered by namespaces.
-        let role = obj(r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"a"}}"#);
+        let role = obj(
+            r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"a"}}"#,
+        );
         assert_eq!(m.matches(&role, None), Ok(true));
         // A Namespace is matched by its own name.
         let ns = obj(r#"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"billing"}}"#);
@@ -310,7 +313,8 @@ mod tests {
             scope: Scope::Namespaced,
             ..Match::default()
         };
-        let pod = obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"n"}}"#);
+        let pod =
+            obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"a","namespace":"n"}}"#);
         let labels: BTreeMap<String, String> = [("team".to_string(), "a".to_string())].into();
         let ns = NamespaceInfo {
             name: "n",
@@ -331,7 +335,9 @@ mod tests {
             m.matches(&pod, None),
             Err(Undecided::UnknownNamespace("n".into()))
         );
-        let role = obj(r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"a"}}"#);
+        let role = obj(
+            r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{"name":"a"}}"#,
+        );
         assert_eq!(m.matches(&role, None), Ok(false));
     }
 
@@ -342,7 +348,8 @@ mod tests {
             ..Match::default()
         };
         let named = obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1"}}"#);
-        let generated = obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-"}}"#);
+        let generated =
+            obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"generateName":"web-"}}"#);
         let other = obj(r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"api"}}"#);
         assert_eq!(m.matches(&named, None), Ok(true));
         assert_eq!(m.matches(&generated, None), Ok(true));

@@ -138,7 +138,11 @@ mod tests {
             "labels":{"type":"array","items":{"type":"object","properties":{
                 "key":{"type":"string"},"mode":{"type":"string","enum":["a","b"]}}}},
             "limit":{"type":"integer"},"ratio":{"type":"number"}}}"#);
-        assert!(validate(&schema, &v(r#"{"labels":[{"key":"owner","mode":"a"}],"limit":3,"ratio":2}"#)).is_empty());
+        assert!(validate(
+            &schema,
+            &v(r#"{"labels":[{"key":"owner","mode":"a"}],"limit":3,"ratio":2}"#)
+        )
+        .is_empty());
         let errors = validate(
             &schema,
             &v(r#"{"labels":[{"key":1,"mode":"c"}],"limit":1.5}"#),
@@ -150,9 +154,18 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("labels[0].key".to_string(), "must be of type string, not integer".to_string()),
-                ("labels[0].mode".to_string(), "\"c\" is not one of the allowed values: \"a\", \"b\"".to_string()),
-                ("limit".to_string(), "must be of type integer, not number".to_string()),
+                (
+                    "labels[0].key".to_string(),
+                    "must be of type string, not integer".to_string()
+                ),
+                (
+                    "labels[0].mode".to_string(),
+                    "\"c\" is not one of the allowed values: \"a\", \"b\"".to_string()
+                ),
+                (
+                    "limit".to_string(),
+                    "must be of type integer, not number".to_string()
+                ),
             ]
         );
         let missing = validate(&schema, &v("{}"));

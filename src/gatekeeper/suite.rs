@@ -4,7 +4,6 @@
 //! A case passes or fails exactly as `gator verify` decides it.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use regorus::Value;
 
@@ -73,7 +72,10 @@ pub fn run(path: &Path) -> Vec<CaseResult> {
     let Some(file) = loaded.files.first() else {
         return Vec::new();
     };
-    let line_of = |p: &[PathSeg]| file.line_col(doc.spans.resolve(p).node.label_range().start).0;
+    let line_of = |p: &[PathSeg]| {
+        file.line_col(doc.spans.resolve(p).node.label_range().start)
+            .0
+    };
     let suite = &doc.value;
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
@@ -214,8 +216,7 @@ fn prepare_test(dir: &Path, test: &Value) -> Result<Prepared, String> {
         .filter(|t| !t.is_empty())
         .ok_or("invalid suite: missing constraint")?;
     let tdocs = read_docs(&dir.join(template_path))?;
-    let (Some(tdoc), Some(tfile)) = (tdocs.documents.first(), tdocs.files.first())
-    else {
+    let (Some(tdoc), Some(tfile)) = (tdocs.documents.first(), tdocs.files.first()) else {
         return Err(format!("{template_path} holds no template"));
     };
     let place = Place {
@@ -232,8 +233,7 @@ fn prepare_test(dir: &Path, test: &Value) -> Result<Prepared, String> {
         Read::CelOnly { name, .. } => return Ok(Prepared::CelOnly(name)),
     }
     let cdocs = read_docs(&dir.join(constraint_path))?;
-    let (Some(cdoc), Some(cfile)) = (cdocs.documents.first(), cdocs.files.first())
-    else {
+    let (Some(cdoc), Some(cfile)) = (cdocs.documents.first(), cdocs.files.first()) else {
         return Err(format!("{constraint_path} holds no constraint"));
     };
     let place = Place {
@@ -363,10 +363,7 @@ fn check_case(
     }
     let objects = objects_of(dir, object_path)?;
     if objects.len() != 1 {
-        return Err(format!(
-            "{object_path:?} defines {} objects",
-            objects.len()
-        ));
+        return Err(format!("{object_path:?} defines {} objects", objects.len()));
     }
     let object = &objects[0].value;
     let mut inventory_docs = Vec::new();
@@ -390,10 +387,7 @@ fn check_case(
         name: &ns_name,
         labels,
     });
-    let gk = Arc::new(gk.clone());
-    let prepared = gk
-        .prepare(Some(&inventory))
-        .map_err(|e| e.to_string())?;
+    let prepared = gk.prepare(Some(&inventory)).map_err(|e| e.to_string())?;
     let violations = gk
         .evaluate(&prepared, &review, info.as_ref(), Point::Gator)
         .map_err(|e| e.to_string())?;

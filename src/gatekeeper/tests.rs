@@ -33,7 +33,8 @@ spec:
 "#;
 
 fn load_text(text: &str) -> Result<Gatekeeper, LoadError> {
-    let loaded = crate::source::load::load_str("policy.yaml", text.to_string(), &Default::default());
+    let loaded =
+        crate::source::load::load_str("policy.yaml", text.to_string(), &Default::default());
     load::from_loaded(&loaded)
 }
 
@@ -45,7 +46,10 @@ fn constraint(extra: &str) -> String {
 
 #[test]
 fn a_constraint_reports_with_its_kind_and_name() {
-    let text = format!("{TEMPLATE}{}", constraint("  parameters:\n    labels: [owner]\n"));
+    let text = format!(
+        "{TEMPLATE}{}",
+        constraint("  parameters:\n    labels: [owner]\n")
+    );
     let gk = Arc::new(load_text(&text).unwrap());
     assert_eq!(gk.rules()[0].id, "K8sRequiredLabels/must-have-owner");
     assert_eq!(gk.rules()[0].title, "Required Labels");
@@ -69,12 +73,19 @@ fn a_constraint_reports_with_its_kind_and_name() {
 
 #[test]
 fn parameters_that_break_the_schema_are_errors_at_their_line() {
-    let text = format!("{TEMPLATE}{}", constraint("  parameters:\n    labels: [owner, 3]\n"));
+    let text = format!(
+        "{TEMPLATE}{}",
+        constraint("  parameters:\n    labels: [owner, 3]\n")
+    );
     let err = load_text(&text).unwrap_err();
     let line = text.lines().position(|l| l.contains("[owner, 3]")).unwrap() + 1;
     assert_eq!(err.errors.len(), 1, "{err}");
     // At the offending item itself: `3`.
-    assert_eq!((err.errors[0].line, err.errors[0].column), (line, 21), "{err}");
+    assert_eq!(
+        (err.errors[0].line, err.errors[0].column),
+        (line, 21),
+        "{err}"
+    );
     assert!(
         err.errors[0]
             .message
@@ -86,10 +97,20 @@ fn parameters_that_break_the_schema_are_errors_at_their_line() {
 #[test]
 fn a_constraint_without_template_and_a_bad_action_are_errors() {
     let err = load_text(&constraint("  enforcementAction: block\n")).unwrap_err();
-    assert!(err.errors[0].message.contains("no ConstraintTemplate defines kind K8sRequiredLabels"), "{err}");
+    assert!(
+        err.errors[0]
+            .message
+            .contains("no ConstraintTemplate defines kind K8sRequiredLabels"),
+        "{err}"
+    );
     let text = format!("{TEMPLATE}{}", constraint("  enforcementAction: block\n"));
     let err = load_text(&text).unwrap_err();
-    assert!(err.errors[0].message.contains("enforcementAction \"block\""), "{err}");
+    assert!(
+        err.errors[0]
+            .message
+            .contains("enforcementAction \"block\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -155,10 +176,9 @@ fn details_paths_point_at_fields() {
 
 #[test]
 fn delete_reviews_see_the_old_object() {
-    let review = Value::from_json_str(
-        r#"{"operation":"DELETE","object":null,"oldObject":{"kind":"Pod"}}"#,
-    )
-    .unwrap();
+    let review =
+        Value::from_json_str(r#"{"operation":"DELETE","object":null,"oldObject":{"kind":"Pod"}}"#)
+            .unwrap();
     let out = gatekeeper_review(&review, None);
     assert_eq!(out["object"]["kind"], Value::from("Pod"));
 }

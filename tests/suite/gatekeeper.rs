@@ -46,12 +46,8 @@ fn every_gatekeeper_library_suite_passes() {
         .args(["test", "fixtures/gatekeeper-library", "-f", "json"])
         .output()
         .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
     let results = report["results"].as_array().unwrap();
     let gator: Vec<&Value> = results.iter().filter(|r| r["kind"] == "gator").collect();
     let suites: std::collections::BTreeSet<&str> = gator
@@ -67,18 +63,25 @@ fn every_gatekeeper_library_suite_passes() {
         .map(|r| format!("{} {}: {}", r["location"], r["name"], r["error"]))
         .filter(|f| !KNOWN_FAILURES.iter().any(|(name, _)| f.contains(name)))
         .collect();
-    assert!(failed.is_empty(), "{} failed:\n{}", failed.len(), failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "{} failed:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
     // The known failures still fail: when one passes, take it off the list.
     for (name, why) in KNOWN_FAILURES {
         assert!(
-            gator
-                .iter()
-                .any(|r| r["passed"] != true && format!("{} {}", r["location"], r["name"]).contains(name)),
+            gator.iter().any(|r| r["passed"] != true
+                && format!("{} {}", r["location"], r["name"]).contains(name)),
             "{name} passes now ({why}): remove it from KNOWN_FAILURES and the README"
         );
     }
     let passed = gator.iter().filter(|r| r["passed"] == true).count();
-    eprintln!("gatekeeper-library: {passed} of {} gator cases pass", gator.len());
+    eprintln!(
+        "gatekeeper-library: {passed} of {} gator cases pass",
+        gator.len()
+    );
     // No template of the library is CEL only: every case runs.
     assert!(gator.iter().all(|r| r["skipped"].is_null()));
 }
@@ -97,7 +100,12 @@ fn lint_reports_a_constraint_at_the_objects_line() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let findings: Vec<&Value> = report["findings"]
         .as_array()
@@ -152,7 +160,12 @@ fn review_denies_the_same_object_with_the_same_constraint() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(response["response"]["allowed"], false);
     let message = response["response"]["status"]["message"].as_str().unwrap();
@@ -228,7 +241,10 @@ fn config_paths_actions_and_exemptions_apply_to_constraints() {
         d.join("policies/constraints.yaml"),
         format!(
             "{}---\n{}",
-            constraint("no-latest", "  enforcementAction: warn\n  parameters:\n    tags: [latest]\n"),
+            constraint(
+                "no-latest",
+                "  enforcementAction: warn\n  parameters:\n    tags: [latest]\n"
+            ),
             constraint("no-dev", "  parameters:\n    tags: [dev]\n"),
         ),
     )
@@ -248,14 +264,18 @@ fn config_paths_actions_and_exemptions_apply_to_constraints() {
         .args(["lint", "pod.yaml", "kube-pod.yaml", "-f", "json"])
         .output()
         .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!("{}", String::from_utf8_lossy(&out.stderr))
-    });
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     let ours: Vec<(String, String, String)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"].as_str().unwrap().starts_with("K8sDisallowedTags/"))
+        .filter(|f| {
+            f["rule"]
+                .as_str()
+                .unwrap()
+                .starts_with("K8sDisallowedTags/")
+        })
         .map(|f| {
             (
                 f["rule"].as_str().unwrap().to_string(),

@@ -82,7 +82,9 @@ spec:
     lab["request"]["object"]["metadata"]["namespace"] = "lab".into();
     let resp = server.review(&lab).await;
     assert!(
-        !resp["response"].to_string().contains("restricted-namespaces"),
+        !resp["response"]
+            .to_string()
+            .contains("restricted-namespaces"),
         "{resp:#}"
     );
     server.stop().await;
