@@ -1,5 +1,6 @@
 //! The engine of a run: the built-in rules, the `--rules` directories and the
-//! config's `ruleDirs`, with the config checked against them and visible to rules.
+//! config's `ruleDirs`, and the Gatekeeper constraints beside them, with the config
+//! checked against them and visible to rules.
 
 use std::path::PathBuf;
 
@@ -19,17 +20,6 @@ pub fn rule_dirs(cli: &[PathBuf], config: Option<&Config>) -> Vec<PathBuf> {
         }
     }
     dirs
-}
-
-/// Compiles the rules of a run and gives them the config.
-pub fn build(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Result<Engine> {
-    let mut engine = Engine::with_rule_dirs(&rule_dirs(cli_dirs, config))?;
-    if let Some(config) = config {
-        // Rule ids and params in the config can be checked only now.
-        super::check_rules(config, &engine)?;
-        engine.set_config(config.to_value())?;
-    }
-    Ok(engine)
 }
 
 /// Everything a run evaluates: the rule pack, the Gatekeeper constraints, and the
@@ -58,7 +48,8 @@ pub fn gatekeeper(
     Ok(gk)
 }
 
-/// [`build`], with the Gatekeeper constraints: the config's rule ids and exemptions
+/// Compiles the rules of a run with its Gatekeeper constraints, checks the config
+/// against both and gives it to the rules: the config's rule ids and exemptions
 /// may name constraints (`<Kind>/<name>`).
 pub fn build_all(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Result<Policies> {
     let mut engine = Engine::with_rule_dirs(&rule_dirs(cli_dirs, config))?;
@@ -66,7 +57,7 @@ pub fn build_all(cli_dirs: &[PathBuf], config: Option<&Config>) -> anyhow::Resul
     let mut rules = engine.rules().to_vec();
     rules.extend(gk.rules());
     if let Some(config) = config {
-        super::check_rule_list(config, &rules)?;
+        super::check_rules(config, &rules)?;
         engine.set_config(config.to_value())?;
     }
     Ok(Policies {

@@ -188,23 +188,10 @@ impl ConfigArgs {
     }
 }
 
-/// Checks the rule ids and parameters `config` names against the rules of `engine`;
-/// a problem is rendered with its place in the config file.
+/// Checks the rule ids and parameters `config` names against `rules` (the rules and
+/// the Gatekeeper constraints of a run); a problem is rendered with its place in the
+/// config file.
 pub fn check_rules(
-    config: &crate::config::Config,
-    engine: &crate::engine::Engine,
-) -> anyhow::Result<()> {
-    crate::config::check_rules(config, engine.rules()).map_err(|e| {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
-            && std::env::var_os("NO_COLOR").is_none();
-        eprint!("{}", e.render(color));
-        anyhow::Error::new(Reported)
-    })
-}
-
-/// [`check_rules`] against a list of rule metadata (the rules and the Gatekeeper
-/// constraints of a run).
-pub fn check_rule_list(
     config: &crate::config::Config,
     rules: &[crate::finding::RuleMeta],
 ) -> anyhow::Result<()> {

@@ -95,7 +95,8 @@ pub fn adjust(rego: &str) -> String {
             }
             b'}' | b']' | b')' => {
                 // Only the end of a body ends a statement (not that of `head[...]`).
-                if stack.pop() == Some((b'{', true)) && stack.is_empty() {
+                let body_ends = stack.pop() == Some((b'{', true));
+                if body_ends && stack.is_empty() {
                     statement_start = i + 1;
                 }
             }

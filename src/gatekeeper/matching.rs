@@ -183,8 +183,8 @@ impl Match {
         // scope
         let has_namespace = !object_namespace.is_empty() || namespace.is_some();
         match self.scope {
-            Scope::Cluster if !(is_ns || !has_namespace) => return Ok(false),
-            Scope::Namespaced if !(!is_ns && has_namespace) => return Ok(false),
+            Scope::Cluster if !is_ns && has_namespace => return Ok(false),
+            Scope::Namespaced if is_ns || !has_namespace => return Ok(false),
             _ => {}
         }
         // namespaces, excludedNamespaces
