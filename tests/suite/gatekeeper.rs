@@ -337,3 +337,71 @@ fn parameters_that_break_the_template_schema_stop_the_run_with_their_line() {
         "{err}"
     );
 }
+
+fn ingress(name: &str, namespace: &str, host: &str) -> String {
+    format!(
+        "apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {name}
+  namespace: {namespace}
+spec:
+  rules:
+    - host: {host}
+"
+    )
+}
+
+/// `data.inventory` in lint is the linted files: gatekeeper-library's unique
+/// ingress host template finds the same host in two files, and not in a third.
+#[test]
+fn lint_fills_the_inventory_from_the_linted_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("shop.yaml"),
+        ingress("shop", "shop", "shop.example.com"),
+    )
+    .unwrap();
+    fs::write(
+        d.join("promo.yaml"),
+        ingress("promo", "marketing", "shop.example.com"),
+    )
+    .unwrap();
+    fs::write(
+        d.join("blog.yaml"),
+        ingress("blog", "blog", "blog.example.com"),
+    )
+    .unwrap();
+    let rules = root().join("fixtures/gatekeeper-library/library/general/uniqueingresshost");
+    let out = blastwall(d)
+        .args(["lint", "--no-config", "--rules"])
+        .arg(&rules)
+        .args(["shop.yaml", "promo.yaml", "blog.yaml", "-f", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let mut hits: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "K8sUniqueIngressHost/unique-ingress-host")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    hits.sort();
+    let conflict = "ingress host conflicts with an existing ingress <shop.example.com>";
+    assert_eq!(
+        hits,
+        [
+            ("promo.yaml".to_string(), conflict.to_string()),
+            ("shop.yaml".to_string(), conflict.to_string())
+        ],
+        "{report:#}"
+    );
+}
