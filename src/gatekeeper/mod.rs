@@ -234,8 +234,8 @@ impl Gatekeeper {
                     severity,
                     category: CATEGORY.into(),
                     description: format!(
-                        "Gatekeeper constraint {} of ConstraintTemplate {} (defined at {}). {}",
-                        c.location, t.name, t.location, t.description
+                        "Gatekeeper constraint {} ({}) of ConstraintTemplate {} ({}). {}",
+                        c.name, c.location, t.name, t.location, t.description
                     )
                     .trim_end()
                     .to_string(),
