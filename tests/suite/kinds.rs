@@ -19,8 +19,12 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             // Configs that are wrong on purpose are not manifests; hostile inputs
-            // (invalid UTF-8, bombs) have tests of their own.
-            if !path.ends_with("config-errors") && !path.ends_with("hostile") {
+            // (invalid UTF-8, bombs) have tests of their own; gatekeeper-library's
+            // samples are the data of its gator suites (tests/suite/gatekeeper.rs).
+            if !path.ends_with("config-errors")
+                && !path.ends_with("hostile")
+                && !path.ends_with("gatekeeper-library")
+            {
                 files(&path, out);
             }
         } else if path
