@@ -4,6 +4,7 @@
 //! (documents → AdmissionRequest-shaped input) → [`engine`] (Rego, compiled once)
 //! → [`finding`] → [`report`] (CLI formats) or the webhook's AdmissionResponse.
 
+pub mod access;
 pub mod admission;
 pub mod authoring;
 pub mod awsauth;

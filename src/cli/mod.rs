@@ -1,5 +1,6 @@
 //! The `blastwall` command line.
 
+mod access;
 mod base;
 mod engine;
 mod generate;
@@ -62,6 +63,10 @@ pub enum Command {
     Test(test::TestArgs),
     /// Scaffold a rule: its module with metadata, a Rego unit test and a fixture suite.
     NewRule(new_rule::NewRuleArgs),
+    /// Who can reach which product: IAM principal → groups → bindings → roles →
+    /// verbs per namespace, as a product matrix, a principal's or a namespace's view,
+    /// a graph (Mermaid, DOT) or an HTML page.
+    Access(access::AccessArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -227,6 +232,7 @@ pub fn main() -> ExitCode {
         Command::Man(args) => generate::man(args),
         Command::Test(args) => test::run(args),
         Command::NewRule(args) => new_rule::run(args),
+        Command::Access(args) => access::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

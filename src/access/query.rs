@@ -1,0 +1,453 @@
+//! The answers `blastwall access` gives: the product matrix, a principal's reach,
+//! who can act in a namespace, and what a change adds and removes. Each is plain data
+//! (serialized as the JSON format) that every renderer reads.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::action::{self, Action, Scope};
+use super::graph::{kind_label, Access, Graph, Holds, Step};
+use super::model::{Class, PrincipalKind, Target};
+
+/// One principal's strongest grant in a place, and the chain behind it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub principal: String,
+    pub kind: PrincipalKind,
+    /// The principal's row: a product, `admins`, `nodes`, `system` or `unknown`.
+    pub from: String,
+    /// Where: a namespace, `*` (every namespace, from a ClusterRoleBinding) or
+    /// `(cluster)` for cluster-scoped resources.
+    pub namespace: String,
+    /// The column the place belongs to.
+    pub to: String,
+    pub action: Action,
+    /// The config allows this reach across products (`allowedClusterRoles`).
+    pub allowed: bool,
+    pub chain: Vec<Step>,
+}
+
+/// One cell of the matrix: what principals of `from` can do in `to`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cell {
+    pub from: String,
+    pub to: String,
+    /// Both are products, and different.
+    pub cross_product: bool,
+    /// The strongest action of the cell.
+    pub strongest: Action,
+    /// Strongest first, one per principal.
+    pub entries: Vec<Entry>,
+}
+
+/// The product × product matrix.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Matrix {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    /// Only cells with reach, by row then column.
+    pub cells: Vec<Cell>,
+    /// The principals found, by row.
+    pub principals: Vec<PrincipalInfo>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrincipalInfo {
+    pub name: String,
+    pub kind: PrincipalKind,
+    pub class: String,
+    pub via: String,
+}
+
+const ALL: &str = "*";
+const CLUSTER: &str = "(cluster)";
+
+impl Graph {
+    fn info(&self, p: usize) -> PrincipalInfo {
+        let pr = &self.principals[p];
+        PrincipalInfo {
+            name: pr.name.clone(),
+            kind: pr.kind,
+            class: pr.class.label().to_string(),
+            via: pr.via.clone(),
+        }
+    }
+
+    fn entry(&self, a: &Access, target: &Target, scope: Scope, act: action::Action) -> Entry {
+        let p = &self.principals[a.principal];
+        let namespace = match (&a.namespace, scope) {
+            (Some(ns), _) => ns.clone(),
+            (None, Scope::Namespaced) => ALL.to_string(),
+            (None, Scope::ClusterScoped) => CLUSTER.to_string(),
+        };
+        Entry {
+            principal: p.name.clone(),
+            kind: p.kind,
+            from: p.class.label().to_string(),
+            namespace,
+            to: target.label().to_string(),
+            action: act,
+            allowed: self.allowed(a),
+            chain: self.chain(a),
+        }
+    }
+
+    /// The product matrix. Grants every identity holds alike through the EKS
+    /// defaults (discovery, self-reviews) are left out.
+    pub fn matrix(&self) -> Matrix {
+        let rows = self.classes();
+        let mut columns = self.namespace_targets();
+        columns.push(Target::Cluster);
+        // (row, column) → principal → best entry.
+        let mut best: BTreeMap<(usize, usize), BTreeMap<usize, Entry>> = BTreeMap::new();
+        let row_of: BTreeMap<&Class, usize> =
+            rows.iter().enumerate().map(|(i, c)| (c, i)).collect();
+        let col_of: BTreeMap<&Target, usize> =
+            columns.iter().enumerate().map(|(i, c)| (c, i)).collect();
+        for p in 0..self.principals.len() {
+            let Some(&row) = row_of.get(&self.principals[p].class) else {
+                continue;
+            };
+            for a in self.accesses(p) {
+                if a.holds == Holds::Implicit && a.through.is_none() && self.is_builtin(a.binding) {
+                    continue;
+                }
+                for (target, scope, act) in self.landings(&a) {
+                    let Some(&col) = col_of.get(&target) else {
+                        continue;
+                    };
+                    let cell = best.entry((row, col)).or_default();
+                    let better = cell
+                        .get(&p)
+                        .is_none_or(|e| stronger(&act, a.through.is_none(), e));
+                    if better {
+                        let e = self.entry(&a, &target, scope, act);
+                        cell.insert(p, e);
+                    }
+                }
+            }
+        }
+        let mut cells = Vec::new();
+        for ((row, col), entries) in best {
+            let mut entries: Vec<Entry> = entries.into_values().collect();
+            entries.sort_by(|a, b| {
+                b.action
+                    .rank
+                    .cmp(&a.action.rank)
+                    .then_with(|| a.principal.cmp(&b.principal))
+            });
+            let Some(strongest) = entries.first().map(|e| e.action.clone()) else {
+                continue;
+            };
+            let cross_product = matches!((&rows[row], &columns[col]), (Class::Product(a), Target::Product(b)) if a != b);
+            cells.push(Cell {
+                from: rows[row].label().to_string(),
+                to: columns[col].label().to_string(),
+                cross_product,
+                strongest,
+                entries,
+            });
+        }
+        let mut principals: Vec<PrincipalInfo> =
+            (0..self.principals.len()).map(|p| self.info(p)).collect();
+        let order: BTreeMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.label().to_string(), i))
+            .collect();
+        principals.sort_by(|a, b| {
+            order
+                .get(&a.class)
+                .cmp(&order.get(&b.class))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Matrix {
+            rows: rows.iter().map(|c| c.label().to_string()).collect(),
+            columns: columns.iter().map(|c| c.label().to_string()).collect(),
+            cells,
+            principals,
+        }
+    }
+
+    /// Everything principal `p` can do, per place, strongest first within a place.
+    pub fn reach(&self, p: usize) -> Vec<Entry> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for a in self.accesses(p) {
+            let rule = self.rule(a.rule);
+            let places: Vec<(Target, Scope, Action)> = match &a.namespace {
+                Some(ns) => action::strongest(rule, Scope::Namespaced)
+                    .map(|act| (self.target_of(ns), Scope::Namespaced, act))
+                    .into_iter()
+                    .collect(),
+                None => {
+                    let mut v = Vec::new();
+                    if let Some(act) = action::strongest(rule, Scope::Namespaced) {
+                        v.push((Target::Unowned, Scope::Namespaced, act));
+                    }
+                    if let Some(act) = action::strongest(rule, Scope::ClusterScoped) {
+                        v.push((Target::Cluster, Scope::ClusterScoped, act));
+                    }
+                    v
+                }
+            };
+            for (target, scope, act) in places {
+                let mut e = self.entry(&a, &target, scope, act);
+                if e.namespace == ALL {
+                    e.to = "every namespace".into();
+                }
+                // The same grant reached twice (two groups, one binding) is one line.
+                let key = (e.namespace.clone(), e.action.label.clone(), e.chain.clone());
+                if seen.insert(key) {
+                    out.push(e);
+                }
+            }
+        }
+        sort_entries(&mut out);
+        out
+    }
+
+    /// Who can act in `namespace`, with `verb` on `resource` when given: each
+    /// principal once, with its strongest matching grant.
+    pub fn who_can(
+        &self,
+        namespace: &str,
+        verb: Option<&str>,
+        resource: Option<&str>,
+    ) -> Vec<Entry> {
+        let target = self.target_of(namespace);
+        let mut out = Vec::new();
+        for p in 0..self.principals.len() {
+            let mut best: Option<Entry> = None;
+            for a in self.accesses(p) {
+                if a.namespace.as_deref().is_some_and(|ns| ns != namespace) {
+                    continue;
+                }
+                let rule = self.rule(a.rule);
+                let Some(act) = matching(rule, verb, resource) else {
+                    continue;
+                };
+                if best
+                    .as_ref()
+                    .is_none_or(|b| stronger(&act, a.through.is_none(), b))
+                {
+                    let mut e = self.entry(&a, &target, Scope::Namespaced, act);
+                    e.namespace = namespace.to_string();
+                    best = Some(e);
+                }
+            }
+            out.extend(best);
+        }
+        sort_entries(&mut out);
+        out
+    }
+
+    /// The facts compared across a change: principal, place, action.
+    pub fn reach_facts(&self) -> BTreeMap<(String, String, String), Fact> {
+        let mut out = BTreeMap::new();
+        for p in 0..self.principals.len() {
+            for e in self.reach(p) {
+                let cross = match (
+                    &self.principals[p].class,
+                    self.namespace_product(&e.namespace),
+                ) {
+                    (Class::Product(a), Some(b)) => *a != b,
+                    (Class::Product(_), None) => e.namespace == ALL,
+                    _ => false,
+                };
+                out.entry((
+                    e.principal.clone(),
+                    e.namespace.clone(),
+                    e.action.label.clone(),
+                ))
+                .or_insert(Fact {
+                    from: e.from.clone(),
+                    cross_product: cross,
+                    escalation: e.action.escalation,
+                    allowed: e.allowed,
+                    chain: e.chain,
+                });
+            }
+        }
+        out
+    }
+
+    fn namespace_product(&self, namespace: &str) -> Option<String> {
+        if namespace == ALL || namespace == CLUSTER {
+            return None;
+        }
+        match self.target_of(namespace) {
+            Target::Product(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The principal's description for the principal view.
+    pub fn principal_info(&self, p: usize) -> PrincipalInfo {
+        self.info(p)
+    }
+
+    /// The identity steps of a principal: what it is known as, from where.
+    pub fn identity_steps(&self, p: usize) -> Vec<Step> {
+        self.principals[p]
+            .identities
+            .iter()
+            .map(|&e| {
+                let edge = &self.identities[e];
+                let text = match &edge.service_account {
+                    Some(sa) => format!("{}: acts as {sa}", edge.label),
+                    None => format!(
+                        "{}: username {}, groups [{}]",
+                        edge.label,
+                        edge.username.as_deref().unwrap_or("(none)"),
+                        edge.groups.join(", ")
+                    ),
+                };
+                Step {
+                    step: "identity",
+                    text,
+                    place: edge.place.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The action of `rule` that answers a `--verb`/`--resource` question in a namespace.
+fn matching(
+    rule: &super::model::Rule,
+    verb: Option<&str>,
+    resource: Option<&str>,
+) -> Option<Action> {
+    match (verb, resource) {
+        (None, None) => action::strongest(rule, Scope::Namespaced),
+        (v, r) => {
+            let verbs: Vec<&str> = match v {
+                Some(v) => vec![v],
+                None => rule.verbs.iter().map(String::as_str).collect(),
+            };
+            let resources: Vec<&str> = match r {
+                Some(r) => vec![r],
+                None => rule
+                    .resources
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|r| action::namespaced(r))
+                    .collect(),
+            };
+            let verb = verbs
+                .iter()
+                .find(|v| resources.iter().any(|r| action::allows(rule, v, None, r)))?;
+            let res = resources
+                .iter()
+                .find(|r| action::allows(rule, verb, None, r))?;
+            let strongest = action::strongest(rule, Scope::Namespaced);
+            let names = match rule.resource_names.is_empty() {
+                true => String::new(),
+                false => format!(" [{}]", rule.resource_names.join(", ")),
+            };
+            Some(Action {
+                rank: strongest.as_ref().map_or(0, |s| s.rank),
+                label: format!("{verb} {res}{names}"),
+                escalation: strongest.and_then(|s| s.escalation),
+            })
+        }
+    }
+}
+
+/// Whether `act` (direct or not) beats `than`: a stronger action, or as strong and
+/// held directly where `than` needs impersonation.
+fn stronger(act: &Action, direct: bool, than: &Entry) -> bool {
+    let than_direct = !than.chain.iter().any(|s| s.step == "impersonates");
+    act.rank > than.action.rank || (act.rank == than.action.rank && direct && !than_direct)
+}
+
+fn sort_entries(entries: &mut [Entry]) {
+    entries.sort_by(|a, b| {
+        a.namespace
+            .cmp(&b.namespace)
+            .then_with(|| b.action.rank.cmp(&a.action.rank))
+            .then_with(|| a.principal.cmp(&b.principal))
+            .then_with(|| a.action.label.cmp(&b.action.label))
+    });
+}
+
+/// One reach fact, for comparing revisions.
+#[derive(Clone, Debug)]
+pub struct Fact {
+    pub from: String,
+    pub cross_product: bool,
+    pub escalation: Option<action::Escalation>,
+    pub allowed: bool,
+    pub chain: Vec<Step>,
+}
+
+/// Reach a change adds or removes.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// `gains` or `loses`.
+    pub change: &'static str,
+    pub principal: String,
+    pub from: String,
+    pub namespace: String,
+    pub action: String,
+    pub cross_product: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<action::Escalation>,
+    /// The config allows this reach across products.
+    pub allowed: bool,
+    /// The chain in the revision that has the reach.
+    pub chain: Vec<Step>,
+}
+
+impl Change {
+    /// `payroll:ci gains create pods/exec in billing`.
+    pub fn sentence(&self) -> String {
+        let place = match self.namespace.as_str() {
+            ALL => "every namespace".to_string(),
+            CLUSTER => "the cluster".to_string(),
+            ns => ns.to_string(),
+        };
+        format!(
+            "{} {} {} in {}",
+            self.principal, self.change, self.action, place
+        )
+    }
+}
+
+/// What reach `head` has that `base` lacks (gains), and the reverse (loses).
+pub fn diff(base: &Graph, head: &Graph) -> Vec<Change> {
+    let before = base.reach_facts();
+    let after = head.reach_facts();
+    let mut out = Vec::new();
+    for (change, from, to) in [("gains", &after, &before), ("loses", &before, &after)] {
+        for ((principal, namespace, action), fact) in from {
+            if to.contains_key(&(principal.clone(), namespace.clone(), action.clone())) {
+                continue;
+            }
+            out.push(Change {
+                change,
+                principal: principal.clone(),
+                from: fact.from.clone(),
+                namespace: namespace.clone(),
+                action: action.clone(),
+                cross_product: fact.cross_product,
+                escalation: fact.escalation,
+                allowed: fact.allowed,
+                chain: fact.chain.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// `IAM role`, `group`, ... for human output.
+pub fn kind_text(kind: PrincipalKind) -> &'static str {
+    kind_label(kind)
+}
