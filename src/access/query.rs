@@ -351,10 +351,24 @@ fn matching(
                 true => String::new(),
                 false => format!(" [{}]", rule.resource_names.join(", ")),
             };
+            // A verb and a resource ask one question, which every match answers alike.
+            let rank = match (v, r) {
+                (Some(_), Some(_)) => 1,
+                _ => strongest.as_ref().map_or(0, |s| s.rank),
+            };
             Some(Action {
-                rank: strongest.as_ref().map_or(0, |s| s.rank),
+                rank,
                 label: format!("{verb} {res}{names}"),
-                escalation: strongest.and_then(|s| s.escalation),
+                escalation: action::strongest(
+                    &super::model::Rule {
+                        verbs: vec![verb.to_string()],
+                        api_groups: rule.api_groups.clone(),
+                        resources: vec![res.to_string()],
+                        ..super::model::Rule::default()
+                    },
+                    Scope::Namespaced,
+                )
+                .and_then(|s| s.escalation),
             })
         }
     }

@@ -305,7 +305,10 @@ fn binding(doc: &Document, lines: &Lines, builtin: bool) -> Option<Binding> {
                 }
                 _ => continue,
             };
-            let place = lines.at(&doc.spans, &[key("subjects"), PathSeg::Index(i)]);
+            let place = lines.at(
+                &doc.spans,
+                &[key("subjects"), PathSeg::Index(i), key("name")],
+            );
             subjects.push((subject, place));
         }
     }

@@ -8,6 +8,7 @@ mod common;
 #[path = "../support/change_cases.rs"]
 mod cases;
 
+mod access;
 mod authoring;
 mod aws_auth;
 mod change_cases;
