@@ -220,10 +220,10 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
     }
   }
 
-  [filter, fromSel, crossOnly, escOnly].forEach(function (x) {
-    x.addEventListener("input", draw);
-    x.addEventListener("change", draw);
-  });
+  // The text box redraws as one types; its change event (on leaving it) must not
+  // redraw again, or the table would be replaced under the click that left it.
+  filter.addEventListener("input", draw);
+  [fromSel, crossOnly, escOnly].forEach(function (x) { x.addEventListener("change", draw); });
   drawSummary();
   draw();
 })();
