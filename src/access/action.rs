@@ -310,6 +310,12 @@ fn has_exact(list: &[String], value: &str) -> bool {
     list.iter().any(|v| v == value)
 }
 
+/// Whether `rule` allows impersonating anything at all (a quick test before the
+/// per-resource ones).
+pub fn impersonates_any(rule: &Rule) -> bool {
+    has(&rule.verbs, "impersonate")
+}
+
 /// Whether `rule` lets its holder impersonate `what` (`groups`, `users`,
 /// `serviceaccounts`): `Some(names)` with the resourceNames it is limited to (empty:
 /// any).

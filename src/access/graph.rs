@@ -39,16 +39,17 @@ pub enum Holds {
 
 /// One grant a principal holds: a rule of a role, bound to a subject it holds, in a
 /// namespace (`None`: a ClusterRoleBinding, everywhere).
+///
+/// Indices only: the subject is `subject_index` of the binding, and the namespace is
+/// the binding's ([`Graph::namespace_of`]), so a large graph's grants stay cheap.
 #[derive(Clone, Debug)]
 pub struct Access {
     pub principal: usize,
     pub holds: Holds,
-    pub subject: Subject,
     pub binding: usize,
     pub subject_index: usize,
     pub role: usize,
     pub rule: RuleRef,
-    pub namespace: Option<String>,
     /// For reach gained by impersonation: the grant to impersonate, and whom.
     pub through: Option<(Box<Access>, Subject)>,
 }
@@ -83,7 +84,13 @@ pub struct Graph {
     effective: Vec<Vec<RuleRef>>,
     /// Per binding: the role it refers to, if that role exists.
     bound: Vec<Option<usize>>,
+    /// Per role, per rule: its strongest action inside a namespace and on
+    /// cluster-scoped resources.
+    actions: Vec<Vec<[Option<action::Action>; 2]>>,
     by_subject: HashMap<Subject, Vec<(usize, usize)>>,
+    /// ServiceAccount subjects by namespace and by name, for impersonation.
+    accounts_in: HashMap<String, Vec<Subject>>,
+    accounts_named: HashMap<String, Vec<Subject>>,
     tenancy: Option<std::sync::Arc<Tenancy>>,
     labels: NamespaceLabels,
 }
@@ -108,7 +115,10 @@ impl Graph {
             identities,
             effective: Vec::new(),
             bound: Vec::new(),
+            actions: Vec::new(),
             by_subject: HashMap::new(),
+            accounts_in: HashMap::new(),
+            accounts_named: HashMap::new(),
             roles,
             bindings,
             service_accounts,
@@ -119,6 +129,21 @@ impl Graph {
             labels,
         };
         graph.resolve_roles();
+        graph.actions = graph
+            .roles
+            .iter()
+            .map(|r| {
+                r.rules
+                    .iter()
+                    .map(|rule| {
+                        [
+                            action::strongest(rule, Scope::Namespaced),
+                            action::strongest(rule, Scope::ClusterScoped),
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
         graph.index_subjects();
         graph.collect_namespaces(&ns_docs);
         graph.collect_principals();
@@ -338,6 +363,18 @@ impl Graph {
             }
         }
         for (namespace, name) in accounts {
+            let subject = Subject::ServiceAccount {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            };
+            self.accounts_in
+                .entry(namespace.clone())
+                .or_default()
+                .push(subject.clone());
+            self.accounts_named
+                .entry(name.clone())
+                .or_default()
+                .push(subject);
             let (class, via) = match self.target_of(&namespace) {
                 _ if namespace == "kube-system" => (Class::System, "namespace kube-system".into()),
                 Target::Product(p) => (Class::Product(p), format!("in namespace {namespace}")),
@@ -505,23 +542,31 @@ impl Graph {
     }
 
     /// The grants `subject` holds directly.
-    fn grants(&self, principal: usize, subject: &Subject, holds: &Holds, out: &mut Vec<Access>) {
+    fn grants(
+        &self,
+        principal: usize,
+        subject: &Subject,
+        holds: &Holds,
+        beyond: Option<&str>,
+        out: &mut Vec<Access>,
+    ) {
         let Some(list) = self.by_subject.get(subject) else {
             return;
         };
         for &(b, s) in list {
             let Some(role) = self.bound[b] else { continue };
             let binding = &self.bindings[b];
+            if beyond.is_some() && binding.namespace.as_deref() == beyond {
+                continue;
+            }
             for &rule in &self.effective[role] {
                 out.push(Access {
                     principal,
                     holds: holds.clone(),
-                    subject: subject.clone(),
                     binding: b,
                     subject_index: s,
                     role,
                     rule,
-                    namespace: binding.namespace.clone(),
                     through: None,
                 });
             }
@@ -534,18 +579,21 @@ impl Graph {
     pub fn accesses(&self, p: usize) -> Vec<Access> {
         let mut direct = Vec::new();
         for (s, holds) in self.subjects_of(p) {
-            self.grants(p, &s, &holds, &mut direct);
+            self.grants(p, &s, &holds, None, &mut direct);
         }
         let mut derived = Vec::new();
         let mut seen: BTreeSet<Subject> = BTreeSet::new();
         for a in &direct {
             let rule = self.rule(a.rule);
-            for target in self.impersonation_targets(rule, a.namespace.as_deref()) {
+            if rule.verbs.is_empty() || !action::impersonates_any(rule) {
+                continue;
+            }
+            for (target, beyond) in self.impersonation_targets(rule, self.namespace_of(a)) {
                 if !seen.insert(target.clone()) {
                     continue;
                 }
                 let mut found = Vec::new();
-                self.grants(p, &target, &Holds::Implicit, &mut found);
+                self.grants(p, &target, &Holds::Implicit, beyond, &mut found);
                 for mut f in found {
                     f.through = Some((Box::new(a.clone()), target.clone()));
                     derived.push(f);
@@ -557,9 +605,16 @@ impl Graph {
     }
 
     /// Whom a rule lets its holder impersonate, as far as the files name them: groups
-    /// and users it names (cluster-wide only), and ServiceAccounts it names or, with
-    /// no names, every ServiceAccount of the namespace of a RoleBinding.
-    fn impersonation_targets(&self, rule: &Rule, namespace: Option<&str>) -> Vec<Subject> {
+    /// and users it names (cluster-wide only), and ServiceAccounts it names. With no
+    /// names, in a RoleBinding's namespace (`edit` and `admin` have it), every
+    /// ServiceAccount of that namespace, followed only to what it holds beyond that
+    /// namespace (the `impersonate serviceaccounts` grant itself is the escalation
+    /// shown there): the second of each pair.
+    fn impersonation_targets<'a>(
+        &self,
+        rule: &Rule,
+        namespace: Option<&'a str>,
+    ) -> Vec<(Subject, Option<&'a str>)> {
         let mut out = Vec::new();
         if namespace.is_none() {
             for (what, make) in [
@@ -567,26 +622,31 @@ impl Graph {
                 ("users", Subject::User as fn(String) -> Subject),
             ] {
                 if let Some(names) = action::impersonates(rule, what) {
-                    out.extend(names.iter().map(|n| make(n.clone())));
+                    out.extend(names.iter().map(|n| (make(n.clone()), None)));
                 }
             }
         }
-        if let Some(names) = action::impersonates(rule, "serviceaccounts") {
-            let accounts = self.principals.iter().filter_map(|p| match &p.subject {
-                Some(
-                    s @ Subject::ServiceAccount {
-                        namespace: ns,
-                        name,
-                    },
-                ) => Some((s, ns, name)),
-                _ => None,
-            });
-            for (s, ns, name) in accounts {
-                let in_ns = namespace.is_none_or(|n| n == ns);
-                let named = names.contains(name);
-                if in_ns && (named || (names.is_empty() && namespace.is_some())) {
-                    out.push(s.clone());
-                }
+        let Some(names) = action::impersonates(rule, "serviceaccounts") else {
+            return out;
+        };
+        let in_scope = |s: &Subject| match (s, namespace) {
+            (Subject::ServiceAccount { namespace: ns, .. }, Some(n)) => ns == n,
+            _ => true,
+        };
+        if names.is_empty() {
+            if let Some(ns) = namespace {
+                let all = self.accounts_in.get(ns).map(Vec::as_slice).unwrap_or(&[]);
+                out.extend(all.iter().map(|s| (s.clone(), Some(ns))));
+            }
+        } else {
+            for n in names {
+                let named = self.accounts_named.get(n).map(Vec::as_slice).unwrap_or(&[]);
+                out.extend(
+                    named
+                        .iter()
+                        .filter(|s| in_scope(s))
+                        .map(|s| (s.clone(), None)),
+                );
             }
         }
         out
@@ -596,30 +656,50 @@ impl Graph {
         &self.roles[r.role].rules[r.rule]
     }
 
-    /// Where an access lands: `(target, scope, namespace label)` for each place, with
-    /// the strongest action of its rule there. A ClusterRoleBinding lands in every
+    /// The strongest action of a rule in a scope (computed once per rule).
+    pub fn action(&self, r: RuleRef, scope: Scope) -> Option<&action::Action> {
+        let i = match scope {
+            Scope::Namespaced => 0,
+            Scope::ClusterScoped => 1,
+        };
+        self.actions[r.role][r.rule][i].as_ref()
+    }
+
+    /// The namespace a grant applies in: its binding's (`None`: everywhere).
+    pub fn namespace_of(&self, a: &Access) -> Option<&str> {
+        self.bindings[a.binding].namespace.as_deref()
+    }
+
+    /// The subject of the binding a grant comes through.
+    pub fn subject_of(&self, a: &Access) -> &Subject {
+        &self.bindings[a.binding].subjects[a.subject_index].0
+    }
+
+    /// Calls `f` for each place an access lands: `(target, scope, action)`, with the
+    /// strongest action of its rule there. A ClusterRoleBinding lands in every
     /// namespace target and in the cluster.
-    pub fn landings(&self, a: &Access) -> Vec<(Target, Scope, action::Action)> {
-        let rule = self.rule(a.rule);
-        let mut out = Vec::new();
-        match &a.namespace {
+    pub fn landings<'a>(
+        &'a self,
+        a: &Access,
+        mut f: impl FnMut(Target, Scope, &'a action::Action),
+    ) {
+        match self.namespace_of(a) {
             Some(ns) => {
-                if let Some(act) = action::strongest(rule, Scope::Namespaced) {
-                    out.push((self.target_of(ns), Scope::Namespaced, act));
+                if let Some(act) = self.action(a.rule, Scope::Namespaced) {
+                    f(self.target_of(ns), Scope::Namespaced, act);
                 }
             }
             None => {
-                if let Some(act) = action::strongest(rule, Scope::Namespaced) {
+                if let Some(act) = self.action(a.rule, Scope::Namespaced) {
                     for t in self.namespace_targets() {
-                        out.push((t, Scope::Namespaced, act.clone()));
+                        f(t, Scope::Namespaced, act);
                     }
                 }
-                if let Some(act) = action::strongest(rule, Scope::ClusterScoped) {
-                    out.push((Target::Cluster, Scope::ClusterScoped, act));
+                if let Some(act) = self.action(a.rule, Scope::ClusterScoped) {
+                    f(Target::Cluster, Scope::ClusterScoped, act);
                 }
             }
         }
-        out
     }
 
     /// The matrix columns that hold namespaces.
@@ -702,7 +782,7 @@ impl Graph {
                 }
                 Holds::Implicit => steps.push(Step {
                     step: "identity",
-                    text: format!("in {} (Kubernetes adds it)", a.subject),
+                    text: format!("in {} (Kubernetes adds it)", self.subject_of(a)),
                     place: None,
                 }),
                 Holds::Itself => {}
@@ -711,7 +791,7 @@ impl Graph {
         let binding = &self.bindings[a.binding];
         steps.push(Step {
             step: "subject",
-            text: a.subject.to_string(),
+            text: self.subject_of(a).to_string(),
             place: binding.subjects[a.subject_index].1.clone(),
         });
         let role = &self.roles[a.role];

@@ -86,3 +86,6 @@ fn eks_node_roles(inputs: &mut Inputs, config: &Config) {
         });
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -228,7 +228,8 @@ impl Role {
     }
 }
 
-/// A label selector of an aggregation rule.
+/// A label selector of an aggregation rule. An empty one selects every ClusterRole,
+/// as Kubernetes's `LabelSelectorAsSelector` does.
 #[derive(Clone, Debug, Default)]
 pub struct Selector {
     pub match_labels: Vec<(String, String)>,
@@ -252,7 +253,6 @@ impl Selector {
                     "DoesNotExist" => get(k).is_none(),
                     _ => false,
                 })
-            && !(self.match_labels.is_empty() && self.match_expressions.is_empty())
     }
 }
 

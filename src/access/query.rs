@@ -80,8 +80,8 @@ impl Graph {
 
     fn entry(&self, a: &Access, target: &Target, scope: Scope, act: action::Action) -> Entry {
         let p = &self.principals[a.principal];
-        let namespace = match (&a.namespace, scope) {
-            (Some(ns), _) => ns.clone(),
+        let namespace = match (self.namespace_of(a), scope) {
+            (Some(ns), _) => ns.to_string(),
             (None, Scope::Namespaced) => ALL.to_string(),
             (None, Scope::ClusterScoped) => CLUSTER.to_string(),
         };
@@ -117,19 +117,19 @@ impl Graph {
                 if a.holds == Holds::Implicit && a.through.is_none() && self.is_builtin(a.binding) {
                     continue;
                 }
-                for (target, scope, act) in self.landings(&a) {
+                self.landings(&a, |target, scope, act| {
                     let Some(&col) = col_of.get(&target) else {
-                        continue;
+                        return;
                     };
                     let cell = best.entry((row, col)).or_default();
                     let better = cell
                         .get(&p)
-                        .is_none_or(|e| stronger(&act, a.through.is_none(), e));
+                        .is_none_or(|e| stronger(act, a.through.is_none(), e));
                     if better {
-                        let e = self.entry(&a, &target, scope, act);
+                        let e = self.entry(&a, &target, scope, act.clone());
                         cell.insert(p, e);
                     }
-                }
+                });
             }
         }
         let mut cells = Vec::new();
@@ -174,30 +174,35 @@ impl Graph {
         }
     }
 
+    /// Where one grant lands for a principal's view: its namespace (or every
+    /// namespace, or the cluster) with the strongest action there.
+    fn places(&self, a: &Access) -> Vec<(Target, Scope, &Action)> {
+        match self.namespace_of(a) {
+            Some(ns) => self
+                .action(a.rule, Scope::Namespaced)
+                .map(|act| (self.target_of(ns), Scope::Namespaced, act))
+                .into_iter()
+                .collect(),
+            None => {
+                let mut v = Vec::new();
+                if let Some(act) = self.action(a.rule, Scope::Namespaced) {
+                    v.push((Target::Unowned, Scope::Namespaced, act));
+                }
+                if let Some(act) = self.action(a.rule, Scope::ClusterScoped) {
+                    v.push((Target::Cluster, Scope::ClusterScoped, act));
+                }
+                v
+            }
+        }
+    }
+
     /// Everything principal `p` can do, per place, strongest first within a place.
     pub fn reach(&self, p: usize) -> Vec<Entry> {
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         for a in self.accesses(p) {
-            let rule = self.rule(a.rule);
-            let places: Vec<(Target, Scope, Action)> = match &a.namespace {
-                Some(ns) => action::strongest(rule, Scope::Namespaced)
-                    .map(|act| (self.target_of(ns), Scope::Namespaced, act))
-                    .into_iter()
-                    .collect(),
-                None => {
-                    let mut v = Vec::new();
-                    if let Some(act) = action::strongest(rule, Scope::Namespaced) {
-                        v.push((Target::Unowned, Scope::Namespaced, act));
-                    }
-                    if let Some(act) = action::strongest(rule, Scope::ClusterScoped) {
-                        v.push((Target::Cluster, Scope::ClusterScoped, act));
-                    }
-                    v
-                }
-            };
-            for (target, scope, act) in places {
-                let mut e = self.entry(&a, &target, scope, act);
+            for (target, scope, act) in self.places(&a) {
+                let mut e = self.entry(&a, &target, scope, act.clone());
                 if e.namespace == ALL {
                     e.to = "every namespace".into();
                 }
@@ -225,7 +230,7 @@ impl Graph {
         for p in 0..self.principals.len() {
             let mut best: Option<Entry> = None;
             for a in self.accesses(p) {
-                if a.namespace.as_deref().is_some_and(|ns| ns != namespace) {
+                if self.namespace_of(&a).is_some_and(|ns| ns != namespace) {
                     continue;
                 }
                 let rule = self.rule(a.rule);
@@ -247,31 +252,39 @@ impl Graph {
         out
     }
 
-    /// The facts compared across a change: principal, place, action.
+    /// The facts compared across a change: (principal, place, action), each with
+    /// the first grant behind it (its chain is built only if the fact changed).
     pub fn reach_facts(&self) -> BTreeMap<(String, String, String), Fact> {
         let mut out = BTreeMap::new();
         for p in 0..self.principals.len() {
-            for e in self.reach(p) {
-                let cross = match (
-                    &self.principals[p].class,
-                    self.namespace_product(&e.namespace),
-                ) {
-                    (Class::Product(a), Some(b)) => *a != b,
-                    (Class::Product(_), None) => e.namespace == ALL,
-                    _ => false,
-                };
-                out.entry((
-                    e.principal.clone(),
-                    e.namespace.clone(),
-                    e.action.label.clone(),
-                ))
-                .or_insert(Fact {
-                    from: e.from.clone(),
-                    cross_product: cross,
-                    escalation: e.action.escalation,
-                    allowed: e.allowed,
-                    chain: e.chain,
-                });
+            let principal = &self.principals[p];
+            for a in self.accesses(p) {
+                for (_, scope, act) in self.places(&a) {
+                    let namespace = match (self.namespace_of(&a), scope) {
+                        (Some(ns), _) => ns.to_string(),
+                        (None, Scope::Namespaced) => ALL.to_string(),
+                        (None, Scope::ClusterScoped) => CLUSTER.to_string(),
+                    };
+                    let key = (principal.name.clone(), namespace, act.label.clone());
+                    if out.contains_key(&key) {
+                        continue;
+                    }
+                    let cross = match (&principal.class, self.namespace_product(&key.1)) {
+                        (Class::Product(a), Some(b)) => *a != b,
+                        (Class::Product(_), None) => key.1 == ALL,
+                        _ => false,
+                    };
+                    out.insert(
+                        key,
+                        Fact {
+                            from: principal.class.label().to_string(),
+                            cross_product: cross,
+                            escalation: act.escalation,
+                            allowed: self.allowed(&a),
+                            access: a.clone(),
+                        },
+                    );
+                }
             }
         }
         out
@@ -377,8 +390,10 @@ fn matching(
 /// Whether `act` (direct or not) beats `than`: a stronger action, or as strong and
 /// held directly where `than` needs impersonation.
 fn stronger(act: &Action, direct: bool, than: &Entry) -> bool {
-    let than_direct = !than.chain.iter().any(|s| s.step == "impersonates");
-    act.rank > than.action.rank || (act.rank == than.action.rank && direct && !than_direct)
+    act.rank > than.action.rank
+        || (act.rank == than.action.rank
+            && direct
+            && than.chain.iter().any(|s| s.step == "impersonates"))
 }
 
 fn sort_entries(entries: &mut [Entry]) {
@@ -398,7 +413,8 @@ pub struct Fact {
     pub cross_product: bool,
     pub escalation: Option<action::Escalation>,
     pub allowed: bool,
-    pub chain: Vec<Step>,
+    /// The first grant behind the fact.
+    pub access: Access,
 }
 
 /// Reach a change adds or removes.
@@ -440,7 +456,10 @@ pub fn diff(base: &Graph, head: &Graph) -> Vec<Change> {
     let before = base.reach_facts();
     let after = head.reach_facts();
     let mut out = Vec::new();
-    for (change, from, to) in [("gains", &after, &before), ("loses", &before, &after)] {
+    for (change, from, to, graph) in [
+        ("gains", &after, &before, head),
+        ("loses", &before, &after, base),
+    ] {
         for ((principal, namespace, action), fact) in from {
             if to.contains_key(&(principal.clone(), namespace.clone(), action.clone())) {
                 continue;
@@ -454,7 +473,7 @@ pub fn diff(base: &Graph, head: &Graph) -> Vec<Change> {
                 cross_product: fact.cross_product,
                 escalation: fact.escalation,
                 allowed: fact.allowed,
-                chain: fact.chain.clone(),
+                chain: graph.chain(&fact.access),
             });
         }
     }

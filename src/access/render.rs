@@ -15,7 +15,8 @@
 //!  "namespace"?:{"name","owner","via","entries":[Entry]},
 //!  "changes"?:[{"change":"gains"|"loses","principal","from","namespace","action",
 //!               "crossProduct","escalation"?,"chain":[Step]}],
-//!  "crossProduct":{"total","notAllowed"}}
+//!  "crossProduct"?:{"total","notAllowed"}}   // absent for --principal and --namespace
+//!                                            // unless --fail-on or -f html
 //! Entry: {"principal","kind","from","namespace","to","action":{"label","escalation"?},
 //!         "allowed","chain":[Step]}
 //! Step:  {"step","text","file"?,"line"?}
@@ -37,7 +38,7 @@ pub enum AccessFormat {
     Human,
     /// One JSON document (`version: 1`).
     Json,
-    /// A Mermaid flowchart: principals → groups → bindings → namespaces.
+    /// A Mermaid flowchart: principals -> groups -> bindings -> namespaces.
     Mermaid,
     /// The same graph in Graphviz DOT.
     Dot,
@@ -105,7 +106,10 @@ pub struct Answer {
     pub namespace: Option<NamespaceAnswer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<Vec<Change>>,
-    pub cross_product: CrossProduct,
+    /// Present when the matrix was computed: always, except for `--principal` and
+    /// `--namespace` without `--fail-on` or `-f html`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_product: Option<CrossProduct>,
     /// The cluster name of the config, for titles.
     #[serde(skip)]
     pub cluster: Option<String>,
@@ -258,12 +262,13 @@ pub fn human(answer: &Answer) -> String {
             chain_lines(&c.chain[1..], "      ", &mut out);
         }
     }
-    let cp = answer.cross_product;
-    let _ = writeln!(
-        out,
-        "{} cross-product reach, {} not allowed by the config",
-        cp.total, cp.not_allowed
-    );
+    if let Some(cp) = answer.cross_product {
+        let _ = writeln!(
+            out,
+            "{} cross-product reach, {} not allowed by the config",
+            cp.total, cp.not_allowed
+        );
+    }
     out
 }
 

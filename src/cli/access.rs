@@ -67,12 +67,19 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
     let loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
     report_problems(&loaded);
     let mut graph = access::build(&loaded, config.as_ref());
-    let matrix = graph.matrix();
-    let mut cross = CrossProduct::default();
-    for cell in matrix.cells.iter().filter(|c| c.cross_product) {
-        cross.total += cell.entries.len();
-        cross.not_allowed += cell.entries.iter().filter(|e| !e.allowed).count();
-    }
+    // A principal's or a namespace's view needs the matrix only for the page and the
+    // verdict.
+    let single = args.principal.is_some() || args.namespace.is_some();
+    let needs_matrix = !single || args.format == AccessFormat::Html || args.fail_on.is_some();
+    let matrix = needs_matrix.then(|| graph.matrix());
+    let cross = matrix.as_ref().map(|m| {
+        let mut cross = CrossProduct::default();
+        for cell in m.cells.iter().filter(|c| c.cross_product) {
+            cross.total += cell.entries.len();
+            cross.not_allowed += cell.entries.iter().filter(|e| !e.allowed).count();
+        }
+        cross
+    });
     let mut answer = Answer {
         version: render::VERSION,
         query: Query {
@@ -86,7 +93,8 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
         cross_product: cross,
         cluster: config.as_ref().and_then(|c| c.cluster.name.clone()),
     };
-    let mut failed = args.fail_on == Some(FailOn::CrossProduct) && cross.not_allowed > 0;
+    let mut failed =
+        args.fail_on == Some(FailOn::CrossProduct) && cross.is_some_and(|c| c.not_allowed > 0);
     if let Some(rev) = &args.base {
         let changes = changes(&args, rev, &limits, config.as_ref(), &graph)?;
         answer.query.kind = "diff";
@@ -98,7 +106,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
         }
         answer.changes = Some(changes);
         if matches!(args.format, AccessFormat::Html | AccessFormat::Json) {
-            answer.matrix = Some(matrix);
+            answer.matrix = matrix;
         }
     } else if let Some(query) = &args.principal {
         answer.query.kind = "principal";
@@ -122,7 +130,7 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
             .collect();
         answer.principals = Some(reach);
         if args.format == AccessFormat::Html {
-            answer.matrix = Some(matrix);
+            answer.matrix = matrix;
         }
     } else if let Some(ns) = &args.namespace {
         answer.query.kind = "namespace";
@@ -140,10 +148,10 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
             entries: graph.who_can(ns, args.verb.as_deref(), args.resource.as_deref()),
         });
         if args.format == AccessFormat::Html {
-            answer.matrix = Some(matrix);
+            answer.matrix = matrix;
         }
     } else {
-        answer.matrix = Some(matrix);
+        answer.matrix = matrix;
     }
     write(&args, &answer)?;
     Ok(if !loaded.problems.is_empty() {

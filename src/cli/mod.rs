@@ -63,7 +63,7 @@ pub enum Command {
     Test(test::TestArgs),
     /// Scaffold a rule: its module with metadata, a Rego unit test and a fixture suite.
     NewRule(new_rule::NewRuleArgs),
-    /// Who can reach which product: IAM principal → groups → bindings → roles →
+    /// Who can reach which product: IAM principal -> groups -> bindings -> roles ->
     /// verbs per namespace, as a product matrix, a principal's or a namespace's view,
     /// a graph (Mermaid, DOT) or an HTML page.
     Access(access::AccessArgs),
