@@ -299,6 +299,19 @@ pub fn strongest(rule: &Rule, scope: Scope) -> Option<Action> {
         1 => String::new(),
         n => format!(" (+{} more)", n - 1),
     };
+    // Every resource of some API groups: name the groups (`* batch/*`).
+    let first = match first.as_str() {
+        "*" => rule
+            .api_groups
+            .iter()
+            .map(|g| match g.as_str() {
+                "" => "core/*".to_string(),
+                g => format!("{g}/*"),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        r => r.to_string(),
+    };
     Some(Action {
         rank,
         label: format!("{verb} {first}{more}{names}"),
@@ -369,6 +382,11 @@ mod tests {
         assert_eq!(
             strongest(&secrets, Scope::Namespaced).unwrap().escalation,
             Some(Escalation::ReadSecrets)
+        );
+        let batch = rule(&["*"], &["batch"], &["*"]);
+        assert_eq!(
+            strongest(&batch, Scope::Namespaced).unwrap().label,
+            "* batch/*"
         );
         let deploy = rule(&["get", "update"], &["apps"], &["deployments"]);
         let a = strongest(&deploy, Scope::Namespaced).unwrap();

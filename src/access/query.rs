@@ -396,10 +396,19 @@ fn stronger(act: &Action, direct: bool, than: &Entry) -> bool {
             && than.chain.iter().any(|s| s.step == "impersonates"))
 }
 
+/// Named namespaces first, then every namespace, then the cluster.
+fn place_order(namespace: &str) -> (u8, &str) {
+    match namespace {
+        ALL => (1, namespace),
+        CLUSTER => (2, namespace),
+        ns => (0, ns),
+    }
+}
+
 fn sort_entries(entries: &mut [Entry]) {
     entries.sort_by(|a, b| {
-        a.namespace
-            .cmp(&b.namespace)
+        place_order(&a.namespace)
+            .cmp(&place_order(&b.namespace))
             .then_with(|| b.action.rank.cmp(&a.action.rank))
             .then_with(|| a.principal.cmp(&b.principal))
             .then_with(|| a.action.label.cmp(&b.action.label))
