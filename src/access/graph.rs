@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::action::{self, Scope};
 use super::model::{
-    Binding, BindingKind, Class, IdentityEdge, IdentitySource, Namespace, Place, Principal,
-    PrincipalKind, Role, RoleKind, Rule, ServiceAccount, Subject, Target,
+    Binding, Class, IdentityEdge, Namespace, Place, Principal, PrincipalKind, Role, RoleKind, Rule,
+    ServiceAccount, Subject, Target,
 };
 use super::read::Inputs;
 use crate::facts::tenancy::{NamespaceLabels, Tenancy, PRODUCT_LABEL};
@@ -880,14 +880,6 @@ impl Graph {
     /// Whether `binding` is a built-in default (known without being in the files).
     pub fn is_builtin(&self, binding: usize) -> bool {
         self.bindings[binding].builtin
-    }
-
-    pub fn binding_kind(&self, binding: usize) -> BindingKind {
-        self.bindings[binding].kind
-    }
-
-    pub fn identity_source(&self, e: usize) -> IdentitySource {
-        self.identities[e].source
     }
 }
 
