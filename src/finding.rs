@@ -58,6 +58,10 @@ pub struct RuleMeta {
     /// sets them (same names, values of the same type).
     #[serde(default)]
     pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The object kinds it reports on (`metadata.kinds`); `None` for every kind.
+    /// Read by the engine from the module, never from serialized metadata.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -94,10 +98,15 @@ impl ObjectRef {
 
     /// `Deployment payroll/api`, or `ClusterRole admin` for cluster-scoped objects.
     pub fn describe(&self) -> String {
+        // A document with no usable kind still names what it is.
+        let kind = match (self.kind.is_empty(), self.name.is_empty()) {
+            (true, false) => "object",
+            _ => self.kind.as_str(),
+        };
         match (self.namespace.is_empty(), self.name.is_empty()) {
-            (_, true) => self.kind.clone(),
-            (true, false) => format!("{} {}", self.kind, self.name),
-            (false, false) => format!("{} {}/{}", self.kind, self.namespace, self.name),
+            (_, true) => kind.to_string(),
+            (true, false) => format!("{kind} {}", self.name),
+            (false, false) => format!("{kind} {}/{}", self.namespace, self.name),
         }
     }
 }

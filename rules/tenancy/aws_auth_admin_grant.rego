@@ -11,8 +11,8 @@ metadata := {
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap that maps a product's IAM role (products.<name>.iamRoles) to system:masters, to an admin group (admins.groups) or to an admin username (admins.users). The product's people and pipelines then administer the whole cluster, every other product included. Roles that are also declared admin roles (admins.iamRoles) are not flagged. EKS system identities changing aws-auth are let through.",
 	"remediation": "Map the product's role to the product's own groups (products.<name>.groups) and grant those groups rights with RoleBindings in the product's namespaces. Cluster administration belongs to the roles under admins.iamRoles.",
 	"example": {
-		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - system:masters\n",
-		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
+		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - system:masters\n",
+		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
 	},
 }
 

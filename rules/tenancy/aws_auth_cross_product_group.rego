@@ -11,8 +11,8 @@ metadata := {
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap that maps one product's IAM role (products.<name>.iamRoles) to an RBAC group, or a username, that another product owns (products.<name>.groups / users). Everyone who can assume the role then gets every RoleBinding of the other product: its secrets, its workloads, its data. EKS system identities changing aws-auth are let through.",
 	"remediation": "Map each product's role only to groups of the same product, as declared under products.<name>.groups in the config. If two products really share a team, give that team a role of each product.",
 	"example": {
-		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n        - billing:operators\n",
-		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
+		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n        - billing:operators\n",
+		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
 	},
 }
 

@@ -12,8 +12,8 @@ metadata := {
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap whose IAM role the tenancy config does not declare: not a product's role (products.<name>.iamRoles), not an admin role (admins.iamRoles), not a node role (nodeRoles). Nobody has said who may assume such a role or what it is for, and an unknown role appearing in aws-auth is a classic way to keep access to a cluster. Roles are compared as IAM compares them: by account and name, ignoring case and IAM paths. EKS system identities changing aws-auth (for instance when a managed node group is created) are let through.",
 	"remediation": "Declare the role in the config under the product that owns it, under admins.iamRoles or under nodeRoles; or remove the entry.",
 	"example": {
-		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/contractor-debug\n      username: contractor:{{SessionName}}\n      groups:\n        - payroll:developers\n",
-		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
+		"bad": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/contractor-debug\n      username: contractor:{{SessionName}}\n      groups:\n        - payroll:developers\n",
+		"good": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::210987654321:role/payroll-developer\n      username: payroll-developer:{{SessionName}}\n      groups:\n        - payroll:developers\n",
 	},
 }
 

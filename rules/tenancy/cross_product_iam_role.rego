@@ -11,8 +11,8 @@ metadata := {
 	"description": "Flags a ServiceAccount whose eks.amazonaws.com/role-arn annotation (IRSA) names an IAM role owned by another product, or by no product at all. Pods using the ServiceAccount get that role's AWS permissions: another product's data, queues and keys.",
 	"remediation": "Annotate the ServiceAccount with one of its own product's roles, as declared under products.<name>.iamRoles in the config.",
 	"example": {
-		"bad": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payroll-api\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/billing-s3-reader\n",
-		"good": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payroll-api\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::111122223333:role/payroll-api\n",
+		"bad": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payroll-api\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::210987654321:role/billing-s3-reader\n",
+		"good": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: api\n  namespace: payroll-api\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::210987654321:role/payroll-api\n",
 	},
 }
 

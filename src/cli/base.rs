@@ -10,7 +10,9 @@ use crate::change::PreExistingPolicy;
 use crate::exempt;
 use crate::facts::tenancy::{namespace_labels, Tenancy};
 use crate::facts::Context;
+use crate::finding::Finding;
 use crate::lint::base::{lint_change, Sides};
+use crate::report::escape;
 use crate::review::Requester;
 use crate::source::{load, revision};
 
@@ -64,6 +66,8 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
     } = setup;
     let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
     let mut head = load::load(&args.paths, &limits, &mut std::io::empty());
+    // A change may remove every object: an empty head is no error here.
+    super::lint::account_for_skipped(&mut head, true);
     super::lint::rebase_templates(args, &mut head.files);
 
     let keys: HashMap<&str, String> = revision
@@ -128,11 +132,11 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
     for problem in &revision.problems {
         eprintln!(
             "warning: {}; objects there are compared as if new",
-            problem.message
+            escape::line(&problem.message)
         );
     }
     for warning in &outcome.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", escape::line(warning));
     }
     eprintln!(
         "compared with {rev}: {} created, {} changed, {} deleted, {} unchanged",
@@ -161,14 +165,18 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
             f.rule != exempt::UNUSED
         });
     }
+    super::lint::exclude(args, &mut findings);
+    let kinds = super::lint::kinds_of(&head.documents);
     let output = Output {
         files: &files,
         findings: &findings,
         problems: &problems,
         documents: head.documents.len(),
+        kinds: &kinds,
     };
     let new_only = args.change.new_only;
-    emit(args, &rules, &output, |f| {
-        f.is_active() && (!f.pre_existing || (!new_only && policy.counts(&f.rule, true)))
-    })
+    // Pre-existing findings fail the run only where the config enforces them, and
+    // never with --new-only; the others are reported apart, as notices.
+    let tolerated = |f: &Finding| f.pre_existing && (new_only || !policy.counts(&f.rule, true));
+    emit(args, &rules, &output, &tolerated)
 }

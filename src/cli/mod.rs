@@ -125,6 +125,14 @@ pub struct LintArgs {
     /// point at that file for stdin).
     #[arg(long, value_name = "DIR")]
     pub helm_root: Option<String>,
+    /// Do not report RULE (repeatable): its findings are dropped before the report.
+    #[arg(long, value_name = "RULE")]
+    pub exclude: Vec<String>,
+    /// Accept inputs that hold no Kubernetes object: an empty stdin, an empty or
+    /// non-manifest file named explicitly (e.g. by pre-commit), a run that lints
+    /// nothing. Without it each is an error (exit 2), said with the reason.
+    #[arg(long)]
+    pub allow_empty: bool,
     #[command(flatten)]
     pub config: ConfigArgs,
     #[command(flatten)]
@@ -160,7 +168,7 @@ pub struct RulesArgs {
     /// Explain this rule: description, remediation and an example.
     pub id: Option<String>,
     /// `text`: one line per rule; `markdown`: the full reference of every rule
-    /// (what `docs/rules.md` holds).
+    /// (what `docs/rules.md` holds); `json`: every rule's metadata.
     #[arg(
         long,
         short = 'f',
@@ -237,8 +245,21 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if err.is::<Reported>() => ExitCode::from(exit::ERROR),
+        // The reader went away (`blastwall rules | head`): nothing left to say.
+        Err(err)
+            if err
+                .chain()
+                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::from(exit::CLEAN)
+        }
         Err(err) => {
-            eprintln!("error: {err:#}");
+            // File names and rule ids come from the user: no raw control characters.
+            eprintln!(
+                "error: {}",
+                crate::report::escape::block(&format!("{err:#}"))
+            );
             ExitCode::from(exit::ERROR)
         }
     }

@@ -40,6 +40,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     }
 
     let body = read_body(&args.input)?;
+    not_a_manifest(&args.input, &body)?;
     let response = admission::review(&engine, &body, &ctx, &enforcements)
         .with_context(|| format!("cannot review {}", args.input))?;
     let allowed = response["response"]["allowed"].as_bool().unwrap_or(false);
@@ -48,6 +49,28 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     serde_json::to_writer_pretty(&mut out, &response).context("cannot write the response")?;
     writeln!(out).ok();
     Ok(if allowed { exit::CLEAN } else { exit::FINDINGS })
+}
+
+/// A manifest given to `review` by mistake is said to be one, with the command
+/// that lints it; an AdmissionReview with a fault gets the decoder's own error.
+fn not_a_manifest(input: &str, body: &[u8]) -> anyhow::Result<()> {
+    let kind = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string));
+    if kind.as_deref() == Some("AdmissionReview") {
+        return Ok(());
+    }
+    let what = match kind {
+        Some(kind) => format!(
+            "is a {} object, not an AdmissionReview",
+            crate::report::escape::line(&kind)
+        ),
+        None => "is not an AdmissionReview (JSON with `kind: AdmissionReview` and a `request`, as the API server sends the webhook)".into(),
+    };
+    let lint = if input == "-" { "-" } else { input };
+    anyhow::bail!(
+        "{input} {what}: to check a manifest, run `blastwall lint {lint}`; `blastwall review` replays what the webhook was asked"
+    )
 }
 
 fn read_body(input: &str) -> anyhow::Result<Vec<u8>> {

@@ -4,6 +4,7 @@ use anyhow::bail;
 
 use super::{exit, RulesArgs};
 use crate::finding::RuleMeta;
+use crate::report::escape;
 
 /// The rules a listing shows.
 struct Listed<'a> {
@@ -27,6 +28,9 @@ pub enum RulesFormat {
     Text,
     /// The reference of every rule in Markdown, as checked in at `docs/rules.md`.
     Markdown,
+    /// Every rule's metadata as a JSON array: id, title, severity, category,
+    /// description, remediation, example, source, exemptible, params.
+    Json,
 }
 
 pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
@@ -42,23 +46,36 @@ pub fn run(args: RulesArgs) -> anyhow::Result<u8> {
         out.flush()?;
         return Ok(exit::CLEAN);
     }
+    if args.format == RulesFormat::Json {
+        let json = serde_json::to_string_pretty(listed.rules())?;
+        writeln!(out, "{json}")?;
+        out.flush()?;
+        return Ok(exit::CLEAN);
+    }
     match args.id {
         None => {
             let width = listed.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in listed.rules() {
+                // A rule directory's metadata is text from files: escaped too.
                 writeln!(
                     out,
                     "{:<width$}  {:<7}  {:<9}  {}",
                     rule.id,
                     rule.severity.as_str(),
-                    rule.category,
-                    rule.title
+                    escape::line(&rule.category),
+                    escape::line(&rule.title)
                 )?;
             }
         }
         Some(id) => {
             let Some(rule) = listed.rule(&id) else {
-                bail!("no rule `{id}`; `blastwall rules` lists them");
+                let id = crate::report::escape::line(&id);
+                match crate::config::suggest_rule(&id, listed.rules()) {
+                    Some(near) => {
+                        bail!("no rule `{id}`: did you mean `{near}`? `blastwall rules` lists them")
+                    }
+                    None => bail!("no rule `{id}`; `blastwall rules` lists them"),
+                }
             };
             writeln!(
                 out,

@@ -21,9 +21,12 @@ pub enum TestFormat {
 #[derive(Debug, clap::Args)]
 pub struct TestArgs {
     /// Rule directories to test, each loaded with the built-in pack; none: the
-    /// built-in pack itself.
+    /// config's `ruleDirs` (as `lint` loads them), or without those the built-in
+    /// pack itself.
     #[arg(value_name = "DIR")]
     pub dirs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: super::ConfigArgs,
     /// Report, per rule file, which lines the tests went through.
     #[arg(long)]
     pub coverage: bool,
@@ -39,7 +42,9 @@ pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let options = Options {
         coverage: args.coverage,
     };
-    let outcome = match runner::run(&args.dirs, options) {
+    let config = args.config.load()?;
+    let dirs = super::engine::rule_dirs(&args.dirs, config.as_ref());
+    let outcome = match runner::run(&dirs, options) {
         Ok(outcome) => outcome,
         Err(RunError::Config { suite, error }) => {
             let color = std::io::IsTerminal::is_terminal(&std::io::stderr())

@@ -82,7 +82,11 @@ impl ConfigError {
         } else {
             termcolor::Buffer::no_color()
         };
-        let config = term::Config::default();
+        // The same borders as lint's diagnostics: `-->` and `|`, as rustc prints them.
+        let config = term::Config {
+            chars: term::Chars::ascii(),
+            ..term::Config::default()
+        };
         for d in diagnostics {
             let mut labels =
                 vec![CsLabel::primary((), d.primary.span.clone()).with_message(&d.primary.message)];

@@ -18,7 +18,7 @@ mod validate;
 pub use arn::RoleArnGlob;
 pub use error::{ConfigDiagnostic, ConfigError, Label};
 pub use load::{discover, load, parse, resolve, FILE_NAME};
-pub use policy::check_rules;
+pub use policy::{check_rules, suggest_rule};
 pub use types::*;
 
 impl Config {

@@ -171,7 +171,7 @@ fn unknown_rule(
     id: &str,
     rules: &[RuleMeta],
 ) -> ConfigDiagnostic {
-    let help = match closest(id, rules.iter().map(|r| r.id.as_str())) {
+    let help = match suggest_rule(id, rules) {
         Some(near) => format!("did you mean `{near}`? `blastwall rules` lists every rule"),
         None => "`blastwall rules` lists every rule".into(),
     };
@@ -269,6 +269,24 @@ fn type_mismatch(default: &Json, value: &Json) -> Option<(String, Option<usize>)
         })
 }
 
+/// The rule a user most likely meant by the unknown id `id`: the nearest by edit
+/// distance when it is near enough to be a typo, else the only rule whose id holds
+/// `id` (`privileged` → `privileged-container`).
+pub fn suggest_rule<'a>(id: &str, rules: &'a [RuleMeta]) -> Option<&'a str> {
+    if let Some(near) = closest(id, rules.iter().map(|r| r.id.as_str())) {
+        return Some(near);
+    }
+    let lower = id.to_ascii_lowercase();
+    let mut holding = rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|r| lower.len() >= 3 && r.contains(lower.as_str()));
+    match (holding.next(), holding.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
+    }
+}
+
 /// The id nearest to `id` by edit distance, if it is near enough to be a typo.
 fn closest<'a>(id: &str, ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     ids.map(|c| (edit_distance(id, c), c))
@@ -311,6 +329,7 @@ mod tests {
             source: String::new(),
             exemptible: true,
             params: params.and_then(|p| p.as_object().cloned()),
+            kinds: None,
         }
     }
 

@@ -105,6 +105,7 @@ pub(super) fn read_all(
                 format!("rule `{}`: {message}", meta.id),
             )
         })?;
+        meta.kinds.clone_from(&kinds);
         package_rules.push(PackageRule {
             short: short.clone(),
             id: meta.id.clone(),

@@ -24,5 +24,6 @@ pub fn rules() -> Vec<RuleMeta> {
         source: "builtin:native".into(),
         exemptible: false,
         params: None,
+        kinds: None,
     }]
 }

@@ -53,6 +53,7 @@ pub fn rules() -> Vec<RuleMeta> {
                 source: "builtin:native".into(),
                 exemptible: false,
                 params: None,
+                kinds: None,
             }
         };
     vec![

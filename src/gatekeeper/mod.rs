@@ -247,6 +247,8 @@ impl Gatekeeper {
                     source: t.location.clone(),
                     exemptible: true,
                     params: None,
+                    // A constraint's `spec.match` decides where it applies.
+                    kinds: None,
                 }
             })
             .collect()

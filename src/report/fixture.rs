@@ -42,6 +42,8 @@ pub struct Fixture {
     pub findings: Vec<Finding>,
     pub problems: Vec<Problem>,
     pub rules: Vec<RuleMeta>,
+    /// The Deployment in file 0 and the ConfigMap in file 1.
+    pub kinds: Vec<(FileId, String)>,
 }
 
 impl Fixture {
@@ -52,7 +54,9 @@ impl Fixture {
             problems: &self.problems,
             rules: &self.rules,
             documents: 2,
+            kinds: &self.kinds,
             color: false,
+            tolerated: &crate::report::none_tolerated,
         }
     }
 
@@ -98,6 +102,7 @@ pub fn rule(id: &str, severity: Severity, category: &str) -> RuleMeta {
         source: format!("builtin:rules/{category}/{}.rego", id.replace('-', "_")),
         exemptible: false,
         params: None,
+        kinds: None,
     }
 }
 
@@ -137,12 +142,14 @@ pub fn fixture() -> Fixture {
         bad: "privileged: true\n".into(),
         good: "privileged: false\n".into(),
     });
+    privileged.kinds = Some(vec!["Pod".into(), "Deployment".into()]);
     let mut tag = rule("image-tag-unpinned", Severity::Warning, "supply-chain");
     tag.title = "Image is not pinned".into();
     let mut duplicate = rule("yaml-duplicate-key", Severity::Warning, "yaml");
     duplicate.title = "Duplicate mapping key".into();
     let mut secret = rule("secret-in-configmap", Severity::Info, "data");
     secret.title = "ConfigMap value looks like a secret".into();
+    secret.kinds = Some(vec!["ConfigMap".into()]);
     let rules = vec![privileged, tag, duplicate, secret];
 
     let deployment = object("apps/v1", "Deployment", "payroll", "api");
@@ -240,5 +247,9 @@ pub fn fixture() -> Fixture {
         findings,
         problems,
         rules,
+        kinds: vec![
+            (FileId(0), "Deployment".into()),
+            (FileId(1), "ConfigMap".into()),
+        ],
     }
 }

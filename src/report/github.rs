@@ -25,6 +25,9 @@ use crate::source::{ByteRange, FileId};
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for f in report.findings.iter().filter(|f| f.is_active()) {
         let command = match f.severity {
+            // Pre-existing and not failing the run: an error here would contradict
+            // the job's green check.
+            _ if report.is_tolerated(f) => "notice",
             Severity::Error => "error",
             Severity::Warning => "warning",
             Severity::Info => "notice",
@@ -108,9 +111,17 @@ fn line(
     writeln!(out, "::{}", escape_data(message))
 }
 
-/// Escaping of a command's message, as the Actions runner undoes it.
+/// Escaping of a command's message, as the Actions runner undoes it; any other
+/// control character (an escape sequence the log viewer would act on) is shown as
+/// a visible escape first.
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let visible = s
+        .split('\r')
+        .map(|part| super::escape::block(part).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r");
+    visible
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -12,7 +12,7 @@ use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::termcolor::{Ansi, ColorSpec, NoColor, WriteColor};
 use codespan_reporting::term::{self, Chars, Config};
 
-use super::{clamp, plural, Report};
+use super::{clamp, escape, plural, Report};
 use crate::finding::{Finding, Severity, PRE_EXISTING_NOTE};
 use crate::source::{display_path, Problem, SourceFile};
 
@@ -25,7 +25,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn render<W: WriteColor>(report: &Report, w: &mut W) -> io::Result<()> {
-    let files = Sources(report.files);
+    let files = Sources::new(report.files);
     let config = Config {
         chars: Chars::ascii(), // `-->` and `|`, as rustc prints them
         ..Config::default()
@@ -37,10 +37,10 @@ fn render<W: WriteColor>(report: &Report, w: &mut W) -> io::Result<()> {
         })
     };
     for finding in report.findings.iter().filter(|f| f.is_active()) {
-        emit(w, &finding_diagnostic(report, finding))?;
+        emit(w, &finding_diagnostic(report, &files, finding))?;
     }
     for problem in report.problems {
-        emit(w, &problem_diagnostic(report, problem))?;
+        emit(w, &problem_diagnostic(report, &files, problem))?;
     }
     w.set_color(ColorSpec::new().set_bold(true))?;
     write!(w, "{}", summary(report))?;
@@ -56,36 +56,42 @@ fn level(severity: Severity) -> Level {
     }
 }
 
-fn finding_diagnostic(report: &Report, finding: &Finding) -> Diagnostic<usize> {
+fn finding_diagnostic(report: &Report, files: &Sources, finding: &Finding) -> Diagnostic<usize> {
     let meta = report.rule(&finding.rule);
     let mut labels = Vec::new();
     let mut notes = Vec::new();
     if let (Some(file), Some(span)) = (finding.file, &finding.span) {
         if let Some(source) = report.file(Some(file)) {
             let text = &source.text;
-            let label = meta.map(|m| lowercase_first(&m.title)).unwrap_or_default();
-            labels.push(Label::primary(file.0, clamp(text, span)).with_message(label));
-            for related in &finding.related {
-                match &related.span {
-                    Some(span) => labels.push(
-                        Label::secondary(file.0, clamp(text, span)).with_message(&related.message),
-                    ),
-                    None => notes.push(format!("note: {}", related.message)),
+            if files.showable(file.0) {
+                let label = meta.map(|m| lowercase_first(&m.title)).unwrap_or_default();
+                labels.push(Label::primary(file.0, clamp(text, span)).with_message(label));
+                for related in &finding.related {
+                    match &related.span {
+                        Some(span) => labels.push(
+                            Label::secondary(file.0, clamp(text, span))
+                                .with_message(escape::line(&related.message)),
+                        ),
+                        None => notes.push(format!("note: {}", escape::line(&related.message))),
+                    }
                 }
+            } else {
+                notes.push(not_shown(report, files, file, span));
             }
         }
     }
     if labels.is_empty() {
         // No source to show: the related messages must still be read somewhere.
-        notes.extend(
-            finding
-                .related
-                .iter()
-                .map(|r| format!("note: {} (at {})", r.message, display_path(&r.path))),
-        );
+        notes.extend(finding.related.iter().map(|r| {
+            format!(
+                "note: {} (at {})",
+                escape::line(&r.message),
+                escape::line(&display_path(&r.path))
+            )
+        }));
     }
-    let object = finding.object.describe();
-    let path = display_path(&finding.path);
+    let object = escape::line(&finding.object.describe()).into_owned();
+    let path = escape::line(&display_path(&finding.path)).into_owned();
     let at = match (object.is_empty(), path.is_empty()) {
         (false, false) => Some(format!("note: in {object} at `{path}`")),
         (false, true) => Some(format!("note: in {object}")),
@@ -96,48 +102,80 @@ fn finding_diagnostic(report: &Report, finding: &Finding) -> Diagnostic<usize> {
     if let Some(template) = report.template(finding.file, finding.span.as_ref()) {
         notes.insert(
             usize::from(!notes.is_empty()),
-            format!("note: rendered from Helm template {template}"),
+            format!(
+                "note: rendered from Helm template {}",
+                escape::line(template)
+            ),
         );
     }
     if finding.pre_existing {
         notes.push(format!("note: {PRE_EXISTING_NOTE}"));
     }
     if let Some(meta) = meta.filter(|m| !m.remediation.trim().is_empty()) {
-        notes.push(format!("help: {}", meta.remediation.trim()));
+        notes.push(format!("help: {}", escape::block(meta.remediation.trim())));
     }
-    Diagnostic::new(level(finding.severity))
-        .with_code(&finding.rule)
-        .with_message(&finding.message)
+    let level = if report.is_tolerated(finding) {
+        notes.push(format!(
+            "note: {} that does not fail the run",
+            super::with_article(finding.severity)
+        ));
+        Level::Note
+    } else {
+        level(finding.severity)
+    };
+    Diagnostic::new(level)
+        .with_code(escape::line(&finding.rule))
+        .with_message(escape::line(&finding.message))
         .with_labels(labels)
         .with_notes(notes)
 }
 
-fn problem_diagnostic(report: &Report, problem: &Problem) -> Diagnostic<usize> {
-    let diagnostic = Diagnostic::error().with_message(&problem.message);
+/// The note that stands for the snippet of a file that cannot be shown.
+fn not_shown(
+    report: &Report,
+    files: &Sources,
+    file: crate::source::FileId,
+    span: &crate::source::ByteRange,
+) -> String {
+    let name = files.names.get(file.0).map_or("", String::as_str);
+    match report.region(Some(file), Some(span)) {
+        Some(r) => format!(
+            "note: at {name}:{}:{} ({})",
+            r.line,
+            r.column,
+            escape::NOT_SHOWN
+        ),
+        None => format!("note: in {name} ({})", escape::NOT_SHOWN),
+    }
+}
+
+fn problem_diagnostic(report: &Report, files: &Sources, problem: &Problem) -> Diagnostic<usize> {
+    let diagnostic = Diagnostic::error().with_message(escape::line(&problem.message));
     match (problem.file, &problem.span, report.file(problem.file)) {
-        (Some(id), Some(span), Some(source)) => {
+        (Some(id), Some(span), Some(source)) if files.showable(id.0) => {
             diagnostic.with_label(Label::primary(id.0, clamp(&source.text, span)))
         }
-        (_, _, Some(source)) => diagnostic.with_note(format!("note: in {}", source.name)),
+        (Some(id), Some(span), Some(_)) => diagnostic.with_note(not_shown(report, files, id, span)),
+        (_, _, Some(source)) => {
+            diagnostic.with_note(format!("note: in {}", escape::line(&source.name)))
+        }
         _ => diagnostic,
     }
 }
 
-/// `3 errors, 2 warnings in 4 files (12 documents); 2 suppressed; 1 input could not be read`.
+/// `3 errors, 2 warnings in 4 files (12 documents); 2 pre-existing, not failing the
+/// run; 2 suppressed; 1 input could not be linted`. Every `error:` printed counts
+/// as an error: a file that cannot be read or parsed is one of them.
 pub(super) fn summary(report: &Report) -> String {
-    let count = |s: Severity| {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.is_active() && f.severity == s)
-            .count()
-    };
     let mut text = format!(
         "{}, {}",
-        plural(count(Severity::Error), "error"),
-        plural(count(Severity::Warning), "warning")
+        plural(
+            report.count(Severity::Error) + report.problems.len(),
+            "error"
+        ),
+        plural(report.count(Severity::Warning), "warning")
     );
-    let notes = count(Severity::Info);
+    let notes = report.count(Severity::Info);
     if notes > 0 {
         text.push_str(&format!(", {}", plural(notes, "note")));
     }
@@ -146,6 +184,10 @@ pub(super) fn summary(report: &Report) -> String {
         plural(report.files.len(), "file"),
         plural(report.documents, "document")
     ));
+    let tolerated = report.tolerated_count();
+    if tolerated > 0 {
+        text.push_str(&format!("; {tolerated} pre-existing, not failing the run"));
+    }
     let suppressed = report.findings.iter().filter(|f| !f.is_active()).count();
     if suppressed > 0 {
         text.push_str(&format!("; {suppressed} suppressed"));
@@ -153,7 +195,7 @@ pub(super) fn summary(report: &Report) -> String {
     let unreadable = unreadable_inputs(report);
     if unreadable > 0 {
         let verb = if unreadable == 1 { "input" } else { "inputs" };
-        text.push_str(&format!("; {unreadable} {verb} could not be read"));
+        text.push_str(&format!("; {unreadable} {verb} could not be linted"));
     }
     text
 }
@@ -178,12 +220,32 @@ fn lowercase_first(s: &str) -> String {
     }
 }
 
-/// The loaded files as codespan sees them, without copying their text.
-struct Sources<'a>(&'a [SourceFile]);
+/// The loaded files as codespan sees them, without copying their text; their
+/// names escaped, and whether each can be shown at all.
+struct Sources<'a> {
+    files: &'a [SourceFile],
+    names: Vec<String>,
+    showable: Vec<bool>,
+}
 
 impl<'a> Sources<'a> {
+    fn new(files: &'a [SourceFile]) -> Sources<'a> {
+        Sources {
+            files,
+            names: files
+                .iter()
+                .map(|f| escape::line(&f.name).into_owned())
+                .collect(),
+            showable: files.iter().map(|f| escape::showable(&f.text)).collect(),
+        }
+    }
+
+    fn showable(&self, id: usize) -> bool {
+        self.showable.get(id).copied().unwrap_or(false)
+    }
+
     fn get(&self, id: usize) -> Result<&'a SourceFile, files::Error> {
-        self.0.get(id).ok_or(files::Error::FileMissing)
+        self.files.get(id).ok_or(files::Error::FileMissing)
     }
 
     fn line_start(&self, id: usize, line: usize) -> Result<usize, files::Error> {
@@ -206,7 +268,10 @@ impl<'a> Files<'a> for Sources<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: usize) -> Result<&'a str, files::Error> {
-        Ok(&self.get(id)?.name)
+        self.names
+            .get(id)
+            .map(String::as_str)
+            .ok_or(files::Error::FileMissing)
     }
 
     fn source(&'a self, id: usize) -> Result<&'a str, files::Error> {
@@ -316,7 +381,7 @@ mod tests {
         assert_eq!(
             out.lines().last(),
             Some(
-                "2 errors, 2 warnings, 1 note in 3 files (2 documents); 2 inputs could not be read"
+                "4 errors, 2 warnings, 1 note in 3 files (2 documents); 2 inputs could not be linted"
             )
         );
     }
@@ -334,7 +399,7 @@ mod tests {
         assert!(!out.contains("container \"app\" runs privileged"), "{out}");
         assert_eq!(
             out.lines().last(),
-            Some("1 error, 2 warnings, 1 note in 3 files (2 documents); 1 suppressed; 2 inputs could not be read")
+            Some("3 errors, 2 warnings, 1 note in 3 files (2 documents); 1 suppressed; 2 inputs could not be linted")
         );
     }
 
@@ -347,7 +412,9 @@ mod tests {
             problems: &[],
             rules: &[],
             documents: 1,
+            kinds: &[],
             color: false,
+            tolerated: &crate::report::none_tolerated,
         };
         assert_eq!(
             fixture::render(&report, Format::Human),
@@ -377,6 +444,7 @@ mod tests {
             mut findings,
             problems,
             rules,
+            ..
         } = fixture();
         findings[0].span = Some(10_000..20_000);
         findings[1].span = Some(5..2);
@@ -386,7 +454,9 @@ mod tests {
             problems: &problems,
             rules: &rules,
             documents: 2,
+            kinds: &[],
             color: false,
+            tolerated: &crate::report::none_tolerated,
         };
         let out = fixture::render(&report, Format::Human);
         assert!(out.contains("error[privileged-container]"));

@@ -6,7 +6,7 @@
 //!               "template"?,"object":{"apiVersion","kind","namespace","name"},"path","preExisting",
 //!               "suppression"?:{"kind","reason","owner"?,"expires"?}}],
 //!  "errors":[{"file","line","column","message"}],
-//!  "summary":{"files","documents","findings","errors","suppressed"}}
+//!  "summary":{"files","documents","findings","errors","suppressed","preExisting"}}
 //! ```
 //!
 //! `template` is present when the finding's document is `helm template` output
@@ -17,7 +17,8 @@
 //! A finding an exemption accepts keeps its place in `findings` with a
 //! `suppression` (`kind` `config` or `inline`); other findings have no such key.
 //! `summary.findings` counts every entry of `findings`, `summary.suppressed` those
-//! with a suppression.
+//! with a suppression, `summary.preExisting` the pre-existing findings that do not
+//! fail the run (`lint --base`).
 //!
 //! `file` is the name as given on the command line (`<stdin>` for stdin); it and the
 //! positions are `null` when a finding or error has no place in a file. `endColumn`
@@ -69,12 +70,14 @@ struct JsonError<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Summary {
     files: usize,
     documents: usize,
     findings: usize,
     errors: usize,
     suppressed: usize,
+    pre_existing: usize,
 }
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -88,6 +91,7 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             findings: report.findings.len(),
             errors: report.problems.len(),
             suppressed: report.findings.iter().filter(|f| !f.is_active()).count(),
+            pre_existing: report.tolerated_count(),
         },
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
@@ -188,7 +192,7 @@ mod tests {
         );
         assert_eq!(
             out["summary"],
-            json!({"files": 3, "documents": 2, "findings": 5, "errors": 2, "suppressed": 0})
+            json!({"files": 3, "documents": 2, "findings": 5, "errors": 2, "suppressed": 0, "preExisting": 0})
         );
     }
 

@@ -1,6 +1,7 @@
 //! JUnit XML in the shape GitLab's `artifacts:reports:junit` and Jenkins' JUnit
-//! plugin read: a `<testsuite>` per file, in it a `<testcase>` per known rule that
-//! fails (`<failure type="rule-id">`) when the rule has findings in that file, and a
+//! plugin read: a `<testsuite>` per file, in it a `<testcase>` per rule that applies
+//! to the kinds of its documents (rule metadata `kinds`; a rule without applies to
+//! all) and per rule that reported there, which fails (`<failure type="rule-id">`) when the rule has findings in that file, and a
 //! `<testcase name="input">` with an `<error>` per part of the file that could not
 //! be read. Findings and problems without a file go into a suite named `(no file)`.
 //!
@@ -8,9 +9,10 @@
 //! applies `--severity-threshold`. A rule whose findings in a file are all accepted
 //! by exemptions is `<skipped>`, with the reasons.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 
-use super::{Region, Report};
+use super::{escape, Region, Report};
 use crate::finding::{Finding, PRE_EXISTING_NOTE};
 use crate::source::{display_path, ByteRange, FileId, Problem};
 
@@ -30,19 +32,30 @@ enum Case<'a> {
 }
 
 pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut kinds: HashMap<FileId, Vec<&str>> = HashMap::new();
+    for (file, kind) in report.kinds {
+        let of_file = kinds.entry(*file).or_default();
+        if !of_file.contains(&kind.as_str()) {
+            of_file.push(kind);
+        }
+    }
     let mut suites: Vec<Suite> = report
         .files
         .iter()
         .enumerate()
-        .map(|(i, file)| suite(report, &file.name, Some(FileId(i))))
+        .map(|(i, file)| {
+            let id = FileId(i);
+            let of_file = kinds.get(&id).map_or(&[][..], Vec::as_slice);
+            suite(report, &file.name, Some(id), of_file)
+        })
         .collect();
-    let orphan = suite(report, NO_FILE, None);
+    let orphan = suite(report, NO_FILE, None, &[]);
     if !orphan.cases.is_empty() {
         suites.push(orphan);
     }
 
     let (tests, failures, errors) = suites.iter().fold((0, 0, 0), |(t, f, e), s| {
-        let (st, sf, se) = s.counts();
+        let (st, sf, se) = s.counts(report);
         (t + st, f + sf, e + se)
     });
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
@@ -58,17 +71,30 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 /// The cases of one file (or of no file, `file: None`): every known rule, then any
 /// rule that only its findings name, then the problems.
-fn suite<'a>(report: &Report<'a>, name: &'a str, file: Option<FileId>) -> Suite<'a> {
+fn suite<'a>(
+    report: &Report<'a>,
+    name: &'a str,
+    file: Option<FileId>,
+    kinds: &[&str],
+) -> Suite<'a> {
     let findings: Vec<&Finding> = report
         .findings
         .iter()
         .filter(|f| known_file(report, f.file) == file)
         .collect();
-    let mut ids: Vec<&str> = match file {
-        // With no file there is nothing to pass: list only the rules that fired.
-        Some(_) => report.rules.iter().map(|r| r.id.as_str()).collect(),
-        None => Vec::new(),
+    // The rules that apply to the kinds of the file's documents; with no file, or
+    // a file with no document linted, there is nothing to pass: only the rules
+    // that fired are listed.
+    let applies = |rule: &crate::finding::RuleMeta| match &rule.kinds {
+        None => !kinds.is_empty(),
+        Some(of) => of.iter().any(|k| kinds.contains(&k.as_str())),
     };
+    let mut ids: Vec<&str> = report
+        .rules
+        .iter()
+        .filter(|r| applies(r))
+        .map(|r| r.id.as_str())
+        .collect();
     for f in &findings {
         if !ids.contains(&f.rule.as_str()) {
             ids.push(&f.rule);
@@ -97,11 +123,12 @@ fn known_file(report: &Report, file: Option<FileId>) -> Option<FileId> {
 }
 
 impl Suite<'_> {
-    fn counts(&self) -> (usize, usize, usize) {
+    fn counts(&self, report: &Report) -> (usize, usize, usize) {
+        let fails = |f: &&Finding| f.is_active() && !report.is_tolerated(f);
         let failures = self
             .cases
             .iter()
-            .filter(|c| matches!(c, Case::Rule { findings, .. } if findings.iter().any(|f| f.is_active())))
+            .filter(|c| matches!(c, Case::Rule { findings, .. } if findings.iter().any(fails)))
             .count();
         let errors = self
             .cases
@@ -111,18 +138,19 @@ impl Suite<'_> {
         (self.cases.len(), failures, errors)
     }
 
-    /// Rules whose findings here are all suppressed.
-    fn skipped(&self) -> usize {
+    /// Rules whose findings here are all suppressed or tolerated.
+    fn skipped(&self, report: &Report) -> usize {
+        let passes = |f: &&Finding| !f.is_active() || report.is_tolerated(f);
         self.cases
             .iter()
-            .filter(|c| matches!(c, Case::Rule { findings, .. } if !findings.is_empty() && findings.iter().all(|f| !f.is_active())))
+            .filter(|c| matches!(c, Case::Rule { findings, .. } if !findings.is_empty() && findings.iter().all(passes)))
             .count()
     }
 }
 
 fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Result<()> {
-    let (tests, failures, errors) = suite.counts();
-    let skipped = suite.skipped();
+    let (tests, failures, errors) = suite.counts(report);
+    let skipped = suite.skipped(report);
     let name = attr(suite.name);
     writeln!(
         out,
@@ -140,10 +168,13 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
                     r#"    <testcase name="{}" classname="{name}"{file_attr}"#,
                     attr(id)
                 );
-                let active: Vec<&Finding> =
-                    findings.iter().copied().filter(|f| f.is_active()).collect();
+                let active: Vec<&Finding> = findings
+                    .iter()
+                    .copied()
+                    .filter(|f| f.is_active() && !report.is_tolerated(f))
+                    .collect();
                 let Some(first) = active.first() else {
-                    match skip_message(findings) {
+                    match skip_message(report, findings) {
                         Some(message) => {
                             writeln!(out, "{open}>")?;
                             writeln!(out, r#"      <skipped message="{}"/>"#, attr(&message))?;
@@ -153,7 +184,7 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
                     }
                     continue;
                 };
-                let mut message = first.message.clone();
+                let mut message = escape::line(&first.message).into_owned();
                 if first.pre_existing {
                     message.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
                 }
@@ -180,8 +211,8 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
                 writeln!(
                     out,
                     r#"      <error type="input" message="{}">{}</error>"#,
-                    attr(&problem.message),
-                    text(&format!("{at}{}", problem.message))
+                    attr(&escape::line(&problem.message)),
+                    text(&format!("{at}{}", escape::line(&problem.message)))
                 )?;
                 writeln!(out, "    </testcase>")?;
             }
@@ -190,24 +221,31 @@ fn write_suite(report: &Report, suite: &Suite, out: &mut dyn Write) -> io::Resul
     writeln!(out, "  </testsuite>")
 }
 
-/// `suppressed: <reason>; <reason>` of suppressed findings, if there are any.
-fn skip_message(findings: &[&Finding]) -> Option<String> {
-    let mut reasons: Vec<&str> = findings
+/// `suppressed: <reason>; <reason>` of suppressed findings, and `pre-existing: …`
+/// for tolerated ones, if there are any.
+fn skip_message(report: &Report, findings: &[&Finding]) -> Option<String> {
+    let mut reasons: Vec<String> = findings
         .iter()
         .filter_map(|f| f.suppression.as_ref())
-        .map(|s| s.reason.as_str())
+        .map(|s| format!("suppressed: {}", escape::line(&s.reason)))
         .collect();
     reasons.dedup();
-    (!reasons.is_empty()).then(|| format!("suppressed: {}", reasons.join("; ")))
+    let tolerated = findings.iter().filter(|f| report.is_tolerated(f)).count();
+    if tolerated > 0 {
+        reasons.push(format!(
+            "{PRE_EXISTING_NOTE}, not failing the run ({tolerated})"
+        ));
+    }
+    (!reasons.is_empty()).then(|| reasons.join("; "))
 }
 
 /// `file:line:col: ` when known, else the file name and `: `, else nothing.
 fn location(report: &Report, file: Option<FileId>, span: Option<&ByteRange>) -> String {
     match (report.file(file), report.region(file, span)) {
         (Some(source), Some(Region { line, column, .. })) => {
-            format!("{}:{line}:{column}: ", source.name)
+            format!("{}:{line}:{column}: ", escape::line(&source.name))
         }
-        (Some(source), None) => format!("{}: ", source.name),
+        (Some(source), None) => format!("{}: ", escape::line(&source.name)),
         _ => String::new(),
     }
 }
@@ -218,8 +256,8 @@ fn describe(report: &Report, f: &Finding) -> String {
         "{}{}[{}]: {}",
         location(report, f.file, f.span.as_ref()),
         f.severity.as_str(),
-        f.rule,
-        f.message
+        escape::line(&f.rule),
+        escape::line(&f.message)
     );
     if f.pre_existing {
         out.push_str(&format!(" ({PRE_EXISTING_NOTE})"));
@@ -227,14 +265,21 @@ fn describe(report: &Report, f: &Finding) -> String {
     let object = f.object.describe();
     let path = display_path(&f.path);
     if !object.is_empty() || !path.is_empty() {
-        out.push_str(&format!("\n  in {object} at {path}"));
+        out.push_str(&format!(
+            "\n  in {} at {}",
+            escape::line(&object),
+            escape::line(&path)
+        ));
     }
     if let Some(template) = report.template(f.file, f.span.as_ref()) {
-        out.push_str(&format!("\n  rendered from Helm template {template}"));
+        out.push_str(&format!(
+            "\n  rendered from Helm template {}",
+            escape::line(template)
+        ));
     }
     for related in &f.related {
         let at = location(report, f.file, related.span.as_ref());
-        out.push_str(&format!("\n  {at}{}", related.message));
+        out.push_str(&format!("\n  {at}{}", escape::line(&related.message)));
     }
     if let Some(meta) = report
         .rule(&f.rule)
@@ -377,8 +422,10 @@ mod tests {
         let elements = parse(&xml);
         let root = &elements[0];
         assert_eq!(root.name, "testsuites");
-        // 3 files × 4 rules + 1 problem case, plus the no-file suite: 1 rule + 1 problem.
-        assert_eq!(root.attr("tests"), "15");
+        // The Deployment's file: the 3 rules that apply to a Deployment (not the
+        // ConfigMap rule); the ConfigMap's: 3 (not privileged-container); the broken
+        // file, with no document: its problem; no file: 1 rule + 1 problem.
+        assert_eq!(root.attr("tests"), "9");
         assert_eq!(root.attr("failures"), "5");
         assert_eq!(root.attr("errors"), "2");
 
@@ -393,7 +440,7 @@ mod tests {
                 "(no file)"
             ]
         );
-        assert_eq!(suites[0].attr("tests"), "4");
+        assert_eq!(suites[0].attr("tests"), "3");
         assert_eq!(suites[0].attr("failures"), "2");
 
         let failure = elements
@@ -416,8 +463,7 @@ mod tests {
             [
                 "privileged-container",
                 "image-tag-unpinned",
-                "yaml-duplicate-key",
-                "secret-in-configmap"
+                "yaml-duplicate-key"
             ]
         );
 
@@ -461,13 +507,16 @@ mod tests {
             .iter()
             .find(|e| e.name == "failure" && e.attr("type") == "rule<&\">")
             .expect("failure with the odd rule id");
+        // Markup survives as text; a line feed or a control character from the
+        // input is a visible escape, so that a CI log that prints the report shows
+        // one line per message.
         assert_eq!(
             failure.attr("message"),
-            "a <b> & \"c\" 'd'\nline two\u{FFFD}]]>"
+            "a <b> & \"c\" 'd'\\nline two\\u{1}]]>"
         );
         assert!(failure
             .text
-            .contains("a <b> & \"c\" 'd'\nline two\u{FFFD}]]>"));
+            .contains("a <b> & \"c\" 'd'\\nline two\\u{1}]]>"));
         let error = elements.iter().find(|e| e.name == "error").unwrap();
         assert_eq!(error.attr("message"), "</error><injected/>");
     }

@@ -6,7 +6,10 @@
 //! as in SARIF. A finding with no source (no file or no span) renders without a
 //! location: JSON gives `null` for its file and positions.
 
+mod compact;
+pub mod escape;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
@@ -30,6 +33,10 @@ pub enum Format {
     Github,
     /// JUnit XML for GitLab, Jenkins and other CI test reports.
     Junit,
+    /// One line per finding: `file:line:col: severity[rule] message`.
+    Compact,
+    /// A GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Everything one run has to report.
@@ -43,8 +50,20 @@ pub struct Report<'a> {
     pub rules: &'a [RuleMeta],
     /// How many documents were linted.
     pub documents: usize,
+    /// The kind of every document linted, with its file: JUnit lists, for each
+    /// file, only the rules that apply to its kinds.
+    pub kinds: &'a [(FileId, String)],
     /// Colour the human format (the caller decides, e.g. by TTY).
     pub color: bool,
+    /// Whether a finding is pre-existing and does not fail this run (`lint --base`):
+    /// counted apart and shown as a notice, not as an error. [`none_tolerated`]
+    /// when nothing is.
+    pub tolerated: &'a dyn Fn(&Finding) -> bool,
+}
+
+/// No finding is tolerated: every active finding counts.
+pub fn none_tolerated(_: &Finding) -> bool {
+    false
 }
 
 /// Writes `report` to `out` in `format`.
@@ -55,6 +74,8 @@ pub fn write(report: &Report, format: Format, out: &mut dyn io::Write) -> io::Re
         Format::Sarif => sarif::write(report, out),
         Format::Github => github::write(report, out),
         Format::Junit => junit::write(report, out),
+        Format::Compact => compact::write(report, out),
+        Format::Gitlab => gitlab::write(report, out),
     }
 }
 
@@ -70,6 +91,26 @@ struct Region {
 impl<'a> Report<'a> {
     fn file(&self, id: Option<FileId>) -> Option<&'a SourceFile> {
         id.and_then(|id| self.files.get(id.0))
+    }
+
+    /// Active and pre-existing without failing the run: reported apart.
+    fn is_tolerated(&self, f: &Finding) -> bool {
+        f.is_active() && (self.tolerated)(f)
+    }
+
+    /// Active findings that are not [tolerated](Report::is_tolerated) in `severity`.
+    fn count(&self, severity: crate::finding::Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.is_active() && f.severity == severity && !self.is_tolerated(f))
+            .count()
+    }
+
+    fn tolerated_count(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| self.is_tolerated(f))
+            .count()
     }
 
     fn rule(&self, id: &str) -> Option<&'a RuleMeta> {
@@ -122,6 +163,15 @@ fn portable_path(file: &SourceFile) -> String {
     name
 }
 
+/// `an error`, `a warning`, `a note`.
+fn with_article(severity: crate::finding::Severity) -> &'static str {
+    match severity {
+        crate::finding::Severity::Error => "an error",
+        crate::finding::Severity::Warning => "a warning",
+        crate::finding::Severity::Info => "a note",
+    }
+}
+
 /// `1 error`, `2 errors`.
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
@@ -156,7 +206,9 @@ mod tests {
             problems: &[],
             rules: &[],
             documents: 0,
+            kinds: &[],
             color: false,
+            tolerated: &none_tolerated,
         };
         let render = |f| fixture::render(&report, f);
         assert_eq!(
@@ -173,6 +225,11 @@ mod tests {
             true
         );
         assert_eq!(render(Format::Github), "");
+        assert_eq!(
+            render(Format::Compact),
+            "0 errors, 0 warnings in 0 files (0 documents)\n"
+        );
+        assert_eq!(render(Format::Gitlab), "[]\n");
         assert!(render(Format::Junit).contains(
             "<testsuites name=\"blastwall\" tests=\"0\" failures=\"0\" errors=\"0\">\n</testsuites>"
         ));

@@ -45,6 +45,10 @@ struct Run<'a> {
     invocations: [Invocation; 1],
     column_kind: &'static str,
     results: Vec<SarifResult>,
+    /// `preExisting`: how many results are pre-existing and do not fail the run
+    /// (`lint --base`); absent when none are.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    properties: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Serialize)]
@@ -254,6 +258,10 @@ pub(super) fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             }],
             column_kind: "unicodeCodePoints",
             results,
+            properties: match report.tolerated_count() {
+                0 => BTreeMap::new(),
+                n => BTreeMap::from([("preExisting", n)]),
+            },
         }],
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
@@ -405,7 +413,12 @@ fn result(report: &Report, finding: &Finding, rule_index: usize) -> SarifResult 
     SarifResult {
         rule_id: finding.rule.clone(),
         rule_index,
-        level: level(finding.severity),
+        // Pre-existing and not failing the run: a note, as GitHub annotates it.
+        level: if report.is_tolerated(finding) {
+            "note"
+        } else {
+            level(finding.severity)
+        },
         message: Message::new(&finding.message),
         locations: if has_place { vec![location] } else { vec![] },
         related_locations,
@@ -517,7 +530,7 @@ fn percent_encode(s: &str, colon: bool) -> String {
 
 /// A stable hash of what identifies a finding regardless of where its lines moved:
 /// rule, file, object and field. FNV-1a is fixed forever, unlike std's hasher.
-fn fingerprint(finding: &Finding, uri: &str) -> String {
+pub(super) fn fingerprint(finding: &Finding, uri: &str) -> String {
     let object = &finding.object;
     let path = display_path(&finding.path);
     let parts = [
@@ -816,5 +829,16 @@ mod tests {
         let results = &log["runs"][0]["results"];
         assert_eq!(results[0]["baselineState"], "new");
         assert_eq!(results[1]["baselineState"], "unchanged");
+        assert_eq!(results[1]["level"], "warning");
+        // When it does not fail the run, it is a note.
+        let tolerated = |f: &Finding| f.pre_existing;
+        let report = Report {
+            tolerated: &tolerated,
+            ..fx.report()
+        };
+        let log: Value = serde_json::from_str(&fixture::render(&report, Format::Sarif)).unwrap();
+        assert_eq!(log["runs"][0]["results"][1]["level"], "note");
+        assert_eq!(log["runs"][0]["properties"]["preExisting"], 1);
+        assert_eq!(log["runs"][0]["results"][0]["level"], "error");
     }
 }

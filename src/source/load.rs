@@ -8,14 +8,16 @@ use regorus::Value;
 
 use super::yaml::{self, ParsedDoc};
 use super::{
-    walk, Children, Document, DuplicateKey, FileId, Limits, Loaded, PathSeg, Problem, SourceFile,
+    walk, ByteRange, Children, Document, DuplicateKey, FileId, Limits, Loaded, PathSeg, Problem,
+    SkipReason, Skipped, SourceFile,
 };
 
 /// Reads every input: `-` is stdin (read at most once), a directory is walked, a file
-/// is read whatever its extension.
+/// is read whatever its extension. A file reached twice (`dir dir/sub`) is read once.
 pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded {
     let mut loaded = Loaded::default();
     let mut stdin_read = false;
+    let mut seen = std::collections::HashSet::new();
     for input in inputs {
         if input == "-" {
             if stdin_read {
@@ -23,7 +25,7 @@ pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded 
             }
             stdin_read = true;
             match read_limited(stdin, limits.max_file_bytes) {
-                Ok(bytes) => add_bytes(&mut loaded, "<stdin>".into(), None, bytes, limits),
+                Ok(bytes) => add_bytes(&mut loaded, "<stdin>".into(), None, bytes, limits, true),
                 Err(message) => loaded.problems.push(Problem {
                     file: None,
                     span: None,
@@ -32,12 +34,18 @@ pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded 
             }
             continue;
         }
-        let (files, problems) = walk::discover(&[PathBuf::from(input)]);
+        let root = PathBuf::from(input);
+        let (files, problems) = walk::discover(std::slice::from_ref(&root));
         loaded.problems.extend(problems);
         for path in files {
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            let named = path == root;
             let name = path.display().to_string();
             match read_file(&path, limits.max_file_bytes) {
-                Ok(bytes) => add_bytes(&mut loaded, name, Some(path), bytes, limits),
+                Ok(bytes) => add_bytes(&mut loaded, name, Some(path), bytes, limits, named),
                 Err(message) => loaded.problems.push(Problem {
                     file: None,
                     span: None,
@@ -66,7 +74,7 @@ pub fn load_named(files: Vec<(String, Vec<u8>)>, limits: &Limits) -> Loaded {
             });
             continue;
         }
-        add_bytes(&mut loaded, name, None, bytes, limits);
+        add_bytes(&mut loaded, name, None, bytes, limits, false);
     }
     loaded
 }
@@ -74,7 +82,7 @@ pub fn load_named(files: Vec<(String, Vec<u8>)>, limits: &Limits) -> Loaded {
 /// Parses `text` as one input named `name`.
 pub fn load_str(name: &str, text: String, limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    add_text(&mut loaded, name.to_string(), None, text, limits);
+    add_text(&mut loaded, name.to_string(), None, text, limits, true);
     loaded
 }
 
@@ -111,9 +119,10 @@ fn add_bytes(
     path: Option<PathBuf>,
     bytes: Vec<u8>,
     limits: &Limits,
+    named: bool,
 ) {
     match String::from_utf8(bytes) {
-        Ok(text) => add_text(loaded, name, path, text, limits),
+        Ok(text) => add_text(loaded, name, path, text, limits, named),
         Err(e) => {
             // Keep the file (bad bytes shown as U+FFFD) so the error has a line and
             // column: offsets before the first bad byte are unchanged.
@@ -137,45 +146,137 @@ fn add_text(
     path: Option<PathBuf>,
     text: String,
     limits: &Limits,
+    named: bool,
 ) {
     let file = FileId(loaded.files.len());
     // The text keeps its byte order mark, if any; the parser skips it, so every
     // offset stays an offset into this text.
     let parsed = yaml::parse_stream(&text, limits);
+    let skip = |reason| Skipped {
+        file,
+        named,
+        reason,
+    };
+    if !parsed.errors.is_empty() {
+        // Not a manifest that is broken, but a file that is no manifest at all:
+        // said once, not as a YAML error.
+        let reason = match helm_template(&text) {
+            Some(at) => Some(SkipReason::HelmTemplate { at }),
+            None if is_json(&name) && !names_a_kind(&text) => Some(SkipReason::NotManifestJson),
+            None => None,
+        };
+        if let Some(reason) = reason {
+            loaded.files.push(SourceFile::new(name, path, text));
+            loaded.skipped.push(skip(reason));
+            return;
+        }
+    }
     loaded.files.push(SourceFile::new(name, path, text));
+    let empty = parsed.errors.is_empty() && parsed.docs.is_empty();
     for error in parsed.errors {
+        let span = match error.span {
+            Some(span) if error.message.contains("tab") => {
+                Some(tab_near(&loaded.files[file.0].text, span))
+            }
+            other => other,
+        };
         loaded.problems.push(Problem {
             file: Some(file),
-            span: error.span,
+            span,
             message: error.message,
         });
     }
+    let mut not_objects = 0;
+    let mut first = None;
     for doc in parsed.docs {
-        add_document(loaded, file, doc);
+        if let Some(span) = add_document(loaded, file, doc) {
+            not_objects += 1;
+            first.get_or_insert(span);
+        }
+    }
+    if empty {
+        loaded.skipped.push(skip(SkipReason::Empty));
+    } else if let Some(first) = first {
+        loaded.skipped.push(skip(SkipReason::NotObjects {
+            count: not_objects,
+            first,
+        }));
     }
 }
 
-fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) {
-    let not_object = |what: &str| Problem {
-        file: Some(file),
-        span: Some(doc.spans.label_range()),
-        message: format!(
-            "document {} is not a Kubernetes object (it is {what}, not a mapping)",
-            doc.index + 1
-        ),
+/// The tab a tab error is about: the parser places some where it noticed the tab
+/// (past it, or at the end of the line before); the first tab from the start of
+/// the error's line, over at most three lines, else the error's place as it is.
+fn tab_near(text: &str, span: ByteRange) -> ByteRange {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let window: usize = text[line_start..]
+        .split_inclusive('\n')
+        .take(3)
+        .map(str::len)
+        .sum();
+    match text[line_start..line_start + window].find('\t') {
+        Some(i) => line_start + i..line_start + i + 1,
+        None => span,
+    }
+}
+
+/// Where `{{ … }}` first appears on one line of `text`: Helm template syntax.
+fn helm_template(text: &str) -> Option<ByteRange> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(open) = line.find("{{") {
+            if let Some(close) = line[open..].find("}}") {
+                return Some(offset + open..offset + open + close + 2);
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn is_json(name: &str) -> bool {
+    name.len() > 5 && name[name.len() - 5..].eq_ignore_ascii_case(".json")
+}
+
+/// Whether JSON text names an `apiVersion` or a `kind` key anywhere.
+fn names_a_kind(text: &str) -> bool {
+    text.contains("\"kind\"") || text.contains("\"apiVersion\"")
+}
+
+/// Whether a mapping is meant as a Kubernetes object: it has a `kind` (in any
+/// letter case), or an `apiVersion` (in any spelling) beside `metadata`. A Helm
+/// `values.yaml`, a `Chart.yaml` or a CI workflow is not; a manifest whose `kind`
+/// is misspelt or missing still is, and the `manifest-missing-kind` rule says so.
+pub fn meant_as_object(value: &Value) -> bool {
+    let Value::Object(map) = value else {
+        return false;
     };
-    let Value::Object(_) = &doc.value else {
-        let what = match &doc.value {
-            Value::Array(_) => "a sequence",
-            _ => "a scalar",
-        };
-        let problem = not_object(what);
-        loaded.problems.push(problem);
-        return;
+    let normal = |key: &Value| match key {
+        Value::String(k) => k.to_ascii_lowercase().replace(['_', '-'], ""),
+        _ => String::new(),
     };
+    let mut kind = false;
+    let mut api_version = false;
+    for key in map.keys() {
+        match normal(key).as_str() {
+            "kind" => kind = true,
+            "apiversion" => api_version = true,
+            _ => {}
+        }
+    }
+    kind || (api_version && map.contains_key(&Value::from("metadata")))
+}
+
+/// Adds the object `doc` holds (or its items, for a `List`); returns the place of
+/// a document that is not meant as a Kubernetes object and so is skipped.
+fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) -> Option<ByteRange> {
+    if !meant_as_object(&doc.value) {
+        return Some(doc.spans.label_range());
+    }
     if let Some((items, item_spans)) = list_items(&doc) {
         expand_list(loaded, file, &doc, items, item_spans);
-        return;
+        return None;
     }
     loaded.documents.push(Document {
         file,
@@ -185,6 +286,7 @@ fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) {
         spans: doc.spans,
         duplicate_keys: doc.duplicate_keys,
     });
+    None
 }
 
 type ListParts<'a> = (&'a [Value], &'a [super::SpanNode]);
@@ -303,16 +405,99 @@ mod tests {
     }
 
     #[test]
-    fn documents_that_are_not_mappings_are_problems() {
-        let text = "kind: A\n---\n- a\n- b\n---\njust text\n";
+    fn documents_that_are_not_objects_are_skipped_and_counted() {
+        let text = "kind: A\n---\n- a\n- b\n---\njust text\n---\nreplicaCount: 2\n---\napiVersion: v2\nname: chart\n---\nKind: Pod\n";
         let loaded = load_str("x.yaml", text.into(), &Limits::default());
-        assert_eq!(loaded.documents.len(), 1);
-        assert_eq!(loaded.problems.len(), 2);
-        assert!(loaded.problems[0]
-            .message
-            .contains("document 2 is not a Kubernetes object"));
-        let span = loaded.problems[1].span.clone().unwrap();
-        assert_eq!(&text[span], "just text");
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        // `kind: A` and `Kind: Pod` (misspelt, reported by manifest-missing-kind).
+        assert_eq!(loaded.documents.len(), 2);
+        assert_eq!(loaded.skipped.len(), 1);
+        let SkipReason::NotObjects { count, first } = &loaded.skipped[0].reason else {
+            panic!("{:?}", loaded.skipped);
+        };
+        assert_eq!(*count, 4);
+        assert_eq!(first.start, text.find("- a").unwrap());
+        assert!(loaded.skipped[0].named);
+    }
+
+    #[test]
+    fn an_empty_or_comment_only_file_is_skipped_as_empty() {
+        for text in ["", "# nothing here\n", "---\n"] {
+            let loaded = load_str("e.yaml", text.into(), &Limits::default());
+            let reasons: Vec<_> = loaded.skipped.iter().map(|s| s.reason.clone()).collect();
+            // `---` alone is one empty (null) document, not a mapping.
+            assert!(
+                reasons == [SkipReason::Empty]
+                    || matches!(
+                        reasons.as_slice(),
+                        [SkipReason::NotObjects { count: 1, .. }]
+                    ),
+                "{text:?}: {reasons:?}"
+            );
+            assert!(loaded.documents.is_empty() && loaded.problems.is_empty());
+        }
+    }
+
+    #[test]
+    fn raw_helm_templates_and_broken_non_manifest_json_are_skipped_once() {
+        let template = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    {{- include \"x\" . | nindent 4 }}\n";
+        let loaded = load_str("templates/cm.yaml", template.into(), &Limits::default());
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        assert!(loaded.documents.is_empty());
+        let SkipReason::HelmTemplate { at } = &loaded.skipped[0].reason else {
+            panic!("{:?}", loaded.skipped);
+        };
+        assert_eq!(&template[at.clone()], "{{ .Release.Name }}");
+
+        let tsconfig = "{\n  // the project\n  \"compilerOptions\": {\"strict\": true},\n  \"include\": [\"src\"] /* all */\n}\n";
+        let loaded = load_str("tsconfig.json", tsconfig.into(), &Limits::default());
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        assert_eq!(loaded.skipped[0].reason, SkipReason::NotManifestJson);
+        // With a trailing comma it is still YAML: a mapping that is no object.
+        let loaded = load_str("tsconfig.json", "{\"a\": 1,}".into(), &Limits::default());
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        assert!(matches!(
+            loaded.skipped[0].reason,
+            SkipReason::NotObjects { .. }
+        ));
+
+        // A broken JSON manifest stays a syntax error.
+        let broken = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\" \"metadata\": {}}";
+        let loaded = load_str("pod.json", broken.into(), &Limits::default());
+        assert_eq!(loaded.problems.len(), 1);
+        assert!(loaded.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_tab_error_points_at_the_tab() {
+        for text in [
+            "apiVersion: v1\nkind: Pod\nspec:\n\tcontainers: []\n",
+            "kind: Pod\nmetadata:\n  labels:\n    a: b\n\t\tc: d\n",
+        ] {
+            let loaded = load_str("t.yaml", text.into(), &Limits::default());
+            let span = loaded.problems[0].span.clone().expect("placed");
+            assert_eq!(&text[span.clone()], "\t", "{:?}", loaded.problems);
+            let tab_line = text[..span.start].matches('\n').count() + 1;
+            let (line, column) = loaded.files[0].line_col(span.start);
+            assert_eq!((line, column), (tab_line, 1));
+        }
+    }
+
+    #[test]
+    fn overlapping_inputs_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bad")).unwrap();
+        std::fs::write(dir.path().join("bad/a.yaml"), "kind: A\n").unwrap();
+        std::fs::write(dir.path().join("b.yaml"), "kind: B\n").unwrap();
+        let root = dir.path().display().to_string();
+        let inputs = vec![
+            root.clone(),
+            format!("{root}/bad"),
+            format!("{root}/b.yaml"),
+        ];
+        let loaded = load(&inputs, &Limits::default(), &mut std::io::empty());
+        assert_eq!(loaded.files.len(), 2);
+        assert_eq!(loaded.documents.len(), 2);
     }
 
     #[test]

@@ -134,10 +134,57 @@ pub struct Problem {
     pub message: String,
 }
 
+/// A file, or documents of one, read but not linted because they hold no
+/// Kubernetes object. The command line says so: an error for an input named
+/// explicitly that yields nothing, a note otherwise.
+#[derive(Clone, Debug)]
+pub struct Skipped {
+    pub file: FileId,
+    /// Named on the command line (or stdin), rather than found in a directory.
+    pub named: bool,
+    pub reason: SkipReason,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipReason {
+    /// The file holds no YAML document: it is empty or has only comments.
+    Empty,
+    /// `count` documents are not Kubernetes objects (no `apiVersion` and `kind`),
+    /// the first of them at `first`.
+    NotObjects { count: usize, first: ByteRange },
+    /// An unrendered Helm chart template: it does not parse as YAML, and `{{ … }}`
+    /// is at `at`.
+    HelmTemplate { at: ByteRange },
+    /// A JSON file that does not parse and names no `apiVersion` or `kind`
+    /// (`tsconfig.json` with a trailing comma).
+    NotManifestJson,
+}
+
+impl SkipReason {
+    /// Why nothing of the file (or part of it) was linted, for a note or an error.
+    pub fn describe(&self) -> String {
+        match self {
+            SkipReason::Empty => "holds no YAML document (it is empty or has only comments)".into(),
+            SkipReason::NotObjects { count: 1, .. } => {
+                "1 document is not a Kubernetes object (it has no apiVersion and kind)".into()
+            }
+            SkipReason::NotObjects { count, .. } => format!(
+                "{count} documents are not Kubernetes objects (they have no apiVersion and kind)"
+            ),
+            SkipReason::HelmTemplate { .. } => "is an unrendered Helm template (`{{ … }}` does not parse as YAML); lint what it renders: `helm template CHART | blastwall lint -`".into(),
+            SkipReason::NotManifestJson => {
+                "is JSON that does not parse and names no apiVersion or kind: not a manifest".into()
+            }
+        }
+    }
+}
+
 /// Everything one run read.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub documents: Vec<Document>,
     pub problems: Vec<Problem>,
+    /// What was read but holds no Kubernetes object, and so was not linted.
+    pub skipped: Vec<Skipped>,
 }

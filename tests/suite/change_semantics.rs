@@ -161,7 +161,7 @@ fn malformed_objects_never_break_change_rules() {
         (
             "UPDATE",
             r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": 5, "mapUsers": "- [1, 2]\n- x\n"}}"#,
-            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: arn:aws:iam::111122223333:role/eks-node-payroll\n  username: system:node:{{EC2PrivateDNSName}}\n  groups: [system:bootstrappers, system:nodes]\n", "mapUsers": "- {userarn: 5, groups: x}\n"}}"#,
+            r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: arn:aws:iam::210987654321:role/eks-node-payroll\n  username: system:node:{{EC2PrivateDNSName}}\n  groups: [system:bootstrappers, system:nodes]\n", "mapUsers": "- {userarn: 5, groups: x}\n"}}"#,
             "aws-auth-section-broken",
         ),
         (

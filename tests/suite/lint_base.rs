@@ -439,6 +439,107 @@ rules:
     assert_eq!(strict(&["--new-only"]), (0, expected.to_vec()));
 }
 
+/// A pre-existing finding that does not fail the run is counted apart in every
+/// format's summary and shown as a notice, not as an error; one the config
+/// enforces stays an error.
+#[test]
+fn pre_existing_findings_that_do_not_fail_the_run_are_notices_in_every_format() {
+    let repo = Repo::new();
+    repo.write("k8s/app.yaml", &pod("api", "1.0", true));
+    repo.write(
+        "strict.yaml",
+        "apiVersion: blastwall.dev/v1alpha1\nkind: Config\nproducts:\n  payroll:\n    namespaces: [payroll]\n    registries: [registry.example.com/payroll/]\nrules:\n  privileged-container: {preExisting: enforce}\n",
+    );
+    repo.commit("base");
+    repo.write("k8s/app.yaml", &pod("api", "1.1", true));
+    let run = |config: &[&str], format: &str| {
+        let out = repo
+            .blastwall()
+            .args(["lint", "--color", "never", "-f", format])
+            .args(config)
+            .args(["--base", "main", "k8s"])
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let lenient: &[&str] = &["--no-config"];
+    let (code, human) = run(lenient, "human");
+    assert_eq!(code, 0, "{human}");
+    assert!(
+        human.contains("note[privileged-container]: container 'api' runs privileged"),
+        "{human}"
+    );
+    assert!(
+        human.contains("= note: an error that does not fail the run"),
+        "{human}"
+    );
+    assert!(
+        human.ends_with(
+            "0 errors, 0 warnings in 1 file (1 document); 1 pre-existing, not failing the run\n"
+        ),
+        "{human}"
+    );
+    let (_, compact) = run(lenient, "compact");
+    assert!(
+        compact.starts_with("k8s/app.yaml:14:19: note[privileged-container] "),
+        "{compact}"
+    );
+    let (_, github) = run(lenient, "github");
+    assert!(
+        github.starts_with("::notice file=k8s/app.yaml,line=14,"),
+        "{github}"
+    );
+    assert!(!github.contains("::error"), "{github}");
+    let (_, json) = run(lenient, "json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["summary"]["preExisting"], 1);
+    assert_eq!(json["findings"][0]["preExisting"], true);
+    let (_, junit) = run(lenient, "junit");
+    assert!(junit.contains("failures=\"0\""), "{junit}");
+    assert!(
+        junit.contains("<skipped message=\"pre-existing: already present before this change, not failing the run (1)\"/>"),
+        "{junit}"
+    );
+    let (_, gitlab) = run(lenient, "gitlab");
+    let gitlab: Value = serde_json::from_str(&gitlab).unwrap();
+    assert_eq!(gitlab[0]["severity"], "info");
+    let (_, sarif) = run(lenient, "sarif");
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        (&result["level"], &result["baselineState"]),
+        (&"note".into(), &"unchanged".into())
+    );
+    assert_eq!(sarif["runs"][0]["properties"]["preExisting"], 1);
+
+    // Enforced by the config: it fails the run, and every format says error.
+    let strict: &[&str] = &["--config", "strict.yaml"];
+    let (code, human) = run(strict, "human");
+    assert_eq!(code, 1, "{human}");
+    assert!(human.contains("error[privileged-container]"), "{human}");
+    assert!(
+        human.ends_with("1 error, 0 warnings in 1 file (1 document)\n"),
+        "{human}"
+    );
+    let (_, github) = run(strict, "github");
+    assert!(
+        github.starts_with("::error file=k8s/app.yaml,line=14,"),
+        "{github}"
+    );
+    let (_, json) = run(strict, "json");
+    assert_eq!(
+        serde_json::from_str::<Value>(&json).unwrap()["summary"]["preExisting"],
+        0
+    );
+    // --new-only: only what the change introduces fails it.
+    let (code, github) = run(&["--config", "strict.yaml", "--new-only"], "github");
+    assert_eq!(code, 0);
+    assert!(github.starts_with("::notice "), "{github}");
+}
+
 /// A team rule on who may change ConfigMaps, and one on deleting them.
 fn team_rules(repo: &Repo) {
     repo.write(

@@ -97,7 +97,7 @@ fn the_clean_setup_has_no_findings() {
 /// clean setup yields exactly these, at the offending field.
 const VIOLATIONS: &[(&str, &[&str])] = &[
     ("cross-product-iam-role", &[
-        "violations/cross-product-iam-role.yaml:7:33 error cross-product-iam-role ServiceAccount assumes another product's IAM role: namespace payroll-api belongs to product payroll (namespaces: payroll-*); role arn:aws:iam::111122223333:role/billing-ledger-writer belongs to product billing (iamRoles: arn:aws:iam::111122223333:role/billing-*)",
+        "violations/cross-product-iam-role.yaml:7:33 error cross-product-iam-role ServiceAccount assumes another product's IAM role: namespace payroll-api belongs to product payroll (namespaces: payroll-*); role arn:aws:iam::210987654321:role/billing-ledger-writer belongs to product billing (iamRoles: arn:aws:iam::210987654321:role/billing-*)",
     ]),
     ("cross-product-image", &[
         "violations/cross-product-image.yaml:9:14 error cross-product-image image of another product: namespace payroll-api belongs to product payroll (namespaces: payroll-*); image 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/close-books:1.4.0 belongs to product billing (registries: 111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/)",
@@ -121,19 +121,19 @@ const VIOLATIONS: &[(&str, &[&str])] = &[
         "violations/cross-product-binding.yaml:16:11 error cross-product-binding binding lets another product in: namespace ledger belongs to product billing (label blastwall.dev/product on Namespace ledger); group payroll:developers belongs to product payroll (groups: payroll:*)",
     ]),
     ("aws-auth-cross-product-group", &[
-        "violations/aws-auth-cross-product-group.yaml:27:11 error aws-auth-cross-product-group aws-auth lets another product in: role arn:aws:iam::111122223333:role/payroll-developer belongs to product payroll (iamRoles: arn:aws:iam::111122223333:role/payroll-*); group billing:operators belongs to product billing (groups: billing:*)",
+        "violations/aws-auth-cross-product-group.yaml:27:11 error aws-auth-cross-product-group aws-auth lets another product in: role arn:aws:iam::210987654321:role/payroll-developer belongs to product payroll (iamRoles: arn:aws:iam::210987654321:role/payroll-*); group billing:operators belongs to product billing (groups: billing:*)",
     ]),
     ("aws-auth-unknown-principal", &[
-        "violations/aws-auth-unknown-principal.yaml:31:16 error aws-auth-unknown-principal role arn:aws:iam::111122223333:role/contractor-debug is not declared in the config: it is no product's role (products.<name>.iamRoles), no admin role (admins.iamRoles) and no node role (nodeRoles), yet whoever assumes it gets the groups mapped here",
+        "violations/aws-auth-unknown-principal.yaml:31:16 error aws-auth-unknown-principal role arn:aws:iam::210987654321:role/contractor-debug is not declared in the config: it is no product's role (products.<name>.iamRoles), no admin role (admins.iamRoles) and no node role (nodeRoles), yet whoever assumes it gets the groups mapped here",
     ]),
     ("aws-auth-admin-grant", &[
-        "violations/aws-auth-admin-grant.yaml:31:11 error aws-auth-admin-grant aws-auth gives a product's role admin rights: role arn:aws:iam::111122223333:role/billing-operator belongs to product billing (iamRoles: arn:aws:iam::111122223333:role/billing-*); group sre:admins is an admin group (admins.groups: sre:admins)",
+        "violations/aws-auth-admin-grant.yaml:31:11 error aws-auth-admin-grant aws-auth gives a product's role admin rights: role arn:aws:iam::210987654321:role/billing-operator belongs to product billing (iamRoles: arn:aws:iam::210987654321:role/billing-*); group sre:admins is an admin group (admins.groups: sre:admins)",
     ]),
     ("aws-auth-node-role-missing", &[
-        "violations/aws-auth-node-role-missing.yaml:9:5 error aws-auth-node-role-missing node role arn:aws:iam::111122223333:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::111122223333:role/eks-node-billing): nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
+        "violations/aws-auth-node-role-missing.yaml:9:5 error aws-auth-node-role-missing node role arn:aws:iam::210987654321:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::210987654321:role/eks-node-billing): nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
     ]),
     ("aws-auth-no-admin", &[
-        "violations/aws-auth-no-admin.yaml:21:7 error aws-auth-no-admin role arn:aws:iam::111122223333:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::111122223333:role/sre-admin) but is mapped to groups sre:viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights, and the platform team loses its way into the cluster",
+        "violations/aws-auth-no-admin.yaml:21:7 error aws-auth-no-admin role arn:aws:iam::210987654321:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::210987654321:role/sre-admin) but is mapped to groups sre:viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights, and the platform team loses its way into the cluster",
     ]),
 ];
 
@@ -207,14 +207,14 @@ fn an_aws_auth_without_any_admin_role_is_reported_at_map_roles() {
     let clean =
         std::fs::read_to_string(root().join("fixtures/tenancy/clean/aws-auth.yaml")).unwrap();
     let without_admin = clean.replace(
-        "    - rolearn: arn:aws:iam::111122223333:role/sre-admin\n      username: sre-admin:{{SessionName}}\n      groups:\n        - sre:admins\n",
+        "    - rolearn: arn:aws:iam::210987654321:role/sre-admin\n      username: sre-admin:{{SessionName}}\n      groups:\n        - sre:admins\n",
         "",
     );
     assert_ne!(clean, without_admin);
     let run = lint_in(&root(), &["--config", CONFIG, "-"], Some(&without_admin));
     assert_eq!(
         run.findings,
-        vec!["<stdin>:8:5 error aws-auth-no-admin no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::111122223333:role/sre-admin), so no admin role is left with admin rights, and the platform team loses its way into the cluster"]
+        vec!["<stdin>:8:5 error aws-auth-no-admin no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::210987654321:role/sre-admin), so no admin role is left with admin rights, and the platform team loses its way into the cluster"]
     );
 }
 
@@ -248,7 +248,7 @@ fn the_config_is_discovered_from_the_working_directory() {
     let single = dir.path().join("billing.yaml");
     std::fs::write(
         &single,
-        "apiVersion: blastwall.dev/v1alpha1\nkind: Config\ncluster: {product: billing}\nproducts:\n  billing: {iamRoles: [\"arn:aws:iam::111122223333:role/billing-*\"]}\n",
+        "apiVersion: blastwall.dev/v1alpha1\nkind: Config\ncluster: {product: billing}\nproducts:\n  billing: {iamRoles: [\"arn:aws:iam::210987654321:role/billing-*\"]}\n",
     )
     .unwrap();
     let run = lint_in(
@@ -309,7 +309,7 @@ fn unknown_fields_are_config_errors_at_the_key() {
 fn bad_arns_are_config_errors_at_the_value() {
     let stderr = config_error("bad-arn.yaml");
     assert!(
-        stderr.starts_with("error: products.payroll.iamRoles[1]: bad IAM role ARN `arn:aws:sts::111122223333:assumed-role/payroll-deploy/ci`: this is an assumed-role session ARN; name the role itself: arn:aws:iam::<account>:role/<name>\n"),
+        stderr.starts_with("error: products.payroll.iamRoles[1]: bad IAM role ARN `arn:aws:sts::210987654321:assumed-role/payroll-deploy/ci`: this is an assumed-role session ARN; name the role itself: arn:aws:iam::<account>:role/<name>\n"),
         "{stderr}"
     );
     assert!(
@@ -335,7 +335,7 @@ fn malformed_objects_never_break_the_tenancy_rules() {
         r#"{"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "j", "namespace": "payroll-api"}, "spec": {"rules": "x"}}"#,
         r#"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "k", "namespace": "payroll-api"}, "spec": {"type": "ExternalName", "externalName": 5}}"#,
         r#"{"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "l", "namespace": "payroll-api", "annotations": "x"}}"#,
-        r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: 5\n  groups: x\n- 7\n- {rolearn: arn:aws:iam::111122223333:role/payroll-dev, groups: [5, billing:ops], username: [x]}\n"}}"#,
+        r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: 5\n  groups: x\n- 7\n- {rolearn: arn:aws:iam::210987654321:role/payroll-dev, groups: [5, billing:ops], username: [x]}\n"}}"#,
         r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": {"rolearn": "x"}}}"#,
         r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": "x"}"#,
         r#"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n", "labels": {"blastwall.dev/product": 5}}}"#,
@@ -408,7 +408,7 @@ fn node_role_removal(user_info: serde_json::Value) -> String {
     };
     let old = map_roles(&clean);
     let new = old.replace(
-        "- rolearn: arn:aws:iam::111122223333:role/eks-node-billing\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n    - system:bootstrappers\n    - system:nodes\n",
+        "- rolearn: arn:aws:iam::210987654321:role/eks-node-billing\n  username: system:node:{{EC2PrivateDNSName}}\n  groups:\n    - system:bootstrappers\n    - system:nodes\n",
         "",
     );
     assert_ne!(old, new);
@@ -457,18 +457,18 @@ fn review(body: &str) -> serde_json::Value {
 fn eks_system_identities_may_change_aws_auth_people_may_not() {
     let eks = review(&node_role_removal(json!({
         "username": "eks:node-manager",
-        "uid": "aws-iam-authenticator:111122223333:AROAEXAMPLE",
+        "uid": "aws-iam-authenticator:210987654321:AROAEXAMPLE",
         "groups": ["system:authenticated"]
     })));
     assert_eq!(eks["response"]["allowed"], json!(true), "{eks:#}");
 
     let person = review(&node_role_removal(json!({
         "username": "billing-operator:alice",
-        "uid": "aws-iam-authenticator:111122223333:AROAEXAMPLE2",
+        "uid": "aws-iam-authenticator:210987654321:AROAEXAMPLE2",
         "groups": ["billing:operators", "system:authenticated"],
         "extra": {
-            "arn": ["arn:aws:sts::111122223333:assumed-role/billing-operator/alice"],
-            "canonicalArn": ["arn:aws:iam::111122223333:role/billing-operator"],
+            "arn": ["arn:aws:sts::210987654321:assumed-role/billing-operator/alice"],
+            "canonicalArn": ["arn:aws:iam::210987654321:role/billing-operator"],
             "sessionName": ["alice"]
         }
     })));
@@ -477,7 +477,7 @@ fn eks_system_identities_may_change_aws_auth_people_may_not() {
     let message = person["response"]["status"]["message"].as_str().unwrap();
     assert!(
         message.contains("aws-auth-node-role-missing")
-            && message.contains("arn:aws:iam::111122223333:role/eks-node-billing"),
+            && message.contains("arn:aws:iam::210987654321:role/eks-node-billing"),
         "{message}"
     );
 }

@@ -100,27 +100,19 @@ pub fn load() -> Table {
     table
 }
 
-/// The one YAML document of `path`, as JSON.
+/// The one YAML document of `path` (an object, or the case table), as JSON.
 pub fn yaml_file(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let loaded = blastwall::source::load::load_str(
-        &path.display().to_string(),
-        text,
-        &blastwall::source::Limits::default(),
-    );
+    let parsed =
+        blastwall::source::yaml::parse_stream(&text, &blastwall::source::Limits::default());
     assert!(
-        loaded.problems.is_empty(),
+        parsed.errors.is_empty(),
         "{}: {:?}",
         path.display(),
-        loaded.problems
+        parsed.errors
     );
-    assert_eq!(
-        loaded.documents.len(),
-        1,
-        "{}: one document",
-        path.display()
-    );
-    serde_json::to_value(&loaded.documents[0].value).unwrap()
+    assert_eq!(parsed.docs.len(), 1, "{}: one document", path.display());
+    serde_json::to_value(&parsed.docs[0].value).unwrap()
 }
 
 impl Table {

@@ -236,12 +236,12 @@ pub async fn plain_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) 
 pub fn eks_user(username: &str, groups: &[&str], role: &str) -> Value {
     json!({
         "username": username,
-        "uid": format!("aws-iam-authenticator:111122223333:AROAEXAMPLE{username}"),
+        "uid": format!("aws-iam-authenticator:210987654321:AROAEXAMPLE{username}"),
         "groups": groups,
         "extra": {
             "accessKeyId": ["ASIAEXAMPLEKEYID0001"],
-            "arn": [format!("arn:aws:sts::111122223333:assumed-role/{role}/{username}")],
-            "canonicalArn": [format!("arn:aws:iam::111122223333:role/{role}")],
+            "arn": [format!("arn:aws:sts::210987654321:assumed-role/{role}/{username}")],
+            "canonicalArn": [format!("arn:aws:iam::210987654321:role/{role}")],
             "principalId": ["AROAEXAMPLEPRINCIPAL"],
             "sessionName": [username]
         }

@@ -16,6 +16,7 @@ mod exemptions;
 mod faults;
 mod gatekeeper;
 mod namespaces;
+mod readme;
 mod rotation;
 mod secrets;
 mod shutdown;
