@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a rolearn with an IAM path, such as `role/teams/dev/team-a` or an IAM Identity Center role's `role/aws-reserved/sso.amazonaws.com/...`. The caller's ARN comes from an STS session, which carries no path, and the aws-auth ConfigMap backend does not strip paths, so the entry never matches.",
 	"remediation": "Remove the path: write `arn:aws:iam::<account>:role/<name>`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a rolearn or userarn that appears twice in one section (compared case-insensitively, as the authenticator does). The authenticator keeps only one entry per ARN, the last one, without merging groups: adding a second mapping for a role silently removes the first, which has locked administrators out of clusters.",
 	"remediation": "Keep one entry per ARN and list all its groups there.",
 	"example": {

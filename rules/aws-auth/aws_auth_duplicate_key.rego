@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a key that appears twice in one entry of mapRoles or mapUsers, often `groups` written twice. The authenticator keeps only the last value, so the first is silently lost.",
 	"remediation": "Write each key once and merge the values.",
 	"example": {

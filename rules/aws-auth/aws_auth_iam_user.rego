@@ -8,6 +8,7 @@ metadata := {
 	"severity": "warning",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags IAM users in mapUsers. An IAM user signs in with long-lived access keys, which leak and are rarely rotated; AWS recommends mapping roles that people and CI assume with short-lived credentials.",
 	"remediation": "Map an IAM role in mapRoles and let the user assume it.",
 	"example": {

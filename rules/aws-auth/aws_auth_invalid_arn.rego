@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Checks each rolearn and userarn: ARN syntax, an AWS partition, an empty region, a 12-digit account, and a resource type that can be a caller: an IAM role in mapRoles, an IAM user (or root) in mapUsers. The authenticator compares the caller's canonical ARN (arn:<partition>:iam::<account>:role/<name>) with each entry, so an STS assumed-role ARN, an instance profile, an IAM group or a policy never matches and the mapping is dead. A user in mapRoles or a role in mapUsers still matches, but tools that manage aws-auth (eksctl, the access-entry migration) treat it as the wrong kind.",
 	"remediation": "Write the IAM ARN of the principal: `arn:aws:iam::<12-digit account>:role/<name>` in mapRoles, `arn:aws:iam::<account>:user/<name>` in mapUsers. For nodes, use the node role, not its instance profile.",
 	"example": {

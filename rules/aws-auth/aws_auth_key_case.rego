@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags entry keys such as `roleARN`, `userARN`, `Username` or `Groups`. The strict (JSON) authenticator parser matches keys case-insensitively and reads them; the lenient parser (release-0.5) matches exact lowercase only and ignores them. EKS has behaved like each: `roleARN` stopped working for users without any change on their side.",
 	"remediation": "Write the keys exactly `rolearn`, `userarn`, `username` and `groups`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Each account in mapAccounts lets every IAM user and role of that account authenticate, as its own ARN and with no groups. They all gain what is bound to system:authenticated and to User subjects named by ARN, with no per-principal control, and nothing in aws-auth shows who they are.",
 	"remediation": "Remove mapAccounts and map the roles that need access one by one in mapRoles.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a group containing white space, typically `system:bootstrappers - system:nodes`: a list item indented deeper than the one before it is folded into that item's text by YAML. The authenticator grants one group with that odd name, and none of the groups that were meant.",
 	"remediation": "Indent every item of the groups list the same way, one group per item.",
 	"example": {

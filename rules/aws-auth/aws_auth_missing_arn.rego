@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a mapRoles entry without `rolearn` or a mapUsers entry without `userarn` (missing or empty). The authenticator drops such an entry when it validates the section, so its username and groups are granted to no one; usually the ARN key is misspelt or mis-indented.",
 	"remediation": "Give every mapRoles entry a `rolearn` and every mapUsers entry a `userarn`, at the same indentation as `username` and `groups`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a `---` document separator inside mapRoles, mapUsers or mapAccounts, usually from concatenating two generated snippets. The authenticator reads only the first document, so every mapping after the separator is ignored.",
 	"remediation": "Remove the `---` line and keep all entries in one list.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "warning",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a mapping with no groups. The principal still authenticates, as its username, but gets only what is bound to system:authenticated or to that username; usually the groups were forgotten or misspelt.",
 	"remediation": "List the groups the principal needs under `groups`, or remove the mapping.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "The Kubernetes Node authorizer needs both the username `system:node:<node name>` and the group `system:nodes`. A mapping that grants system:nodes must therefore have the username `system:node:{{EC2PrivateDNSName}}` (EC2 nodes) or `system:node:{{SessionName}}` (Fargate, hybrid nodes), and a `system:node:` username needs both system:bootstrappers and system:nodes. Otherwise kubelets using the role are denied and nodes never become Ready.",
 	"remediation": "Write node mappings exactly as EKS does: `username: system:node:{{EC2PrivateDNSName}}` with groups `system:bootstrappers` and `system:nodes`.",
 	"example": {

@@ -9,6 +9,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"params": {"accounts": ["111122223333", "123456789012"]},
 	"description": "Flags values copied from documentation or templates and never filled in: the documentation accounts 111122223333 and 123456789012, `<ARN of instance role>`, `${var}`, `%{...}` and Helm's `{{ .Values... }}`. Such a mapping never matches the intended principal. Accounts that the blastwall config names in an IAM role are real and not flagged. Parameter `accounts` (default `[111122223333, 123456789012]`) replaces the list of documentation accounts.",
 	"remediation": "Fill in the real ARN, username or group, or render the template before linting.",

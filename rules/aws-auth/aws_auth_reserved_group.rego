@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags groups starting with `system:` or `eks:` (other than system:masters, which has its own rule) outside the node groups of a node mapping. The principal inherits everything Kubernetes and EKS bind to those built-in groups (service accounts, nodes, controllers), and EKS access entries reject such groups, so the mapping cannot be migrated.",
 	"remediation": "Map people and CI to groups of your own (`team-a:developers`) bound with RBAC. Node roles carry only system:bootstrappers, system:nodes, and for Fargate system:node-proxier (Windows: eks:kube-proxy-windows).",
 	"example": {

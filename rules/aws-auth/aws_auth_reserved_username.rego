@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags usernames starting with `system:`, `eks:`, `aws:`, `amazon:` or `iam:` outside node mappings. Kubernetes and EKS bind RBAC to built-in users with those prefixes (`system:kube-controller-manager`, `eks:k8s-metrics`), so the principal inherits their permissions; EKS access entries reject such usernames.",
 	"remediation": "Give the mapping a username of your own, such as `team-a:{{SessionName}}`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags an ARN of the form `arn:aws:iam::<account>:root`. The authenticator accepts the root user as a principal, so whoever holds the account's root credentials gets this mapping; root credentials are meant for a few account tasks, not day-to-day cluster access.",
 	"remediation": "Map an IAM role that administrators assume instead.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a username that contains {{SessionName}} or {{SessionNameRaw}} without a fixed prefix ending in `:` before it. Whoever assumes the role chooses the session name, so they can become any username that fits, such as another person's, and inherit that user's RBAC bindings. EKS access entries require a `:` before {{SessionName}} for this reason.",
 	"remediation": "Put a fixed prefix ending in `:` first: `team-a:{{SessionName}}`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "warning",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags two different ARNs mapped to the same fixed username (names with a template are per session and excluded). Kubernetes then sees one user: audit logs cannot tell the principals apart, and any RBAC binding to that user applies to both.",
 	"remediation": "Give each principal its own username, for example `<team>:{{SessionName}}`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags any mapping to the `system:masters` group. Kubernetes hard-codes that group to unrestricted access: it bypasses RBAC and webhook authorization, and no binding can take it away. Roles declared as administrators in the blastwall config (admins.iamRoles) are allowed.",
 	"remediation": "Map the principal to a group of your own and bind that group to the `cluster-admin` ClusterRole, which can be revoked; or declare the role under admins.iamRoles in the blastwall config.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "{{EC2PrivateDNSName}} is resolved only when the caller's session name is an EC2 instance id, which is true for nodes and nothing else; otherwise the authenticator fails the whole authentication. In mapUsers (no session) or on a mapping that is not a node mapping, every login with it fails.",
 	"remediation": "Use {{EC2PrivateDNSName}} only in the username `system:node:{{EC2PrivateDNSName}}` of a node role mapping; use {{SessionName}} for people and CI.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags entry keys the authenticator does not know, such as `role_arn`, `group`, `user_name` or `arn`. Both parsers ignore them without an error, so the value written there has no effect: a misspelt `groups` grants nothing, a misspelt `rolearn` leaves an entry that is dropped.",
 	"remediation": "mapRoles entries take `rolearn`, `username` and `groups`; mapUsers entries take `userarn`, `username` and `groups`.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "aws-iam-authenticator reads exactly three keys of the aws-auth ConfigMap's data: mapRoles, mapUsers and mapAccounts, case-sensitively. `maproles`, `mapRole`, any other data key, and everything under binaryData are ignored without an error, so the mappings written there do not exist.",
 	"remediation": "Spell the key exactly `mapRoles`, `mapUsers` or `mapAccounts`, under `data`.",
 	"example": {

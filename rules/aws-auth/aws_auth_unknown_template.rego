@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "The authenticator replaces exactly five templates in usernames and groups, by exact, case-sensitive text: {{AccountID}}, {{SessionName}}, {{SessionNameRaw}}, {{AccessKeyID}} and {{EC2PrivateDNSName}}. Anything else, such as {{EC2InstanceID}}, {{sessionname}} or {{ SessionName }}, stays in the name as literal text without an error.",
 	"remediation": "Use one of the five templates, spelt exactly.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Parses data.mapRoles, data.mapUsers and data.mapAccounts of the aws-auth ConfigMap as aws-iam-authenticator does (go-yaml v2) and reports a YAML error at its position in the file, or a section that is not a list. The API server does not look inside these strings, so a typo is accepted; the authenticator then drops the whole section, node roles included, and every principal in it is denied (nodes go NotReady).",
 	"remediation": "Fix the YAML at the reported position. Each section is a YAML list written as a literal block (`mapRoles: |`) whose items are indented consistently.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a value such as `username: {{SessionName}}` written without quotes. YAML reads an unquoted `{` as the start of a flow mapping, and the two parsers aws-iam-authenticator has shipped disagree: the strict (JSON) parser rejects the whole section, dropping every mapping in it, node roles included; the lenient parser keeps the entry with an empty value. EKS has behaved like each.",
 	"remediation": "Quote every value that starts with `{{`: `username: \"{{SessionName}}\"`, or better, give it a fixed prefix: `username: team-a:{{SessionName}}`.",
 	"example": {

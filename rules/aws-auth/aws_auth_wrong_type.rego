@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "aws-auth",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags values the two authenticator parsers read differently or not at all: `groups` written as a single string (both parsers then map the entry with no groups), numbers and YAML 1.1 booleans (`yes`, `on`, `12345`) where strings belong (the strict parser reads them as empty strings, the lenient one as text), entries that are not mappings, and sections written as YAML instead of a string (the API server rejects the ConfigMap).",
 	"remediation": "Quote values that YAML would read as numbers or booleans, write `groups` as a list, and write each section as a string: `mapRoles: |`.",
 	"example": {

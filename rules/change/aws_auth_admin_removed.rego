@@ -9,6 +9,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["UPDATE"]},
 	"params": {"breakGlass": []},
 	"description": "Fires on an UPDATE of aws-auth after which none of the config's admin principals (admins.iamRoles, or entries mapped to admins.groups or as admins.users) is mapped any more although one was before, or that removes or changes a break-glass entry: an ARN listed in this rule's `breakGlass` parameter (`rules: {aws-auth-admin-removed: {params: {breakGlass: [arn:…]}}}`; none by default). Without an admin mapping, nobody can repair aws-auth or anything else through Kubernetes RBAC; the break-glass principal is the way back in when everything else fails, so it must stay exactly as it is. Needs a config with admins.",
 	"remediation": "Keep at least one admin principal mapped in every change; to replace an admin role, add the new mapping in one change and remove the old one in the next. Change the break-glass entry only together with the config's breakGlass parameter, after checking the new principal works.",

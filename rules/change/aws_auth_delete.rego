@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["DELETE"]},
 	"description": "Fires on DELETE of kube-system/aws-auth. aws-iam-authenticator resets its mappings to empty when the ConfigMap is deleted: every IAM role and user it mapped loses access at once, the worker nodes' roles included, so nodes go NotReady and only principals with access entries (or the cluster creator) can still reach the API server to repair it. The delete is allowed only when the live object already carries the annotation `blastwall.dev/allow-delete: \"true\"` (for example after migrating every mapping to EKS access entries).",
 	"remediation": "Edit the mappings instead of deleting the ConfigMap. To retire aws-auth after moving to access entries, first annotate the live ConfigMap with `blastwall.dev/allow-delete: \"true\"`, then delete it.",
 	"example": {

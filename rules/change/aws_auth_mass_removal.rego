@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of aws-auth that drops the mapRoles, mapUsers or mapAccounts key altogether, or removes more than half of a section's principals (at least two) in one change. This is the signature of a tool that overwrote aws-auth with its own partial view (Terraform with force, eksctl, a kubectl apply of a stale copy), not of a deliberate edit, and it takes access away from many principals at once. A section that stops parsing is reported by aws-auth-section-broken instead.",
 	"remediation": "Apply aws-auth from one source of truth that holds every mapping; remove principals a few at a time, in changes that say which and why.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of aws-auth that removes a node or Fargate mapping (an entry whose username is system:node:… or whose groups include system:nodes), or changes its username or groups. Kubelets authenticate with these mappings: without them, or with a wrong username or group, nodes can no longer register or renew their leases, go NotReady, and their pods are evicted. EKS system identities (the control plane removing the mapping of a managed node group it deletes) are let through. A section that stops parsing is reported by aws-auth-section-broken instead.",
 	"remediation": "Keep node mappings exactly as EKS writes them (`username: system:node:{{EC2PrivateDNSName}}`, groups system:bootstrappers and system:nodes). Remove a node role only after its node group is gone, or after an EKS access entry of type EC2_LINUX / FARGATE_LINUX replaces it.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of aws-auth, made by a requester who is neither a configured admin nor an EKS system identity, that maps a new principal (role, user or account), or gives an existing principal more groups; a mapping to system:masters or to a configured admin group is called out as such. Write access to aws-auth is as good as cluster-admin: whoever can add a mapping can map themselves to system:masters. EKS itself (adding the role of a new managed node group) is let through. In CI, give the pipeline's identity with `lint --base … --as`.",
 	"remediation": "Have an admin (admins.groups, admins.users or admins.iamRoles in the config) make or apply changes that add principals or groups to aws-auth, or move the mapping to an EKS access entry managed by the platform team.",
 	"example": {

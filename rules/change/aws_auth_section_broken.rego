@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"], "operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of aws-auth after which mapRoles, mapUsers or mapAccounts no longer parses (a YAML error, a value that is not a string, or not a list) although it did before. aws-iam-authenticator drops a section it cannot parse as a whole and keeps no last good copy: every mapping in it, node roles included, stops working the moment the change is saved. The message says what broke and what the section held.",
 	"remediation": "Fix the YAML inside the section before applying it (`blastwall lint` shows the error at its line); keep the section a string (`mapRoles: |`) holding a list.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["CustomResourceDefinition"],
+	"match": {"operations": ["DELETE"]},
 	"description": "Fires on DELETE of a CustomResourceDefinition unless the live object already carries the annotation `blastwall.dev/allow-delete: \"true\"`. Deleting a CRD deletes every custom resource of its kind in every namespace — every Certificate, every SecurityGroupPolicy, every Argo Application — and the controllers that relied on them act on their absence. A Helm uninstall or a pruning GitOps sync does this silently.",
 	"remediation": "Keep CRDs out of what Helm or GitOps prunes (`helm.sh/resource-policy: keep`, Argo CD `Prune=false`). To retire a CRD, annotate it with `blastwall.dev/allow-delete: \"true\"` after checking no resources of its kind are left, then delete it.",
 	"example": {

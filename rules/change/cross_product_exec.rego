@@ -7,6 +7,7 @@ metadata := {
 	"title": "exec, attach or port-forward into another product's pod",
 	"severity": "error",
 	"category": "change",
+	"match": {"operations": ["CONNECT"], "facts": ["change.requester.products", "tenancy.product"]},
 	"description": "Fires on CONNECT to pods/exec, pods/attach or pods/portforward by a requester who acts for one or more products (its groups, user name, IAM role or ServiceAccount namespace; see the config) into a pod whose namespace belongs to a product it does not act for. A shell in another product's pod reads its Secrets, tokens and data and acts with its identity, whatever RBAC was meant to allow. Admins and EKS system identities are let through; requesters of no product are left to RBAC. Needs a config.",
 	"remediation": "Let each product's people exec only into their own namespaces; for support across products, have an admin do it or grant it through a break-glass role listed under admins.",
 	"example": {

@@ -7,6 +7,7 @@ metadata := {
 	"title": "Request into another product's namespace or objects",
 	"severity": "error",
 	"category": "change",
+	"match": {"operations": ["CREATE", "UPDATE", "DELETE"], "facts": ["change.requester.products"]},
 	"description": "Fires when a requester who acts for one or more products (its groups, user name, IAM role or ServiceAccount namespace; see the config) creates, changes or deletes an object in a namespace that belongs to another product, changes a Namespace that belonged to another product, or touches a cluster-scoped object (ClusterRole, StorageClass, CRD, …) that is not labelled `blastwall.dev/product` with one of its own products. RBAC mistakes happen; this is the second wall that keeps one team's credentials from reaching another team's objects. Admins and EKS system identities are let through; requesters of no product, shared namespaces and unowned namespaces are left to RBAC and unowned-namespace. Needs a config.",
 	"remediation": "Make changes to another product's objects through that product's own pipeline or people, or through an admin. Label the cluster-scoped objects a product manages with `blastwall.dev/product: <product>`.",
 	"example": {

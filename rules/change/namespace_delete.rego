@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["Namespace"],
+	"match": {"operations": ["DELETE"]},
 	"description": "Fires on DELETE of a Namespace that belongs to a product (its `blastwall.dev/product` label, or the config's namespace globs) unless the live Namespace already carries the annotation `blastwall.dev/allow-delete: \"true\"`. Deleting a namespace deletes every object in it — workloads, Secrets, PersistentVolumeClaims and with them, depending on the reclaim policy, the data — and cannot be undone. Requiring the annotation first makes the delete a two-step, deliberate act.",
 	"remediation": "Annotate the Namespace first (`kubectl annotate namespace <name> blastwall.dev/allow-delete=true`), check what it holds, then delete it.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "change",
 	"kinds": ["Namespace"],
+	"match": {"operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of a Namespace that changes or removes its `blastwall.dev/product` label, made by a requester who is neither a configured admin nor an EKS system identity. The label decides which product owns the namespace and everything in it: a team that relabels a namespace hands itself (or takes away from another team) every workload, secret and binding inside, and every tenancy rule then judges them by the new owner.",
 	"remediation": "Ask an admin to move a namespace between products; a product team may add the label to a namespace that has none.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "warning",
 	"category": "change",
 	"kinds": ["Service"],
+	"match": {"operations": ["UPDATE"]},
 	"description": "Fires on an UPDATE of a Service that becomes type LoadBalancer or NodePort (it was ClusterIP, headless or ExternalName), or whose load balancer turns internet-facing: the AWS Load Balancer Controller's `service.beta.kubernetes.io/aws-load-balancer-scheme` becomes `internet-facing`, or an in-tree load balancer loses `service.beta.kubernetes.io/aws-load-balancer-internal: \"true\"` (the in-tree default is internet-facing). Such a change opens the workload to the VPC or the internet in one line, often as a side effect of a values change; it deserves a second look even when intended.",
 	"remediation": "Keep Services ClusterIP behind an Ingress or Gateway that the platform team controls; for load balancers that must exist, set `service.beta.kubernetes.io/aws-load-balancer-scheme: internal` unless the service is meant for the internet, and restrict `loadBalancerSourceRanges`.",
 	"example": {

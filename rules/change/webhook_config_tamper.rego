@@ -7,6 +7,7 @@ metadata := {
 	"title": "blastwall's own webhook changed by a non-admin",
 	"severity": "error",
 	"category": "change",
+	"match": {"operations": ["UPDATE", "DELETE"], "facts": ["change.webhookObject"]},
 	"description": "Fires on UPDATE or DELETE of blastwall's own ValidatingWebhookConfiguration, Deployment or config ConfigMap (named in the config's `webhook:` section; the defaults are those of webhook/deploy/) by a requester who is neither a configured admin nor an EKS system identity. Whoever can change these can switch every other check off: narrow the webhook's rules, set failurePolicy to Ignore, scale the Deployment to zero, or replace the config. Kubernetes never sends webhook configurations themselves to admission webhooks, and the shipped manifests keep the webhook's namespace out of its own reach so it can always restart: this rule therefore guards these objects in CI (`lint --base`), and at admission only where a cluster routes them to the webhook.",
 	"remediation": "Change the webhook's installation through the platform team's admins (or their pipeline, listed under admins in the config).",
 	"example": {

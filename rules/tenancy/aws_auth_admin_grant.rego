@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "tenancy",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap that maps a product's IAM role (products.<name>.iamRoles) to system:masters, to an admin group (admins.groups) or to an admin username (admins.users). The product's people and pipelines then administer the whole cluster, every other product included. Roles that are also declared admin roles (admins.iamRoles) are not flagged. EKS system identities changing aws-auth are let through.",
 	"remediation": "Map the product's role to the product's own groups (products.<name>.groups) and grant those groups rights with RoleBindings in the product's namespaces. Cluster administration belongs to the roles under admins.iamRoles.",
 	"example": {

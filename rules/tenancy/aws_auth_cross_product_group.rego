@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "tenancy",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap that maps one product's IAM role (products.<name>.iamRoles) to an RBAC group, or a username, that another product owns (products.<name>.groups / users). Everyone who can assume the role then gets every RoleBinding of the other product: its secrets, its workloads, its data. EKS system identities changing aws-auth are let through.",
 	"remediation": "Map each product's role only to groups of the same product, as declared under products.<name>.groups in the config. If two products really share a team, give that team a role of each product.",
 	"example": {

@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "tenancy",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags an aws-auth ConfigMap in which none of the config's admin roles (admins.iamRoles) keeps admin rights: no entry maps one of them to an admin group (admins.groups), to system:masters or to an admin username (admins.users); with neither admin groups nor admin users configured, to any group. Once applied, the platform team can no longer administer the cluster through aws-auth, and repairing aws-auth itself then needs whoever created the cluster. Silent when the config declares no admin roles, and when mapRoles cannot be parsed at all (aws-auth-unparseable reports that). EKS system identities changing aws-auth are let through.",
 	"remediation": "Keep a mapRoles entry for at least one role under admins.iamRoles, mapped to an admin group such as the ones under admins.groups.",
 	"example": {

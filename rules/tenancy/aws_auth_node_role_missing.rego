@@ -8,6 +8,7 @@ metadata := {
 	"severity": "error",
 	"category": "tenancy",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags an aws-auth ConfigMap that does not map one of the node roles the config declares (nodeRoles; a glob needs at least one matching entry). Nodes with that role can no longer authenticate: new nodes do not join, running nodes go NotReady when their credentials expire, and their pods are evicted. A mapRoles section that cannot be parsed at all is left to aws-auth-unparseable. EKS system identities (which remove the mapping when a managed node group is deleted) are let through.",
 	"remediation": "Keep a mapRoles entry for every node role: rolearn the role, username system:node:{{EC2PrivateDNSName}}, groups system:bootstrappers and system:nodes. If the node group is gone for good, remove the role from nodeRoles in the config in the same change.",
 	"example": {

@@ -9,6 +9,7 @@ metadata := {
 	"severity": "error",
 	"category": "tenancy",
 	"kinds": ["ConfigMap"],
+	"match": {"namespaces": ["kube-system"], "names": ["aws-auth"]},
 	"description": "Flags a mapRoles entry of the aws-auth ConfigMap whose IAM role the tenancy config does not declare: not a product's role (products.<name>.iamRoles), not an admin role (admins.iamRoles), not a node role (nodeRoles). Nobody has said who may assume such a role or what it is for, and an unknown role appearing in aws-auth is a classic way to keep access to a cluster. Roles are compared as IAM compares them: by account and name, ignoring case and IAM paths. EKS system identities changing aws-auth (for instance when a managed node group is created) are let through.",
 	"remediation": "Declare the role in the config under the product that owns it, under admins.iamRoles or under nodeRoles; or remove the entry.",
 	"example": {

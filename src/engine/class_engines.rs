@@ -11,22 +11,32 @@
 //! `data[...]`) takes that package along; one whose reads cannot be told from its
 //! text turns the pruning off, and every class then runs on the whole pack.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::Value;
 
-use super::classes::Classes;
+use super::classes::{Classes, SELECTED_QUERY};
 use super::{RuleSource, READY_QUERY, RULES_PACKAGE};
+
+/// At most this many classes get an engine of their own; reviews of further
+/// classes run on the whole pack (a rule set that matches by name could otherwise
+/// make a class per name).
+const MAX_CLASSES: usize = 512;
+
+type Slot = Arc<OnceLock<Option<regorus::Engine>>>;
 
 /// What each class compiles, and its engine once compiled.
 pub(super) struct ClassEngines {
-    /// Per class, the modules to load; empty when the whole pack must be used.
-    sources: Vec<Vec<RuleSource>>,
+    sources: Vec<RuleSource>,
+    packages: BTreeMap<String, usize>,
+    /// What each module reads; `None` when the whole pack must be used.
+    reads: Option<Vec<BTreeSet<String>>>,
+    classes: Arc<Classes>,
     data: Value,
     timer: Option<ExecutionTimerConfig>,
-    engines: Vec<OnceLock<Option<regorus::Engine>>>,
+    engines: Mutex<HashMap<Vec<usize>, Slot>>,
 }
 
 impl ClassEngines {
@@ -35,54 +45,59 @@ impl ClassEngines {
     pub fn new(
         sources: &[RuleSource],
         packages: &BTreeMap<String, usize>,
-        classes: &Classes,
+        classes: Arc<Classes>,
         data: Value,
         timer: Option<ExecutionTimerConfig>,
     ) -> ClassEngines {
-        let per_class = match reads(sources, packages) {
-            Some(reads) => (0..classes.len())
-                .map(|class| class_sources(sources, packages, &reads, classes, class))
-                .collect(),
-            None => vec![Vec::new(); classes.len()],
-        };
         ClassEngines {
-            engines: per_class.iter().map(|_| OnceLock::new()).collect(),
-            sources: per_class,
+            reads: reads(sources, packages),
+            sources: sources.to_vec(),
+            packages: packages.clone(),
+            classes,
             data,
             timer,
+            engines: Mutex::new(HashMap::new()),
         }
     }
 
-    /// A fresh copy of the prepared engine of `class`, or `None` when the class runs
-    /// on the whole pack.
-    pub fn engine(&self, class: usize) -> Option<regorus::Engine> {
-        self.engines
-            .get(class)?
-            .get_or_init(|| self.compile(class))
-            .clone()
+    /// A fresh copy of the prepared engine of the class `members` (rule indexes),
+    /// or `None` when the class runs on the whole pack.
+    pub fn engine(&self, members: &[usize]) -> Option<regorus::Engine> {
+        self.reads.as_ref()?;
+        let slot = {
+            let mut engines = self.engines.lock().ok()?;
+            match engines.get(members) {
+                Some(slot) => slot.clone(),
+                None if engines.len() >= MAX_CLASSES => return None,
+                None => engines.entry(members.to_vec()).or_default().clone(),
+            }
+        };
+        slot.get_or_init(|| self.compile(members)).clone()
     }
 
-    /// Compiles every class now, so that no evaluation waits for it.
+    /// Compiles the classes reviews most likely need now, so that no evaluation
+    /// waits for them.
     pub fn prepare_all(&self) {
-        for class in 0..self.engines.len() {
-            let _ = self.engine(class);
+        for members in self.classes.likely() {
+            let _ = self.engine(&members);
         }
     }
 
-    /// How many modules `class` loads (0: the whole pack).
+    /// How many modules the class `members` loads (0: the whole pack).
     #[cfg(test)]
-    pub fn module_count(&self, class: usize) -> usize {
-        self.sources.get(class).map_or(0, Vec::len)
+    pub fn module_count(&self, members: &[usize]) -> usize {
+        match &self.reads {
+            Some(reads) => self.class_sources(reads, members).len(),
+            None => 0,
+        }
     }
 
-    fn compile(&self, class: usize) -> Option<regorus::Engine> {
-        let sources = self.sources.get(class).filter(|s| !s.is_empty())?;
+    fn compile(&self, members: &[usize]) -> Option<regorus::Engine> {
+        let sources = self.class_sources(self.reads.as_ref()?, members);
         let mut engine = regorus::Engine::new();
         engine.set_strict_builtin_errors(false);
         for source in sources {
-            engine
-                .add_policy(source.name.clone(), source.text.clone())
-                .ok()?;
+            engine.add_policy(source.name, source.text).ok()?;
         }
         engine.add_data(self.data.clone()).ok()?;
         if let Some(timer) = self.timer {
@@ -91,6 +106,43 @@ impl ClassEngines {
         // Prepared once here, so that each evaluation's clone shares the result.
         engine.eval_rule(READY_QUERY.to_string()).ok()?;
         Some(engine)
+    }
+
+    /// The modules of a class, in their original order: every module that declares
+    /// no rule package, the class's rule packages and whatever they read, and the
+    /// class's own aggregate.
+    fn class_sources(&self, reads: &[BTreeSet<String>], members: &[usize]) -> Vec<RuleSource> {
+        let packages = &self.packages;
+        let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
+        let mut wanted: BTreeSet<usize> = (0..self.sources.len())
+            .filter(|i| !rule_modules.contains(i))
+            .collect();
+        let mut pending: Vec<usize> = wanted.iter().copied().collect();
+        pending.extend(
+            members
+                .iter()
+                .filter_map(|&m| self.classes.short(m))
+                .filter_map(|short| packages.get(short).copied()),
+        );
+        while let Some(i) = pending.pop() {
+            wanted.insert(i);
+            for short in reads.get(i).into_iter().flatten() {
+                if let Some(&j) = packages.get(short) {
+                    if !wanted.contains(&j) {
+                        pending.push(j);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<RuleSource> = wanted.iter().map(|&i| self.sources[i].clone()).collect();
+        out.push(RuleSource {
+            name: super::AGGREGATE_SOURCE.into(),
+            text: self.classes.aggregate_module(
+                SELECTED_QUERY.rsplit('.').next().unwrap_or("selected"),
+                members,
+            ),
+        });
+        out
     }
 }
 
@@ -131,45 +183,6 @@ fn reads(
         out.push(read);
     }
     Some(out)
-}
-
-/// The modules of `class`, in their original order: every module that declares no
-/// rule package, the rule packages of the class and whatever they read, and the
-/// class's own aggregate.
-fn class_sources(
-    sources: &[RuleSource],
-    packages: &BTreeMap<String, usize>,
-    reads: &[BTreeSet<String>],
-    classes: &Classes,
-    class: usize,
-) -> Vec<RuleSource> {
-    let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
-    let mut wanted: BTreeSet<usize> = (0..sources.len())
-        .filter(|i| !rule_modules.contains(i))
-        .collect();
-    let mut pending: Vec<usize> = wanted.iter().copied().collect();
-    pending.extend(
-        classes
-            .members(class)
-            .iter()
-            .filter_map(|short| packages.get(short).copied()),
-    );
-    while let Some(i) = pending.pop() {
-        wanted.insert(i);
-        for short in reads.get(i).into_iter().flatten() {
-            if let Some(&j) = packages.get(short) {
-                if !wanted.contains(&j) {
-                    pending.push(j);
-                }
-            }
-        }
-    }
-    let mut out: Vec<RuleSource> = wanted.iter().map(|&i| sources[i].clone()).collect();
-    out.push(RuleSource {
-        name: super::AGGREGATE_SOURCE.into(),
-        text: classes.aggregate_module_of(class),
-    });
-    out
 }
 
 #[cfg(test)]

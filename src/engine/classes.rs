@@ -1,144 +1,99 @@
-//! Which rules a review needs: rules may declare the object kinds they report on
-//! (`metadata.kinds`), so that a Pod is never run through the aws-auth or RBAC
-//! rules. Rules that declare no kinds run on every review.
+//! Which rules a review needs. Rules declare where they apply (`metadata.kinds` and
+//! `metadata.match`, see [`super::matching`]), so that a Pod is never run through
+//! the aws-auth or RBAC rules and a review no rule reaches runs no Rego at all.
 //!
-//! The rule packages are grouped into classes, one per distinct set of packages a
-//! kind needs, and the generated aggregate module has one `class_<n>` set per class.
-
-use std::collections::{BTreeMap, BTreeSet};
+//! The rules a review reaches form its class; each distinct class gets a
+//! generated aggregate module with one set gathering the `deny` sets of its rules.
 
 use regorus::Value;
 
+use super::matching::{Match, Target};
 use super::RULES_PACKAGE;
 
 pub(super) const AGGREGATE_PACKAGE: &str = "blastwall.engine";
 
-/// The rule packages each class evaluates, and how a review picks its class.
+/// The set that gathers every rule, in the whole-pack engine.
+pub(super) const ALL_QUERY: &str = "data.blastwall.engine.all";
+/// The set that gathers the rules of one class, in that class's engine.
+pub(super) const SELECTED_QUERY: &str = "data.blastwall.engine.selected";
+
+/// The rule packages and where each applies.
 #[derive(Debug)]
 pub(super) struct Classes {
-    /// Package short names, per class.
-    members: Vec<Vec<String>>,
-    /// Declared kind → its class.
-    by_kind: BTreeMap<String, usize>,
-    /// Reviews of no declared kind: the rules that declare no kinds.
-    rest: usize,
-    /// Every rule: for a review that mixes kinds of different classes.
-    all: usize,
+    /// Package short names and their match, in load order.
+    rules: Vec<(String, Match)>,
 }
 
 impl Classes {
-    /// `packages`: each rule package's short name and the kinds it declares
-    /// (`None`: every kind).
-    pub fn new(packages: &[(String, Option<Vec<String>>)]) -> Classes {
-        let known: BTreeSet<&str> = packages
-            .iter()
-            .flat_map(|(_, kinds)| kinds.iter().flatten().map(String::as_str))
-            .collect();
-        let members_for = |kind: Option<&str>| -> Vec<String> {
-            packages
-                .iter()
-                .filter(|(_, kinds)| match (kinds, kind) {
-                    (None, _) => true,
-                    (Some(kinds), Some(kind)) => kinds.iter().any(|k| k == kind),
-                    (Some(_), None) => false,
-                })
-                .map(|(short, _)| short.clone())
-                .collect()
-        };
-        let mut members: Vec<Vec<String>> = Vec::new();
-        let mut index_of = |set: Vec<String>| match members.iter().position(|m| *m == set) {
-            Some(i) => i,
-            None => {
-                members.push(set);
-                members.len() - 1
-            }
-        };
-        let all = index_of(packages.iter().map(|(short, _)| short.clone()).collect());
-        let rest = index_of(members_for(None));
-        let by_kind = known
-            .iter()
-            .map(|kind| (kind.to_string(), index_of(members_for(Some(kind)))))
-            .collect();
-        Classes {
-            members,
-            by_kind,
-            rest,
-            all,
-        }
+    pub fn new(rules: Vec<(String, Match)>) -> Classes {
+        Classes { rules }
     }
 
-    /// The class of every rule.
-    pub fn all(&self) -> usize {
-        self.all
+    /// The indexes of every rule.
+    pub fn all(&self) -> Vec<usize> {
+        (0..self.rules.len()).collect()
     }
 
-    /// The class for `input`, from the kinds of the review's object, old object and
-    /// request (`kind.kind`): usually one and the same.
-    pub fn select(&self, input: &Value) -> usize {
-        let review = &input["review"];
-        let mut class = None;
-        for kind in [
-            &review["object"]["kind"],
-            &review["oldObject"]["kind"],
-            &review["kind"]["kind"],
-        ] {
-            let Value::String(kind) = kind else {
-                continue;
-            };
-            let Some(&c) = self.by_kind.get(kind.as_ref()) else {
-                continue;
-            };
-            match class {
-                None => class = Some(c),
-                Some(other) if other != c => return self.all,
-                Some(_) => {}
+    /// The indexes of the rules `input` reaches, ascending.
+    pub fn select(&self, input: &Value) -> Vec<usize> {
+        let target = Target::of(input);
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, m))| m.matches(&target))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The classes a review of a declared kind is likely to need, by operation,
+    /// whatever its name, namespace and facts: for compiling ahead of use.
+    pub fn likely(&self) -> Vec<Vec<usize>> {
+        let mut kinds: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|(_, m)| m.kind_names())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let mut out: Vec<Vec<usize>> = Vec::new();
+        for kind in &kinds {
+            for op in ["CREATE", "UPDATE", "DELETE"] {
+                let set: Vec<usize> = self
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, (_, m))| m.may_match(kind, op))
+                    .map(|(i, _)| i)
+                    .collect();
+                if !set.is_empty() && !out.contains(&set) {
+                    out.push(set);
+                }
             }
         }
-        class.unwrap_or(self.rest)
+        out
     }
 
-    /// The rule that gathers the findings of `class`.
-    pub fn query(class: usize) -> String {
-        format!("data.{AGGREGATE_PACKAGE}.class_{class}")
+    /// The package short name of rule `index`.
+    pub fn short(&self, index: usize) -> Option<&str> {
+        self.rules.get(index).map(|(s, _)| s.as_str())
     }
 
-    /// The package short names of `class`'s rules.
-    pub fn members(&self, class: usize) -> &[String] {
-        self.members.get(class).map_or(&[], Vec::as_slice)
-    }
-
-    pub fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    /// One module with a `class_<n>` set per class, gathering the `deny` sets of
-    /// its rule packages, each finding tagged with its package's short name.
-    pub fn aggregate_module(&self) -> String {
-        self.aggregate(0..self.members.len())
-    }
-
-    /// The aggregate module with the set of `class` alone.
-    pub fn aggregate_module_of(&self, class: usize) -> String {
-        self.aggregate(class..class + 1)
-    }
-
-    fn aggregate(&self, classes: std::ops::Range<usize>) -> String {
-        let mut text = format!("package {AGGREGATE_PACKAGE}\n\nready := true\n");
+    /// A module with a set `name` that gathers the `deny` sets of `members`, each
+    /// finding tagged with its package's short name.
+    pub fn aggregate_module(&self, name: &str, members: &[usize]) -> String {
+        let mut text = format!("package {AGGREGATE_PACKAGE}\n\nready := true\n\n");
         let rules = &RULES_PACKAGE["data.".len()..];
-        for class in classes {
-            text.push('\n');
-            let members = self.members(class);
-            if members.is_empty() {
-                text.push_str(&format!("class_{class} := set()\n"));
-            }
-            for short in members {
-                let literal = Value::from(short.as_str())
-                    .to_json_str()
-                    .unwrap_or_else(|_| format!("{short:?}"));
-                text.push_str(&format!(
-                    "class_{class} contains {{\"rule\": {literal}, \"finding\": f}} if {{\n    some f in data.{rules}{short}.deny\n}}\n"
-                ));
-            }
+        let shorts: Vec<&str> = members.iter().filter_map(|&i| self.short(i)).collect();
+        if shorts.is_empty() {
+            text.push_str(&format!("{name} := set()\n"));
+        }
+        for short in shorts {
+            let literal = Value::from(short)
+                .to_json_str()
+                .unwrap_or_else(|_| format!("{short:?}"));
+            text.push_str(&format!(
+                "{name} contains {{\"rule\": {literal}, \"finding\": f}} if {{\n    some f in data.{rules}{short}.deny\n}}\n"
+            ));
         }
         text
     }
@@ -149,17 +104,17 @@ mod tests {
     use super::*;
 
     fn classes() -> Classes {
-        let kinds = |k: &[&str]| Some(k.iter().map(|s| s.to_string()).collect());
-        Classes::new(&[
-            ("pods".into(), kinds(&["Pod", "Deployment"])),
-            ("deploys".into(), kinds(&["Deployment"])),
-            ("roles".into(), kinds(&["Role"])),
-            ("any".into(), None),
+        let kinds = |k: &str| Match::from_metadata(&Value::from_json_str(k).unwrap()).unwrap();
+        Classes::new(vec![
+            ("pods".into(), kinds(r#"{"kinds": ["Pod", "Deployment"]}"#)),
+            ("deploys".into(), kinds(r#"{"kinds": ["Deployment"]}"#)),
+            ("roles".into(), kinds(r#"{"kinds": ["Role"]}"#)),
+            ("any".into(), kinds("{}")),
         ])
     }
 
-    fn members(c: &Classes, class: usize) -> Vec<&str> {
-        c.members[class].iter().map(String::as_str).collect()
+    fn members(c: &Classes, set: Vec<usize>) -> Vec<&str> {
+        set.into_iter().filter_map(|i| c.short(i)).collect()
     }
 
     fn review(object: &str, request: &str) -> Value {
@@ -190,21 +145,23 @@ mod tests {
     }
 
     #[test]
-    fn kinds_of_different_classes_get_every_rule() {
+    fn a_review_of_two_kinds_gets_the_rules_of_both() {
         let c = classes();
         let mixed = c.select(&review(r#"{"kind": "Pod"}"#, r#""Role""#));
-        assert_eq!(members(&c, mixed), ["pods", "deploys", "roles", "any"]);
+        assert_eq!(members(&c, mixed), ["pods", "roles", "any"]);
     }
 
     #[test]
-    fn the_aggregate_has_one_set_per_class() {
-        let c = Classes::new(&[("a".into(), Some(vec!["Pod".into()]))]);
-        let text = c.aggregate_module();
-        assert!(text.contains("class_1 := set()"), "{text}");
-        assert!(!c.aggregate_module_of(0).contains("class_1"));
+    fn the_aggregate_gathers_its_members() {
+        let c = classes();
+        let text = c.aggregate_module("selected", &[2]);
         assert!(
-            text.contains("class_0 contains {\"rule\": \"a\", \"finding\": f} if {\n    some f in data.blastwall.rules.a.deny\n}"),
+            text.contains("selected contains {\"rule\": \"roles\", \"finding\": f} if {\n    some f in data.blastwall.rules.roles.deny\n}"),
             "{text}"
         );
+        assert!(!text.contains("pods"), "{text}");
+        assert!(c
+            .aggregate_module("selected", &[])
+            .contains("selected := set()"));
     }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::finding::RuleMeta;
 
+use super::matching::Match;
 use super::{native, EngineError, RuleSource, RULES_PACKAGE};
 
 /// A rule package and the module that declares it.
@@ -23,8 +24,8 @@ pub(super) struct PackageRule {
     pub short: String,
     /// The id its `metadata` declares.
     pub id: String,
-    /// `metadata.kinds`: the object kinds it reports on; `None` for every kind.
-    pub kinds: Option<Vec<String>>,
+    /// Where it applies (`metadata.kinds` and `metadata.match`).
+    pub matching: Match,
 }
 
 /// Evaluates `data.blastwall.rules.<pkg>.metadata` for every rule package and checks it.
@@ -99,17 +100,18 @@ pub(super) fn read_all(
         validate(&meta).map_err(|(field, message)| {
             err(field_line(text, meta_line, field).or(meta_line), message)
         })?;
-        let kinds = kinds(&value["kinds"]).map_err(|message| {
+        let matching = Match::from_metadata(&value).map_err(|(field, message)| {
             err(
-                field_line(text, meta_line, "kinds").or(meta_line),
+                field_line(text, meta_line, field).or(meta_line),
                 format!("rule `{}`: {message}", meta.id),
             )
         })?;
-        meta.kinds.clone_from(&kinds);
+        let kinds = matching.kind_names();
+        meta.kinds = (!kinds.is_empty()).then_some(kinds);
         package_rules.push(PackageRule {
             short: short.clone(),
             id: meta.id.clone(),
-            kinds,
+            matching,
         });
         meta.source = source.name.clone();
         if let Some((other, other_line)) = by_id.get(&meta.id) {
@@ -128,36 +130,6 @@ pub(super) fn read_all(
         by_id.into_values().map(|(meta, _)| meta).collect(),
         package_rules,
     ))
-}
-
-/// `metadata.kinds`: absent, or a non-empty list (or set) of kind names.
-fn kinds(value: &regorus::Value) -> Result<Option<Vec<String>>, String> {
-    use regorus::Value;
-    let items: Vec<&Value> = match value {
-        Value::Undefined | Value::Null => return Ok(None),
-        Value::Array(items) => items.iter().collect(),
-        Value::Set(items) => items.iter().collect(),
-        _ => {
-            return Err(
-                "`kinds` must be a list of object kinds, e.g. [\"Pod\", \"Deployment\"]".into(),
-            )
-        }
-    };
-    let mut kinds = Vec::with_capacity(items.len());
-    for item in items {
-        match item {
-            Value::String(kind) if !kind.is_empty() => kinds.push(kind.to_string()),
-            other => {
-                return Err(format!(
-                    "`kinds` lists {other}, which is not the name of a kind"
-                ))
-            }
-        }
-    }
-    if kinds.is_empty() {
-        return Err("`kinds` is empty: leave it out for a rule that applies to every kind".into());
-    }
-    Ok(Some(kinds))
 }
 
 /// Categories whose rules guard a boundary between products or the cluster's own

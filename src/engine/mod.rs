@@ -12,6 +12,7 @@ mod class_engines;
 mod classes;
 pub mod coverage;
 mod error;
+mod matching;
 mod meta;
 pub mod native;
 pub mod pack;
@@ -28,7 +29,7 @@ use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::Value;
 
 use class_engines::ClassEngines;
-use classes::Classes;
+use classes::{Classes, ALL_QUERY, SELECTED_QUERY};
 
 use crate::finding::{RuleMeta, Severity};
 use crate::source::PathSeg;
@@ -132,17 +133,20 @@ impl Engine {
         }
         // Sorted by id, native rules included.
         let (rules, package_rules) = meta::read_all(&mut engine, &packages)?;
-        let classes = Classes::new(
-            &package_rules
+        let classes = Arc::new(Classes::new(
+            package_rules
                 .iter()
-                .map(|p| (p.short.clone(), p.kinds.clone()))
-                .collect::<Vec<_>>(),
-        );
+                .map(|p| (p.short.clone(), p.matching.clone()))
+                .collect(),
+        ));
         let by_package = package_rules
             .iter()
             .filter_map(|p| Some((p.short.clone(), rules.iter().position(|r| r.id == p.id)?)))
             .collect();
-        let aggregate = classes.aggregate_module();
+        let aggregate = classes.aggregate_module(
+            ALL_QUERY.rsplit('.').next().unwrap_or("all"),
+            &classes.all(),
+        );
         engine
             .add_policy(AGGREGATE_SOURCE.into(), aggregate)
             .map_err(|e| EngineError::Compile {
@@ -152,7 +156,7 @@ impl Engine {
         let class_engines = ClassEngines::new(
             &sources,
             &package_modules,
-            &classes,
+            classes.clone(),
             engine.get_data(),
             None,
         );
@@ -160,7 +164,7 @@ impl Engine {
             prepared: engine,
             rules: Arc::new(rules),
             packages: Arc::new(by_package),
-            classes: Arc::new(classes),
+            classes,
             sources: Arc::new(sources),
             package_modules: Arc::new(package_modules),
             timer: None,
@@ -192,8 +196,9 @@ impl Engine {
         self.warm_up()
     }
 
-    /// Compiles the engine of every kind class now rather than on first use, so
-    /// that no review of a server waits for it.
+    /// Compiles the engines of the classes reviews most likely need (those of each
+    /// declared kind) now rather than on first use, so that no review of a server
+    /// waits for them.
     pub fn prepare_all(&self) {
         self.class_engines.prepare_all();
     }
@@ -238,7 +243,7 @@ impl Engine {
                 engine.set_enable_coverage(true);
                 engine.set_input(input);
                 let result = engine
-                    .eval_rule(Classes::query(self.classes.all()))
+                    .eval_rule(ALL_QUERY.to_string())
                     .map_err(|e| EngineError::Eval(e.to_string()))?;
                 if let Ok(mut gathered) = gathered.lock() {
                     gathered.merge_from(&engine);
@@ -249,10 +254,17 @@ impl Engine {
                 let mut engine = self.prepared.clone();
                 engine.set_input(input);
                 engine
-                    .eval_rule(Classes::query(self.classes.all()))
+                    .eval_rule(ALL_QUERY.to_string())
                     .map_err(|e| EngineError::Eval(e.to_string()))?
             }
-            (Strategy::Fast, None) => self.interpret(self.classes.select(&input), input)?,
+            (Strategy::Fast, None) => {
+                let members = self.classes.select(&input);
+                if members.is_empty() {
+                    // No rule applies: no Rego at all.
+                    return Ok(Vec::new());
+                }
+                self.interpret(&members, input)?
+            }
         };
         let items: Vec<&Value> = match &result {
             Value::Set(set) => set.iter().collect(),
@@ -277,16 +289,36 @@ impl Engine {
             .collect())
     }
 
-    /// The aggregate set of `class`, on the class's own engine where it has one.
-    fn interpret(&self, class: usize, input: Value) -> Result<Value, EngineError> {
-        let mut engine = self
-            .class_engines
-            .engine(class)
-            .unwrap_or_else(|| self.prepared.clone());
+    /// The findings of the rules `members`, on the class's own engine where it has
+    /// one, else on the whole pack with the other rules' findings left out.
+    fn interpret(&self, members: &[usize], input: Value) -> Result<Value, EngineError> {
+        if let Some(mut engine) = self.class_engines.engine(members) {
+            engine.set_input(input);
+            return engine
+                .eval_rule(SELECTED_QUERY.to_string())
+                .map_err(|e| EngineError::Eval(e.to_string()));
+        }
+        let mut engine = self.prepared.clone();
         engine.set_input(input);
-        engine
-            .eval_rule(Classes::query(class))
-            .map_err(|e| EngineError::Eval(e.to_string()))
+        let all = engine
+            .eval_rule(ALL_QUERY.to_string())
+            .map_err(|e| EngineError::Eval(e.to_string()))?;
+        let wanted: std::collections::BTreeSet<&str> = members
+            .iter()
+            .filter_map(|&m| self.classes.short(m))
+            .collect();
+        let kept: Vec<Value> = match &all {
+            Value::Set(set) => set
+                .iter()
+                .filter(|item| match &item["rule"] {
+                    Value::String(s) => wanted.contains(s.as_ref()),
+                    _ => false,
+                })
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(Value::from(kept))
     }
 
     /// Runs one evaluation so that the engine is fully prepared before it is cloned:
@@ -296,7 +328,7 @@ impl Engine {
         self.class_engines = Arc::new(ClassEngines::new(
             &self.sources,
             &self.package_modules,
-            &self.classes,
+            self.classes.clone(),
             self.prepared.get_data(),
             self.timer,
         ));

@@ -238,10 +238,61 @@ fn kinds_must_be_a_list_of_names() {
 fn a_pod_review_loads_a_fraction_of_the_builtin_pack() {
     let engine = Engine::builtin().unwrap();
     let pod = engine.classes.select(&input(r#"{"kind": "Pod"}"#));
-    let loaded = engine.class_engines.module_count(pod);
+    let loaded = engine.class_engines.module_count(&pod);
     assert!(
         loaded > 0 && loaded * 2 < engine.sources.len(),
         "{loaded} of {} modules",
         engine.sources.len()
+    );
+}
+
+#[test]
+fn a_review_no_rule_reaches_runs_no_rego() {
+    // A rule that would run past any time limit, but only on a ConfigMap named
+    // `slow` that is updated: every other review is answered without running it.
+    let slow = r#"package blastwall.rules.slow
+metadata := {"id": "slow", "title": "Slow", "severity": "error", "category": "test",
+  "description": "Counts for ever.", "remediation": "Do not.",
+  "match": {"kinds": [{"apiGroups": [""], "kinds": ["ConfigMap"]}], "names": ["slow"], "operations": ["UPDATE"]}}
+deny contains {"msg": "done"} if {
+    some i in numbers.range(1, 3000)
+    some j in numbers.range(1, 3000)
+    i * j == -1
+}
+"#;
+    let mut engine = Engine::from_sources(vec![source("slow.rego", slow)]).unwrap();
+    engine.set_time_limit(Duration::from_millis(50)).unwrap();
+    let configmap = |name: &str| {
+        format!(r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "{name}"}}}}"#)
+    };
+    for object in [
+        configmap("slow"),
+        configmap("fast"),
+        r#"{"kind": "Pod"}"#.into(),
+    ] {
+        assert_eq!(engine.evaluate(input(&object)).unwrap(), vec![], "{object}");
+    }
+    let update = crate::review::build(
+        crate::review::Operation::Update,
+        Some(Value::from_json_str(&configmap("slow")).unwrap()),
+        Some(Value::from_json_str(&configmap("slow")).unwrap()),
+        &crate::review::Requester::default(),
+    );
+    let err = engine
+        .evaluate(crate::review::input(update, Value::new_object()))
+        .expect_err("the rule runs, and hits the time limit");
+    assert!(matches!(err, EngineError::Eval(_)), "{err}");
+}
+
+#[test]
+fn a_malformed_match_points_at_its_line() {
+    let text = RULE.replace(
+        "\"category\": \"test\",",
+        "\"category\": \"test\",\n  \"match\": {\"operations\": [\"PATCH\"]},",
+    );
+    let err = load_error(&[("m.rego", &text)]);
+    assert!(
+        err.starts_with("m.rego:3: rule `no-foo`: `match.operations` lists `PATCH`"),
+        "{err}"
     );
 }
