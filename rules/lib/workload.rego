@@ -79,3 +79,117 @@ security_context_or_container(entry) := array.concat(entry.path, ["securityConte
 
 # Windows pods: Linux-only settings (allowPrivilegeEscalation, capabilities) do not apply.
 windows if pod_spec.os.name == "windows"
+
+# input.facts.workload, as blastwall computes it in Rust before rules run (see
+# docs/facts.md): the same definition in Rego, so that rule unit tests can build
+# their inputs (lib/workload_test.rego) and tests/suite/facts.rs can check that the
+# two agree on every fixture. Rules read input.facts.workload, not this.
+fact := {
+	"podSpec": pod_spec,
+	"podSpecPath": pod_spec_path,
+	"podSecurityContextPath": array.concat(pod_spec_path, ["securityContext"]),
+	"windows": is_windows,
+	"containers": [container_fact(field, i, c) |
+		some field in container_fields
+		some i, c in items(pod_spec[field])
+		is_object(c)
+	],
+}
+
+is_windows := true if windows
+
+else := false
+
+# Settings a container leaves out that its pod's securityContext supplies.
+inherited := {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "appArmorProfile", "windowsOptions"}
+
+container_fact(field, i, c) := object.union(
+	{
+		"container": c,
+		"path": path,
+		"field": field,
+		"index": i,
+		"label": sprintf("%s '%s'", [container_noun[field], container_name(field, i, c)]),
+		"securityContext": object.union(inherited_settings(own), own),
+		"securityContextPaths": object.union(
+			{k: array.concat(pod_spec_path, ["securityContext", k]) | some k, _ in inherited_settings(own)},
+			{k: array.concat(path, ["securityContext", k]) | some k, _ in own},
+		),
+		"securityContextPath": security_context_or_container({"container": c, "path": path}),
+	},
+	image_fact(c),
+) if {
+	path := array.concat(pod_spec_path, [field, i])
+	own := own_settings(c)
+}
+
+container_name(_, _, c) := c.name if is_string(c.name)
+
+container_name(field, i, c) := sprintf("%s[%d]", [field, i]) if not "name" in object.keys(c)
+
+container_name(_, _, c) := json.marshal(c.name) if {
+	"name" in object.keys(c)
+	not is_string(c.name)
+}
+
+# The container's own settings, without inherited ones it sets to null.
+own_settings(c) := {k: v |
+	some k, v in security_context(c)
+	not null_inherited(k, v)
+}
+
+null_inherited(k, v) if {
+	v == null
+	k in inherited
+}
+
+# The pod's settings for what the container leaves out.
+inherited_settings(own) := {k: v |
+	some k in inherited
+	not k in object.keys(own)
+	v := pod_security_context[k]
+	v != null
+}
+
+image_fact(c) := {"image": image_parts(c.image)} if {
+	is_string(c.image)
+	c.image != ""
+} else := {}
+
+image_parts(image) := object.union(
+	{"reference": image, "registry": registry, "repository": repository, "tag": tag},
+	digest_part(image),
+) if {
+	name := image_name(image)
+	[registry, rest] := split_registry(name)
+	[repository, tag] := split_tag(rest)
+}
+
+image_name(image) := substring(image, 0, indexof(image, "@")) if contains(image, "@")
+
+image_name(image) := image if not contains(image, "@")
+
+digest_part(image) := {"digest": substring(image, indexof(image, "@") + 1, -1)} if contains(image, "@")
+
+digest_part(image) := {} if not contains(image, "@")
+
+registry_host(first) if contains(first, ".")
+
+registry_host(first) if contains(first, ":")
+
+registry_host(first) if first == "localhost"
+
+split_registry(name) := [first, substring(name, count(first) + 1, -1)] if {
+	contains(name, "/")
+	first := split(name, "/")[0]
+	registry_host(first)
+} else := ["", name]
+
+# [repository, tag]: the tag is after the last ':' of the last component.
+split_tag(rest) := [substring(rest, 0, (count(rest) - count(tag)) - 1), tag] if {
+	parts := split(rest, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	pieces := split(last, ":")
+	tag := pieces[count(pieces) - 1]
+} else := [rest, ""]

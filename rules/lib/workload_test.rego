@@ -33,7 +33,13 @@ object_of(kind, spec) := {"apiVersion": "batch/v1", "kind": kind, "metadata": {"
 
 object_of(kind, spec) := {"apiVersion": "v1", "kind": kind, "metadata": {"name": "app", "namespace": "shop"}, "template": {"spec": spec}} if kind == "PodTemplate"
 
-review(kind, spec) := {"review": {"operation": "CREATE", "object": object_of(kind, spec)}, "facts": {}}
+# With input.facts.workload as blastwall computes it (its Rego definition,
+# data.blastwall.lib.workload.fact, read by its full name: see the note above).
+review(kind, spec) := doc if {
+	base := {"review": {"operation": "CREATE", "object": object_of(kind, spec)}, "facts": {}}
+	fact := data.blastwall.lib.workload.fact with input as base
+	doc := {"review": base.review, "facts": {"workload": fact}}
+} else := {"review": {"operation": "CREATE", "object": object_of(kind, spec)}, "facts": {}}
 
 # A container that no workload rule objects to.
 hardened(name) := {

@@ -75,13 +75,13 @@ flagged := {canonical(c) |
 }
 
 deny contains {"msg": msg, "path": path} if {
-	not workload.windows
-	some entry in workload.containers
-	some j, name in workload.items(entry.container.securityContext.capabilities.add)
+	not input.facts.workload.windows
+	some c in input.facts.workload.containers
+	some j, name in workload.items(c.securityContext.capabilities.add)
 	is_string(name)
 	cap := canonical(name)
 	cap in flagged
 	power := object.get(dangerous, cap, "use a capability the blastwall config lists as dangerous")
-	path := array.concat(entry.path, ["securityContext", "capabilities", "add", j])
-	msg := sprintf("%s adds capability %s: it can %s", [entry.label, name, power])
+	path := array.concat(c.securityContextPaths.capabilities, ["add", j])
+	msg := sprintf("%s adds capability %s: it can %s", [c.label, name, power])
 }

@@ -43,7 +43,7 @@ consequences := {
 
 deny contains {"msg": msg, "path": path} if {
 	some field, consequence in consequences
-	workload.pod_spec[field] == true
-	path := array.concat(workload.pod_spec_path, [field])
+	input.facts.workload.podSpec[field] == true
+	path := array.concat(input.facts.workload.podSpecPath, [field])
 	msg := sprintf("pod sets %s: true: %s", [field, consequence])
 }

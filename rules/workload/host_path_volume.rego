@@ -53,19 +53,20 @@ spec:
 }
 
 deny contains {"msg": msg, "path": path, "related": related} if {
-	some i, volume in workload.items(workload.pod_spec.volumes)
+	some i, volume in workload.items(input.facts.workload.podSpec.volumes)
 	is_object(volume)
 	host_path := volume.hostPath
-	path := array.concat(workload.pod_spec_path, ["volumes", i, "hostPath"])
+	path := array.concat(input.facts.workload.podSpecPath, ["volumes", i, "hostPath"])
 	name := object.get(volume, "name", sprintf("volumes[%d]", [i]))
 	msg := sprintf("volume '%s' mounts %s from the node: the pod can read and change the node's files outside its container", [name, node_path(host_path)])
+	# In the pod spec's order: init containers, containers, ephemeral containers.
 	related := [r |
-		some entry in workload.containers
-		some j, mount in workload.items(entry.container.volumeMounts)
+		some c in input.facts.workload.containers
+		some j, mount in workload.items(c.container.volumeMounts)
 		mount.name == name
 		r := {
-			"path": array.concat(entry.path, ["volumeMounts", j]),
-			"msg": sprintf("mounted by %s at %s", [entry.label, object.get(mount, "mountPath", "?")]),
+			"path": array.concat(c.path, ["volumeMounts", j]),
+			"msg": sprintf("mounted by %s at %s", [c.label, object.get(mount, "mountPath", "?")]),
 		}
 	]
 }

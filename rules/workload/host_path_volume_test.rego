@@ -14,8 +14,8 @@ test_host_path_points_at_the_volume_and_its_mounts if {
 		"msg": "volume 'sock' mounts host path '/run/containerd/containerd.sock' from the node: the pod can read and change the node's files outside its container",
 		"path": ["spec", "template", "spec", "volumes", 1, "hostPath"],
 		"related": [
-			{"path": ["spec", "template", "spec", "containers", 0, "volumeMounts", 1], "msg": "mounted by container 'app' at /sock"},
 			{"path": ["spec", "template", "spec", "initContainers", 0, "volumeMounts", 0], "msg": "mounted by init container 'setup' at /run/containerd.sock"},
+			{"path": ["spec", "template", "spec", "containers", 0, "volumeMounts", 1], "msg": "mounted by container 'app' at /sock"},
 		],
 	}} with input as doc
 }

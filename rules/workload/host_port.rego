@@ -47,10 +47,10 @@ spec:
 }
 
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	some j, port in workload.items(entry.container.ports)
+	some c in input.facts.workload.containers
+	some j, port in workload.items(c.container.ports)
 	is_number(port.hostPort)
 	port.hostPort != 0
-	path := array.concat(entry.path, ["ports", j, "hostPort"])
-	msg := sprintf("%s binds port %v on the node's IP (hostPort): it bypasses the Service and NetworkPolicies and is reachable by anything that reaches the node", [entry.label, port.hostPort])
+	path := array.concat(c.path, ["ports", j, "hostPort"])
+	msg := sprintf("%s binds port %v on the node's IP (hostPort): it bypasses the Service and NetworkPolicies and is reachable by anything that reaches the node", [c.label, port.hostPort])
 }

@@ -35,27 +35,14 @@ spec:
 	},
 }
 
-# The tag of an image reference without a digest: the part after the last ':'
-# of its last path component ("" when there is none). The registry host, which may
-# carry a port, is never the last component.
-tag(image) := t if {
-	parts := split(image, "/")
-	last := parts[count(parts) - 1]
-	contains(last, ":")
-	pieces := split(last, ":")
-	t := pieces[count(pieces) - 1]
-} else := ""
-
+# The image's tag (facts.workload: "" when there is none; a registry port is not a
+# tag), unless it is pinned by digest.
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	image := entry.container.image
-	is_string(image)
-	image != ""
-	not contains(image, "@")
-	t := tag(image)
-	problem := unpinned(t)
-	path := array.concat(entry.path, ["image"])
-	msg := sprintf("%s uses image '%s' %s: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs", [entry.label, image, problem])
+	some c in input.facts.workload.containers
+	not c.image.digest
+	problem := unpinned(c.image.tag)
+	path := array.concat(c.path, ["image"])
+	msg := sprintf("%s uses image '%s' %s: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs", [c.label, c.image.reference, problem])
 }
 
 mutable_tags := {t | some t in params.of(metadata.id, metadata.params).mutableTags}

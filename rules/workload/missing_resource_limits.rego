@@ -87,12 +87,12 @@ missing(c) := what if {
 }
 
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	entry.field in limited_fields
-	what := missing(entry.container)
-	path := deepest(entry)
+	some c in input.facts.workload.containers
+	c.field in limited_fields
+	what := missing(c.container)
+	path := deepest(c)
 	why := object.get(consequence, what, "it can take more of the node than it was scheduled for, and its neighbours pay for it")
-	msg := sprintf("%s has no %s limit: %s", [entry.label, what, why])
+	msg := sprintf("%s has no %s limit: %s", [c.label, what, why])
 }
 
 # The deepest of resources.limits, resources and the container that exists.

@@ -49,21 +49,20 @@ consequence := "a setuid binary or a kernel bug can turn a compromised process i
 
 # Explicitly allowed.
 deny contains {"msg": msg, "path": path} if {
-	not workload.windows
-	some entry in workload.containers
-	not entry.container.securityContext.privileged == true
-	entry.container.securityContext.allowPrivilegeEscalation == true
-	path := array.concat(entry.path, ["securityContext", "allowPrivilegeEscalation"])
-	msg := sprintf("%s sets allowPrivilegeEscalation: true: %s", [entry.label, consequence])
+	not input.facts.workload.windows
+	some c in input.facts.workload.containers
+	not c.securityContext.privileged == true
+	c.securityContext.allowPrivilegeEscalation == true
+	path := c.securityContextPaths.allowPrivilegeEscalation
+	msg := sprintf("%s sets allowPrivilegeEscalation: true: %s", [c.label, consequence])
 }
 
 # Left out: the default is true.
 deny contains {"msg": msg, "path": path} if {
-	not workload.windows
-	some entry in workload.containers
-	not entry.container.securityContext.privileged == true
-	sc := workload.security_context(entry.container)
-	object.get(sc, "allowPrivilegeEscalation", null) == null
-	path := workload.security_context_or_container(entry)
-	msg := sprintf("%s does not set allowPrivilegeEscalation: false, and it defaults to true: %s", [entry.label, consequence])
+	not input.facts.workload.windows
+	some c in input.facts.workload.containers
+	not c.securityContext.privileged == true
+	object.get(c.securityContext, "allowPrivilegeEscalation", null) == null
+	path := c.securityContextPath
+	msg := sprintf("%s does not set allowPrivilegeEscalation: false, and it defaults to true: %s", [c.label, consequence])
 }

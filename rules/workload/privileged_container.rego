@@ -40,8 +40,8 @@ spec:
 }
 
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	entry.container.securityContext.privileged == true
-	path := array.concat(entry.path, ["securityContext", "privileged"])
-	msg := sprintf("%s runs privileged: it has every capability and every host device, so whoever controls it can take over the node", [entry.label])
+	some c in input.facts.workload.containers
+	c.securityContext.privileged == true
+	path := c.securityContextPaths.privileged
+	msg := sprintf("%s runs privileged: it has every capability and every host device, so whoever controls it can take over the node", [c.label])
 }

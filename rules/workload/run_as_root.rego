@@ -50,40 +50,25 @@ spec:
 	},
 }
 
-pod_sc := workload.pod_security_context
-
-pod_sc_path := array.concat(workload.pod_spec_path, ["securityContext"])
-
-# [value, path] of the setting `name` that applies to a container: its own if set,
-# else the pod's. Undefined when neither sets it.
-effective(entry, name) := [v, array.concat(entry.path, ["securityContext", name])] if {
-	v := workload.security_context(entry.container)[name]
-	v != null
-} else := [v, array.concat(pod_sc_path, [name])] if {
-	v := pod_sc[name]
-	v != null
-}
-
-# Runs as user 0.
+# Runs as user 0 (the container's runAsUser, else the pod's).
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	[uid, path] := effective(entry, "runAsUser")
-	uid == 0
-	msg := sprintf("%s runs as root (runAsUser: 0): a container escape or a runtime bug gives root on the node", [entry.label])
+	some c in input.facts.workload.containers
+	c.securityContext.runAsUser == 0
+	path := c.securityContextPaths.runAsUser
+	msg := sprintf("%s runs as root (runAsUser: 0): a container escape or a runtime bug gives root on the node", [c.label])
 }
 
 # Nothing keeps it from running as root: the image's user decides.
 deny contains {"msg": msg, "path": path} if {
-	some entry in workload.containers
-	not effective(entry, "runAsUser")
-	not effective(entry, "runAsNonRoot")[0] == true
-	path := unset_path(entry)
-	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies, and a container escape as root gives root on the node", [entry.label])
+	some c in input.facts.workload.containers
+	object.get(c.securityContext, "runAsUser", null) == null
+	not c.securityContext.runAsNonRoot == true
+	path := unset_path(c)
+	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies, and a container escape as root gives root on the node", [c.label])
 }
 
 # Where to point when runAsNonRoot is not true: at runAsNonRoot: false if it is
 # written, else at the container's securityContext, or at the container.
-unset_path(entry) := path if {
-	[value, path] := effective(entry, "runAsNonRoot")
-	value == false
-} else := workload.security_context_or_container(entry)
+unset_path(c) := c.securityContextPaths.runAsNonRoot if c.securityContext.runAsNonRoot == false
+
+else := c.securityContextPath

@@ -174,7 +174,8 @@ metadata := {{
 	"title": "Deployment without a team label",
 	"severity": "{severity}",
 	"category": "{category}",
-	"kinds": ["Deployment"],
+	# Where the rule applies, decided before any Rego runs (README, "Writing rules").
+	"match": {{"kinds": [{{"apiGroups": ["apps"], "kinds": ["Deployment"]}}], "operations": ["CREATE", "UPDATE"]}},
 	"description": "Flags a Deployment whose metadata has no `team` label. Without it, nobody is on record to call when the workload misbehaves.",
 	"remediation": "Add a `team` label to the Deployment's metadata, naming the team that owns it.",
 	"example": {{
@@ -191,6 +192,16 @@ deny contains {{"msg": msg, "path": ["metadata"]}} if {{
 	not object.metadata.labels.team
 	msg := sprintf("Deployment %s has no `team` label: nobody is on record as its owner", [object.metadata.name])
 }}
+
+# Rules about pods read the facts blastwall computes before rules run (docs/facts.md):
+# every container of any workload, with its path, a label for messages, its effective
+# securityContext and its image in parts. For example:
+#
+# deny contains {{"msg": msg, "path": c.path}} if {{
+# 	some c in input.facts.workload.containers
+# 	c.image.registry == ""
+# 	msg := sprintf("%s pulls %s from Docker Hub", [c.label, c.image.reference])
+# }}
 "#,
         id = req.id,
         severity = req.severity,

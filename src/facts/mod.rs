@@ -6,6 +6,8 @@
 //! - `tenancy`: the product that owns the target namespace, the owners of the names
 //!   the object mentions, and who the requester is (its products, whether it is an
 //!   admin or an EKS system identity). The shape is documented in [`tenancy`].
+//! - `workload`: the pod spec of any object that carries one and its containers,
+//!   with paths, labels, effective security contexts and image parts ([`workload`]).
 //! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
 //!   for the change rules ([`change`]).
 
@@ -14,6 +16,7 @@ pub mod change;
 pub mod requester;
 pub mod roles;
 pub mod tenancy;
+pub mod workload;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -35,6 +38,9 @@ pub struct Context {
 /// The `input.facts` object for a review.
 pub fn compute(review: &Value, ctx: &Context) -> Value {
     let mut facts = BTreeMap::<Value, Value>::new();
+    if let Some(workload) = workload::compute(&review["object"]) {
+        facts.insert(Value::from("workload"), workload);
+    }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
         facts.insert(Value::from("awsAuth"), aws_auth);
     }

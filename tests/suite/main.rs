@@ -16,6 +16,7 @@ mod change_cases;
 mod change_semantics;
 mod cli;
 mod exemptions;
+mod facts;
 mod first_hour;
 mod gatekeeper;
 mod generated;

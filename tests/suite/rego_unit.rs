@@ -377,7 +377,9 @@ fn malformed_objects_never_break_evaluation() {
     let mut rules = BTreeSet::new();
     for object in objects {
         let value = Value::from_json_str(object).unwrap();
-        let input = blastwall::review::input(blastwall::review::create(value), Value::new_object());
+        let review = blastwall::review::create(value);
+        let facts = blastwall::facts::compute(&review, &Default::default());
+        let input = blastwall::review::input(review, facts);
         match engine.evaluate(input) {
             Ok(hits) => rules.extend(hits.into_iter().map(|h| h.rule)),
             Err(e) => panic!("{object}: {e}"),
