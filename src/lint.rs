@@ -151,7 +151,19 @@ pub fn lint_document(
     let facts = facts_for(&review, ctx);
     // Values share their contents: this clone is a reference count.
     let input = review::input(review.clone(), facts);
-    for hit in engine.evaluate(input)? {
+    // Say which document a runaway rule or a rule's runtime error was on.
+    let hits = engine.evaluate(input).map_err(|e| match e {
+        EngineError::Eval(message) => EngineError::Eval(format!(
+            "{} (document {}): {message}",
+            loaded
+                .files
+                .get(doc.file.0)
+                .map_or("<input>", |f| f.name.as_str()),
+            doc.index + 1
+        )),
+        other => other,
+    })?;
+    for hit in hits {
         out.push(place(hit, &doc, &object));
     }
     if let Some(gatekeeper) = &ctx.gatekeeper {

@@ -20,6 +20,9 @@ use crate::engine::{pack, Engine, EngineError, RuleSource};
 pub struct Options {
     /// Record which lines of the rule modules the tests go through.
     pub coverage: bool,
+    /// What evaluates the fixture cases: the interpreter, the reference, for
+    /// `blastwall test`; the differential test also runs them compiled.
+    pub evaluator: crate::engine::Evaluator,
 }
 
 /// Why nothing could be tested (exit 2): the rules, a suite, a config or an input
@@ -72,6 +75,8 @@ pub struct TestResult {
     pub misses: Vec<String>,
     /// Why the case was not run (a gator case whose template is CEL only).
     pub skipped: Option<String>,
+    /// Every finding of a case, as `rule at line N: message`.
+    pub findings: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -99,6 +104,7 @@ pub fn run(dirs: &[PathBuf], options: Options) -> Result<Outcome, RunError> {
     };
     let (rules, tests) = sources(&packs);
     let mut engine = Engine::from_sources(rules.clone())?;
+    engine.set_evaluator(options.evaluator);
     let gathered = options.coverage.then(|| engine.record_coverage());
     let rule_ids = engine
         .rules()
@@ -142,6 +148,7 @@ pub fn run(dirs: &[PathBuf], options: Options) -> Result<Outcome, RunError> {
                         hits: Vec::new(),
                         misses: Vec::new(),
                         skipped: r.skipped,
+                        findings: Vec::new(),
                     }
                 }));
             }
@@ -235,6 +242,7 @@ fn unit_tests(
                 hits: Vec::new(),
                 misses: Vec::new(),
                 skipped: None,
+                findings: Vec::new(),
             });
         }
     }
@@ -477,5 +485,6 @@ fn compare(suite: &str, case: &Case, actual: &[Actual]) -> TestResult {
         hits: case.expect.iter().map(|e| e.rule.clone()).collect(),
         misses: case.absent.iter().map(|a| a.rule.clone()).collect(),
         skipped: None,
+        findings: actual.iter().map(|a| a.to_string()).collect(),
     }
 }

@@ -285,12 +285,23 @@ impl Setup {
     fn new(args: &LintArgs) -> anyhow::Result<Setup> {
         let config = args.config.load()?;
         let super::engine::Policies {
-            engine,
+            mut engine,
             gatekeeper,
             rules,
         } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
         check_excluded(args, &rules)?;
         tenancy_notice(args, config.as_ref(), &rules);
+        engine.set_evaluator(args.engine.into());
+        let limit = std::time::Duration::try_from_secs_f64(args.time_limit)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--time-limit {}: give a positive number of seconds",
+                    args.time_limit
+                )
+            })?;
+        engine.set_time_limit(limit)?;
         let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
         let exemptions = match &config {
             Some(config) => Exemptions::from_config(config, clock),

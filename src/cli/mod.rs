@@ -119,6 +119,15 @@ pub struct LintArgs {
     /// Threads used to evaluate documents (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// Longest time the rules may take on one document, in seconds: a rule that
+    /// runs longer (a runaway user rule) fails the run with an error naming the
+    /// document, instead of hanging CI.
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub time_limit: f64,
+    /// What evaluates the rules: `compiled` (regorus's VM, programs compiled once per
+    /// run) or `interpreter` (the reference; slower, same findings).
+    #[arg(long, value_enum, default_value = "compiled")]
+    pub engine: EngineChoice,
     /// The directory holding the charts whose `helm template` output is linted: a
     /// document headed `# Source: payroll/templates/x.yaml` is then reported as
     /// rendered from DIR/payroll/templates/x.yaml (GitHub annotations and SARIF
@@ -261,6 +270,22 @@ pub fn main() -> ExitCode {
                 crate::report::escape::block(&format!("{err:#}"))
             );
             ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+/// `--engine`: what evaluates the rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineChoice {
+    Compiled,
+    Interpreter,
+}
+
+impl From<EngineChoice> for crate::engine::Evaluator {
+    fn from(choice: EngineChoice) -> Self {
+        match choice {
+            EngineChoice::Compiled => crate::engine::Evaluator::Compiled,
+            EngineChoice::Interpreter => crate::engine::Evaluator::Interpreter,
         }
     }
 }

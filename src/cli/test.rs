@@ -41,6 +41,7 @@ pub struct TestArgs {
 pub fn run(args: TestArgs) -> anyhow::Result<u8> {
     let options = Options {
         coverage: args.coverage,
+        evaluator: crate::engine::Evaluator::Interpreter,
     };
     let config = args.config.load()?;
     let dirs = super::engine::rule_dirs(&args.dirs, config.as_ref());

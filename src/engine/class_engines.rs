@@ -14,6 +14,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use regorus::languages::rego::compiler::Compiler;
+use regorus::rvm::program::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::Value;
 
@@ -25,7 +27,23 @@ use super::{RuleSource, READY_QUERY, RULES_PACKAGE};
 /// make a class per name).
 const MAX_CLASSES: usize = 512;
 
-type Slot = Arc<OnceLock<Option<regorus::Engine>>>;
+type Slot = Arc<OnceLock<Option<Arc<ClassEngine>>>>;
+
+/// A class's prepared interpreter, and its program for regorus's VM.
+pub(super) struct ClassEngine {
+    pub interpreter: regorus::Engine,
+    /// Compiled on first use; `None` when the class cannot be compiled for the VM:
+    /// it is then interpreted.
+    program: OnceLock<Option<Arc<Program>>>,
+}
+
+impl ClassEngine {
+    pub fn program(&self) -> Option<&Arc<Program>> {
+        self.program
+            .get_or_init(|| compile_program(&self.interpreter))
+            .as_ref()
+    }
+}
 
 /// What each class compiles, and its engine once compiled.
 pub(super) struct ClassEngines {
@@ -34,7 +52,8 @@ pub(super) struct ClassEngines {
     /// What each module reads; `None` when the whole pack must be used.
     reads: Option<Vec<BTreeSet<String>>>,
     classes: Arc<Classes>,
-    data: Value,
+    /// `data` of every evaluation (the config).
+    pub data: Value,
     timer: Option<ExecutionTimerConfig>,
     engines: Mutex<HashMap<Vec<usize>, Slot>>,
 }
@@ -60,9 +79,9 @@ impl ClassEngines {
         }
     }
 
-    /// A fresh copy of the prepared engine of the class `members` (rule indexes),
-    /// or `None` when the class runs on the whole pack.
-    pub fn engine(&self, members: &[usize]) -> Option<regorus::Engine> {
+    /// The prepared engines of the class `members` (rule indexes), or `None` when
+    /// the class runs on the whole pack.
+    pub fn engine(&self, members: &[usize]) -> Option<Arc<ClassEngine>> {
         self.reads.as_ref()?;
         let slot = {
             let mut engines = self.engines.lock().ok()?;
@@ -79,7 +98,9 @@ impl ClassEngines {
     /// waits for them.
     pub fn prepare_all(&self) {
         for members in self.classes.likely() {
-            let _ = self.engine(&members);
+            if let Some(class) = self.engine(&members) {
+                let _ = class.program();
+            }
         }
     }
 
@@ -92,7 +113,7 @@ impl ClassEngines {
         }
     }
 
-    fn compile(&self, members: &[usize]) -> Option<regorus::Engine> {
+    fn compile(&self, members: &[usize]) -> Option<Arc<ClassEngine>> {
         let sources = self.class_sources(self.reads.as_ref()?, members);
         let mut engine = regorus::Engine::new();
         engine.set_strict_builtin_errors(false);
@@ -105,7 +126,10 @@ impl ClassEngines {
         }
         // Prepared once here, so that each evaluation's clone shares the result.
         engine.eval_rule(READY_QUERY.to_string()).ok()?;
-        Some(engine)
+        Some(Arc::new(ClassEngine {
+            interpreter: engine,
+            program: OnceLock::new(),
+        }))
     }
 
     /// The modules of a class, in their original order: every module that declares
@@ -143,6 +167,31 @@ impl ClassEngines {
             ),
         });
         out
+    }
+}
+
+/// The VM program of a prepared class engine, with the class's aggregate set as its
+/// entry point; `None` (and one notice on stderr per process) when regorus cannot
+/// compile it, so that the class is interpreted instead.
+fn compile_program(engine: &regorus::Engine) -> Option<Arc<Program>> {
+    let mut engine = engine.clone();
+    let compiled = engine
+        .compile_with_entrypoint(&SELECTED_QUERY.into())
+        .map_err(|e| e.to_string())
+        .and_then(|policy| {
+            Compiler::compile_from_policy(&policy, &[SELECTED_QUERY]).map_err(|e| e.to_string())
+        });
+    match compiled {
+        Ok(program) => Some(program),
+        Err(e) => {
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                eprintln!(
+                    "note: some rules cannot be compiled for regorus's VM and are interpreted instead (slower, same findings): {e}"
+                );
+            });
+            None
+        }
     }
 }
 

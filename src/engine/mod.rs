@@ -16,6 +16,7 @@ mod matching;
 mod meta;
 pub mod native;
 pub mod pack;
+mod vm;
 
 pub use error::EngineError;
 pub use pack::RuleSource;
@@ -65,14 +66,29 @@ pub struct RuleHit {
     pub related: Vec<(Vec<PathSeg>, String)>,
 }
 
-/// How [`Engine::evaluate_with`] evaluates: the fast path, or the reference that the
-/// fast path must always agree with.
+/// How [`Engine::evaluate_with`] evaluates: the fast path, or the references that
+/// the fast path must always agree with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {
-    /// The rules of the review's kinds (what [`Engine::evaluate`] does).
+    /// The rules the review reaches, with the engine's [`Evaluator`] (what
+    /// [`Engine::evaluate`] does).
     Fast,
-    /// Every rule.
+    /// The rules the review reaches, compiled for regorus's VM.
+    Compiled,
+    /// The rules the review reaches, interpreted.
+    Interpreted,
+    /// Every rule, interpreted.
     Reference,
+}
+
+/// What evaluates the rules of a review.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Evaluator {
+    /// Programs compiled once per process for regorus's VM (RVM).
+    #[default]
+    Compiled,
+    /// regorus's interpreter: the reference (`blastwall test` and coverage use it).
+    Interpreter,
 }
 
 /// A compiled rule pack, ready to evaluate reviews. Cheap to clone; Send + Sync.
@@ -91,6 +107,7 @@ pub struct Engine {
     class_engines: Arc<ClassEngines>,
     /// Where evaluations record the lines they go through, when asked to.
     coverage: Option<Arc<Mutex<coverage::Coverage>>>,
+    evaluator: Evaluator,
 }
 
 impl Engine {
@@ -170,6 +187,7 @@ impl Engine {
             timer: None,
             class_engines: Arc::new(class_engines),
             coverage: None,
+            evaluator: Evaluator::default(),
         };
         engine.warm_up()?;
         Ok(engine)
@@ -201,6 +219,15 @@ impl Engine {
     /// waits for them.
     pub fn prepare_all(&self) {
         self.class_engines.prepare_all();
+    }
+
+    /// Chooses what evaluates reviews (the compiled VM unless told otherwise).
+    pub fn set_evaluator(&mut self, evaluator: Evaluator) {
+        self.evaluator = evaluator;
+    }
+
+    pub fn evaluator(&self) -> Evaluator {
+        self.evaluator
     }
 
     /// Stops any single evaluation after `limit` (a rule that loops or runs long).
@@ -257,13 +284,18 @@ impl Engine {
                     .eval_rule(ALL_QUERY.to_string())
                     .map_err(|e| EngineError::Eval(e.to_string()))?
             }
-            (Strategy::Fast, None) => {
+            (strategy, None) => {
                 let members = self.classes.select(&input);
                 if members.is_empty() {
                     // No rule applies: no Rego at all.
                     return Ok(Vec::new());
                 }
-                self.interpret(&members, input)?
+                let compiled = match strategy {
+                    Strategy::Compiled => true,
+                    Strategy::Interpreted => false,
+                    _ => self.evaluator == Evaluator::Compiled,
+                };
+                self.run(&members, input, compiled)?
             }
         };
         let items: Vec<&Value> = match &result {
@@ -290,9 +322,14 @@ impl Engine {
     }
 
     /// The findings of the rules `members`, on the class's own engine where it has
-    /// one, else on the whole pack with the other rules' findings left out.
-    fn interpret(&self, members: &[usize], input: Value) -> Result<Value, EngineError> {
-        if let Some(mut engine) = self.class_engines.engine(members) {
+    /// one (its VM program when `compiled` and there is one), else on the whole pack
+    /// with the other rules' findings left out.
+    fn run(&self, members: &[usize], input: Value, compiled: bool) -> Result<Value, EngineError> {
+        if let Some(class) = self.class_engines.engine(members) {
+            if let Some(program) = compiled.then(|| class.program()).flatten() {
+                return vm::execute(program, &self.class_engines.data, self.timer, input);
+            }
+            let mut engine = class.interpreter.clone();
             engine.set_input(input);
             return engine
                 .eval_rule(SELECTED_QUERY.to_string())

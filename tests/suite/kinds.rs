@@ -1,6 +1,7 @@
-//! A review only runs the rules of its kinds (`metadata.kinds`): on every fixture
-//! document and every rule example, created and deleted, with the tenancy config,
-//! that finds exactly what running every rule finds.
+//! A review only runs the rules it reaches (`metadata.kinds` and `metadata.match`):
+//! on every fixture document and every rule example, created, updated and deleted,
+//! with the tenancy config, that finds exactly what running every rule finds; and
+//! the compiled evaluator (regorus's VM) finds exactly what the interpreter finds.
 
 use std::path::{Path, PathBuf};
 
@@ -88,10 +89,33 @@ fn rules_of_other_kinds_never_find_anything() {
     for (name, doc) in &docs {
         for review in [
             review::create(doc.value.clone()),
+            review::build(
+                Operation::Update,
+                Some(doc.value.clone()),
+                Some(doc.value.clone()),
+                &requester,
+            ),
             review::build(Operation::Delete, None, Some(doc.value.clone()), &requester),
         ] {
             let input = review::input(review.clone(), facts::compute(&review, &ctx));
-            let fast = engine.evaluate_with(input.clone(), Strategy::Fast);
+            let interpreted = engine.evaluate_with(input.clone(), Strategy::Interpreted);
+            let compiled = engine.evaluate_with(input.clone(), Strategy::Compiled);
+            match (&compiled, &interpreted) {
+                (Ok(c), Ok(i)) => assert_eq!(
+                    sorted(c.clone()),
+                    sorted(i.clone()),
+                    "compiled vs interpreted: {} (document {}): {}",
+                    name,
+                    doc.index,
+                    review["operation"]
+                ),
+                (Err(_), Err(_)) => {}
+                (c, i) => panic!(
+                    "{name} (document {}): compiled {c:?} but interpreted {i:?}",
+                    doc.index
+                ),
+            }
+            let fast = interpreted;
             let all = engine.evaluate_with(input, Strategy::Reference);
             match (fast, all) {
                 (Ok(fast), Ok(all)) => {

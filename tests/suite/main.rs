@@ -15,6 +15,7 @@ mod aws_auth;
 mod change_cases;
 mod change_semantics;
 mod cli;
+mod engines;
 mod exemptions;
 mod facts;
 mod first_hour;

@@ -181,3 +181,94 @@ fn an_id_that_clashes_with_a_built_in_rule_is_an_error_naming_both() {
         "{stderr}"
     );
 }
+
+/// A user rule written against the facts and the match metadata runs compiled and
+/// interpreted with the same findings.
+#[test]
+fn a_rule_over_facts_and_match_runs_on_both_engines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policy/team/docker_hub.rego",
+        r#"package blastwall.rules.docker_hub
+
+metadata := {
+	"id": "docker-hub-image",
+	"title": "Image pulled from Docker Hub",
+	"severity": "error",
+	"category": "team",
+	"match": {"kinds": [{"apiGroups": ["", "apps"], "kinds": ["Pod", "Deployment"]}], "operations": ["CREATE", "UPDATE"]},
+	"description": "Images come from our registry.",
+	"remediation": "Push the image to our registry.",
+}
+
+deny contains {"msg": sprintf("%s pulls %s from Docker Hub", [c.label, c.image.reference]), "path": array.concat(c.path, ["image"])} if {
+	some c in input.facts.workload.containers
+	c.image.registry == ""
+}
+"#,
+    );
+    write(
+        dir.path(),
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n  - name: ok\n    image: registry.example.com/web:1\n",
+    );
+    for engine in ["compiled", "interpreter"] {
+        let out = blastwall(dir.path())
+            .args([
+                "lint", "-f", "json", "--rules", "policy", "--engine", engine, "pod.yaml",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{engine}");
+        let found: Vec<(String, u64)> = findings(&out)
+            .into_iter()
+            .filter(|(rule, _)| rule == "docker-hub-image")
+            .collect();
+        assert_eq!(found, [("docker-hub-image".to_string(), 8)], "{engine}");
+    }
+}
+
+/// A runaway rule fails the run at the per-document time limit, naming the
+/// document, on either engine.
+#[test]
+fn a_runaway_rule_fails_the_run_at_the_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policy/slow.rego",
+        r#"package blastwall.rules.slow
+
+metadata := {"id": "slow", "title": "Slow", "severity": "error", "category": "team",
+	"description": "Counts for ever.", "remediation": "Do not."}
+
+deny contains {"msg": "done"} if {
+	some i in numbers.range(1, 100000)
+	some j in numbers.range(1, 100000)
+	i * j == -1
+}
+"#,
+    );
+    write(dir.path(), "cm.yaml", DEBUG_CM);
+    for engine in ["compiled", "interpreter"] {
+        let out = blastwall(dir.path())
+            .args([
+                "lint",
+                "--rules",
+                "policy",
+                "--time-limit",
+                "0.2",
+                "--engine",
+                engine,
+                "cm.yaml",
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{engine}: {stderr}");
+        assert!(
+            stderr.contains("cm.yaml (document 1)"),
+            "{engine}: {stderr}"
+        );
+    }
+}

@@ -39,6 +39,10 @@ pub struct Args {
     /// A directory of extra rule modules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// What evaluates the rules: `compiled` (regorus's VM, programs compiled once at
+    /// start) or `interpreter` (the reference; slower, same findings).
+    #[arg(long, env = "BLASTWALL_ENGINE", value_enum, default_value = "compiled")]
+    pub engine: blastwall::cli::EngineChoice,
     /// Per-request deadline; keep it below the webhook's `timeoutSeconds`.
     #[arg(long, env = "BLASTWALL_TIMEOUT", default_value = "8s", value_parser = parse_duration)]
     pub timeout: Duration,

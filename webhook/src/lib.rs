@@ -73,6 +73,7 @@ pub async fn run(
     let mut dirs = args.rules.clone();
     dirs.extend(config.iter().flat_map(|c| c.rule_dirs.iter().cloned()));
     let mut engine = Engine::with_rule_dirs(&dirs).context("compiling rules")?;
+    engine.set_evaluator(args.engine.into());
     // Gatekeeper ConstraintTemplates and Constraints: beside the rules in --rules
     // directories and ruleDirs, and at the config's `gatekeeper` paths.
     let gatekeeper_paths = config
