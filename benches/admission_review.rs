@@ -1,6 +1,8 @@
 //! The cost of one admission review without HTTP: decoding a Pod CREATE
 //! AdmissionReview (`webhook/bench/pod-create.json`), facts, the full rule pack with
 //! the tenancy fixture config, and the response, exactly as the webhook runs it.
+//! `BLASTWALL_REVIEW_BODY=webhook/bench/configmap-create.json` (or
+//! `service-create.json`, or any AdmissionReview) measures another review instead.
 //!
 //! `cargo bench --bench admission_review` times it with criterion.
 //! `BLASTWALL_REVIEWS=N target/release/deps/admission_review-*` runs N reviews and
@@ -47,9 +49,12 @@ fn setup() -> Setup {
         tenancy: Some(Arc::new(Tenancy::new(config))),
         ..Context::default()
     };
-    let body = match std::fs::read(root.join("webhook/bench/pod-create.json")) {
+    let body_path = std::env::var_os("BLASTWALL_REVIEW_BODY")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("webhook/bench/pod-create.json"));
+    let body = match std::fs::read(&body_path) {
         Ok(body) => body,
-        Err(e) => panic!("webhook/bench/pod-create.json: {e}"),
+        Err(e) => panic!("{}: {e}", body_path.display()),
     };
     Setup {
         engine,
