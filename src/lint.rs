@@ -183,10 +183,11 @@ pub fn spliced<'a>(loaded: &Loaded, doc: &'a Document) -> Cow<'a, Document> {
     match loaded
         .files
         .get(doc.file.0)
-        .and_then(|file| awsauth::splice(&doc.spans, &doc.value, &file.text))
+        .and_then(|file| awsauth::splice_with_tags(&doc.spans, &doc.value, &file.text))
     {
-        Some(spans) => Cow::Owned(Document {
+        Some((spans, tagged)) => Cow::Owned(Document {
             spans,
+            tagged: doc.tagged.iter().cloned().chain(tagged).collect(),
             ..doc.clone()
         }),
         None => Cow::Borrowed(doc),
@@ -238,7 +239,7 @@ pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
         }
     }
     let locate = |spans: &SpanNode, path: &[PathSeg]| spans.resolve(path).node.label_range();
-    let related = hit
+    let mut related: Vec<Related> = hit
         .related
         .into_iter()
         .map(|(path, message)| Related {
@@ -247,6 +248,17 @@ pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
             message,
         })
         .collect();
+    // A field written with a tag that changes what it says may be hiding something.
+    related.extend(
+        doc.tagged
+            .iter()
+            .filter(|t| hit.path.starts_with(&t.path))
+            .map(|t| Related {
+                path: t.path.clone(),
+                span: Some(t.span.clone()),
+                message: t.note(),
+            }),
+    );
     Finding {
         span: Some(locate(&doc.spans, &hit.path)),
         rule: hit.rule,

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use regorus::Value;
 
-use crate::source::{Children, Limits, PathSeg, SpanNode};
+use crate::source::{Children, Limits, PathSeg, SpanNode, TaggedField};
 use offsets::ScalarMap;
 
 /// The sections the authenticator reads, in the order it reads them.
@@ -51,6 +51,17 @@ fn section_text<'a>(object: &'a Value, name: &str) -> Option<&'a str> {
 /// its string as [`Children::Embedded`], mapped to offsets in `outer` (the file's
 /// text). `None` when `object` is not aws-auth or has no string section.
 pub fn splice(spans: &SpanNode, object: &Value, outer: &str) -> Option<SpanNode> {
+    splice_with_tags(spans, object, outer).map(|(spans, _)| spans)
+}
+
+/// [`splice`], and the values inside the sections written with a tag that changes
+/// what they say, with paths from the document (`data.mapRoles[0].rolearn`) and
+/// spans in `outer`.
+pub fn splice_with_tags(
+    spans: &SpanNode,
+    object: &Value,
+    outer: &str,
+) -> Option<(SpanNode, Vec<TaggedField>)> {
     if !is_aws_auth(object) {
         return None;
     }
@@ -58,6 +69,7 @@ pub fn splice(spans: &SpanNode, object: &Value, outer: &str) -> Option<SpanNode>
     let data = spans.child(&data_key)?;
     let mut new_data = data.clone();
     let mut changed = false;
+    let mut tagged = Vec::new();
     for name in SECTIONS {
         let Some(text) = section_text(object, name) else {
             continue;
@@ -76,6 +88,15 @@ pub fn splice(spans: &SpanNode, object: &Value, outer: &str) -> Option<SpanNode>
         let map = ScalarMap::new(outer, node.span.clone(), text);
         let inner = section::parse(text, &Limits::default());
         let mapped = section::map_tree(&inner.spans, &|r| map.map(r));
+        tagged.extend(inner.tagged.into_iter().map(|t| {
+            let mut path = vec![data_key.clone(), PathSeg::Key(name.into())];
+            path.extend(t.path);
+            TaggedField {
+                path,
+                span: map.map(t.span),
+                tag: t.tag,
+            }
+        }));
         node.children = Children::Embedded(Arc::new(mapped));
         changed = true;
     }
@@ -89,7 +110,7 @@ pub fn splice(spans: &SpanNode, object: &Value, outer: &str) -> Option<SpanNode>
             *node = new_data;
         }
     }
-    Some(root)
+    Some((root, tagged))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 use regorus::Value;
 
 use crate::source::yaml::parse_stream;
-use crate::source::{ByteRange, Children, DuplicateKey, Limits, PathSeg, SpanNode};
+use crate::source::{ByteRange, Children, DuplicateKey, Limits, PathSeg, SpanNode, TaggedField};
 
 /// The key under which a section's parse error is addressed in its span tree.
 pub const ERROR_KEY: &str = "@error";
@@ -28,6 +28,8 @@ pub struct Section {
     /// Unquoted `{{...}}` values: where, and their text.
     pub unquoted_templates: Vec<(ByteRange, String)>,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Values written with a tag that changes what they say (`!!binary`, `!foo`).
+    pub tagged: Vec<TaggedField>,
     /// Only blank, `""` or `''`: the authenticator skips it.
     pub skippable: bool,
 }
@@ -43,6 +45,7 @@ pub fn parse(text: &str, limits: &Limits) -> Section {
         extra_documents: Vec::new(),
         unquoted_templates: Vec::new(),
         duplicate_keys: Vec::new(),
+        tagged: Vec::new(),
         skippable,
     };
     if skippable {
@@ -98,6 +101,14 @@ pub fn parse(text: &str, limits: &Limits) -> Section {
                     path: d.path.clone(),
                     first: patch.unmap(d.first.clone()),
                     second: patch.unmap(d.second.clone()),
+                })
+                .collect();
+            section.tagged = doc
+                .tagged
+                .iter()
+                .map(|t| TaggedField {
+                    span: patch.unmap(t.span.clone()),
+                    ..t.clone()
                 })
                 .collect();
         }

@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use regorus::Value;
 
-use super::yaml::{self, ParsedDoc};
+use super::yaml::{self, ParseError, ParsedDoc, ParsedStream};
 use super::{
-    walk, ByteRange, Children, Document, DuplicateKey, FileId, Limits, Loaded, PathSeg, Problem,
-    SkipReason, Skipped, SourceFile,
+    span, walk, ByteRange, Children, Document, DuplicateKey, FileId, Limits, Loaded, PathSeg,
+    Problem, SkipReason, Skipped, SourceFile, SpanNode,
 };
 
 /// Reads every input: `-` is stdin (read at most once), a directory is walked, a file
@@ -151,7 +151,7 @@ fn add_text(
     let file = FileId(loaded.files.len());
     // The text keeps its byte order mark, if any; the parser skips it, so every
     // offset stays an offset into this text.
-    let parsed = yaml::parse_stream(&text, limits);
+    let parsed = parse_as_kubectl(&text, limits);
     let skip = |reason| Skipped {
         file,
         named,
@@ -244,6 +244,167 @@ fn names_a_kind(text: &str) -> bool {
     text.contains("\"kind\"") || text.contains("\"apiVersion\"")
 }
 
+/// Reads a manifest file as kubectl (and Flux, Argo CD, which share its reader) does.
+/// The reader cuts the file at every line that starts with `---` and hands each piece,
+/// every line ending with a line break (the last one too), to go-yaml, which reads
+/// the piece's first document only. So:
+/// - a block scalar that ends the file keeps its final line break;
+/// - after a `...` line, the rest of the piece is ignored (documents there are dropped);
+/// - a `---` line with more than a comment after it, and a directive (`%YAML`) before
+///   the first document of a piece, make kubectl refuse the file (reported here).
+pub fn parse_as_kubectl(text: &str, limits: &Limits) -> ParsedStream {
+    let mut parsed = if text.is_empty() || text.ends_with('\n') {
+        yaml::parse_stream(text, limits)
+    } else {
+        let mut terminated = String::with_capacity(text.len() + 1);
+        terminated.push_str(text);
+        terminated.push('\n');
+        let mut parsed = yaml::parse_stream(&terminated, limits);
+        clamp(&mut parsed, text.len());
+        parsed
+    };
+    let pieces = KubectlPieces::scan(text);
+    if !pieces.ignored.is_empty() {
+        let ignored = |at: usize| pieces.ignored.iter().any(|r| r.contains(&at));
+        parsed.docs.retain(|d| !ignored(d.spans.span.start));
+        parsed
+            .errors
+            .retain(|e| e.span.as_ref().is_none_or(|r| !ignored(r.start)));
+    }
+    parsed.errors.extend(pieces.errors);
+    parsed
+}
+
+/// How kubectl's reader cuts a file: what it ignores, and why it would refuse it.
+#[derive(Default)]
+struct KubectlPieces {
+    /// After a `...` line, up to the next `---` line.
+    ignored: Vec<ByteRange>,
+    errors: Vec<ParseError>,
+}
+
+impl KubectlPieces {
+    fn scan(text: &str) -> KubectlPieces {
+        let mut out = KubectlPieces::default();
+        let mut at = 0;
+        // Whether the current piece has had content yet, and where its ignored tail began.
+        let mut content = false;
+        let mut ignoring: Option<usize> = None;
+        let mut bad_separator = false;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            if let Some(rest) = line.strip_prefix("---") {
+                if let Some(from) = ignoring.take() {
+                    // An error the ignored text causes may be placed on the `---` line.
+                    out.ignored.push(from..at);
+                }
+                content = false;
+                let after = rest.trim();
+                if !after.is_empty() && !after.starts_with('#') && !bad_separator {
+                    // kubectl stops at the first one.
+                    bad_separator = true;
+                    let skip = rest.len() - rest.trim_start().len();
+                    out.errors.push(ParseError {
+                        span: Some(start + 3 + skip..start + 3 + skip + after.len()),
+                        message: format!(
+                            "kubectl cannot read this file: only a comment may follow `---` on its line, not `{}`",
+                            shorten(after)
+                        ),
+                    });
+                }
+                continue;
+            }
+            if ignoring.is_some() {
+                continue;
+            }
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() || trimmed.trim_start().starts_with('#') {
+                continue;
+            }
+            if line.starts_with("...")
+                && matches!(
+                    line.as_bytes().get(3),
+                    None | Some(b' ' | b'\t' | b'\r' | b'\n')
+                )
+            {
+                if content {
+                    ignoring = Some(at);
+                }
+                continue;
+            }
+            if !content && line.starts_with('%') {
+                out.errors.push(ParseError {
+                    span: Some(start..start + trimmed.len()),
+                    message: "kubectl cannot read this file: it cuts the file at `---` lines, which leaves this directive without a document".into(),
+                });
+            }
+            content = true;
+        }
+        if let Some(from) = ignoring {
+            // An error at the very end of the text belongs to the last piece too.
+            out.ignored.push(from..text.len() + 1);
+        }
+        out
+    }
+}
+
+fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+/// Keeps every offset within the first `len` bytes (the text before a line break
+/// was added to it).
+fn clamp(parsed: &mut ParsedStream, len: usize) {
+    let fix = |r: &mut ByteRange| {
+        r.start = r.start.min(len);
+        r.end = r.end.min(len);
+    };
+    for e in &mut parsed.errors {
+        if let Some(r) = &mut e.span {
+            fix(r);
+        }
+    }
+    for d in &mut parsed.docs {
+        fix(&mut d.span);
+        for dup in &mut d.duplicate_keys {
+            fix(&mut dup.first);
+            fix(&mut dup.second);
+        }
+        for t in &mut d.tagged {
+            fix(&mut t.span);
+        }
+        if max_end(&d.spans) > len {
+            d.spans = span::map_spans(&d.spans, &|mut r| {
+                fix(&mut r);
+                r
+            });
+        }
+    }
+}
+
+/// The largest end offset in a span tree.
+fn max_end(node: &SpanNode) -> usize {
+    let mut max = node.span.end;
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        max = max.max(n.span.end);
+        if let Some(k) = &n.key_span {
+            max = max.max(k.end);
+        }
+        match &n.children {
+            Children::Seq(items) => stack.extend(items.iter()),
+            Children::Map(entries) => stack.extend(entries.iter().map(|(_, n)| n)),
+            Children::Embedded(inner) => stack.push(inner),
+            Children::Leaf => {}
+        }
+    }
+    max
+}
+
 /// Whether a mapping is meant as a Kubernetes object: it has a `kind` (in any
 /// letter case), or an `apiVersion` (in any spelling) beside `metadata`. A Helm
 /// `values.yaml`, a `Chart.yaml` or a CI workflow is not; a manifest whose `kind`
@@ -285,6 +446,7 @@ fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) -> Option<Byt
         value: doc.value,
         spans: doc.spans,
         duplicate_keys: doc.duplicate_keys,
+        tagged: doc.tagged,
     });
     None
 }
@@ -352,8 +514,25 @@ fn expand_list(
             value: item.clone(),
             spans: spans.clone(),
             duplicate_keys: dups,
+            tagged: item_tagged(&doc.tagged, i),
         });
     }
+}
+
+/// The tagged fields of item `i` of a List, with paths relative to the item.
+fn item_tagged(tagged: &[super::TaggedField], i: usize) -> Vec<super::TaggedField> {
+    tagged
+        .iter()
+        .filter_map(|t| match t.path.as_slice() {
+            [PathSeg::Key(k), PathSeg::Index(j), rest @ ..] if k == "items" && *j == i => {
+                Some(super::TaggedField {
+                    path: rest.to_vec(),
+                    ..t.clone()
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -604,6 +783,49 @@ mod tests {
         assert!(loaded.problems[1]
             .message
             .starts_with("main:c.yaml: is 160 bytes"));
+    }
+
+    #[test]
+    fn block_scalar_at_the_end_of_a_file_without_a_final_newline_reads_as_kubectl_reads_it() {
+        // kubectl's reader ends the last line with a line break, so clip chomping
+        // keeps one; YAML read as it is (an aws-auth section) has none.
+        let text = "kind: ConfigMap\ndata:\n  script: |\n    echo hi";
+        let loaded = load_str("cm.yaml", text.into(), &Limits::default());
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let doc = &loaded.documents[0];
+        assert_eq!(doc.value["data"]["script"], Value::from("echo hi\n"));
+        assert_eq!(
+            text_at(&loaded, doc, &[key("data"), key("script")]),
+            "echo hi"
+        );
+        let raw = yaml::parse_stream(text, &Limits::default());
+        assert_eq!(raw.docs[0].value["data"]["script"], Value::from("echo hi"));
+    }
+
+    #[test]
+    fn the_file_is_cut_into_documents_as_kubectl_cuts_it() {
+        // After `...` kubectl ignores the rest of the piece, broken or not.
+        let text = "kind: A\n...\nkind: Ignored\n---\nkind: B\n...\nkind: [\n";
+        let loaded = load_str("x.yaml", text.into(), &Limits::default());
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let kinds: Vec<_> = loaded
+            .documents
+            .iter()
+            .map(|d| d.value["kind"].clone())
+            .collect();
+        assert_eq!(kinds, [Value::from("A"), Value::from("B")]);
+
+        // A `---` line with content after it, or a directive that the cut leaves alone.
+        for (text, at) in [
+            ("kind: A\n--- {kind: B}\n--- {kind: C}\n", "{kind: B}"),
+            ("%YAML 1.1\n---\nkind: A\n", "%YAML 1.1"),
+        ] {
+            let loaded = load_str("x.yaml", text.into(), &Limits::default());
+            assert_eq!(loaded.problems.len(), 1, "{:?}", loaded.problems);
+            let span = loaded.problems[0].span.clone().unwrap();
+            assert_eq!(&text[span], at);
+            assert!(loaded.problems[0].message.contains("kubectl"));
+        }
     }
 
     #[test]

@@ -112,6 +112,35 @@ pub struct DuplicateKey {
     pub second: ByteRange,
 }
 
+/// A scalar written with a tag that changes what it says: `!!binary` (Kubernetes
+/// reads the decoded text) or a local or unknown tag such as `!foo` (Kubernetes reads
+/// the text as a string, whatever it looks like). A reviewer sees the text as
+/// written, so findings on such a field say so.
+#[derive(Clone, Debug)]
+pub struct TaggedField {
+    /// Path of the field (for a tagged key: of its value) in the document.
+    pub path: Vec<PathSeg>,
+    /// The tagged scalar as written, tag included.
+    pub span: ByteRange,
+    /// The tag as written (`!!binary`, `!foo`).
+    pub tag: String,
+}
+
+impl TaggedField {
+    /// The note a finding on this field carries.
+    pub fn note(&self) -> String {
+        match self.tag.as_str() {
+            "!!binary" | "!<tag:yaml.org,2002:binary>" => format!(
+                "this field is written `{}`: Kubernetes reads the base64-decoded text, not the text as written; a tag like this can hide a value from review",
+                self.tag
+            ),
+            tag => format!(
+                "this field is written with the tag `{tag}`: Kubernetes ignores it and reads the text as a string; a tag like this can hide a value from review"
+            ),
+        }
+    }
+}
+
 /// One object read from a file. A `List` is expanded into one document per item.
 #[derive(Clone, Debug)]
 pub struct Document {
@@ -123,6 +152,8 @@ pub struct Document {
     pub value: regorus::Value,
     pub spans: SpanNode,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Fields written with a tag that changes what they say.
+    pub tagged: Vec<TaggedField>,
 }
 
 /// Why an input, or part of it, could not be read. Any problem makes `lint` exit 2.

@@ -6,12 +6,12 @@
 //! back into strings (`on:` becomes `"true"`). A linter that read YAML 1.2 would see
 //! `privileged: yes` as a string and miss a privileged pod.
 //!
-//! Choices where JSON cannot follow YAML:
-//! - `.inf`, `-.inf` and `.nan` resolve to floats that JSON cannot hold (Kubernetes
-//!   rejects such a manifest when it encodes JSON). Values keep their source text as
-//!   a string so the document can still be linted; keys become `.inf`/`-.inf`/`.nan`
-//!   as sigs.k8s.io/yaml writes them.
+//! Where JSON cannot follow YAML:
+//! - `.inf`, `-.inf` and `.nan` resolve to floats that JSON cannot hold: as values,
+//!   Kubernetes rejects the document when it encodes JSON (the caller reports it);
+//!   as keys they become `.inf`/`-.inf`/`.nan`, as sigs.k8s.io/yaml writes them.
 //! - Timestamps stay strings, as go-yaml v2 leaves them when decoding into `interface{}`.
+//! - `!!binary` text is base64-decoded and its bytes used as text ([`decode_binary`]).
 
 use std::borrow::Cow;
 
@@ -38,7 +38,11 @@ pub enum CoreTag {
     Bool,
     Null,
     Merge,
-    /// A local or unknown tag: go-yaml v2 keeps the text as a string.
+    /// Base64 that go-yaml decodes, using the bytes as a string.
+    Binary,
+    Timestamp,
+    /// A local or unknown tag (`!foo`, `!!set` on a scalar): go-yaml v2 keeps the text
+    /// as a string.
     Other,
 }
 
@@ -46,17 +50,22 @@ impl CoreTag {
     /// Classifies a tag given as handle (`tag:yaml.org,2002:` once `!!` is expanded,
     /// or `!`) and suffix.
     pub fn from_parts(handle: &str, suffix: &str) -> CoreTag {
-        let core = handle == "tag:yaml.org,2002:" || handle == "!!";
-        if !core {
-            return CoreTag::Other;
-        }
-        match suffix {
+        const CORE: &str = "tag:yaml.org,2002:";
+        let name = match (handle, suffix.strip_prefix(CORE)) {
+            (CORE | "!!", _) => suffix,
+            // The verbatim form, `!<tag:yaml.org,2002:int>`.
+            ("" | "!", Some(name)) => name,
+            _ => return CoreTag::Other,
+        };
+        match name {
             "str" => CoreTag::Str,
             "int" => CoreTag::Int,
             "float" => CoreTag::Float,
             "bool" => CoreTag::Bool,
             "null" => CoreTag::Null,
             "merge" => CoreTag::Merge,
+            "binary" => CoreTag::Binary,
+            "timestamp" => CoreTag::Timestamp,
             _ => CoreTag::Other,
         }
     }
@@ -83,16 +92,19 @@ pub fn resolve_plain(text: &str) -> Resolved {
     }
 }
 
-/// Resolves a scalar with an explicit core-schema tag. `text` is the scalar's value
-/// whatever its style (go-yaml honours `!!int "12"`).
+/// Resolves a scalar with an explicit tag. `text` is the scalar's value whatever its
+/// style (go-yaml honours `!!int "12"`); `!!binary` is the caller's ([`decode_binary`]).
 pub fn resolve_tagged(text: &str, tag: CoreTag) -> Result<Resolved, String> {
     let plain = resolve_plain(text);
     let ok = match (tag, plain) {
-        (CoreTag::Str | CoreTag::Other | CoreTag::Merge, _) => return Ok(Resolved::Str),
+        (CoreTag::Str | CoreTag::Other | CoreTag::Merge | CoreTag::Binary, _) => {
+            return Ok(Resolved::Str)
+        }
+        (CoreTag::Timestamp, _) if go_timestamp(text) => Resolved::Str,
         (CoreTag::Int, Resolved::Int(_) | Resolved::UInt(_)) => plain,
         (CoreTag::Float, Resolved::Float(_)) => plain,
+        // go-yaml turns an int64 into a float, not a uint64.
         (CoreTag::Float, Resolved::Int(i)) => Resolved::Float(i as f64),
-        (CoreTag::Float, Resolved::UInt(u)) => Resolved::Float(u as f64),
         (CoreTag::Bool, Resolved::Bool(_)) => plain,
         (CoreTag::Null, Resolved::Null) => plain,
         _ => {
@@ -100,12 +112,164 @@ pub fn resolve_tagged(text: &str, tag: CoreTag) -> Result<Resolved, String> {
                 CoreTag::Int => "!!int",
                 CoreTag::Float => "!!float",
                 CoreTag::Bool => "!!bool",
+                CoreTag::Timestamp => "!!timestamp",
                 _ => "!!null",
             };
             return Err(format!("cannot read `{}` as {name}", shorten(text)));
         }
     };
     Ok(ok)
+}
+
+/// The text go-yaml makes of a `!!binary` scalar: the base64 decoded (line breaks
+/// ignored, padding required), its bytes taken as a string; bytes that are not UTF-8
+/// become U+FFFD one by one, as Go's JSON encoder writes them.
+pub fn decode_binary(text: &str) -> Result<String, String> {
+    let bad = || "`!!binary` value is not valid base64; Kubernetes rejects it".to_string();
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'\r' | b'\n'))
+        .collect();
+    if !digits.len().is_multiple_of(4) {
+        return Err(bad());
+    }
+    let value = |b: u8| -> Option<u32> {
+        Some(match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut bytes = Vec::with_capacity(digits.len() / 4 * 3);
+    let quads = digits.chunks(4).count();
+    for (i, quad) in digits.chunks(4).enumerate() {
+        let pad = quad.iter().rev().take_while(|&&b| b == b'=').count();
+        if pad > 2 || (pad > 0 && i + 1 != quads) {
+            return Err(bad());
+        }
+        let mut n = 0u32;
+        for &b in &quad[..4 - pad] {
+            n = (n << 6) | value(b).ok_or_else(bad)?;
+        }
+        n <<= 6 * pad as u32;
+        let got = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        bytes.extend_from_slice(&got[..3 - pad]);
+    }
+    Ok(go_json_text(&bytes))
+}
+
+/// Bytes as Go's encoding/json writes a string: each byte that is not part of valid
+/// UTF-8 becomes U+FFFD.
+fn go_json_text(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let bad = e.error_len().unwrap_or(rest.len());
+                for _ in 0..bad {
+                    out.push('\u{FFFD}');
+                }
+                bytes = &rest[bad..];
+            }
+        }
+    }
+}
+
+/// Whether go-yaml v2 reads `text` as a timestamp: `YYYY-M-D`, optionally followed by
+/// `T`/`t` or a space, `h:m:s`, a fraction, and (after `T`/`t` only, then required)
+/// `Z` or `±hh:mm`; fields in range, as Go's time.Parse checks them.
+pub fn go_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    // 1 or 2 digits, as Go's layout fields `1`, `2`, `15`, `4`, `5` take them.
+    let num = |i: &mut usize| -> Option<u32> {
+        let d = |j: usize| {
+            b.get(j)
+                .filter(|c| c.is_ascii_digit())
+                .map(|c| (c - b'0') as u32)
+        };
+        let first = d(*i)?;
+        *i += 1;
+        match d(*i) {
+            Some(second) => {
+                *i += 1;
+                Some(first * 10 + second)
+            }
+            None => Some(first),
+        }
+    };
+    if b.len() < 5 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return false;
+    }
+    let year: u32 = text[..4].parse().unwrap_or(0);
+    let mut i = 5;
+    let Some(month) = num(&mut i) else {
+        return false;
+    };
+    if b.get(i) != Some(&b'-') {
+        return false;
+    }
+    i += 1;
+    let Some(day) = num(&mut i) else {
+        return false;
+    };
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    if day < 1 || day > days {
+        return false;
+    }
+    if i == b.len() {
+        return true;
+    }
+    let zoned = match b[i] {
+        b'T' | b't' => true,
+        b' ' => false,
+        _ => return false,
+    };
+    i += 1;
+    for (n, max) in [(0, 23), (1, 59), (2, 59)] {
+        if n > 0 {
+            if b.get(i) != Some(&b':') {
+                return false;
+            }
+            i += 1;
+        }
+        match num(&mut i) {
+            Some(v) if v <= max => {}
+            _ => return false,
+        }
+    }
+    if matches!(b.get(i), Some(b'.' | b',')) && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    if !zoned {
+        return i == b.len();
+    }
+    match b.get(i) {
+        Some(b'Z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let z = &b[i + 1..];
+            z.len() == 5 && z[2] == b':' && [0, 1, 3, 4].iter().all(|&j| z[j].is_ascii_digit())
+        }
+        _ => false,
+    }
 }
 
 /// The value Kubernetes would see for a resolved scalar.

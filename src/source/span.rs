@@ -93,6 +93,29 @@ impl SpanNode {
     }
 }
 
+/// A copy of `node` with every span passed through `f` (nesting is bounded by
+/// [`super::Limits::max_depth`]).
+pub fn map_spans(node: &SpanNode, f: &dyn Fn(ByteRange) -> ByteRange) -> SpanNode {
+    let children = match &node.children {
+        Children::Leaf => Children::Leaf,
+        Children::Seq(items) => {
+            Children::Seq(Arc::new(items.iter().map(|n| map_spans(n, f)).collect()))
+        }
+        Children::Map(entries) => Children::Map(Arc::new(
+            entries
+                .iter()
+                .map(|(k, n)| (k.clone(), map_spans(n, f)))
+                .collect(),
+        )),
+        Children::Embedded(inner) => Children::Embedded(Arc::new(map_spans(inner, f))),
+    };
+    SpanNode {
+        span: f(node.span.clone()),
+        key_span: node.key_span.clone().map(f),
+        children,
+    }
+}
+
 /// Renders a path as `spec.containers[0].securityContext.privileged`; keys that are not
 /// plain identifiers are quoted: `metadata.annotations["eks.amazonaws.com/role-arn"]`.
 pub fn display_path(path: &[PathSeg]) -> String {

@@ -13,6 +13,7 @@
 //!   nodes they add are counted against [`Limits`]: a billion-laughs document stops
 //!   at the first alias that goes over.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use regorus::Value;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::resolve::{self, CoreTag, Resolved};
-use super::{ByteRange, Children, DuplicateKey, Limits, PathSeg, SpanNode};
+use super::{ByteRange, Children, DuplicateKey, Limits, PathSeg, SpanNode, TaggedField};
 
 /// Every document of one text that could be read, and what went wrong in the others.
 #[derive(Debug, Default)]
@@ -38,6 +39,8 @@ pub struct ParsedDoc {
     pub value: Value,
     pub spans: SpanNode,
     pub duplicate_keys: Vec<DuplicateKey>,
+    /// Scalars written with a tag that changes what they say.
+    pub tagged: Vec<TaggedField>,
     /// From the document's first token to its last.
     pub span: ByteRange,
 }
@@ -51,7 +54,158 @@ pub struct ParseError {
 
 /// Parses every document of `text`. Offsets in the result are bytes into `text`; a
 /// leading UTF-8 byte order mark is skipped.
+///
+/// saphyr refuses two things in quoted scalars that go-yaml reads, and so Kubernetes:
+/// continuation lines indented no deeper than the key (go-yaml does not check their
+/// indentation; the value is the same at any indentation), and the escape `\'`.
+/// A document that fails on one of these is read again from a copy of the text with
+/// the scalar's continuation lines indented and `\'` written `\x27`, which means
+/// the same; offsets are mapped back to `text`.
 pub fn parse_stream(text: &str, limits: &Limits) -> ParsedStream {
+    let mut out = parse_text(text, limits);
+    let mut edits = Edits::default();
+    for _ in 0..MAX_REREADS {
+        let mut found = false;
+        for e in &out.errors {
+            let Some(span) = &e.span else { continue };
+            if !(e.message.contains("invalid indentation in quoted scalar")
+                || e.message.contains("found unknown escape character"))
+            {
+                continue;
+            }
+            // Offsets in `out` are already offsets in `text`.
+            if edits.add_quoted(text, span.start) {
+                found = true;
+            }
+        }
+        if !found {
+            break;
+        }
+        let patched = edits.apply(text);
+        out = parse_text(&patched, limits);
+        edits.unmap_stream(&mut out);
+    }
+    out
+}
+
+/// How many times a text is read again for quoted scalars saphyr refuses (each round
+/// fixes at least one scalar of every document that failed on one).
+const MAX_REREADS: usize = 16;
+
+/// Insertions and replacements in a text, by offset in the original.
+#[derive(Default)]
+struct Edits {
+    /// (offset in the original, bytes replaced, replacement), disjoint; ascending
+    /// once [`Edits::apply`] has run.
+    list: Vec<(usize, usize, String)>,
+    /// Quoted scalars already handled, by the offset of their opening quote.
+    done: std::collections::HashSet<usize>,
+    /// For each edit, ascending: its start and end in the edited text, its offset in
+    /// the original, and the length difference of all edits up to it included.
+    index: Vec<(usize, usize, usize, isize)>,
+}
+
+impl Edits {
+    /// Adds the edits for the quoted scalar whose opening quote is at `quote`.
+    fn add_quoted(&mut self, text: &str, quote: usize) -> bool {
+        let bytes = text.as_bytes();
+        // The error may point at the scalar's anchor or tag.
+        let quote = skip_properties(text, quote, text.len());
+        let q = match bytes.get(quote) {
+            Some(&q @ (b'"' | b'\'')) => q,
+            _ => return false,
+        };
+        if !self.done.insert(quote) {
+            return false;
+        }
+        let line_start = text[..quote].rfind('\n').map_or(0, |i| i + 1);
+        let indent = " ".repeat(text[line_start..quote].chars().count() + 1);
+        let mut i = quote + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if q == b'"' => match bytes.get(i + 1) {
+                    Some(b'\'') => {
+                        self.list.push((i, 2, "\\x27".into()));
+                        i += 2;
+                    }
+                    // An escaped line break: the next line is a continuation line too.
+                    Some(b'\r' | b'\n') => i += 1,
+                    _ => i += 2,
+                },
+                b'\'' if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                b if b == q => break,
+                b'\n' => {
+                    i += 1;
+                    let rest = &bytes[i..];
+                    if is_marker(rest, b'-') || is_marker(rest, b'.') {
+                        break; // go-yaml refuses a document marker in a quoted scalar too
+                    }
+                    self.list.push((i, 0, indent.clone()));
+                }
+                _ => i += 1,
+            }
+        }
+        true
+    }
+
+    /// The edited text; also indexes the edits for [`Edits::unmap`].
+    fn apply(&mut self, text: &str) -> String {
+        self.list.sort_by_key(|e| e.0);
+        self.list.dedup_by_key(|e| e.0);
+        self.index.clear();
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut at = 0;
+        let mut shift: isize = 0;
+        for (pos, len, with) in &self.list {
+            out.push_str(&text[at..*pos]);
+            let start = out.len();
+            out.push_str(with);
+            shift += with.len() as isize - *len as isize;
+            self.index.push((start, out.len(), *pos, shift));
+            at = pos + len;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// The original offset of an offset in the edited text (inside an edit: its start).
+    fn unmap(&self, x: usize) -> usize {
+        let k = self.index.partition_point(|e| e.0 <= x);
+        let Some(&(_, end, pos, shift)) = k.checked_sub(1).and_then(|k| self.index.get(k)) else {
+            return x;
+        };
+        if x < end {
+            return pos;
+        }
+        (x as isize - shift).max(0) as usize
+    }
+
+    fn unmap_range(&self, r: &ByteRange) -> ByteRange {
+        let start = self.unmap(r.start);
+        start..self.unmap(r.end).max(start)
+    }
+
+    fn unmap_stream(&self, out: &mut ParsedStream) {
+        for e in &mut out.errors {
+            if let Some(r) = &mut e.span {
+                *r = self.unmap_range(r);
+            }
+        }
+        for d in &mut out.docs {
+            d.span = self.unmap_range(&d.span);
+            for dup in &mut d.duplicate_keys {
+                dup.first = self.unmap_range(&dup.first);
+                dup.second = self.unmap_range(&dup.second);
+            }
+            for t in &mut d.tagged {
+                t.span = self.unmap_range(&t.span);
+            }
+            d.spans = super::span::map_spans(&d.spans, &|r| self.unmap_range(&r));
+        }
+    }
+}
+
+fn parse_text(text: &str, limits: &Limits) -> ParsedStream {
     let mut out = ParsedStream::default();
     if text.len() > limits.max_file_bytes {
         out.errors.push(ParseError {
@@ -159,8 +313,11 @@ fn parse_from(
                     true => r.end,
                     false => r.start,
                 };
-                if let Some(parsed) = builder.finish(end) {
-                    out.docs.push(parsed);
+                match builder.finish(end) {
+                    Ok(Some(parsed)) => out.docs.push(parsed),
+                    Ok(None) => {}
+                    // Kubernetes cannot turn the document into JSON; the next one is fine.
+                    Err(e) => out.errors.push(e),
                 }
                 Ok(())
             }
@@ -285,7 +442,9 @@ struct Node {
     /// Collections nested in this subtree, itself included (0 for a scalar).
     height: usize,
     /// The key sigs.k8s.io/yaml makes of it, if it is a scalar.
-    key: Option<Result<String, String>>,
+    key: Option<KeyOf>,
+    /// Whether it was written as an alias (`*name`).
+    alias: bool,
 }
 
 struct Anchored {
@@ -293,11 +452,43 @@ struct Anchored {
     span: SpanNode,
     count: usize,
     height: usize,
-    key: Option<Result<String, String>>,
+    key: Option<KeyOf>,
+}
+
+/// What sigs.k8s.io/yaml makes of a scalar key: the string and the Go type it had
+/// (keys of different types that make the same string are two keys to go-yaml), or
+/// why it cannot make a key of it.
+type KeyOf = Result<(String, GoKind), String>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GoKind {
+    Str,
+    Bool,
+    Int,
+    Float,
+    /// NaN is not equal to itself: two `.nan` keys are two keys to go-yaml.
+    NaN,
+    /// Set by a merge key: its type is not kept.
+    Merged,
+}
+
+fn key_of(resolved: Resolved, text: &str) -> KeyOf {
+    let kind = match resolved {
+        Resolved::Bool(_) => GoKind::Bool,
+        Resolved::Int(_) | Resolved::UInt(_) => GoKind::Int,
+        Resolved::Float(f) if f.is_nan() => GoKind::NaN,
+        Resolved::Float(_) => GoKind::Float,
+        Resolved::Null | Resolved::Str => GoKind::Str,
+    };
+    resolve::to_key(resolved, text).map(|k| (k.into_owned(), kind))
 }
 
 struct PendingKey {
     text: String,
+    kind: GoKind,
+    /// The key in the object: the text, or a [`Builder::poison`] when Kubernetes
+    /// cannot have such a key (null, an integer above 2^63).
+    key: Option<Value>,
     span: ByteRange,
     merge: bool,
 }
@@ -313,8 +504,8 @@ enum Kind {
         map: BTreeMap<Value, Value>,
         start: usize,
         key: Option<PendingKey>,
-        /// Mappings named by `<<`, earliest first; applied at the end so explicit keys win.
-        merges: Vec<(Value, SpanNode)>,
+        /// Keys last set by a merge (`<<`): setting one again is not a duplicate.
+        merged: Vec<String>,
     },
 }
 
@@ -336,6 +527,8 @@ struct Builder<'l> {
     items: Vec<Value>,
     item_spans: Vec<SpanNode>,
     entries: Vec<(String, SpanNode)>,
+    /// The Go type of each key in `entries`.
+    entry_kinds: Vec<GoKind>,
     root: Option<Node>,
     /// By saphyr's anchor id, which keeps growing over a stream.
     anchors: HashMap<usize, Anchored>,
@@ -343,6 +536,9 @@ struct Builder<'l> {
     alias_nodes: usize,
     dups: Vec<DuplicateKey>,
     keys: KeyCache,
+    /// Why each poison value of this document is one (see [`Builder::poison`]).
+    poisons: Vec<ParseError>,
+    tagged: Vec<TaggedField>,
 }
 
 /// Mapping keys repeat across the documents of a stream (`apiVersion`, `metadata`,
@@ -414,12 +610,15 @@ impl<'l> Builder<'l> {
             items: Vec::new(),
             item_spans: Vec::new(),
             entries: Vec::new(),
+            entry_kinds: Vec::new(),
             root: None,
             anchors: HashMap::new(),
             nodes: 0,
             alias_nodes: 0,
             dups: Vec::new(),
             keys: KeyCache::default(),
+            poisons: Vec::new(),
+            tagged: Vec::new(),
         }
     }
 
@@ -435,27 +634,65 @@ impl<'l> Builder<'l> {
         self.items.clear();
         self.item_spans.clear();
         self.entries.clear();
+        self.entry_kinds.clear();
         self.root = None;
         self.anchors.clear();
         self.nodes = 0;
         self.alias_nodes = 0;
         self.dups.clear();
+        self.poisons.clear();
+        self.tagged.clear();
     }
 
-    fn finish(&mut self, end: usize) -> Option<ParsedDoc> {
-        let root = self.root.take()?;
+    fn finish(&mut self, end: usize) -> Result<Option<ParsedDoc>, ParseError> {
+        let Some(root) = self.root.take() else {
+            return Ok(None);
+        };
         self.anchors.clear();
         // kubectl skips documents that are empty or `null`.
         if root.value == Value::Null {
-            return None;
+            return Ok(None);
         }
-        Some(ParsedDoc {
+        if !self.poisons.is_empty() {
+            if let Some(id) = find_poison(&root.value) {
+                let e = self.poisons.get(id).cloned();
+                self.abandon();
+                return Err(e.unwrap_or_else(|| err(&root.span.span, POISON.into())));
+            }
+            self.poisons.clear();
+        }
+        Ok(Some(ParsedDoc {
             index: self.index,
             value: root.value,
             spans: root.span,
             duplicate_keys: std::mem::take(&mut self.dups),
+            tagged: std::mem::take(&mut self.tagged),
             span: self.start..end.max(self.start),
-        })
+        }))
+    }
+
+    /// A value that stands for something Kubernetes cannot turn into JSON (a float
+    /// that is infinite or not a number, a null key). It is reported only if it is
+    /// still in the document at its end, as sigs.k8s.io/yaml converts the decoded
+    /// document: a later duplicate key or a merge may have replaced it.
+    fn poison(&mut self, span: &ByteRange, message: String) -> Value {
+        let id = self.poisons.len();
+        self.poisons.push(err(span, message));
+        Value::from(std::collections::BTreeSet::from([Value::from(id as u64)]))
+    }
+
+    /// The value of a scalar that is not a key.
+    fn scalar_value(&mut self, resolved: Resolved, text: &str, span: &ByteRange) -> Value {
+        match resolved {
+            Resolved::Float(f) if !f.is_finite() => self.poison(
+                span,
+                format!(
+                    "`{}` is not a number JSON can hold: Kubernetes cannot read this document (quote it to make it a string)",
+                    text.trim()
+                ),
+            ),
+            _ => resolve::to_value(resolved, text),
+        }
     }
 
     fn expects_key(&self) -> bool {
@@ -486,6 +723,8 @@ impl<'l> Builder<'l> {
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(1, &span)?;
+                let written = span.clone();
+                let tag_text = tag.as_ref().map(|t| format!("{}{}", t.handle, t.suffix));
                 let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
                 let span = if block {
                     // The span starts at the content; leave out the final line breaks.
@@ -496,43 +735,91 @@ impl<'l> Builder<'l> {
                 } else {
                     span
                 };
+                // A block scalar whose last line ends the text without a line break:
+                // go-yaml adds none (chomping keeps only line breaks that are there),
+                // saphyr adds one.
+                let text = match text {
+                    Cow::Owned(mut t)
+                        if block && t.ends_with('\n') && !self.text[span.end..].contains('\n') =>
+                    {
+                        t.pop();
+                        Cow::Owned(t)
+                    }
+                    Cow::Borrowed(t)
+                        if block && t.ends_with('\n') && !self.text[span.end..].contains('\n') =>
+                    {
+                        Cow::Borrowed(&t[..t.len() - 1])
+                    }
+                    t => t,
+                };
+                // `\/` reads as `/`: only a value with one can have it.
+                if style == ScalarStyle::DoubleQuoted && text.contains('/') {
+                    if let Some(at) = slash_escape(self.text, span.start) {
+                        return Err(err(
+                            &(at..at + 2),
+                            "go-yaml does not know the escape `\\/` (write `/`): Kubernetes rejects this document".into(),
+                        ));
+                    }
+                }
                 let tag = tag.map(|t| CoreTag::from_parts(&t.handle, &t.suffix));
-                let resolved = match (style, tag) {
-                    (_, Some(tag)) => resolve::resolve_tagged(&text, tag)
-                        .map_err(|m| err(&span, format!("{m} (explicit tag)")))?,
-                    (ScalarStyle::Plain, None) => resolve::resolve_plain(&text),
-                    _ => Resolved::Str,
+                if matches!(tag, Some(CoreTag::Binary | CoreTag::Other)) {
+                    self.note_tag(written, tag_text.as_deref(), &span);
+                }
+                let decoded;
+                let (text, resolved) = match (style, tag) {
+                    (_, Some(CoreTag::Binary)) => {
+                        decoded = resolve::decode_binary(&text).map_err(|m| err(&span, m))?;
+                        (decoded.as_str(), Resolved::Str)
+                    }
+                    (_, Some(tag)) => (
+                        &*text,
+                        resolve::resolve_tagged(&text, tag)
+                            .map_err(|m| err(&span, format!("{m} (explicit tag)")))?,
+                    ),
+                    (ScalarStyle::Plain, None) => (&*text, resolve::resolve_plain(&text)),
+                    _ => (&*text, Resolved::Str),
                 };
                 if self.expects_key() {
-                    let merge = (style == ScalarStyle::Plain && tag.is_none() && text == "<<")
-                        || tag == Some(CoreTag::Merge);
-                    let key = resolve::to_key(resolved, &text)
-                        .map_err(|m| err(&span, m))?
-                        .into_owned();
+                    if text.is_empty()
+                        && style == ScalarStyle::Plain
+                        && tag.is_none()
+                        && anchor == 0
+                    {
+                        check_missing_key(self.text, span.start)?;
+                    }
+                    // go-yaml merges on `<<` written plain, or tagged `!!merge`.
+                    let merge = text == "<<"
+                        && match tag {
+                            None => style == ScalarStyle::Plain,
+                            Some(t) => t == CoreTag::Merge,
+                        };
+                    let key = key_of(resolved, text);
                     if anchor > 0 {
+                        let value = self.scalar_value(resolved, text, &span);
                         self.anchor(
                             anchor,
                             Node {
-                                value: resolve::to_value(resolved, &text),
+                                value,
                                 span: SpanNode::leaf(span.clone()),
                                 count: 1,
                                 height: 0,
-                                key: Some(Ok(key.clone())),
+                                key: Some(key.clone()),
+                                alias: false,
                             },
                         );
                     }
-                    self.set_key(key, span, merge);
+                    self.set_key(key, text, span, merge);
                     return Ok(());
                 }
-                let value = resolve::to_value(resolved, &text);
-                let key = (anchor > 0)
-                    .then(|| resolve::to_key(resolved, &text).map(std::borrow::Cow::into_owned));
+                let value = self.scalar_value(resolved, text, &span);
+                let key = (anchor > 0).then(|| key_of(resolved, text));
                 let node = Node {
                     value,
                     span: SpanNode::leaf(span),
                     count: 1,
                     height: 0,
                     key,
+                    alias: false,
                 };
                 if anchor > 0 {
                     self.anchor(anchor, node.clone_shallow());
@@ -568,7 +855,7 @@ impl<'l> Builder<'l> {
                         map: BTreeMap::new(),
                         start: self.entries.len(),
                         key: None,
-                        merges: Vec::new(),
+                        merged: Vec::new(),
                     }
                 };
                 self.stack.push(Frame {
@@ -632,17 +919,14 @@ impl<'l> Builder<'l> {
             ));
         }
         if self.expects_key() {
-            let key = match key {
-                Some(Ok(k)) => k,
-                Some(Err(m)) => return Err(err(&span, m)),
-                None => {
-                    return Err(err(
-                        &span,
-                        "a mapping key is a collection; Kubernetes only accepts scalar keys".into(),
-                    ))
-                }
+            let Some(key) = key else {
+                return Err(err(
+                    &span,
+                    "a mapping key is a collection; Kubernetes only accepts scalar keys".into(),
+                ));
             };
-            self.set_key(key, span, false);
+            let text = key.clone().map(|(k, _)| k).unwrap_or_default();
+            self.set_key(key, &text, span, false);
             return Ok(());
         }
         node_span.span = span;
@@ -653,11 +937,18 @@ impl<'l> Builder<'l> {
             count,
             height,
             key: None,
+            alias: true,
         };
         self.attach(node)
     }
 
-    fn set_key(&mut self, text: String, span: ByteRange, merge: bool) {
+    /// Sets the pending key of the mapping on top: `key` is what sigs.k8s.io/yaml makes
+    /// of it, or why it cannot make a key of it; `text` is what was written.
+    fn set_key(&mut self, key: KeyOf, text: &str, span: ByteRange, merge: bool) {
+        let (text, kind, key_value) = match key {
+            Ok((k, kind)) => (k, kind, None),
+            Err(m) => (text.to_string(), GoKind::Str, Some(self.poison(&span, m))),
+        };
         if let Some(Frame {
             kind: Kind::Map { key, .. },
             span: map_span,
@@ -668,7 +959,13 @@ impl<'l> Builder<'l> {
             if map_span.start == map_span.end {
                 *map_span = span.clone();
             }
-            *key = Some(PendingKey { text, span, merge });
+            *key = Some(PendingKey {
+                text,
+                kind,
+                key: key_value,
+                span,
+                merge,
+            });
         }
     }
 
@@ -713,16 +1010,9 @@ impl<'l> Builder<'l> {
                 let spans = self.item_spans.split_off(start);
                 (Value::from(items), Children::Seq(Arc::new(spans)))
             }
-            Kind::Map {
-                mut map,
-                start,
-                merges,
-                ..
-            } => {
-                let mut spans = self.entries.split_off(start);
-                for (source, source_spans) in merges {
-                    merge_into(&mut map, &mut spans, &source, &source_spans);
-                }
+            Kind::Map { map, start, .. } => {
+                let spans = self.entries.split_off(start);
+                self.entry_kinds.truncate(start);
                 (Value::from(map), Children::Map(Arc::new(spans)))
             }
         };
@@ -736,6 +1026,7 @@ impl<'l> Builder<'l> {
             count,
             height: height + 1,
             key: None,
+            alias: false,
         };
         if anchor > 0 {
             self.anchor(anchor, node.clone_shallow());
@@ -761,26 +1052,51 @@ impl<'l> Builder<'l> {
                 map,
                 start,
                 key,
-                merges,
+                merged,
             } => {
                 let Some(k) = key.take() else {
                     return Ok(());
                 };
                 if k.merge {
-                    return push_merge(merges, node, &k.span);
+                    let before = self.entries.len();
+                    merge(map, &mut self.entries, merged, node, &k.span)?;
+                    let added = self.entries.len() - before;
+                    self.entry_kinds
+                        .extend(std::iter::repeat_n(GoKind::Merged, added));
+                    return Ok(());
                 }
                 node.span.key_span = Some(k.span.clone());
-                let replaced = map.insert(self.keys.get(&k.text), node.value);
-                let duplicate = replaced.map(|_| {
-                    let first = self.entries[*start..]
+                let name = k.key.unwrap_or_else(|| self.keys.get(&k.text));
+                let mut replaced = map.insert(name, node.value);
+                if replaced.is_some() && !merged.is_empty() {
+                    if let Some(i) = merged.iter().position(|m| *m == k.text) {
+                        merged.swap_remove(i);
+                        replaced = None;
+                    }
+                }
+                let duplicate = replaced.map(|old| {
+                    let earlier = self.entries[*start..]
                         .iter()
-                        .rev()
-                        .find(|(name, _)| *name == k.text)
-                        .and_then(|(_, n)| n.key_span.clone())
+                        .rposition(|(name, _)| *name == k.text)
+                        .map(|i| *start + i);
+                    let first = earlier
+                        .and_then(|i| self.entries[i].1.key_span.clone())
                         .unwrap_or_else(|| k.span.clone());
+                    // Keys that only collide once made strings (`yes` and `'true'`)
+                    // are two keys to go-yaml, and sigs.k8s.io/yaml converts both
+                    // values: a poison in the replaced one stays, as a key of this map.
+                    let first_kind = earlier.and_then(|i| self.entry_kinds.get(i).copied());
+                    let two_keys = first_kind
+                        .is_some_and(|f| f != GoKind::Merged && (f != k.kind || f == GoKind::NaN));
+                    if two_keys && !self.poisons.is_empty() {
+                        if let Some(poison) = first_poison(&old) {
+                            map.insert(poison, Value::Null);
+                        }
+                    }
                     (k.text.clone(), first, k.span.clone())
                 });
                 self.entries.push((k.text, node.span));
+                self.entry_kinds.push(k.kind);
                 duplicate
             }
         };
@@ -794,6 +1110,39 @@ impl<'l> Builder<'l> {
             });
         }
         Ok(())
+    }
+
+    /// Records a scalar written with a tag that changes what it says, at the path of
+    /// the node being read (a key: the path of its value).
+    fn note_tag(&mut self, written: ByteRange, tag: Option<&str>, span: &ByteRange) {
+        let Some(tag) = tag else { return };
+        let mut path = self.path_of_top();
+        match self.stack.last() {
+            Some(Frame {
+                kind: Kind::Seq { len, .. },
+                ..
+            }) => path.push(PathSeg::Index(*len)),
+            Some(Frame {
+                kind: Kind::Map { key: Some(k), .. },
+                ..
+            }) => path.push(PathSeg::Key(k.text.clone())),
+            Some(_) => {
+                // A key: its path is known once the key is resolved; use the text.
+                let key = self.text.get(span.clone()).unwrap_or_default();
+                path.push(PathSeg::Key(key.to_string()));
+            }
+            None => {}
+        }
+        // `!!binary` written as `!!binary`, or `!<tag:yaml.org,2002:binary>`.
+        let tag = match tag.strip_prefix("tag:yaml.org,2002:") {
+            Some(name) => format!("!!{name}"),
+            None => tag.to_string(),
+        };
+        self.tagged.push(TaggedField {
+            path,
+            span: written.start..span.end.max(written.start),
+            tag,
+        });
     }
 
     /// Path of the collection on top of the stack (only built for duplicate keys).
@@ -821,8 +1170,46 @@ impl Node {
             count: self.count,
             height: self.height,
             key: self.key.clone(),
+            alias: self.alias,
         }
     }
+}
+
+/// saphyr reads `: value` with no key before the `:` as a null key; go-yaml refuses
+/// it (an explicit `? ` key with nothing after it is fine).
+fn check_missing_key(text: &str, at: usize) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    if bytes.get(at) != Some(&b':') {
+        return Ok(());
+    }
+    let before = text[..at].trim_end_matches([' ', '\t', '\r', '\n']);
+    if before.ends_with('?') {
+        return Ok(());
+    }
+    Err(err(
+        &(at..at + 1),
+        "`:` with no key before it: go-yaml refuses it, so Kubernetes cannot read this document"
+            .into(),
+    ))
+}
+
+/// Where a double-quoted scalar starting at `quote` has the escape `\/`, which YAML
+/// 1.2 added and go-yaml (YAML 1.1) refuses.
+fn slash_escape(text: &str, quote: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.get(quote) != Some(&b'"') {
+        return None;
+    }
+    let mut i = quote + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            b'\\' => i += 2,
+            b'"' => return None,
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Skips a node's anchor (`&a`) and tag (`!t`) and the white space after them.
@@ -841,21 +1228,31 @@ fn skip_properties(text: &str, mut at: usize, end: usize) -> usize {
 }
 
 const MERGE_ERROR: &str =
-    "the value of a merge key `<<` must be a mapping or a sequence of mappings";
+    "the value of a merge key `<<` must be a mapping or a sequence of mappings; Kubernetes rejects this document";
 
-fn push_merge(
-    merges: &mut Vec<(Value, SpanNode)>,
+const POISON: &str = "Kubernetes cannot turn this document into JSON";
+
+/// Applies a merge key (`<<`) as go-yaml v2 does: at its place among the keys, the
+/// merged mappings overwrite the keys set before it (for a sequence, earlier mappings
+/// win), and keys after it overwrite them. The value must be a mapping, an alias to
+/// one, or a sequence written in place whose items are mappings or aliases to them.
+fn merge(
+    map: &mut BTreeMap<Value, Value>,
+    entries: &mut Vec<(String, SpanNode)>,
+    merged: &mut Vec<String>,
     node: Node,
     key_span: &ByteRange,
 ) -> Result<(), ParseError> {
     match (&node.value, &node.span.children) {
-        (Value::Object(_), _) => merges.push((node.value, node.span)),
-        (Value::Array(items), Children::Seq(spans)) => {
+        (Value::Object(_), _) => merge_one(map, entries, merged, &node.value, &node.span),
+        (Value::Array(items), Children::Seq(spans)) if !node.alias => {
             for (item, span) in items.iter().zip(spans.iter()) {
                 if !matches!(item, Value::Object(_)) {
                     return Err(err(&span.span, MERGE_ERROR.into()));
                 }
-                merges.push((item.clone(), span.clone()));
+            }
+            for (item, span) in items.iter().zip(spans.iter()).rev() {
+                merge_one(map, entries, merged, item, span);
             }
         }
         _ => return Err(err(key_span, MERGE_ERROR.into())),
@@ -863,27 +1260,70 @@ fn push_merge(
     Ok(())
 }
 
-/// Adds the keys of `source` that `map` does not have yet (explicit keys and earlier
-/// merges win, as go-yaml does when `<<` comes first).
-fn merge_into(
+/// Sets every key of `source` in `map`, overwriting.
+fn merge_one(
     map: &mut BTreeMap<Value, Value>,
-    spans: &mut Vec<(String, SpanNode)>,
+    entries: &mut Vec<(String, SpanNode)>,
+    merged: &mut Vec<String>,
     source: &Value,
     source_spans: &SpanNode,
 ) {
-    let (Value::Object(source), Children::Map(entries)) = (source, &source_spans.children) else {
+    let (Value::Object(source), Children::Map(spans)) = (source, &source_spans.children) else {
         return;
     };
-    for (name, span) in entries.iter().rev() {
-        let key = Value::from(name.as_str());
-        if map.contains_key(&key) {
-            continue;
-        }
-        if let Some(v) = source.get(&key) {
-            map.insert(key, v.clone());
-            spans.push((name.clone(), span.clone()));
+    for (key, value) in source.iter() {
+        map.insert(key.clone(), value.clone());
+    }
+    for (name, span) in spans.iter() {
+        entries.push((name.clone(), span.clone()));
+        if !merged.contains(name) {
+            merged.push(name.clone());
         }
     }
+}
+
+/// The first poison value (see `Builder::poison`) in `value`.
+fn first_poison(value: &Value) -> Option<Value> {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Set(_) => return Some(v.clone()),
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(map) => {
+                for (k, v) in map.iter() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The id of the first poison value (see `Builder::poison`) left in `value`.
+fn find_poison(value: &Value) -> Option<usize> {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Set(set) => {
+                let id = set.iter().next().and_then(|n| match n {
+                    Value::Number(n) => n.as_u64(),
+                    _ => None,
+                });
+                return Some(id.unwrap_or(u64::MAX) as usize);
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            Value::Object(map) => {
+                for (k, v) in map.iter() {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]

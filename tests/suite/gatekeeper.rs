@@ -23,13 +23,9 @@ const PRIVILEGED: &str =
 const RULE: &str = "K8sPSPPrivilegedContainer/psp-privileged-container";
 
 /// Cases of gatekeeper-library that do not pass, and why (the README lists them).
-/// Each is a difference between blastwall's YAML reader or regorus and Gatekeeper's
-/// Go YAML and OPA, not a template blastwall skips: none of the library is CEL only.
+/// Each is a difference between regorus and Gatekeeper's OPA, not a template
+/// blastwall skips: none of the library is CEL only.
 const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "httpsonly/suite.yaml",
-        "the template's description is a double-quoted scalar continued on a line no more indented than its key: go-yaml reads it, blastwall's YAML reader (saphyr-parser) rejects it",
-    ),
     (
         "horizontal-pod-autoscaler/example-disallowed-hpa-replicas",
         "the template's sprintf has 6 verbs for 5 arguments: Go prints %!v(MISSING), regorus makes the message undefined, so the violation is lost",

@@ -331,15 +331,75 @@ fn a_hundred_thousand_documents_in_one_file() {
     // the first of them.
     let path = write(dir.path(), "scalars.yaml", "--- x\n".repeat(n));
     let (run, report) = lint(&path, &[]);
-    one_error_at(
-        &run,
-        &report,
-        1,
-        5,
-        &format!("none of its {n} documents has an apiVersion and kind"),
-    );
+    assert_eq!(run.code, 2);
+    let errors = errors(&report);
+    // kubectl refuses such a file at its first `--- x` line: one error says so.
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors
+        .iter()
+        .any(|(l, c, m)| (*l, *c) == (1, 5) && m.contains("kubectl cannot read this file")));
+    assert!(errors.iter().any(|(l, c, m)| (*l, *c) == (1, 5)
+        && m.contains(&format!(
+            "none of its {n} documents has an apiVersion and kind"
+        ))));
 
     let path = write(dir.path(), "too-many.yaml", "---\n".repeat(200_001));
     let (run, report) = lint(&path, &[]);
     one_error_at(&run, &report, 200_001, 1, "more than 200000 documents");
+}
+
+/// `!!binary` hides a value from review: Kubernetes reads `nginx:latest` where the
+/// file says `bmdpbng6bGF0ZXN0`. The finding is there, on the tagged text, and says
+/// that the field is written with a tag.
+#[test]
+fn a_value_hidden_with_binary_is_found_and_the_finding_says_so() {
+    let path = fixture("binary-tag.yaml");
+    let (run, report) = lint(&path, &["--severity-threshold", "warning"]);
+    assert_eq!(run.code, 1, "{report:#}");
+    assert_eq!(
+        findings(&report, "latest-image-tag"),
+        [("hidden".to_string(), 9, 21)]
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "latest-image-tag")
+        .unwrap();
+    assert_eq!(finding["object"]["namespace"], "payroll");
+
+    let human = common::run(
+        path.parent().unwrap(),
+        &["lint", "--no-config", "--color", "never", "binary-tag.yaml"],
+        None,
+    )
+    .stdout;
+    assert!(
+        human
+            .contains("this field is written `!!binary`: Kubernetes reads the base64-decoded text"),
+        "{human}"
+    );
+
+    // Inside aws-auth's mapRoles too: the role ARN with a path is found, and noted.
+    let (_, report) = lint(&fixture("binary-tag-aws-auth.yaml"), &[]);
+    assert_eq!(
+        findings(&report, "aws-auth-arn-path"),
+        [("aws-auth".to_string(), 8, 25)]
+    );
+    let human = common::run(
+        path.parent().unwrap(),
+        &[
+            "lint",
+            "--no-config",
+            "--color",
+            "never",
+            "binary-tag-aws-auth.yaml",
+        ],
+        None,
+    )
+    .stdout;
+    assert!(
+        human.contains("this field is written `!!binary`"),
+        "{human}"
+    );
 }

@@ -8,6 +8,9 @@ mod common;
 #[path = "../support/change_cases.rs"]
 mod cases;
 
+#[path = "../support/goyaml.rs"]
+mod goyaml;
+
 mod access;
 mod access_page;
 mod authoring;
@@ -36,3 +39,4 @@ mod security;
 mod supply_chain;
 mod tenancy;
 mod user_rules;
+mod yaml_differential;

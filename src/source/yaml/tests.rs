@@ -167,6 +167,20 @@ fn many_broken_documents_cost_linear_time() {
 }
 
 #[test]
+fn many_quoted_scalars_read_again_cost_linear_time() {
+    // Each document has two quoted scalars that saphyr refuses and go-yaml reads.
+    let text = "a:\n  b: \"x\n  y\"\n  c: 'p\n  q'\n---\n".repeat(20_000);
+    let start = Instant::now();
+    let s = parse(&text);
+    assert!(s.errors.is_empty(), "{:?}", s.errors.first());
+    assert_eq!(s.docs.len(), 20_000);
+    assert_eq!(get(&s.docs[19_999].value, "a.c"), Value::from("p q"));
+    let last = &s.docs[19_999];
+    assert_eq!(at(&text, last, "a.c"), "'p\n  q'");
+    assert!(start.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
 fn empty_documents_are_skipped_but_counted() {
     let text = "# only a comment\n---\na: 1\n---\n---\n# nothing\n---\nb: 2\n---\n";
     let s = parse(text);
@@ -352,9 +366,11 @@ fn bom_is_skipped() {
 fn merge_keys_follow_go_yaml() {
     let text = "defaults: &d {cpu: 1, mem: 2}\nextra: &e {mem: 3, gpu: 4}\none:\n  <<: *d\n  cpu: 9\ntwo:\n  cpu: 9\n  <<: [*d, *e]\nthree:\n  <<: {x: 1}\n";
     let d = one(text);
+    // Keys after `<<` overwrite the merged ones ...
     assert_eq!(get(&d.value, "one.cpu"), Value::from(9));
     assert_eq!(get(&d.value, "one.mem"), Value::from(2));
-    assert_eq!(get(&d.value, "two.cpu"), Value::from(9));
+    // ... and `<<` overwrites the keys before it; in a list, earlier mappings win.
+    assert_eq!(get(&d.value, "two.cpu"), Value::from(1));
     assert_eq!(get(&d.value, "two.mem"), Value::from(2));
     assert_eq!(get(&d.value, "two.gpu"), Value::from(4));
     assert_eq!(get(&d.value, "three.x"), Value::from(1));
@@ -362,10 +378,159 @@ fn merge_keys_follow_go_yaml() {
     assert!(d.duplicate_keys.is_empty());
     assert_eq!(at(text, &d, "one.cpu"), "9");
     assert_eq!(at(text, &d, "one.mem"), "2");
+    assert_eq!(at(text, &d, "two.cpu"), "1");
 
-    let s = parse("a:\n  <<: 5\n");
+    // Only a plain `<<` (or one tagged `!!merge`) merges.
+    let d = one("a: {x: 1}\nb:\n  \"<<\": {x: 1}\n  !!merge x: 2\n  !!merge <<: {z: 3}\n");
+    assert_eq!(get(&d.value, "b.<<.x"), Value::from(1));
+    assert_eq!(get(&d.value, "b.x"), Value::from(2));
+    assert_eq!(get(&d.value, "b.z"), Value::from(3));
+}
+
+#[test]
+fn merge_key_whose_value_is_not_a_mapping_makes_the_document_unreadable() {
+    for (text, at) in [
+        ("a:\n  <<: 5\n", "<<"),
+        ("a:\n  <<:\n", "<<"),
+        ("a:\n  <<: [[{x: 1}]]\n", "["),
+        ("a:\n  <<: [{x: 1}, 2]\n", "2"),
+        // go-yaml takes a list of mappings only when it is written in place.
+        ("l: &l [{x: 1}]\na:\n  <<: *l\n", "<<"),
+    ] {
+        let s = parse(text);
+        assert!(s.docs.is_empty(), "{text:?}");
+        assert_eq!(s.errors.len(), 1, "{text:?}");
+        assert!(s.errors[0].message.contains("merge key"), "{:?}", s.errors);
+        let span = s.errors[0].span.clone().unwrap();
+        assert_eq!(&text[span.start..span.start + at.len()], at, "{text:?}");
+    }
+}
+
+#[test]
+fn binary_scalars_are_decoded_as_kubernetes_decodes_them() {
+    let text = "metadata:\n  namespace: !!binary YmlsbGluZw==\n  name: !!binary |\n    bmdpbng6\n    bGF0ZXN0\nodd: !!binary /w==\n!!binary a2V5: v\n";
+    let d = one(text);
+    assert_eq!(get(&d.value, "metadata.namespace"), Value::from("billing"));
+    assert_eq!(get(&d.value, "metadata.name"), Value::from("nginx:latest"));
+    // Bytes that are not UTF-8 become U+FFFD, as Go's JSON encoder writes them.
+    assert_eq!(get(&d.value, "odd"), Value::from("\u{FFFD}"));
+    assert_eq!(get(&d.value, "key"), Value::from("v"));
+    assert_eq!(at(text, &d, "metadata.namespace"), "YmlsbGluZw==");
+
+    for bad in [
+        "a: !!binary YQ\n",
+        "a: !!binary 'Y Q=='\n",
+        "a: !!binary YQ=a\n",
+    ] {
+        let s = parse(bad);
+        assert!(s.docs.is_empty(), "{bad:?}");
+        assert!(s.errors[0].message.contains("base64"), "{:?}", s.errors);
+    }
+}
+
+#[test]
+fn quoted_continuation_lines_at_the_key_indentation_are_read() {
+    // gatekeeper-library's general/httpsonly/template.yaml, which kubectl applies.
+    let text = "spec:\n  schema:\n    tlsOptional:\n      description: \"When set to `true` the TLS {} is optional, defaults\n      to false.\"\n      type: boolean\n    single: 'a\n    b'\n    escaped: \"x\\\n    y\"\n";
+    let d = one(text);
+    assert_eq!(
+        get(&d.value, "spec.schema.tlsOptional.description"),
+        Value::from("When set to `true` the TLS {} is optional, defaults to false.")
+    );
+    assert_eq!(
+        get(&d.value, "spec.schema.tlsOptional.type"),
+        Value::from("boolean")
+    );
+    assert_eq!(get(&d.value, "spec.schema.single"), Value::from("a b"));
+    assert_eq!(get(&d.value, "spec.schema.escaped"), Value::from("xy"));
+    // Spans are offsets in the text as written.
+    assert_eq!(at(text, &d, "spec.schema.tlsOptional.type"), "boolean");
+    assert!(at(text, &d, "spec.schema.tlsOptional.description").starts_with("\"When set"));
+    assert_eq!(key_at(text, &d, "spec.schema.escaped"), "escaped");
+
+    // `\'` is an escape go-yaml knows; `\/` is one it does not.
+    assert_eq!(get(&one("a: \"it\\'s\"\n").value, "a"), Value::from("it's"));
+    let text = "a: 1\nb: \"x\\/y\"\n";
+    let s = parse(text);
+    assert!(s.docs.is_empty());
+    assert_eq!(&text[s.errors[0].span.clone().unwrap()], "\\/");
+}
+
+#[test]
+fn infinity_and_nan_values_make_the_document_unreadable_at_their_place() {
+    for (text, bad) in [
+        ("a: 1\nb: .inf\n", ".inf"),
+        ("a: [1, -.Inf]\n", "-.Inf"),
+        ("a: {b: .nan}\n", ".nan"),
+        ("a: !!float .INF\n", ".INF"),
+    ] {
+        let s = parse(text);
+        assert!(s.docs.is_empty(), "{text:?}");
+        assert_eq!(s.errors.len(), 1, "{text:?}");
+        assert!(s.errors[0].message.contains("JSON"), "{:?}", s.errors);
+        assert_eq!(&text[s.errors[0].span.clone().unwrap()], bad, "{text:?}");
+    }
+    // As keys they are strings; quoted they are strings; replaced, they are gone.
+    let d = one(".inf: a\nb: '.nan'\nc: .inf\nc: 1\n");
+    assert_eq!(d.value[".inf"], Value::from("a"));
+    assert_eq!(get(&d.value, "b"), Value::from(".nan"));
+    assert_eq!(get(&d.value, "c"), Value::from(1));
+    // The next document is still read.
+    let s = parse("a: .nan\n---\nb: 1\n");
+    assert_eq!(s.docs.len(), 1);
     assert_eq!(s.errors.len(), 1);
-    assert!(s.errors[0].message.contains("merge key"));
+}
+
+#[test]
+fn null_keys_are_errors_only_if_they_stay_in_the_document() {
+    let d = one("a:\n  ~: 1\na: 2\n");
+    assert_eq!(get(&d.value, "a"), Value::from(2));
+    let s = parse("a:\n  ~: 1\n");
+    assert!(s.docs.is_empty());
+    let s = parse("a: 1\n: x\n");
+    assert!(s.errors[0].message.contains("no key"), "{:?}", s.errors);
+    // `yes` and `'true'` are two keys to go-yaml until they become strings: both
+    // values are converted, so the null key in the replaced one still counts.
+    let s = parse("yes:\n  ~: 1\n'true': 2\n");
+    assert!(s.docs.is_empty(), "{:?}", s.docs);
+    assert!(s.errors[0].message.contains("null"), "{:?}", s.errors);
+    // So are two `.nan` keys (NaN is not equal to itself).
+    assert!(parse(".nan: {~: 1}\n.nan: 2\n").docs.is_empty());
+}
+
+#[test]
+fn every_tag_is_read_as_go_yaml_reads_it() {
+    let text = "ts: !!timestamp 2001-12-14\nts2: !!timestamp 2001-12-14t21:59:43.10-05:00\nset: !!set {a, b}\nomap: !!omap [{a: 1}, {b: 2}]\npairs: !!pairs [{a: 1}]\nlocal: !foo 12\nlocalmap: !foo {a: 1}\nverbatim: !<tag:yaml.org,2002:int> \"12\"\nstr: !!str yes\nnothing: !!null ~\nfloat: !!float 1\nbool: !!bool \"on\"\n";
+    let d = one(text);
+    assert_eq!(get(&d.value, "ts"), Value::from("2001-12-14"));
+    assert_eq!(
+        get(&d.value, "ts2"),
+        Value::from("2001-12-14t21:59:43.10-05:00")
+    );
+    assert_eq!(get(&d.value, "set.a"), Value::Null);
+    assert_eq!(get(&d.value, "omap.1.b"), Value::from(2));
+    assert_eq!(get(&d.value, "pairs.0.a"), Value::from(1));
+    assert_eq!(get(&d.value, "local"), Value::from("12"));
+    assert_eq!(get(&d.value, "localmap.a"), Value::from(1));
+    assert_eq!(get(&d.value, "verbatim"), Value::from(12));
+    assert_eq!(get(&d.value, "str"), Value::from("yes"));
+    assert_eq!(get(&d.value, "nothing"), Value::Null);
+    assert_eq!(get(&d.value, "float"), Value::from(1.0));
+    assert_eq!(get(&d.value, "bool"), Value::Bool(true));
+    for bad in [
+        "a: !!timestamp 2001-13-14\n",
+        "a: !!timestamp 12\n",
+        "a: !!float 18446744073709551615\n",
+        "a: !<tag:yaml.org,2002:int> x\n",
+    ] {
+        let s = parse(bad);
+        assert!(s.docs.is_empty(), "{bad:?}");
+        assert!(
+            s.errors[0].message.contains("explicit tag"),
+            "{:?}",
+            s.errors
+        );
+    }
 }
 
 #[test]
