@@ -8,6 +8,9 @@
 //!   admin or an EKS system identity). The shape is documented in [`tenancy`].
 //! - `workload`: the pod spec of any object that carries one and its containers,
 //!   with paths, labels, effective security contexts and image parts ([`workload`]).
+//! - `accessConfig`: the EKS access entries and cluster access settings an eksctl,
+//!   ACK, Crossplane, CloudFormation or Terraform-plan document declares
+//!   ([`crate::access_entries::facts`] documents the shape).
 //! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
 //!   for the change rules ([`change`]).
 
@@ -43,6 +46,11 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
     }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
         facts.insert(Value::from("awsAuth"), aws_auth);
+    }
+    if let Some(access) =
+        crate::access_entries::facts(&review["object"], ctx.tenancy.as_deref())
+    {
+        facts.insert(Value::from("accessConfig"), access);
     }
     if let Some(t) = &ctx.tenancy {
         // Only the names aws-auth maps (ARNs, usernames, groups), so that its
