@@ -80,7 +80,13 @@ pub fn intrinsic(v: &Value) -> Option<String> {
     }
     let arg = match arg {
         Value::String(s) => s.to_string(),
-        other => other.to_json_str().unwrap_or_default(),
+        // One line, for messages.
+        other => other
+            .to_json_str()
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
     };
     Some(format!("{key} {arg}"))
 }

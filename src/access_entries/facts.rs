@@ -6,6 +6,7 @@
 //! ```text
 //! {
 //!   "format": "eksctl" | "ack" | "crossplane" | "cloudformation" | "terraform-plan",
+//!   "policiesKnownAsOf": "2026-08",        // date of the list of known access policies
 //!   "clusters": [{
 //!     "path", "name"?, "namePath"?,
 //!     "authenticationMode"?: "API",        // as written, else the format's default;
@@ -140,6 +141,7 @@ pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
     let mappings = mappings_value(model);
     obj(vec![
         ("format", Value::from(model.format.as_str())),
+        ("policiesKnownAsOf", Value::from(policies::KNOWN_AS_OF)),
         ("clusters", Value::from(clusters)),
         ("entries", Value::from(entries)),
         ("identityMappings", Value::from(mappings)),
@@ -288,9 +290,11 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
     }
     let principal = e.principal.as_ref().and_then(|p| p.known().map(|a| (a, &p.path)));
     let parsed = principal.map(|(arn, _)| Principal::parse(arn));
-    if let (Some((arn, path)), Some(p)) = (principal, &parsed) {
+    if let Some(p) = &e.principal {
+        out.push(("principalArnPath", path_value(&p.path)));
+    }
+    if let (Some((arn, _)), Some(p)) = (principal, &parsed) {
         out.push(("principalArn", Value::from(arn.as_str())));
-        out.push(("principalArnPath", path_value(path)));
         out.push(("principal", p.to_value()));
     }
 
@@ -340,7 +344,8 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
     {
         out.push(("username", Value::from(u.as_str())));
         out.push(("usernamePath", path_value(path)));
-        if let Some(prefix) = RESERVED_PREFIXES.iter().find(|p| u.starts_with(*p)) {
+        let reserved = RESERVED_PREFIXES.iter().find(|p| u.starts_with(*p));
+        if let Some(prefix) = reserved {
             out.push(("usernameReservedPrefix", Value::from(*prefix)));
         }
         if let Some(i) = u.find("{{SessionName}}") {
@@ -348,7 +353,8 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
         } else {
             static_username = parsed.as_ref().is_some_and(|p| p.kind == Kind::Role)
                 && !u.contains("{{")
-                && !node_type;
+                && !node_type
+                && reserved.is_none();
         }
     }
     out.push(("sessionNameWithoutColon", Value::Bool(session_without_colon)));
