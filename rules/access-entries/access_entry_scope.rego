@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access policy scope EKS rejects",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
 	"description": "Flags an access policy association whose `accessScope` EKS rejects: `cluster` scope with namespaces, `namespace` scope without any, a scope type other than `cluster` or `namespace` (lower case), or no scope at all. The Terraform provider and cfn-lint check none of this beyond the type's spelling.",
 	"remediation": "Use `type: cluster` with no namespaces, or `type: namespace` with the namespaces listed.",
 	"example": {
@@ -26,6 +26,6 @@ why := {
 deny contains {"msg": msg, "path": path} if {
 	some [e, p] in ae.policies
 	reason := why[p.scope.problem]
-	path := object.get(p.scope, "typePath", p.scope.path)
+	path := p.scope.problemPath
 	msg := sprintf("%s: EKS rejects this access scope: %s", [e.who, reason])
 }

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry field the format does not know",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
 	"description": "Flags a key of an access entry that the format does not define, such as `kubernetes_username` or `access_policy_associations` in the terraform-aws-modules/eks `access_entries` input, or `username` in an eksctl entry (which is `kubernetesUsername`). Terraform object types and eksctl drop such keys silently: the setting is never applied.",
 	"remediation": "Use the format's field name: eksctl `kubernetesUsername`, `kubernetesGroups`, `accessPolicies`; the Terraform module `user_name`, `kubernetes_groups`, `policy_associations`.",
 	"example": {

@@ -37,6 +37,7 @@
 //!                   "adminGradePath",            // the policy (ClusterAdmin) or its cluster scope
 //!                   "scope": {"path", "type"?, "typePath"?, "problem"?: "cluster-with-namespaces" |
 //!                             "namespace-without-namespaces" | "unknown-type" | "missing",
+//!                             "problemPath"?,    // the field at fault
 //!                             "namespaces": [{"value", "path", "reaches": [{"product"?, "shared": bool, "via"}],
 //!                                             "outsideProduct"?: "<product>"}]},
 //!                   "widened": [{"what", "path"}]}],
@@ -501,6 +502,12 @@ fn policy_value(p: &Policy, tenancy: Option<&Tenancy>, product: Option<&str>, ad
     };
     if let Some(problem) = problem {
         scope.push(("problem", Value::from(problem)));
+        let at = match (problem, &p.namespaces, &p.scope_type) {
+            ("cluster-with-namespaces", Some(list), _) => list.path.clone(),
+            (_, _, Some(t)) => t.path.clone(),
+            _ => scope_path.clone(),
+        };
+        scope.push(("problemPath", path_value(&at)));
     }
     let ns: Vec<Value> = namespaces
         .iter()

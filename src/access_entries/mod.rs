@@ -10,10 +10,11 @@
 //! | Crossplane `eks.aws.upbound.io` / `eks.aws.m.upbound.io` `AccessEntry`, `AccessPolicyAssociation`, `Cluster` | API group | [`kube::crossplane`] |
 //! | CloudFormation template (YAML or JSON) | `AWSTemplateFormatVersion`, or `Resources` of `AWS::…` types | [`cloudformation`] |
 //! | Terraform plan (`terraform show -json`) | `format_version` and `resource_changes` | [`terraform_plan`] |
+//! | Terraform configuration (`.tf`, `.tf.json`): provider resources, terraform-aws-modules/eks `access_entries` | `resource` / `module` with EKS access settings | [`terraform`] |
 //!
 //! Every field keeps the path to where it is written in its document, so a finding
 //! lands on the exact line. A value that cannot be known before apply (a
-//! CloudFormation `!Ref`, a plan's `after_unknown`) is [`Val::Unknown`] with the
+//! CloudFormation `!Ref`, a plan's `after_unknown`, a Terraform expression) is [`Val::Unknown`] with the
 //! expression as written: it is reported as unknown, never guessed.
 //!
 //! Rules see the model as `input.facts.accessConfig` ([`facts`]); documents that are
@@ -25,6 +26,7 @@ pub mod facts;
 pub mod kube;
 pub mod policies;
 pub mod principal;
+pub mod terraform;
 pub mod terraform_plan;
 
 pub use facts::facts;
@@ -64,6 +66,7 @@ pub enum Format {
     Crossplane,
     CloudFormation,
     TerraformPlan,
+    Terraform,
 }
 
 impl Format {
@@ -74,6 +77,7 @@ impl Format {
             Format::Crossplane => "crossplane",
             Format::CloudFormation => "cloudformation",
             Format::TerraformPlan => "terraform-plan",
+            Format::Terraform => "terraform",
         }
     }
 }
@@ -236,11 +240,15 @@ pub fn format_of(object: &Value) -> Option<Format> {
     if terraform_plan::is_plan(object) {
         return Some(Format::TerraformPlan);
     }
+    if terraform::is_configuration(object) {
+        return Some(Format::Terraform);
+    }
     None
 }
 
 /// The review kind of a document that is not a Kubernetes object but a format
-/// read here: `CloudFormationTemplate` or `TerraformPlan` (group `blastwall.dev`).
+/// read here: `CloudFormationTemplate`, `TerraformPlan` or `TerraformConfiguration`
+/// (group `blastwall.dev`).
 /// Rules name these in `metadata.kinds` like any other kind.
 pub fn synthetic_kind(object: &Value) -> Option<&'static str> {
     if object["kind"] != Value::Undefined {
@@ -249,6 +257,7 @@ pub fn synthetic_kind(object: &Value) -> Option<&'static str> {
     match format_of(object)? {
         Format::CloudFormation => Some("CloudFormationTemplate"),
         Format::TerraformPlan => Some("TerraformPlan"),
+        Format::Terraform => Some("TerraformConfiguration"),
         _ => None,
     }
 }
@@ -264,14 +273,23 @@ pub fn read(object: &Value) -> Option<Model> {
         Format::Crossplane => kube::crossplane(object),
         Format::CloudFormation => cloudformation::read(object),
         Format::TerraformPlan => terraform_plan::read(object),
+        Format::Terraform => terraform::read(object),
     };
     Some(model)
 }
 
 /// Reads a string-valued field: a string as written; for CloudFormation an
-/// intrinsic function (`{"Ref": …}`, `{"Fn::…": …}`) is unknown.
+/// intrinsic function (`{"Ref": …}`, `{"Fn::…": …}`) is unknown, for Terraform a
+/// string with an interpolation (`"${aws_iam_role.ci.arn}"`).
 pub(crate) fn val_string(format: Format, v: &Value) -> Option<Val<String>> {
     match v {
+        Value::String(s) if format == Format::Terraform && s.contains("${") => {
+            let whole = s
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|r| !r.contains("${"));
+            Some(Val::Unknown(whole.unwrap_or(s).to_string()))
+        }
         Value::String(s) => Some(Val::Known(s.to_string())),
         Value::Bool(b) => Some(Val::Known(b.to_string())),
         Value::Number(_) => Some(Val::Known(v.to_json_str().unwrap_or_default())),
@@ -296,6 +314,9 @@ pub(crate) fn val_bool(format: Format, v: &Value) -> Option<Val<bool>> {
         }
         Value::Object(_) if format == Format::CloudFormation => {
             cloudformation::intrinsic(v).map(Val::Unknown)
+        }
+        Value::String(s) if format == Format::Terraform && s.contains("${") => {
+            Some(Val::Unknown(s.to_string()))
         }
         _ => None,
     }
@@ -351,6 +372,11 @@ pub(crate) fn field_list(
             ),
             unknown: None,
             path,
+        }),
+        Value::String(s) if format == Format::Terraform && s.contains("${") => Some(FieldList {
+            path,
+            items: None,
+            unknown: Some(s.to_string()),
         }),
         Value::Object(_) if format == Format::CloudFormation => {
             cloudformation::intrinsic(v).map(|text| FieldList {
