@@ -9,6 +9,7 @@ mod common;
 mod cases;
 
 mod access;
+mod access_entries;
 mod access_page;
 mod authoring;
 mod aws_auth;
