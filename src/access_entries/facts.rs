@@ -110,6 +110,26 @@ pub fn facts(object: &Value, tenancy: Option<&Tenancy>) -> Option<Value> {
     Some(to_value(&model, tenancy))
 }
 
+/// The facts of a review: `accessConfig` of its object, with what widens compared
+/// with its old object, and `accessConfigChange` when there is an old object in the
+/// same format ([`super::change`]).
+pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, Option<Value>) {
+    let mut new = super::read(&review["object"]);
+    let old = super::read(&review["oldObject"]).filter(|o| {
+        new.as_ref().is_none_or(|n| n.format == o.format)
+    });
+    if let (Some(n), Some(o)) = (new.as_mut(), old.as_ref()) {
+        // A plan carries its own before and after.
+        if n.format != super::Format::TerraformPlan {
+            super::change::widen(n, o);
+        }
+    }
+    let change = old
+        .as_ref()
+        .map(|o| super::change::fact(new.as_ref(), o, tenancy));
+    (new.map(|m| to_value(&m, tenancy)), change)
+}
+
 /// The facts of a model already read.
 pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
     let clusters: Vec<Value> = model.clusters.iter().map(cluster_value).collect();

@@ -21,6 +21,7 @@
 //! not Kubernetes objects (templates, plans) get a synthetic review kind
 //! ([`synthetic_kind`]) so that rules can declare them in `metadata.kinds`.
 
+pub mod change;
 pub mod cloudformation;
 pub mod facts;
 pub mod kube;
