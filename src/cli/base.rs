@@ -64,7 +64,12 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         limits,
         threads,
     } = setup;
-    let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
+    let revision = revision::read_with(
+        &args.paths,
+        rev,
+        limits.max_file_bytes,
+        super::lint::extra_extensions(args),
+    )?;
     let mut head = load::load_with(
         &args.paths,
         &limits,
