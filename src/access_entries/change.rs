@@ -62,10 +62,17 @@ pub fn widen(new: &mut Model, old: &Model) {
     let keys: Vec<Option<(String, String)>> = new.entries.iter().map(|e| key(new, e)).collect();
     for (e, k) in new.entries.iter_mut().zip(keys) {
         let Some(k) = k else { continue };
-        let Some(before) = old.entries.iter().find(|o| key(old, o).as_ref() == Some(&k)) else {
+        let Some(before) = old
+            .entries
+            .iter()
+            .find(|o| key(old, o).as_ref() == Some(&k))
+        else {
             continue;
         };
-        let old_groups: Vec<&String> = known(&before.groups).iter().filter_map(|f| f.known()).collect();
+        let old_groups: Vec<&String> = known(&before.groups)
+            .iter()
+            .filter_map(|f| f.known())
+            .collect();
         for g in known(&e.groups) {
             if let Some(name) = g.known().filter(|n| !old_groups.contains(n)) {
                 e.widened.push(Widened {
@@ -76,9 +83,15 @@ pub fn widen(new: &mut Model, old: &Model) {
         }
         for p in &mut e.policies {
             let Some(arn) = arn_of(p) else { continue };
-            let Some(was) = before.policies.iter().find(|o| arn_of(o).as_ref() == Some(&arn)) else {
+            let Some(was) = before
+                .policies
+                .iter()
+                .find(|o| arn_of(o).as_ref() == Some(&arn))
+            else {
                 if let Some(f) = &p.arn {
-                    let name = f.known().map(|a| policies::name_of(a).unwrap_or(a).to_string());
+                    let name = f
+                        .known()
+                        .map(|a| policies::name_of(a).unwrap_or(a).to_string());
                     p.widened.push(Widened {
                         what: format!("access policy {} is added", name.unwrap_or_default()),
                         path: f.path.clone(),
@@ -103,11 +116,17 @@ pub fn widen(new: &mut Model, old: &Model) {
                     }
                 }
                 (_, Some("namespace")) => {
-                    let old_ns: Vec<&String> =
-                        known(&was.namespaces).iter().filter_map(|f| f.known()).collect();
+                    let old_ns: Vec<&String> = known(&was.namespaces)
+                        .iter()
+                        .filter_map(|f| f.known())
+                        .collect();
                     let added: Vec<(String, Path)> = known(&p.namespaces)
                         .iter()
-                        .filter_map(|f| f.known().filter(|n| !old_ns.contains(n)).map(|n| (n.clone(), f.path.clone())))
+                        .filter_map(|f| {
+                            f.known()
+                                .filter(|n| !old_ns.contains(n))
+                                .map(|n| (n.clone(), f.path.clone()))
+                        })
                         .collect();
                     for (ns, path) in added {
                         p.widened.push(Widened {
@@ -144,9 +163,10 @@ fn admin_entry(e: &Entry, tenancy: Option<&Tenancy>) -> Option<String> {
             .and_then(|a| policies::name_of(a))
             .is_some_and(|n| policies::admin_grade(n, scope_of(p)))
     });
-    let group = known(&e.groups)
-        .iter()
-        .any(|g| g.known().is_some_and(|g| t.admin_group(g).is_some() || g == "system:masters"));
+    let group = known(&e.groups).iter().any(|g| {
+        g.known()
+            .is_some_and(|g| t.admin_group(g).is_some() || g == "system:masters")
+    });
     (grade || group).then_some(via)
 }
 
@@ -160,7 +180,9 @@ pub fn fact(new: Option<&Model>, old: &Model, tenancy: Option<&Tenancy>) -> Valu
                 .clusters
                 .iter()
                 .find(|o| o.name.as_ref().and_then(Field::known) == name)
-                .or_else(|| (old.clusters.len() == 1 && new.clusters.len() == 1).then(|| &old.clusters[0]));
+                .or_else(|| {
+                    (old.clusters.len() == 1 && new.clusters.len() == 1).then(|| &old.clusters[0])
+                });
             let Some(before) = before else { continue };
             let mode = |c: &super::Cluster| match &c.authentication_mode {
                 Some(f) => f.known().cloned(),
@@ -185,7 +207,10 @@ pub fn fact(new: Option<&Model>, old: &Model, tenancy: Option<&Tenancy>) -> Valu
                 ("from", Value::from(from)),
                 ("to", Value::from(to)),
                 ("path", Value::from(path)),
-                ("direction", Value::from(if b < a { "back" } else { "forward" })),
+                (
+                    "direction",
+                    Value::from(if b < a { "back" } else { "forward" }),
+                ),
             ];
             if let Some(n) = name {
                 item.push(("cluster", Value::from(n.as_str())));

@@ -115,9 +115,8 @@ pub fn facts(object: &Value, tenancy: Option<&Tenancy>) -> Option<Value> {
 /// same format ([`super::change`]).
 pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, Option<Value>) {
     let mut new = super::read(&review["object"]);
-    let old = super::read(&review["oldObject"]).filter(|o| {
-        new.as_ref().is_none_or(|n| n.format == o.format)
-    });
+    let old = super::read(&review["oldObject"])
+        .filter(|o| new.as_ref().is_none_or(|n| n.format == o.format));
     if let (Some(n), Some(o)) = (new.as_mut(), old.as_ref()) {
         // A plan carries its own before and after.
         if n.format != super::Format::TerraformPlan {
@@ -150,7 +149,10 @@ pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
                     if let Ok(map) = v.as_object_mut() {
                         map.insert(
                             Value::from("duplicateOf"),
-                            obj(vec![("path", path.clone()), ("who", Value::from(first.as_str()))]),
+                            obj(vec![
+                                ("path", path.clone()),
+                                ("who", Value::from(first.as_str())),
+                            ]),
                         );
                     }
                 }
@@ -189,7 +191,9 @@ fn mode_of(c: &Cluster) -> (Option<String>, Path, bool) {
         Some(f) => (f.known().cloned(), f.path.clone(), true),
         None => (
             Some(c.default_mode.to_string()),
-            c.access_config_path.clone().unwrap_or_else(|| c.path.clone()),
+            c.access_config_path
+                .clone()
+                .unwrap_or_else(|| c.path.clone()),
             false,
         ),
     }
@@ -218,7 +222,9 @@ fn cluster_value(c: &Cluster) -> Value {
     match &c.bootstrap_admin {
         Some(f) => {
             match &f.val {
-                Val::Known(b) => out.push(("bootstrapClusterCreatorAdminPermissions", Value::Bool(*b))),
+                Val::Known(b) => {
+                    out.push(("bootstrapClusterCreatorAdminPermissions", Value::Bool(*b)))
+                }
                 Val::Unknown(t) => {
                     unknown.insert(
                         Value::from("bootstrapClusterCreatorAdminPermissions"),
@@ -234,7 +240,10 @@ fn cluster_value(c: &Cluster) -> Value {
                 "bootstrapClusterCreatorAdminPermissions",
                 Value::Bool(c.default_bootstrap),
             ));
-            let at = c.access_config_path.clone().unwrap_or_else(|| c.path.clone());
+            let at = c
+                .access_config_path
+                .clone()
+                .unwrap_or_else(|| c.path.clone());
             out.push(("bootstrapPath", path_value(&at)));
             out.push(("bootstrapWritten", Value::Bool(false)));
         }
@@ -309,7 +318,10 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
             }
         }
     }
-    let principal = e.principal.as_ref().and_then(|p| p.known().map(|a| (a, &p.path)));
+    let principal = e
+        .principal
+        .as_ref()
+        .and_then(|p| p.known().map(|a| (a, &p.path)));
     let parsed = principal.map(|(arn, _)| Principal::parse(arn));
     if let Some(p) = &e.principal {
         out.push(("principalArnPath", path_value(&p.path)));
@@ -378,7 +390,10 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
                 && reserved.is_none();
         }
     }
-    out.push(("sessionNameWithoutColon", Value::Bool(session_without_colon)));
+    out.push((
+        "sessionNameWithoutColon",
+        Value::Bool(session_without_colon),
+    ));
     out.push(("staticUsername", Value::Bool(static_username)));
 
     let product = tenancy.and_then(|t| principal.and_then(|(arn, _)| t.role_owner(arn)));
@@ -428,7 +443,12 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
     let keys: Vec<Value> = e
         .unknown_keys
         .iter()
-        .map(|(k, p)| obj(vec![("key", Value::from(k.as_str())), ("path", path_value(p))]))
+        .map(|(k, p)| {
+            obj(vec![
+                ("key", Value::from(k.as_str())),
+                ("path", path_value(p)),
+            ])
+        })
         .collect();
     out.push(("unknownKeys", Value::from(keys)));
     out.push(("widened", widened_value(&e.widened)));
@@ -476,12 +496,21 @@ fn widened_value(w: &[super::Widened]) -> Value {
     )
 }
 
-fn policy_value(p: &Policy, tenancy: Option<&Tenancy>, product: Option<&str>, admin: bool) -> Value {
+fn policy_value(
+    p: &Policy,
+    tenancy: Option<&Tenancy>,
+    product: Option<&str>,
+    admin: bool,
+) -> Value {
     let mut out = vec![("path", path_value(&p.path))];
     if let Some(a) = &p.address {
         out.push(("address", Value::from(a.as_str())));
     }
-    let scope_type = p.scope_type.as_ref().and_then(Field::known).map(String::as_str);
+    let scope_type = p
+        .scope_type
+        .as_ref()
+        .and_then(Field::known)
+        .map(String::as_str);
     let name = p.arn.as_ref().and_then(Field::known).and_then(|arn| {
         out.push(("arn", Value::from(arn.as_str())));
         policies::name_of(arn)
@@ -512,7 +541,8 @@ fn policy_value(p: &Policy, tenancy: Option<&Tenancy>, product: Option<&str>, ad
         }
     }
     let namespaces: Vec<&Field<String>> = list_items(&p.namespaces).collect();
-    let has_namespaces = !namespaces.is_empty() || p.namespaces.as_ref().is_some_and(|l| l.unknown.is_some());
+    let has_namespaces =
+        !namespaces.is_empty() || p.namespaces.as_ref().is_some_and(|l| l.unknown.is_some());
     let problem = match scope_type {
         _ if p.scope_type.is_none() && p.scope_path.is_none() => Some("missing"),
         Some("cluster") if has_namespaces => Some("cluster-with-namespaces"),
@@ -610,13 +640,20 @@ fn mappings_value(model: &Model) -> Vec<Value> {
                 ("path", path_value(&m.path)),
                 ("ignored", Value::Bool(ignored)),
             ];
-            let groups: Vec<String> = list_items(&m.groups).filter_map(|f| f.known().cloned()).collect();
+            let groups: Vec<String> = list_items(&m.groups)
+                .filter_map(|f| f.known().cloned())
+                .collect();
             if let Some(g) = &m.groups {
                 out.push(("groupsPath", path_value(&g.path)));
             }
             out.push((
                 "groups",
-                Value::from(groups.iter().map(|g| Value::from(g.as_str())).collect::<Vec<_>>()),
+                Value::from(
+                    groups
+                        .iter()
+                        .map(|g| Value::from(g.as_str()))
+                        .collect::<Vec<_>>(),
+                ),
             ));
             if let Some(arn) = m.arn.as_ref().and_then(Field::known) {
                 out.push(("arn", Value::from(arn.as_str())));
@@ -628,8 +665,9 @@ fn mappings_value(model: &Model) -> Vec<Value> {
                             .is_some_and(|p| p.eq_ignore_ascii_case(arn))
                 });
                 if let Some(e) = entry {
-                    let mut theirs: Vec<String> =
-                        list_items(&e.groups).filter_map(|f| f.known().cloned()).collect();
+                    let mut theirs: Vec<String> = list_items(&e.groups)
+                        .filter_map(|f| f.known().cloned())
+                        .collect();
                     let mut mine = groups.clone();
                     theirs.sort();
                     mine.sort();
@@ -641,7 +679,10 @@ fn mappings_value(model: &Model) -> Vec<Value> {
                                 (
                                     "groups",
                                     Value::from(
-                                        theirs.iter().map(|g| Value::from(g.as_str())).collect::<Vec<_>>(),
+                                        theirs
+                                            .iter()
+                                            .map(|g| Value::from(g.as_str()))
+                                            .collect::<Vec<_>>(),
                                     ),
                                 ),
                             ]),

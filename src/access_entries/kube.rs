@@ -5,8 +5,8 @@
 use regorus::Value;
 
 use super::{
-    field_bool, field_list, field_string, items, join, unknown_keys, Cluster, Entry, Field,
-    Format, Mapping, Model, Path, Policy, Val,
+    field_bool, field_list, field_string, items, join, unknown_keys, Cluster, Entry, Field, Format,
+    Mapping, Model, Path, Policy, Val,
 };
 
 /// `accessEntries[]` keys eksctl knows (`pkg/apis/eksctl.io/v1alpha5/access_entry.go`).
@@ -200,7 +200,12 @@ pub fn crossplane(object: &Value) -> Model {
             access_config_path: (ac != Value::Undefined).then(|| ac_path.clone()),
             authentication_mode: field_string(f, &ac, &ac_path, "authenticationMode"),
             default_mode: "CONFIG_MAP",
-            bootstrap_admin: field_bool(f, &ac, &ac_path, "bootstrapClusterCreatorAdminPermissions"),
+            bootstrap_admin: field_bool(
+                f,
+                &ac,
+                &ac_path,
+                "bootstrapClusterCreatorAdminPermissions",
+            ),
             default_bootstrap: true,
         });
         return model;

@@ -13,8 +13,8 @@
 use regorus::Value;
 
 use super::{
-    field_bool, field_list, field_string, join, unknown_keys, Cluster, Entry, Field, Format,
-    Model, Path, Policy, Val,
+    field_bool, field_list, field_string, join, unknown_keys, Cluster, Entry, Field, Format, Model,
+    Path, Policy, Val,
 };
 
 const F: Format = Format::Terraform;
@@ -120,7 +120,12 @@ pub fn read(config: &Value) -> Model {
             access_config_path: has_block.then(|| ac_path.clone()),
             authentication_mode: field_string(F, ac, &ac_path, "authentication_mode"),
             default_mode: "CONFIG_MAP",
-            bootstrap_admin: field_bool(F, ac, &ac_path, "bootstrap_cluster_creator_admin_permissions"),
+            bootstrap_admin: field_bool(
+                F,
+                ac,
+                &ac_path,
+                "bootstrap_cluster_creator_admin_permissions",
+            ),
             // The provider sends false when the block is there without the flag.
             default_bootstrap: !has_block,
             path: at,
@@ -186,8 +191,8 @@ pub fn read(config: &Value) -> Model {
             continue;
         }
         let at = join(&modules, name);
-        let cluster_name = field_string(F, m, &at, "name")
-            .or_else(|| field_string(F, m, &at, "cluster_name"));
+        let cluster_name =
+            field_string(F, m, &at, "name").or_else(|| field_string(F, m, &at, "cluster_name"));
         // The module hard-codes bootstrap_cluster_creator_admin_permissions = false and
         // adds an admin entry for whoever runs apply with this flag instead.
         let creator = field_bool(F, m, &at, "enable_cluster_creator_admin_permissions");
@@ -212,13 +217,17 @@ pub fn read(config: &Value) -> Model {
                     policy(
                         p,
                         &join(&p_at, pk),
-                        format!("module.{name}.aws_eks_access_policy_association.this[\"{key}_{pk}\"]"),
+                        format!(
+                            "module.{name}.aws_eks_access_policy_association.this[\"{key}_{pk}\"]"
+                        ),
                         "policy_arn",
                     )
                 })
                 .collect();
             model.entries.push(Entry {
-                address: Some(format!("module.{name}.aws_eks_access_entry.this[\"{key}\"]")),
+                address: Some(format!(
+                    "module.{name}.aws_eks_access_entry.this[\"{key}\"]"
+                )),
                 cluster_index,
                 principal: field_string(F, e, &e_at, "principal_arn"),
                 kind: field_string(F, e, &e_at, "type"),

@@ -49,9 +49,7 @@ impl Side<'_> {
         if self.unknown[key] == Value::Bool(true) {
             let expression = &self.expressions[key];
             let written = match (&expression["references"], &expression["constant_value"]) {
-                (Value::Array(refs), _) if !refs.is_empty() => {
-                    string(&refs[0]).map(str::to_string)
-                }
+                (Value::Array(refs), _) if !refs.is_empty() => string(&refs[0]).map(str::to_string),
                 _ => None,
             };
             return Some(Field {
@@ -234,9 +232,7 @@ pub fn read(plan: &Value) -> Model {
                     cluster: after.string("cluster_name"),
                     principal: after.string("principal_arn"),
                     kind: after.string("type"),
-                    username: after
-                        .string("user_name")
-                        .filter(|f| f.known().is_some()),
+                    username: after.string("user_name").filter(|f| f.known().is_some()),
                     groups,
                     widened,
                     ..Entry::default()

@@ -8,7 +8,10 @@ use crate::source::Limits;
 
 /// The facts of every document of a fixture, as the lint pipeline computes them.
 fn fixture_facts(name: &str) -> Vec<Value> {
-    let path = format!("{}/fixtures/access-entries/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/fixtures/access-entries/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let bytes = std::fs::read(&path).unwrap();
     let loaded = load_named(vec![(path, bytes)], &Limits::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
@@ -47,24 +50,48 @@ fn eksctl_entries_keep_every_field_with_its_path_and_the_cluster_defaults() {
     assert_eq!(facts["format"], Value::from("eksctl"));
     let cluster = &facts["clusters"][0];
     assert_eq!(cluster["name"], Value::from("payments-prod"));
-    assert_eq!(cluster["authenticationMode"], Value::from("API_AND_CONFIG_MAP"));
+    assert_eq!(
+        cluster["authenticationMode"],
+        Value::from("API_AND_CONFIG_MAP")
+    );
     // Left out: eksctl's default, pointed at the accessConfig that lacks it.
-    assert_eq!(cluster["bootstrapClusterCreatorAdminPermissions"], Value::Bool(true));
+    assert_eq!(
+        cluster["bootstrapClusterCreatorAdminPermissions"],
+        Value::Bool(true)
+    );
     assert_eq!(cluster["bootstrapWritten"], Value::Bool(false));
     assert_eq!(cluster["bootstrapPath"], path(&["accessConfig"]));
     let checkout = &facts["entries"][1];
-    assert_eq!(checkout["principal"]["account"], Value::from("444455556666"));
+    assert_eq!(
+        checkout["principal"]["account"],
+        Value::from("444455556666")
+    );
     assert_eq!(checkout["type"], Value::from("STANDARD"));
     assert_eq!(checkout["typeWritten"], Value::Bool(false));
     let ns = &checkout["policies"][0]["scope"]["namespaces"][1];
     assert_eq!(ns["value"], Value::from("kube-*"));
     assert_eq!(
         ns["path"],
-        path(&["accessConfig", "accessEntries", "1", "accessPolicies", "0", "accessScope", "namespaces", "1"])
+        path(&[
+            "accessConfig",
+            "accessEntries",
+            "1",
+            "accessPolicies",
+            "0",
+            "accessScope",
+            "namespaces",
+            "1"
+        ])
     );
-    assert_eq!(ns["reaches"][0]["via"], Value::from("system namespace kube-system"));
+    assert_eq!(
+        ns["reaches"][0]["via"],
+        Value::from("system namespace kube-system")
+    );
     let mapping = &facts["identityMappings"][0];
-    assert_eq!(mapping["shadowedBy"]["path"], path(&["accessConfig", "accessEntries", "2"]));
+    assert_eq!(
+        mapping["shadowedBy"]["path"],
+        path(&["accessConfig", "accessEntries", "2"])
+    );
 }
 
 #[test]
@@ -72,7 +99,10 @@ fn crossplane_reads_both_shapes_of_access_scope_and_references_as_unknown() {
     let docs = fixture_facts("crossplane-upbound.yaml");
     assert_eq!(docs.len(), 6);
     // v1beta2 Cluster: accessConfig is an object.
-    assert_eq!(docs[0]["clusters"][0]["authenticationMode"], Value::from("API"));
+    assert_eq!(
+        docs[0]["clusters"][0]["authenticationMode"],
+        Value::from("API")
+    );
     // principalArnRef: a reference to another object, not a value.
     let association = &docs[2]["entries"][0];
     assert_eq!(association["associationOnly"], Value::Bool(true));
@@ -99,7 +129,10 @@ fn cloudformation_short_forms_are_unknown_and_ref_links_the_cluster() {
         .find(|e| e["address"] == Value::from("Resources.DeployAccess"))
         .cloned()
         .unwrap();
-    assert_eq!(deploy["unknown"]["cluster"], Value::from("Ref PaymentsCluster"));
+    assert_eq!(
+        deploy["unknown"]["cluster"],
+        Value::from("Ref PaymentsCluster")
+    );
     assert_eq!(deploy["cluster"], Value::from("payments-prod"));
     assert_eq!(deploy["clusterMode"], Value::from("API"));
     assert_eq!(deploy["typeProblem"], Value::from("case"));
@@ -130,13 +163,25 @@ fn terraform_plans_read_after_with_after_unknown_and_record_widening() {
     let entries = facts["entries"].as_array().unwrap();
     let ci = &entries[0];
     assert_eq!(ci["address"], Value::from("aws_eks_access_entry.ci"));
-    assert_eq!(ci["unknown"]["principalArn"], Value::from("aws_iam_role.ci.arn"));
+    assert_eq!(
+        ci["unknown"]["principalArn"],
+        Value::from("aws_iam_role.ci.arn")
+    );
     assert_eq!(
         ci["principalArnPath"],
-        path(&["resource_changes", "0", "change", "after_unknown", "principal_arn"])
+        path(&[
+            "resource_changes",
+            "0",
+            "change",
+            "after_unknown",
+            "principal_arn"
+        ])
     );
     let dev = &entries[1];
-    assert_eq!(dev["widened"][0]["what"], Value::from("group platform-admins is added"));
+    assert_eq!(
+        dev["widened"][0]["what"],
+        Value::from("group platform-admins is added")
+    );
     // The association replaced from namespace to cluster scope is folded into its entry.
     let edit = &dev["policies"][0];
     assert_eq!(
@@ -175,11 +220,16 @@ fn terraform_files_follow_references_and_read_the_eks_module() {
     let module = &fixture_facts("terraform-module-eks.tf")[0];
     let cluster = &module["clusters"][0];
     assert_eq!(cluster["authenticationMode"], Value::from("API"));
-    assert_eq!(cluster["bootstrapClusterCreatorAdminPermissions"], Value::Bool(true));
+    assert_eq!(
+        cluster["bootstrapClusterCreatorAdminPermissions"],
+        Value::Bool(true)
+    );
     let entries = module["entries"].as_array().unwrap();
     let dup = entries
         .iter()
-        .find(|e| e["address"] == Value::from("module.eks.aws_eks_access_entry.this[\"karpenter_dup\"]"))
+        .find(|e| {
+            e["address"] == Value::from("module.eks.aws_eks_access_entry.this[\"karpenter_dup\"]")
+        })
         .unwrap();
     assert_eq!(
         dup["duplicateOf"]["path"],
@@ -200,9 +250,12 @@ fn documents_of_other_kinds_have_no_access_facts_and_keep_their_kind() {
     let pod = Value::from_json_str(r#"{"apiVersion": "v1", "kind": "Pod"}"#).unwrap();
     assert!(super::facts(&pod, None).is_none());
     assert_eq!(super::synthetic_kind(&pod), None);
-    let capi = Value::from_json_str(r#"{"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster"}"#).unwrap();
+    let capi =
+        Value::from_json_str(r#"{"apiVersion": "cluster.x-k8s.io/v1beta1", "kind": "Cluster"}"#)
+            .unwrap();
     assert!(super::facts(&capi, None).is_none());
-    let plan = Value::from_json_str(r#"{"format_version": "1.2", "resource_changes": []}"#).unwrap();
+    let plan =
+        Value::from_json_str(r#"{"format_version": "1.2", "resource_changes": []}"#).unwrap();
     assert_eq!(super::synthetic_kind(&plan), Some("TerraformPlan"));
     let review = crate::review::create(plan);
     assert_eq!(review["kind"]["kind"], Value::from("TerraformPlan"));

@@ -142,7 +142,8 @@ fn body_tree(body: &Body, text: &str, span: ByteRange, key_span: Option<ByteRang
                 let block_span = span_of(block.span());
                 let ident = block.ident.as_str();
                 if block.labels.is_empty() {
-                    let inner = body_tree(&block.body, text, block_span.clone(), block.ident.span());
+                    let inner =
+                        body_tree(&block.body, text, block_span.clone(), block.ident.span());
                     match map.get_mut(ident) {
                         Some(Tree::List(items, _, _)) => items.push(Tree::Map(inner)),
                         Some(existing) => {
@@ -150,7 +151,10 @@ fn body_tree(body: &Body, text: &str, span: ByteRange, key_span: Option<ByteRang
                                 Tree::Map(m) => (m.span.clone(), m.key_span.clone()),
                                 _ => (block_span.clone(), block.ident.span()),
                             };
-                            let first = std::mem::replace(existing, Tree::List(Vec::new(), span.clone(), key_span.clone()));
+                            let first = std::mem::replace(
+                                existing,
+                                Tree::List(Vec::new(), span.clone(), key_span.clone()),
+                            );
                             *existing = Tree::List(vec![first, Tree::Map(inner)], span, key_span);
                         }
                         None => map.insert(ident, Tree::Map(inner)),
@@ -170,7 +174,12 @@ fn body_tree(body: &Body, text: &str, span: ByteRange, key_span: Option<ByteRang
 }
 
 /// Puts `inner` at the path `keys` under `map`, creating the mappings on the way.
-fn insert_at(map: &mut TreeMap, keys: &[(&str, Option<ByteRange>)], inner: TreeMap, span: &ByteRange) {
+fn insert_at(
+    map: &mut TreeMap,
+    keys: &[(&str, Option<ByteRange>)],
+    inner: TreeMap,
+    span: &ByteRange,
+) {
     let Some(((key, key_span), rest)) = keys.split_first() else {
         return;
     };

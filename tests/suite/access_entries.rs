@@ -48,13 +48,24 @@ fn terraform_files_of_a_directory_are_read_only_with_the_flag() {
     }
     let d = dir.path().display().to_string();
     let config = root().join(CONFIG).display().to_string();
-    let without = blastwall(&root(), &["lint", "--format", "json", "--config", &config, &d]);
+    let without = blastwall(
+        &root(),
+        &["lint", "--format", "json", "--config", &config, &d],
+    );
     assert_eq!(without.code, 0, "{}", without.stderr);
     assert_eq!(without.json()["summary"]["documents"], 1);
 
     let with = blastwall(
         &root(),
-        &["lint", "--format", "json", "--terraform", "--config", &config, &d],
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--terraform",
+            "--config",
+            &config,
+            &d,
+        ],
     );
     assert_eq!(with.code, 1, "{}", with.stderr);
     let found = findings(&with.json());
@@ -73,7 +84,11 @@ fn terraform_files_of_a_directory_are_read_only_with_the_flag() {
 fn a_tf_file_named_on_the_command_line_is_read_and_bad_hcl_is_an_error_with_a_place() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("main.tf");
-    std::fs::write(&bad, "resource \"aws_eks_access_entry\" \"x\" {\n  principal_arn = \n}\n").unwrap();
+    std::fs::write(
+        &bad,
+        "resource \"aws_eks_access_entry\" \"x\" {\n  principal_arn = \n}\n",
+    )
+    .unwrap();
     let run = blastwall(&root(), &["lint", &bad.display().to_string()]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     let out = format!("{}{}", run.stdout, run.stderr);
@@ -167,7 +182,14 @@ fn every_example_format_yields_findings_only_where_marked_risky() {
         let path = root().join("fixtures/access-entries").join(name);
         let run = blastwall(
             &root(),
-            &["lint", "--format", "json", "--config", CONFIG, &path.display().to_string()],
+            &[
+                "lint",
+                "--format",
+                "json",
+                "--config",
+                CONFIG,
+                &path.display().to_string(),
+            ],
         );
         assert_eq!(run.code, 0, "{name}: {}", run.stdout);
     }
@@ -184,7 +206,14 @@ fn every_example_format_yields_findings_only_where_marked_risky() {
         let text = std::fs::read_to_string(&path).unwrap();
         let run = blastwall(
             &root(),
-            &["lint", "--format", "json", "--config", CONFIG, &path.display().to_string()],
+            &[
+                "lint",
+                "--format",
+                "json",
+                "--config",
+                CONFIG,
+                &path.display().to_string(),
+            ],
         );
         let lines: Vec<u64> = findings(&run.json()).iter().map(|f| f.1).collect();
         // Every line that says it is risky (a trailing comment naming what EKS does

@@ -1186,7 +1186,8 @@ fn a_terraform_change_that_widens_an_access_scope_is_reported() {
     repo.write("infra/access.tf", &tf("    type = \"cluster\"\n"));
     repo.commit("widen");
 
-    let (code, report, stderr) = lint_base(&repo, &["--base", "HEAD~1", "--terraform", "infra", "k8s"]);
+    let (code, report, stderr) =
+        lint_base(&repo, &["--base", "HEAD~1", "--terraform", "infra", "k8s"]);
     // A warning: the run passes at the default threshold.
     assert_eq!(code, 0, "{stderr}\n{report:#}");
     let widened: Vec<_> = findings(&report)
@@ -1195,7 +1196,13 @@ fn a_terraform_change_that_widens_an_access_scope_is_reported() {
         .collect();
     assert_eq!(
         widened,
-        [finding("access-entry-widened", "infra/access.tf", 7, 12, false)],
+        [finding(
+            "access-entry-widened",
+            "infra/access.tf",
+            7,
+            12,
+            false
+        )],
         "{report:#}"
     );
     let message = report["findings"]
@@ -1214,7 +1221,9 @@ fn a_terraform_change_that_widens_an_access_scope_is_reported() {
     // Without --terraform the .tf files of the directories are read at neither revision.
     let (_, report, _) = lint_base(&repo, &["--base", "HEAD~1", "infra", "k8s"]);
     assert!(
-        findings(&report).iter().all(|f| f.0 != "access-entry-widened"),
+        findings(&report)
+            .iter()
+            .all(|f| f.0 != "access-entry-widened"),
         "{report:#}"
     );
 }
