@@ -92,7 +92,7 @@ pub fn intrinsic(v: &Value) -> Option<String> {
 }
 
 /// The short-form tag written just before the node at `start`, if any.
-fn tag_before<'t>(text: &'t str, start: usize) -> Option<&'static str> {
+fn tag_before(text: &str, start: usize) -> Option<&'static str> {
     let head = text.get(..start)?;
     let head = head.trim_end_matches([' ', '\t', '\r', '\n']);
     let token_start = head

@@ -214,7 +214,7 @@ impl Model {
     }
 }
 
-fn string<'a>(v: &'a Value) -> Option<&'a str> {
+fn string(v: &Value) -> Option<&str> {
     match v {
         Value::String(s) => Some(s),
         _ => None,
