@@ -14,7 +14,9 @@
 //!     "authenticationModeWritten": bool, "authenticationModePath",
 //!     "bootstrapClusterCreatorAdminPermissions"?: bool,   // effective, like the mode
 //!     "bootstrapWritten": bool, "bootstrapPath",
-//!     "unknown": {"<field>": "<expression>"}
+//!     "unknown": {"<field>": "<expression>"},
+//!     "nodeRolesMissing"?: [{"role", "via"}]   // with a config: its node roles without an
+//!                                            // entry (eksctl, API mode, the config's cluster)
 //!   }],
 //!   "entries": [{
 //!     "path", "who",                       // "role arn:… (aws_eks_access_entry.ci)", for messages
@@ -131,7 +133,20 @@ pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, 
 
 /// The facts of a model already read.
 pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
-    let clusters: Vec<Value> = model.clusters.iter().map(cluster_value).collect();
+    let clusters: Vec<Value> = model
+        .clusters
+        .iter()
+        .map(|c| {
+            let mut v = cluster_value(c);
+            if let (Some(t), Ok(map)) = (tenancy, v.as_object_mut()) {
+                map.insert(
+                    Value::from("nodeRolesMissing"),
+                    Value::from(node_roles_missing(model, c, t)),
+                );
+            }
+            v
+        })
+        .collect();
     let mut entries: Vec<Value> = Vec::with_capacity(model.entries.len());
     let mut seen: Vec<(Option<String>, String, Value, String)> = Vec::new();
     for entry in &model.entries {
@@ -250,6 +265,37 @@ fn cluster_value(c: &Cluster) -> Value {
     }
     out.push(("unknown", Value::from(unknown)));
     obj(out)
+}
+
+/// The config's node roles (globs) that no entry of the cluster names, for a cluster
+/// whose whole access is declared in one document (an eksctl ClusterConfig), in API
+/// mode (where aws-auth cannot map them), and that is the config's own cluster
+/// (`cluster.name`). Node roles of managed node groups and Fargate profiles get their
+/// entries from EKS; the rule says so.
+fn node_roles_missing(model: &Model, c: &Cluster, t: &Tenancy) -> Vec<Value> {
+    let name = c.name.as_ref().and_then(Field::known);
+    let ours = t.config().cluster.name.as_ref();
+    if model.format != super::Format::Eksctl || name.is_none() || name != ours {
+        return Vec::new();
+    }
+    if mode_of(c).0.as_deref() != Some("API") {
+        return Vec::new();
+    }
+    let principals: Vec<&String> = model
+        .entries
+        .iter()
+        .filter_map(|e| e.principal.as_ref().and_then(Field::known))
+        .collect();
+    t.node_roles()
+        .iter()
+        .filter(|p| !principals.iter().any(|arn| p.matches(arn)))
+        .map(|p| {
+            obj(vec![
+                ("role", Value::from(p.as_str())),
+                ("via", Value::from(format!("nodeRoles: {}", p.as_str()))),
+            ])
+        })
+        .collect()
 }
 
 /// "role arn:aws:iam::…:role/x (aws_eks_access_entry.ci)" and the like.
