@@ -266,10 +266,11 @@ fn tenancy_notice(args: &LintArgs, config: Option<&Config>, rules: &[RuleMeta]) 
 
 /// The extensions directories are walked for beyond `*.yaml`, `*.yml`, `*.json`.
 pub(super) fn extra_extensions(args: &LintArgs) -> &'static [&'static str] {
-    if args.terraform {
-        &["tf"]
-    } else {
-        &[]
+    match (args.terraform, args.cloudformation) {
+        (true, true) => &["tf", "template"],
+        (true, false) => &["tf"],
+        (false, true) => &["template"],
+        (false, false) => &[],
     }
 }
 

@@ -121,6 +121,11 @@ pub struct LintArgs {
     /// command line is always read.
     #[arg(long)]
     pub terraform: bool,
+    /// Also read the CloudFormation templates named `*.template` of directories.
+    /// Templates in `*.yaml`, `*.yml` and `*.json` files are always read, and
+    /// recognised by their content.
+    #[arg(long)]
+    pub cloudformation: bool,
     /// Threads used to evaluate documents (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,

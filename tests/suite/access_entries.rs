@@ -231,3 +231,40 @@ fn every_example_format_yields_findings_only_where_marked_risky() {
         }
     }
 }
+
+#[test]
+fn cloudformation_templates_named_dot_template_are_read_only_with_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/access-entries/cloudformation.yaml"),
+        dir.path().join("access.template"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("other.yaml"), "kind: A\n").unwrap();
+    let d = dir.path().display().to_string();
+    let without = blastwall(&root(), &["lint", "--format", "json", "--no-config", &d]);
+    assert_eq!(
+        without.json()["summary"]["documents"],
+        1,
+        "{}",
+        without.stdout
+    );
+    let with = blastwall(
+        &root(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--no-config",
+            "--cloudformation",
+            &d,
+        ],
+    );
+    let found = findings(&with.json());
+    assert!(
+        found.iter().any(|(f, l, r)| f == "access.template"
+            && *l == 52
+            && r == "access-entry-unknown-type"),
+        "{found:?}"
+    );
+}
