@@ -189,7 +189,8 @@ pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
 /// What identifies an entry's cluster within the document.
 fn cluster_key(model: &Model, entry: &Entry) -> Option<String> {
     if let Some(i) = entry.cluster_index {
-        if let Some(name) = model.clusters[i].name.as_ref().and_then(Field::known) {
+        let cluster = model.clusters.get(i);
+        if let Some(name) = cluster.and_then(|c| c.name.as_ref()).and_then(Field::known) {
             return Some(name.clone());
         }
         return Some(format!("#{i}"));

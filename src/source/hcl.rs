@@ -28,8 +28,15 @@ pub struct HclError {
     pub span: ByteRange,
 }
 
-/// The value and span tree of a `.tf` file.
-pub fn parse(text: &str) -> Result<(Value, SpanNode), HclError> {
+/// The value and span tree of a `.tf` file whose brackets nest at most `max_depth`
+/// deep (the parser recurses: a hostile file must not exhaust the stack).
+pub fn parse(text: &str, max_depth: usize) -> Result<(Value, SpanNode), HclError> {
+    if let Some(at) = too_deep(text, max_depth) {
+        return Err(HclError {
+            message: format!("brackets nest more than {max_depth} deep; the file is not read"),
+            span: at..at + 1,
+        });
+    }
     let body = hcl_edit::parser::parse_body(text).map_err(|e| {
         let at = e.location().offset().min(text.len());
         let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
@@ -40,6 +47,25 @@ pub fn parse(text: &str) -> Result<(Value, SpanNode), HclError> {
     })?;
     let whole = 0..text.len().min(1);
     Ok(body_value(&body, text, whole))
+}
+
+/// The offset of the first bracket that opens deeper than `max_depth`, counting
+/// `{`, `[` and `(` wherever they are (a bound, not a parse).
+fn too_deep(text: &str, max_depth: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn span_of(s: Option<ByteRange>) -> ByteRange {
@@ -264,7 +290,7 @@ mod tests {
     #[test]
     fn resources_nest_under_type_and_name_with_spans() {
         let text = "resource \"aws_eks_access_entry\" \"ci\" {\n  cluster_name  = aws_eks_cluster.main.name\n  principal_arn = \"arn:aws:iam::111122223333:role/ci\"\n  kubernetes_groups = [\"a\", \"b\"]\n}\n\nresource \"aws_eks_access_entry\" \"dev\" {\n  type = \"STANDARD\"\n}\n";
-        let (value, spans) = parse(text).unwrap();
+        let (value, spans) = parse(text, 256).unwrap();
         let ci = &value["resource"]["aws_eks_access_entry"]["ci"];
         assert_eq!(
             ci["principal_arn"],
@@ -301,7 +327,7 @@ mod tests {
     #[test]
     fn nested_blocks_are_objects_and_repeated_ones_lists() {
         let text = "resource \"aws_eks_cluster\" \"x\" {\n  access_config {\n    authentication_mode = \"API\"\n  }\n  tag { a = 1 }\n  tag { a = 2 }\n}\n";
-        let (value, _) = parse(text).unwrap();
+        let (value, _) = parse(text, 256).unwrap();
         let x = &value["resource"]["aws_eks_cluster"]["x"];
         assert_eq!(
             x["access_config"]["authentication_mode"],
@@ -312,8 +338,16 @@ mod tests {
 
     #[test]
     fn invalid_hcl_is_an_error_with_a_place() {
-        let err = parse("resource \"a\" {\n  x = \n}\n").unwrap_err();
+        let err = parse("resource \"a\" {\n  x = \n}\n", 256).unwrap_err();
         assert!(err.message.starts_with("not valid HCL"), "{err:?}");
         assert!(err.span.start > 0);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let text = format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        let err = parse(&text, 256).unwrap_err();
+        assert!(err.message.contains("more than 256 deep"), "{err:?}");
+        assert_eq!(err.span.start, 4 + 256);
     }
 }

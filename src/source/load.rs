@@ -161,7 +161,7 @@ fn add_text(
 ) {
     let file = FileId(loaded.files.len());
     if is_terraform(&name) {
-        add_terraform(loaded, file, name, path, text);
+        add_terraform(loaded, file, name, path, text, limits);
         return;
     }
     // The text keeps its byte order mark, if any; the parser skips it, so every
@@ -231,8 +231,9 @@ fn add_terraform(
     name: String,
     path: Option<PathBuf>,
     text: String,
+    limits: &Limits,
 ) {
-    let parsed = super::hcl::parse(&text);
+    let parsed = super::hcl::parse(&text, limits.max_depth);
     loaded.files.push(SourceFile::new(name, path, text));
     match parsed {
         Ok((value, spans)) => loaded.documents.push(Document {
