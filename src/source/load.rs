@@ -317,9 +317,11 @@ pub fn meant_as_object(value: &Value) -> bool {
 }
 
 /// Adds the object `doc` holds (or its items, for a `List`); returns the place of
-/// a document that is not meant as a Kubernetes object and so is skipped.
+/// a document that is not meant as a Kubernetes object and so is skipped. A
+/// CloudFormation template or a Terraform plan (EKS access settings) is kept: it is
+/// reviewed under a kind of its own ([`crate::access_entries::synthetic_kind`]).
 fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) -> Option<ByteRange> {
-    if !meant_as_object(&doc.value) {
+    if !meant_as_object(&doc.value) && crate::access_entries::synthetic_kind(&doc.value).is_none() {
         return Some(doc.spans.label_range());
     }
     if let Some((items, item_spans)) = list_items(&doc) {
