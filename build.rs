@@ -1,7 +1,7 @@
 //! Embeds the built-in rule pack (`rules/**/*.rego`, tests excluded) into the binary,
 //! and, for `blastwall test` without a directory, the pack's Rego unit tests, its
 //! fixture suites (`rules/**/*.cases.yaml`) and the example inputs they read
-//! (`fixtures/`, hostile inputs excepted).
+//! (`fixtures/`: YAML, JSON and Terraform files, hostile inputs excepted).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ fn main() {
     let hostile = root.join("fixtures").join("hostile");
     data.extend(fixtures.into_iter().filter(|p| {
         !p.starts_with(&hostile)
-            && has_ext(p, &["yaml", "yml", "json"])
+            && has_ext(p, &["yaml", "yml", "json", "tf"])
             // include_str! needs UTF-8.
             && fs::read(p).is_ok_and(|bytes| std::str::from_utf8(&bytes).is_ok())
     }));

@@ -88,6 +88,15 @@ impl ObjectRef {
             regorus::Value::String(s) => s.to_string(),
             _ => String::new(),
         };
+        // A template or a Terraform file or plan: the kind it is reviewed under.
+        if let Some(kind) = crate::access_entries::synthetic_kind(obj) {
+            return ObjectRef {
+                api_version: format!("{}/v1alpha1", crate::access_entries::SYNTHETIC_GROUP),
+                kind: kind.to_string(),
+                namespace: String::new(),
+                name: String::new(),
+            };
+        }
         ObjectRef {
             api_version: s(&obj["apiVersion"]),
             kind: s(&obj["kind"]),

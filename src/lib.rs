@@ -5,6 +5,7 @@
 //! → [`finding`] → [`report`] (CLI formats) or the webhook's AdmissionResponse.
 
 pub mod access;
+pub mod access_entries;
 pub mod admission;
 pub mod authoring;
 pub mod awsauth;

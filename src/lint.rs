@@ -178,13 +178,23 @@ pub fn lint_document(
 }
 
 /// `doc` with spans that reach inside the YAML embedded in aws-auth's `data.mapRoles`
-/// etc., so findings there land on the right line; other documents as they are.
+/// etc., so findings there land on the right line; a CloudFormation template with its
+/// short-form intrinsics (`!Ref X`) read as the functions they are; other documents
+/// as they are.
 pub fn spliced<'a>(loaded: &Loaded, doc: &'a Document) -> Cow<'a, Document> {
-    match loaded
-        .files
-        .get(doc.file.0)
-        .and_then(|file| awsauth::splice_with_tags(&doc.spans, &doc.value, &file.text))
-    {
+    let file = loaded.files.get(doc.file.0);
+    if let Some(file) = file {
+        if crate::access_entries::cloudformation::is_template(&doc.value) {
+            let value = crate::access_entries::cloudformation::with_intrinsics(
+                &doc.value, &doc.spans, &file.text,
+            );
+            return Cow::Owned(Document {
+                value,
+                ..doc.clone()
+            });
+        }
+    }
+    match file.and_then(|file| awsauth::splice_with_tags(&doc.spans, &doc.value, &file.text)) {
         Some((spans, tagged)) => Cow::Owned(Document {
             spans,
             tagged: doc.tagged.iter().cloned().chain(tagged).collect(),

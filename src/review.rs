@@ -69,8 +69,14 @@ pub fn build(
         }
         string_at(v).unwrap_or_default().to_string()
     };
-    let api_version = field(&["apiVersion"]);
-    let kind = field(&["kind"]);
+    let mut api_version = field(&["apiVersion"]);
+    let mut kind = field(&["kind"]);
+    // A CloudFormation template or a Terraform plan is no Kubernetes object: it is
+    // reviewed under a kind of blastwall's own, so rules can name it in `kinds`.
+    if let Some(synthetic) = subject.and_then(crate::access_entries::synthetic_kind) {
+        kind = synthetic.to_string();
+        api_version = format!("{}/v1alpha1", crate::access_entries::SYNTHETIC_GROUP);
+    }
     let (group, version) = match api_version.split_once('/') {
         Some((g, v)) => (g.to_string(), v.to_string()),
         None => (String::new(), api_version.clone()),

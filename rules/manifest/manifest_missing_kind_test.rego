@@ -38,3 +38,7 @@ test_a_complete_object_is_fine if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+test_templates_and_terraform_documents_are_not_manifests if {
+	count(rule.deny) == 0 with input as {"review": {"operation": "CREATE", "kind": {"group": "blastwall.dev", "kind": "TerraformPlan"}, "object": {"format_version": "1.2", "resource_changes": []}}}
+}

@@ -64,8 +64,18 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         limits,
         threads,
     } = setup;
-    let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
-    let mut head = load::load(&args.paths, &limits, &mut std::io::empty());
+    let revision = revision::read_with(
+        &args.paths,
+        rev,
+        limits.max_file_bytes,
+        super::lint::extra_extensions(args),
+    )?;
+    let mut head = load::load_with(
+        &args.paths,
+        &limits,
+        &mut std::io::empty(),
+        super::lint::extra_extensions(args),
+    );
     // A change may remove every object: an empty head is no error here.
     super::lint::account_for_skipped(&mut head, true);
     super::lint::rebase_templates(args, &mut head.files);

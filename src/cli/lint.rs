@@ -24,7 +24,12 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         limits,
         threads,
     } = setup;
-    let mut loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
+    let mut loaded = load::load_with(
+        &args.paths,
+        &limits,
+        &mut std::io::stdin().lock(),
+        extra_extensions(&args),
+    );
     account_for_skipped(&mut loaded, args.allow_empty);
     rebase_templates(&args, &mut loaded.files);
     let mut ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
@@ -257,6 +262,16 @@ fn tenancy_notice(args: &LintArgs, config: Option<&Config>, rules: &[RuleMeta]) 
         off.len(),
         off.join(", ")
     );
+}
+
+/// The extensions directories are walked for beyond `*.yaml`, `*.yml`, `*.json`.
+pub(super) fn extra_extensions(args: &LintArgs) -> &'static [&'static str] {
+    match (args.terraform, args.cloudformation) {
+        (true, true) => &["tf", "template"],
+        (true, false) => &["tf"],
+        (false, true) => &["template"],
+        (false, false) => &[],
+    }
 }
 
 /// Puts `--helm-root` in front of the Helm template paths of `files`.

@@ -116,6 +116,16 @@ pub struct LintArgs {
     /// Largest input file read, in bytes.
     #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
     pub max_file_size: usize,
+    /// Also read the Terraform files (`*.tf`) of directories, for the EKS access
+    /// entries and cluster access settings they declare. A `.tf` file named on the
+    /// command line is always read.
+    #[arg(long)]
+    pub terraform: bool,
+    /// Also read the CloudFormation templates named `*.template` of directories.
+    /// Templates in `*.yaml`, `*.yml` and `*.json` files are always read, and
+    /// recognised by their content.
+    #[arg(long)]
+    pub cloudformation: bool,
     /// Threads used to evaluate documents (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,

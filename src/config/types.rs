@@ -163,6 +163,10 @@ pub struct Product {
     /// IAM roles (ARN globs) the product's people, pipelines and IRSA pods assume.
     #[serde(default)]
     pub iam_roles: Vec<RoleArnGlob>,
+    /// EKS clusters (name globs) dedicated to the product: access entries that let
+    /// another product's principal into them are reported.
+    #[serde(default)]
+    pub clusters: Vec<SubjectGlob>,
     /// Labels that mark the node groups dedicated to the product.
     #[serde(default)]
     pub node_labels: BTreeMap<String, String>,

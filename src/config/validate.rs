@@ -1,4 +1,4 @@
-//! Checks across fields: every namespace, group, user, IAM role, node label, taint,
+//! Checks across fields: every namespace, group, user, IAM role, EKS cluster, node label, taint,
 //! security group and registry belongs to at most one product.
 //!
 //! Overlap is decided exactly: two globs overlap when some name matches both
@@ -73,7 +73,7 @@ pub fn check(config: &Config, file: &SourceFile, spans: &SpanNode) -> Vec<Config
     }
 
     type Globs<'c> = fn(&'c super::types::Product) -> Vec<&'c Glob>;
-    let glob_fields: [(&str, &str, Globs); 4] = [
+    let glob_fields: [(&str, &str, Globs); 5] = [
         ("namespaces", "namespace", |p| {
             p.namespaces.iter().map(|g| &g.0).collect()
         }),
@@ -83,6 +83,9 @@ pub fn check(config: &Config, file: &SourceFile, spans: &SpanNode) -> Vec<Config
         ("users", "user", |p| p.users.iter().map(|g| &g.0).collect()),
         ("iamRoles", "IAM role", |p| {
             p.iam_roles.iter().map(|g| &g.0).collect()
+        }),
+        ("clusters", "EKS cluster", |p| {
+            p.clusters.iter().map(|g| &g.0).collect()
         }),
     ];
     for (field, noun, globs) in glob_fields {

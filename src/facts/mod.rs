@@ -8,6 +8,11 @@
 //!   admin or an EKS system identity). The shape is documented in [`tenancy`].
 //! - `workload`: the pod spec of any object that carries one and its containers,
 //!   with paths, labels, effective security contexts and image parts ([`workload`]).
+//! - `accessConfig`: the EKS access entries and cluster access settings an eksctl,
+//!   ACK, Crossplane, CloudFormation or Terraform-plan document declares
+//!   ([`crate::access_entries::facts`] documents the shape); `accessConfigChange`:
+//!   what an UPDATE or DELETE of one does to authentication modes and admin and
+//!   node-role entries ([`crate::access_entries::change`]).
 //! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
 //!   for the change rules ([`change`]).
 
@@ -43,6 +48,14 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
     }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
         facts.insert(Value::from("awsAuth"), aws_auth);
+    }
+    let (access, access_change) =
+        crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref());
+    if let Some(access) = access {
+        facts.insert(Value::from("accessConfig"), access);
+    }
+    if let Some(change) = access_change {
+        facts.insert(Value::from("accessConfigChange"), change);
     }
     if let Some(t) = &ctx.tenancy {
         // Only the names aws-auth maps (ARNs, usernames, groups), so that its

@@ -135,6 +135,7 @@ pub struct Tenancy {
     security_groups: HashMap<String, (String, String)>,
     registries: Vec<Claim<RegistryPrefix>>,
     shared_namespaces: Vec<Glob>,
+    clusters: Vec<Claim<Glob>>,
     admin_groups: Vec<Glob>,
     admin_users: Vec<Glob>,
     admin_roles: Vec<RolePattern>,
@@ -149,7 +150,7 @@ pub struct Owner {
 }
 
 impl Owner {
-    fn to_value(&self) -> Value {
+    pub fn to_value(&self) -> Value {
         obj(vec![
             ("product", Value::from(self.product.as_str())),
             ("via", Value::from(self.via.as_str())),
@@ -167,6 +168,7 @@ impl Tenancy {
             roles: Vec::new(),
             security_groups: HashMap::new(),
             registries: Vec::new(),
+            clusters: Vec::new(),
             shared_namespaces: config
                 .shared_namespaces
                 .iter()
@@ -198,6 +200,8 @@ impl Tenancy {
             t.groups
                 .extend(spec.groups.iter().map(|g| claim("groups", g)));
             t.users.extend(spec.users.iter().map(|g| claim("users", g)));
+            t.clusters
+                .extend(spec.clusters.iter().map(|g| claim("clusters", g)));
             t.roles.extend(spec.iam_roles.iter().map(|g| Claim {
                 pattern: RolePattern::new(g),
                 product: product.clone(),
@@ -263,6 +267,54 @@ impl Tenancy {
             });
         }
         Tenancy::first(&self.namespaces, name)
+    }
+
+    /// `sharedNamespaces: <glob>` for the first shared namespace glob that some name
+    /// matching `glob` also matches.
+    pub fn shared_namespace_overlap(&self, glob: &Glob) -> Option<String> {
+        let g = self.shared_namespaces.iter().find(|g| g.overlaps(glob))?;
+        Some(format!("sharedNamespaces: {g}"))
+    }
+
+    /// The products other than `except` that own a namespace `glob` can match, each
+    /// with the config entry that gives it (first claim per product).
+    pub fn namespace_overlaps(&self, glob: &Glob, except: Option<&str>) -> Vec<Owner> {
+        let mut out: Vec<Owner> = Vec::new();
+        for c in &self.namespaces {
+            if Some(c.product.as_str()) == except || out.iter().any(|o| o.product == c.product) {
+                continue;
+            }
+            if c.pattern.overlaps(glob) {
+                out.push(Owner {
+                    product: c.product.clone(),
+                    via: c.via.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether `name` is one of `product`'s namespaces by the config's globs.
+    pub fn product_has_namespace(&self, product: &str, name: &str) -> bool {
+        self.namespaces
+            .iter()
+            .any(|c| c.product == product && c.pattern.matches(name))
+    }
+
+    /// The product that owns EKS cluster `name`: `products.<p>.clusters`, else
+    /// `cluster.product` when `cluster.name` is `name`.
+    pub fn cluster_owner(&self, name: &str) -> Option<Owner> {
+        if let Some(owner) = Tenancy::first(&self.clusters, name) {
+            return Some(owner);
+        }
+        let cluster = &self.config.cluster;
+        match (&cluster.name, &cluster.product) {
+            (Some(n), Some(p)) if n == name => Some(Owner {
+                product: p.clone(),
+                via: "cluster.product".into(),
+            }),
+            _ => None,
+        }
     }
 
     pub fn group_owner(&self, name: &str) -> Option<Owner> {
@@ -539,7 +591,7 @@ fn string(v: &Value) -> Option<&str> {
     }
 }
 
-pub(super) fn obj(entries: Vec<(&str, Value)>) -> Value {
+pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::from(
         entries
             .into_iter()

@@ -15,6 +15,17 @@ use super::{
 /// Reads every input: `-` is stdin (read at most once), a directory is walked, a file
 /// is read whatever its extension. A file reached twice (`dir dir/sub`) is read once.
 pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded {
+    load_with(inputs, limits, stdin, &[])
+}
+
+/// [`load`], walking directories for the files with the extensions in `extra` too
+/// (`tf`: Terraform files, read as HCL).
+pub fn load_with(
+    inputs: &[String],
+    limits: &Limits,
+    stdin: &mut dyn Read,
+    extra: &[&str],
+) -> Loaded {
     let mut loaded = Loaded::default();
     let mut stdin_read = false;
     let mut seen = std::collections::HashSet::new();
@@ -35,7 +46,7 @@ pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded 
             continue;
         }
         let root = PathBuf::from(input);
-        let (files, problems) = walk::discover(std::slice::from_ref(&root));
+        let (files, problems) = walk::discover_with(std::slice::from_ref(&root), extra);
         loaded.problems.extend(problems);
         for path in files {
             let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
@@ -149,6 +160,10 @@ fn add_text(
     named: bool,
 ) {
     let file = FileId(loaded.files.len());
+    if is_terraform(&name) {
+        add_terraform(loaded, file, name, path, text, limits);
+        return;
+    }
     // The text keeps its byte order mark, if any; the parser skips it, so every
     // offset stays an offset into this text.
     let parsed = parse_as_kubectl(&text, limits);
@@ -201,6 +216,39 @@ fn add_text(
             count: not_objects,
             first,
         }));
+    }
+}
+
+/// Whether a file is Terraform's native syntax (`*.tf`), read as HCL.
+pub fn is_terraform(name: &str) -> bool {
+    name.ends_with(".tf")
+}
+
+/// A `.tf` file: one document in the shape of Terraform's JSON syntax ([`super::hcl`]).
+fn add_terraform(
+    loaded: &mut Loaded,
+    file: FileId,
+    name: String,
+    path: Option<PathBuf>,
+    text: String,
+    limits: &Limits,
+) {
+    let parsed = super::hcl::parse(&text, limits.max_depth);
+    loaded.files.push(SourceFile::new(name, path, text));
+    match parsed {
+        Ok((value, spans)) => loaded.documents.push(Document {
+            file,
+            index: 0,
+            list_item: None,
+            value,
+            spans,
+            duplicate_keys: Vec::new(),
+        }),
+        Err(e) => loaded.problems.push(Problem {
+            file: Some(file),
+            span: Some(e.span),
+            message: e.message,
+        }),
     }
 }
 
@@ -430,9 +478,11 @@ pub fn meant_as_object(value: &Value) -> bool {
 }
 
 /// Adds the object `doc` holds (or its items, for a `List`); returns the place of
-/// a document that is not meant as a Kubernetes object and so is skipped.
+/// a document that is not meant as a Kubernetes object and so is skipped. A
+/// CloudFormation template or a Terraform plan (EKS access settings) is kept: it is
+/// reviewed under a kind of its own ([`crate::access_entries::synthetic_kind`]).
 fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) -> Option<ByteRange> {
-    if !meant_as_object(&doc.value) {
+    if !meant_as_object(&doc.value) && crate::access_entries::synthetic_kind(&doc.value).is_none() {
         return Some(doc.spans.label_range());
     }
     if let Some((items, item_spans)) = list_items(&doc) {

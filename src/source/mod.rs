@@ -5,6 +5,7 @@
 //! This module knows nothing of rules.
 
 pub mod git;
+pub mod hcl;
 pub mod helm;
 pub mod load;
 pub mod redact;

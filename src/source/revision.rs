@@ -42,6 +42,17 @@ pub struct Revision {
 /// Reads `inputs` (paths as given on the command line) at revision `rev` of the
 /// repository that contains each of them.
 pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revision, GitError> {
+    read_with(inputs, rev, max_file_bytes, &[])
+}
+
+/// [`read`], picking the files with the extensions in `extra` too (`tf`), as
+/// [`super::walk::discover_with`] does.
+pub fn read_with(
+    inputs: &[String],
+    rev: &str,
+    max_file_bytes: usize,
+    extra: &[&str],
+) -> Result<Revision, GitError> {
     let mut out = Revision::default();
     let mut commits: BTreeMap<Repo, String> = BTreeMap::new();
     let mut seen = std::collections::HashSet::new();
@@ -74,16 +85,16 @@ pub fn read(inputs: &[String], rev: &str, max_file_bytes: usize) -> Result<Revis
             let ignores = Ignores::load(&repo, &tree, &mut blobs, global.clone())?;
             let mut picked = Vec::new();
             for entry in tree.under(&rel) {
-                if !ignores.walk_keeps(&rel, &entry.path) {
+                if !ignores.walk_keeps(&rel, &entry.path, extra) {
                     continue;
                 }
                 let target = match entry.kind {
                     EntryKind::File => Some(entry.clone()),
                     // A link is read only when it names a manifest under the walked
                     // directory, as the file walk does.
-                    EntryKind::Symlink => tree
-                        .follow(&repo, &commit, &entry.path)?
-                        .filter(|t| is_under(&t.path, &rel) && has_manifest_extension(&t.path)),
+                    EntryKind::Symlink => tree.follow(&repo, &commit, &entry.path)?.filter(|t| {
+                        is_under(&t.path, &rel) && has_manifest_extension(&t.path, extra)
+                    }),
                     EntryKind::Submodule => None,
                 };
                 if let Some(target) = target {
@@ -164,19 +175,22 @@ fn problem(message: String) -> Problem {
 }
 
 /// Whether the walk's file types (`*.yaml`, `*.yml`, `*.json`) select this name.
-fn is_manifest_name(path: &str) -> bool {
+fn is_manifest_name(path: &str, extra: &[&str]) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     [".yaml", ".yml", ".json"]
         .iter()
         .any(|ext| name.ends_with(ext))
+        || extra
+            .iter()
+            .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{ext}")))
 }
 
 /// Whether a link's target has a manifest extension, as the walk checks it.
-fn has_manifest_extension(path: &str) -> bool {
+fn has_manifest_extension(path: &str, extra: &[&str]) -> bool {
     Path::new(path)
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json"))
+        .is_some_and(|e| matches!(e, "yaml" | "yml" | "json") || extra.contains(&e))
 }
 
 fn parent(path: &str) -> &str {
@@ -345,7 +359,7 @@ impl Ignores {
 
     /// Whether the walk of directory `root` keeps file `path`: no directory on the way
     /// is ignored or hidden, and the file is a manifest that is not ignored.
-    fn walk_keeps(&self, root: &str, path: &str) -> bool {
+    fn walk_keeps(&self, root: &str, path: &str, extra: &[&str]) -> bool {
         let rest = if root.is_empty() {
             path
         } else {
@@ -364,7 +378,7 @@ impl Ignores {
                 if m.is_none() && part.starts_with('.') {
                     return false;
                 }
-            } else if !is_manifest_name(part) {
+            } else if !is_manifest_name(part, extra) {
                 return false;
             }
         }
@@ -436,7 +450,9 @@ mod tests {
         assert!(is_under("k8s/a.yaml", "k8s"));
         assert!(!is_under("k8s2/a.yaml", "k8s"));
         assert!(is_under("anything", ""));
-        assert!(is_manifest_name("a/b.yml"));
-        assert!(!is_manifest_name("a/.yaml.txt"));
+        assert!(is_manifest_name("a/b.yml", &[]));
+        assert!(is_manifest_name("a/main.tf", &["tf"]));
+        assert!(!is_manifest_name("a/main.tf", &[]));
+        assert!(!is_manifest_name("a/.yaml.txt", &[]));
     }
 }

@@ -11,6 +11,12 @@ use super::Problem;
 /// Files to read under `roots`, in a stable order, and the roots or entries that
 /// could not be used. A file named explicitly is read whatever its extension.
 pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
+    discover_with(roots, &[])
+}
+
+/// [`discover`], walking directories for the files with the extensions in `extra`
+/// too (`tf` for Terraform).
+pub fn discover_with(roots: &[PathBuf], extra: &[&str]) -> (Vec<PathBuf>, Vec<Problem>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     for root in roots {
@@ -19,7 +25,7 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
             Ok(meta) if meta.is_file() => files.push(root.clone()),
             Ok(meta) if meta.is_dir() => {
                 let before = files.len();
-                walk_dir(root, &mut files, &mut problems);
+                walk_dir(root, extra, &mut files, &mut problems);
                 // A path that yields nothing is a misconfigured CI step, not a clean run.
                 if files.len() == before {
                     let what = if has_manifest_extension(root) {
@@ -36,13 +42,16 @@ pub fn discover(roots: &[PathBuf]) -> (Vec<PathBuf>, Vec<Problem>) {
     (files, problems)
 }
 
-fn walk_dir(root: &Path, files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
+fn walk_dir(root: &Path, extra: &[&str], files: &mut Vec<PathBuf>, problems: &mut Vec<Problem>) {
     let mut types = TypesBuilder::new();
     // File types, not override globs: an override whitelist would beat .gitignore.
-    let added = types
+    let mut added = types
         .add("manifest", "*.yaml")
         .and_then(|_| types.add("manifest", "*.yml"))
         .and_then(|_| types.add("manifest", "*.json"));
+    for ext in extra {
+        added = added.and_then(|_| types.add("manifest", &format!("*.{ext}")));
+    }
     let types = added.and_then(|_| types.select("manifest").build());
     let types = match types {
         Ok(t) => t,

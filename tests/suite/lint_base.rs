@@ -1166,3 +1166,64 @@ deny contains {"msg": "Secret deleted", "path": ["stringData", "token"]} if {
     assert!(human.contains("7 |   token: ****"), "{human}");
     assert!(!human.contains("BASE-SECRET-8812"), "{human}");
 }
+
+/// A Terraform file is the same document at both revisions (its path is its
+/// identity): a change that widens an access policy's scope is reported as such.
+#[test]
+fn a_terraform_change_that_widens_an_access_scope_is_reported() {
+    let repo = Repo::new();
+    let tf = |scope: &str| {
+        format!(
+            "resource \"aws_eks_access_policy_association\" \"dev_edit\" {{\n  cluster_name  = \"payments-prod\"\n  principal_arn = \"arn:aws:iam::111122223333:role/payments-dev\"\n  policy_arn    = \"arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy\"\n\n  access_scope {{\n{scope}  }}\n}}\n"
+        )
+    };
+    repo.write(
+        "infra/access.tf",
+        &tf("    type       = \"namespace\"\n    namespaces = [\"payments-api\"]\n"),
+    );
+    repo.write("k8s/app.yaml", &pod("api", "1.0", false));
+    repo.commit("base");
+    repo.write("infra/access.tf", &tf("    type = \"cluster\"\n"));
+    repo.commit("widen");
+
+    let (code, report, stderr) =
+        lint_base(&repo, &["--base", "HEAD~1", "--terraform", "infra", "k8s"]);
+    // A warning: the run passes at the default threshold.
+    assert_eq!(code, 0, "{stderr}\n{report:#}");
+    let widened: Vec<_> = findings(&report)
+        .into_iter()
+        .filter(|f| f.0 == "access-entry-widened")
+        .collect();
+    assert_eq!(
+        widened,
+        [finding(
+            "access-entry-widened",
+            "infra/access.tf",
+            7,
+            12,
+            false
+        )],
+        "{report:#}"
+    );
+    let message = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "access-entry-widened")
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("from namespaces payments-api to the whole cluster"),
+        "{message}"
+    );
+
+    // Without --terraform the .tf files of the directories are read at neither revision.
+    let (_, report, _) = lint_base(&repo, &["--base", "HEAD~1", "infra", "k8s"]);
+    assert!(
+        findings(&report)
+            .iter()
+            .all(|f| f.0 != "access-entry-widened"),
+        "{report:#}"
+    );
+}

@@ -12,6 +12,7 @@ mod cases;
 mod goyaml;
 
 mod access;
+mod access_entries;
 mod access_page;
 mod authoring;
 mod aws_auth;

@@ -56,6 +56,21 @@ impl Identity {
         })
     }
 
+    /// The identity of an entry's document: [`Identity::of`] its object; a document
+    /// that is no Kubernetes object but has a kind of blastwall's own (a
+    /// CloudFormation template, a Terraform file or plan) is its file.
+    pub fn of_entry(entry: &Entry) -> Option<Identity> {
+        Identity::of(&entry.doc.value).or_else(|| {
+            let kind = crate::access_entries::synthetic_kind(&entry.doc.value)?;
+            Some(Identity {
+                group: crate::access_entries::SYNTHETIC_GROUP.to_string(),
+                kind: kind.to_string(),
+                namespace: String::new(),
+                name: entry.file.to_string(),
+            })
+        })
+    }
+
     /// `Deployment payroll/api`, `ClusterRole admin`.
     pub fn describe(&self) -> String {
         let kind = if self.group.is_empty() {
@@ -182,7 +197,7 @@ pub fn pair(head: &[Entry], base: &[Entry]) -> Pairing {
     let seen = seen_places(head);
     for (i, fate) in head_fate.iter_mut().enumerate() {
         let listed_twice = seen[i].is_none();
-        if fate.is_none() && !listed_twice && Identity::of(&head[i].doc.value).is_none() {
+        if fate.is_none() && !listed_twice && Identity::of_entry(&head[i]).is_none() {
             *fate = Some(Transition::Create { head: i });
         }
     }
@@ -218,7 +233,7 @@ fn group(entries: &[Entry], side: Side, out: &mut Pairing) -> BTreeMap<Identity,
         if seen[i].is_none() {
             continue;
         }
-        let Some(identity) = Identity::of(&entry.doc.value) else {
+        let Some(identity) = Identity::of_entry(entry) else {
             continue;
         };
         if let Some(earlier) = by_file.insert((identity.clone(), entry.file), i) {

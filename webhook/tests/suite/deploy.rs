@@ -44,6 +44,7 @@ fn webhooks_fail_closed_where_it_matters_and_never_gate_their_own_namespace() {
         .collect();
     for name in [
         "aws-auth.blastwall.dev",
+        "eks-access.blastwall.dev",
         "rbac.blastwall.dev",
         "namespaces.blastwall.dev",
     ] {

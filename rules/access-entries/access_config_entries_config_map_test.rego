@@ -1,0 +1,12 @@
+package blastwall.rules.access_config_entries_config_map
+
+import data.blastwall.lib.access_entries as ae
+
+test_entry_on_config_map_cluster_is_reported if {
+	some f in deny with input as ae.input_with([ae.entry({"clusterMode": "CONFIG_MAP", "clusterModePath": ["m"]})], [], [])
+	f.related[0].path == ["m"]
+}
+
+test_api_mode_passes if {
+	count(deny) == 0 with input as ae.input_with([ae.entry({"clusterMode": "API"})], [], [])
+}
