@@ -24,7 +24,7 @@ fn config() -> String {
     for p in 0..PRODUCTS {
         let _ = writeln!(
             c,
-            "  p{p}: {{namespaces: [\"p{p}-*\"], groups: [\"p{p}:*\"], iamRoles: [\"arn:aws:iam::111122223333:role/p{p}-*\"]}}"
+            "  p{p}: {{namespaces: [\"p{p}-*\"], groups: [\"p{p}:*\"], iamRoles: [\"arn:aws:iam::210987654321:role/p{p}-*\"]}}"
         );
     }
     c.push_str("admins: {groups: [\"sre:admins\"]}\n");
@@ -39,7 +39,7 @@ fn aws_auth() -> String {
         let p = i % PRODUCTS;
         let _ = write!(
             s,
-            "    - rolearn: arn:aws:iam::111122223333:role/p{p}-r{i}\n      username: p{p}-r{i}:{{{{SessionName}}}}\n      groups: [\"p{p}:team{}\"]\n",
+            "    - rolearn: arn:aws:iam::210987654321:role/p{p}-r{i}\n      username: p{p}-r{i}:{{{{SessionName}}}}\n      groups: [\"p{p}:team{}\"]\n",
             i % 100
         );
     }
@@ -103,7 +103,7 @@ fn main() {
     let who_time = t.elapsed();
 
     let t = Instant::now();
-    let p = graph.find_principals("arn:aws:iam::111122223333:role/p3-r3");
+    let p = graph.find_principals("arn:aws:iam::210987654321:role/p3-r3");
     let reach = graph.reach(p[0]);
     let reach_time = t.elapsed();
 

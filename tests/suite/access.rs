@@ -97,8 +97,8 @@ fn principals(entries: &Value) -> Vec<String> {
     out
 }
 
-const PAYROLL_CI: &str = "arn:aws:iam::111122223333:role/payroll-ci";
-const DEPLOYER: &str = "arn:aws:iam::111122223333:role/payroll-deployer";
+const PAYROLL_CI: &str = "arn:aws:iam::210987654321:role/payroll-ci";
+const DEPLOYER: &str = "arn:aws:iam::210987654321:role/payroll-deployer";
 
 #[test]
 fn the_matrix_has_a_row_and_column_per_product_and_the_platform() {
@@ -131,21 +131,21 @@ fn the_matrix_has_a_row_and_column_per_product_and_the_platform() {
     assert_eq!(admins["strongest"]["label"], "* on *");
     assert_eq!(
         principals(&admins["entries"]),
-        ["arn:aws:iam::111122223333:role/sre-admin", "system:masters"]
+        ["arn:aws:iam::210987654321:role/sre-admin", "system:masters"]
     );
     assert!(cell(&a, "nodes", "billing").is_none());
     let nodes = cell(&a, "nodes", "cluster").unwrap();
     assert_eq!(
         principals(&nodes["entries"]),
         [
-            "arn:aws:iam::111122223333:role/eks-node-billing",
-            "arn:aws:iam::111122223333:role/eks-node-payroll"
+            "arn:aws:iam::210987654321:role/eks-node-billing",
+            "arn:aws:iam::210987654321:role/eks-node-payroll"
         ]
     );
     // The node role aws-auth does not map is the one EKS maps for its node group.
     let billing_node = entry(
         &nodes["entries"],
-        "arn:aws:iam::111122223333:role/eks-node-billing",
+        "arn:aws:iam::210987654321:role/eks-node-billing",
     );
     assert_eq!(
         chain(billing_node)[1],
@@ -168,7 +168,7 @@ fn a_group_two_products_share_lets_payroll_ci_exec_into_billing() {
     assert_eq!(
         chain(e),
         [
-            "principal IAM role arn:aws:iam::111122223333:role/payroll-ci (payroll: iamRoles: arn:aws:iam::111122223333:role/payroll-*)",
+            "principal IAM role arn:aws:iam::210987654321:role/payroll-ci (payroll: iamRoles: arn:aws:iam::210987654321:role/payroll-*)",
             "identity aws-auth mapRoles[3]: username payroll-ci, groups [payroll:ci, shared:oncall] @ aws-auth.yaml:21",
             "subject group shared:oncall @ rbac.yaml:107",
             "binding RoleBinding billing/oncall-debug → Role billing/oncall-debug @ rbac.yaml:99",
@@ -179,7 +179,7 @@ fn a_group_two_products_share_lets_payroll_ci_exec_into_billing() {
     // billing's own operator holds the group too: no cross-product reach from it.
     let own = cell(&a, "billing", "billing").unwrap();
     assert!(principals(&own["entries"])
-        .contains(&"arn:aws:iam::111122223333:role/billing-operator".to_string()));
+        .contains(&"arn:aws:iam::210987654321:role/billing-operator".to_string()));
 }
 
 #[test]
@@ -223,7 +223,7 @@ fn an_aggregated_cluster_role_gives_an_unknown_auditor_billing_secrets() {
     let (_, a) = json(&[]);
     let c = cell(&a, "unknown", "billing").unwrap();
     assert_eq!(c["crossProduct"], false, "unknown is not a product");
-    let e = entry(&c["entries"], "arn:aws:iam::111122223333:user/auditor");
+    let e = entry(&c["entries"], "arn:aws:iam::210987654321:user/auditor");
     assert_eq!(e["kind"], "iamUser");
     assert_eq!(e["action"]["label"], "get secrets");
     assert_eq!(e["action"]["escalation"], "read-secrets");
@@ -247,7 +247,7 @@ fn reach_the_config_allows_is_marked_and_does_not_fail() {
     assert_eq!(c["crossProduct"], true);
     let e = entry(
         &c["entries"],
-        "arn:aws:iam::111122223333:role/billing-operator",
+        "arn:aws:iam::210987654321:role/billing-operator",
     );
     assert_eq!(e["allowed"], true);
     assert_eq!(e["namespace"], "*");
@@ -327,7 +327,7 @@ fn a_principal_query_lists_reach_per_namespace() {
     // The same role written with an IAM path is the same principal.
     let (_, b) = json(&[
         "--principal",
-        "arn:aws:iam::111122223333:role/teams/payroll-ci",
+        "arn:aws:iam::210987654321:role/teams/payroll-ci",
     ]);
     assert_eq!(b["principals"][0]["principal"]["name"], PAYROLL_CI);
 }
@@ -376,8 +376,8 @@ fn who_can_create_jobs_in_payroll_includes_the_wildcard_rule() {
     assert_eq!(
         principals(&ns["entries"]),
         [
-            "arn:aws:iam::111122223333:role/payroll-developer",
-            "arn:aws:iam::111122223333:role/sre-admin",
+            "arn:aws:iam::210987654321:role/payroll-developer",
+            "arn:aws:iam::210987654321:role/sre-admin",
             "sa:payroll/batch-runner",
             "system:masters",
         ]
@@ -397,7 +397,7 @@ fn who_can_create_jobs_in_payroll_includes_the_wildcard_rule() {
     // impersonate.
     let dev = entry(
         &ns["entries"],
-        "arn:aws:iam::111122223333:role/payroll-developer",
+        "arn:aws:iam::210987654321:role/payroll-developer",
     );
     assert!(!chain(dev).iter().any(|s| s.starts_with("impersonates")));
 }
@@ -416,12 +416,12 @@ fn who_can_exec_in_billing_names_both_products_holders_of_the_shared_group() {
     let names = principals(&ns["entries"]);
     for p in [
         PAYROLL_CI,
-        "arn:aws:iam::111122223333:role/billing-operator",
+        "arn:aws:iam::210987654321:role/billing-operator",
         DEPLOYER,
     ] {
         assert!(names.contains(&p.to_string()), "{p} missing from {names:?}");
     }
-    assert!(!names.contains(&"arn:aws:iam::111122223333:role/payroll-developer".to_string()));
+    assert!(!names.contains(&"arn:aws:iam::210987654321:role/payroll-developer".to_string()));
     // A group IAM principals are mapped to is answered through them, not as a row.
     assert!(!names.contains(&"shared:oncall".to_string()));
     let ci = entry(&ns["entries"], PAYROLL_CI);
@@ -448,7 +448,7 @@ fn the_human_table_shows_the_matrix_and_each_cross_product_chain() {
     assert!(out.contains("Cross-product reach:"), "{out}");
     assert!(out.contains("  payroll → billing:"), "{out}");
     assert!(out.contains(
-        "IAM role arn:aws:iam::111122223333:role/payroll-ci: create pods/exec (escalation: pods-exec) in namespace billing"
+        "IAM role arn:aws:iam::210987654321:role/payroll-ci: create pods/exec (escalation: pods-exec) in namespace billing"
     ), "{out}");
     assert!(out.contains("fixtures/access/rbac.yaml:92"), "{out}");
     assert!(
@@ -462,7 +462,7 @@ fn mermaid_and_dot_draw_principals_groups_bindings_namespaces_with_red_cross_edg
     let (code, mermaid, _) = run(&["-f", "mermaid", INPUTS, "--config", CONFIG]);
     assert_eq!(code, 0);
     assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
-    assert!(mermaid.contains("([\"IAM role arn:aws:iam::111122223333:role/payroll-ci\"])"));
+    assert!(mermaid.contains("([\"IAM role arn:aws:iam::210987654321:role/payroll-ci\"])"));
     assert!(mermaid.contains("[\"group shared:oncall\"]"));
     assert!(mermaid.contains("[\"RoleBinding billing/oncall-debug\"]"));
     assert!(mermaid.contains("[(\"billing\")]"));
@@ -477,7 +477,7 @@ fn mermaid_and_dot_draw_principals_groups_bindings_namespaces_with_red_cross_edg
         "\"b:RoleBinding billing/oncall-debug\" -> \"n:billing\" [label=\"create pods/exec\", color=\"#d62728\", penwidth=2.5];"
     ), "{dot}");
     assert!(dot.contains(
-        "\"p:arn:aws:iam::111122223333:role/payroll-ci\" -> \"s:group shared:oncall\" [color=\"#d62728\", penwidth=2.5];"
+        "\"p:arn:aws:iam::210987654321:role/payroll-ci\" -> \"s:group shared:oncall\" [color=\"#d62728\", penwidth=2.5];"
     ), "{dot}");
     // payroll's own edit binding is drawn, not red.
     assert!(
@@ -653,10 +653,10 @@ fn base_reports_the_reach_a_change_adds_and_removes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(stdout.contains(
-        "arn:aws:iam::111122223333:role/payroll-ci gains create pods/exec in billing-api [cross-product]"
+        "arn:aws:iam::210987654321:role/payroll-ci gains create pods/exec in billing-api [cross-product]"
     ), "{stdout}");
     assert!(
-        stdout.contains("arn:aws:iam::111122223333:user/auditor loses get secrets in billing"),
+        stdout.contains("arn:aws:iam::210987654321:user/auditor loses get secrets in billing"),
         "{stdout}"
     );
     assert!(stdout.contains("k8s/rbac.yaml:"), "{stdout}");
