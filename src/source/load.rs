@@ -243,6 +243,7 @@ fn add_terraform(
             value,
             spans,
             duplicate_keys: Vec::new(),
+            tagged: Vec::new(),
         }),
         Err(e) => loaded.problems.push(Problem {
             file: Some(file),
