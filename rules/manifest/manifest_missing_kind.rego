@@ -40,7 +40,7 @@ consequence("kind") := "kubectl rejects it, and no rule can tell what it is, so 
 
 consequence("apiVersion") := "kubectl and the API server reject it"
 
-deny contains {"msg": msg, "path": [key]} if {
+deny contains {"msg": msg, "path": [key], "at": "key"} if {
 	is_object(obj)
 	some field in ["apiVersion", "kind"]
 	not usable(obj[field])

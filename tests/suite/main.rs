@@ -36,3 +36,4 @@ mod security;
 mod supply_chain;
 mod tenancy;
 mod user_rules;
+mod workload_kinds;
