@@ -695,6 +695,7 @@ mod tests {
             message: message.into(),
             path: vec![],
             related: vec![],
+            at_key: false,
         }
     }
 

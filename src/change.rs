@@ -241,6 +241,7 @@ mod tests {
             message: message.into(),
             path: path.to_vec(),
             related: vec![],
+            at_key: false,
         }
     }
 

@@ -62,6 +62,14 @@ pub struct RuleMeta {
     /// Read by the engine from the module, never from serialized metadata.
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     pub kinds: Option<Vec<String>>,
+    /// Whether the rule checks pods (its `match` requires `facts.workload`): the
+    /// rules reference then lists the kinds whose pods it checks.
+    #[serde(
+        default,
+        skip_deserializing,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub checks_pods: bool,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

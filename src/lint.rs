@@ -269,8 +269,14 @@ pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
                 message: t.note(),
             }),
     );
+    // A finding about a key is shown at the key, when the path reaches it.
+    let resolved = doc.spans.resolve(&hit.path);
+    let span = match (&resolved.node.key_span, hit.at_key) {
+        (Some(key), true) if resolved.matched == hit.path.len() => key.clone(),
+        _ => resolved.node.label_range(),
+    };
     Finding {
-        span: Some(locate(&doc.spans, &hit.path)),
+        span: Some(span),
         rule: hit.rule,
         severity: hit.severity,
         message: hit.message,

@@ -17,7 +17,7 @@ metadata := {
 	},
 }
 
-deny contains {"msg": msg, "path": d.path} if {
+deny contains {"msg": msg, "path": d.path, "at": "key"} if {
 	some s in a.sections
 	some d in s.duplicateKeys
 	msg := sprintf("key `%s` appears twice in this entry (first at line %d of %s): the authenticator keeps only this last value and ignores the first", [d.key, d.firstLine, s.name])

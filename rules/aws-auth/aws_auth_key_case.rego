@@ -27,7 +27,7 @@ loses := {
 	"sso": "has no SSO matcher",
 }
 
-deny contains {"msg": msg, "path": f.path} if {
+deny contains {"msg": msg, "path": f.path, "at": "key"} if {
 	some e in a.mappings
 	some f in e.fields
 	f.canonical

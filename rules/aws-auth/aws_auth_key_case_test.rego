@@ -9,6 +9,7 @@ test_camel_case_arn_is_reported if {
 	deny == {{
 		"msg": "key `roleARN` is not exact lowercase: the strict authenticator parser reads it as `rolearn`, but the lenient parser ignores it and the entry has no role ARN and is dropped; write `rolearn`",
 		"path": ["data", "mapRoles", 0, "roleARN"],
+		"at": "key",
 	}} with input as input_for([{"key": "roleARN", "canonical": "rolearn", "path": ["data", "mapRoles", 0, "roleARN"], "type": "string"}])
 }
 

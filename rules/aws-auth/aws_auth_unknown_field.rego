@@ -17,7 +17,7 @@ metadata := {
 	},
 }
 
-deny contains {"msg": msg, "path": f.path} if {
+deny contains {"msg": msg, "path": f.path, "at": "key"} if {
 	some e in a.mappings
 	some f in e.fields
 	not f.canonical
@@ -25,7 +25,7 @@ deny contains {"msg": msg, "path": f.path} if {
 	msg := sprintf("`%s` is not a field of a %s entry: the authenticator ignores it, so its value has no effect; did you mean `%s`?", [f.key, e.section, f.suggestion])
 }
 
-deny contains {"msg": msg, "path": f.path} if {
+deny contains {"msg": msg, "path": f.path, "at": "key"} if {
 	some e in a.mappings
 	some f in e.fields
 	not f.canonical

@@ -17,21 +17,21 @@ metadata := {
 	},
 }
 
-deny contains {"msg": msg, "path": k.path} if {
+deny contains {"msg": msg, "path": k.path, "at": "key"} if {
 	some k in a.facts.unknownKeys
 	k.in == "data"
 	k.suggestion
 	msg := sprintf("data key `%s` is never read: the authenticator reads only `mapRoles`, `mapUsers` and `mapAccounts`, case-sensitively, so the mappings in it do not exist; did you mean `%s`?", [k.key, k.suggestion])
 }
 
-deny contains {"msg": msg, "path": k.path} if {
+deny contains {"msg": msg, "path": k.path, "at": "key"} if {
 	some k in a.facts.unknownKeys
 	k.in == "data"
 	not k.suggestion
 	msg := sprintf("data key `%s` is never read: the authenticator reads only `mapRoles`, `mapUsers` and `mapAccounts`", [k.key])
 }
 
-deny contains {"msg": msg, "path": k.path} if {
+deny contains {"msg": msg, "path": k.path, "at": "key"} if {
 	some k in a.facts.unknownKeys
 	k.in == "binaryData"
 	msg := sprintf("binaryData key `%s` is never read: the authenticator reads only `data`, so nothing here is mapped; move it under `data` as a string", [k.key])

@@ -13,7 +13,11 @@ obj := input.review.object
 # Kinds whose pod template sits at spec.template.
 template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
 
-# Every kind with a pod spec: what workload rules declare as their `kinds`.
+# The Kubernetes kinds with a pod spec. Rules do not list kinds: they match
+# `facts: ["workload"]`, which Rust computes for every kind with pods (see
+# src/facts/workload.rs: Argo, OpenShift, OpenKruise, KEDA and Knative kinds, kinds
+# the config declares, and kinds found by their shape). This Rego definition
+# covers the Kubernetes kinds, for rule unit tests.
 pod_kinds := {"Pod", "CronJob", "PodTemplate"} | template_kinds
 
 # Where the pod spec of the reviewed object lives.
@@ -94,6 +98,8 @@ fact := {
 		some i, c in items(pod_spec[field])
 		is_object(c)
 	],
+	"pods": [{"spec": pod_spec, "path": pod_spec_path}],
+	"foundBy": "kind",
 }
 
 is_windows := true if windows

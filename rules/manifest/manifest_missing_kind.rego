@@ -45,7 +45,7 @@ consequence("kind") := "kubectl rejects it, and no rule can tell what it is, so 
 
 consequence("apiVersion") := "kubectl and the API server reject it"
 
-deny contains {"msg": msg, "path": [key]} if {
+deny contains {"msg": msg, "path": [key], "at": "key"} if {
 	not synthetic
 	is_object(obj)
 	some field in ["apiVersion", "kind"]

@@ -8,6 +8,7 @@ test_misspelt_kind_points_at_the_key if {
 	rule.deny == {{
 		"msg": "`Kind` is not `kind` (field names are case-sensitive): the document has no kind, so kubectl rejects it, and no rule can tell what it is, so it is not checked",
 		"path": ["Kind"],
+		"at": "key",
 	}} with input as review({"apiVersion": "v1", "Kind": "Pod", "metadata": {"name": "a"}})
 }
 

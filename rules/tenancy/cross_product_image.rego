@@ -7,7 +7,7 @@ metadata := {
 	"title": "Image from another product's registry",
 	"severity": "error",
 	"category": "tenancy",
-	"kinds": t.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"description": "Flags a container image pulled from a registry path another product owns (error), and, as a warning, an image from a registry that neither a product nor sharedRegistries in the config allows. Running another product's images couples release trains and may hand its build secrets to the wrong product; an unknown registry is an unreviewed supply chain.",
 	"remediation": "Pull from the product's own registry path (products.<name>.registries) or from a shared one (sharedRegistries).",
 	"example": {
@@ -16,15 +16,20 @@ metadata := {
 	},
 }
 
+# [path, container] of every container (input.facts.workload.containers).
+containers contains [c.path, c.container] if {
+	some c in input.facts.workload.containers
+}
+
 deny contains {"msg": msg, "path": array.concat(c[0], ["image"])} if {
-	some c in t.containers
+	some c in containers
 	info := input.facts.tenancy.owners.images[c[1].image]
 	info.product != t.target.product
 	msg := sprintf("image of another product: %s; %s", [t.target_says, t.belongs(sprintf("image %s", [c[1].image]), info)])
 }
 
 deny contains {"msg": msg, "path": array.concat(c[0], ["image"]), "severity": "warning"} if {
-	some c in t.containers
+	some c in containers
 	info := input.facts.tenancy.owners.images[c[1].image]
 	not info.product
 	not info.shared

@@ -2,7 +2,7 @@ package blastwall.rules.cross_product_image
 
 ecr := "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com"
 
-pod(image) := {
+without_workload(image) := {
 	"review": {"object": {"kind": "Pod", "metadata": {"name": "api", "namespace": "payroll-api"}, "spec": {"initContainers": [{"name": "init", "image": sprintf("%s/payroll/init:1", [ecr])}], "containers": [{"name": "api", "image": image}]}}},
 	"facts": {"tenancy": {
 		"namespace": "payroll-api",
@@ -14,6 +14,13 @@ pod(image) := {
 			"docker.io/random/thing:1": {"shared": false},
 		}},
 	}},
+}
+
+# With input.facts.workload as blastwall computes it (its Rego definition).
+pod(image) := doc if {
+	base := without_workload(image)
+	fact := data.blastwall.lib.workload.fact with input as base
+	doc := {"review": base.review, "facts": object.union(base.facts, {"workload": fact})}
 }
 
 test_image_of_another_product_is_an_error if {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Pods target another product's dedicated nodes",
 	"severity": "error",
 	"category": "tenancy",
-	"kinds": t.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"description": "Flags a pod spec whose nodeSelector, node affinity (required or preferred `In` terms) or tolerations target the node groups another product has to itself (products.<name>.nodeLabels and nodeTaints in the config). A pod on another product's nodes shares its kernel, its node IAM role and its noisy neighbours.",
 	"remediation": "Select the product's own node labels and tolerate only its own taints; a toleration with `operator: Exists` must name a key no other product taints with.",
 	"example": {
@@ -33,21 +33,28 @@ says_label(k, v, p) := sprintf("node label %s=%s belongs to product %s (nodeLabe
 
 deny contains {"msg": msg, "path": array.concat(ps[0], ["nodeSelector", k])} if {
 	t.target
-	some ps in t.pod_specs
+	some ps in pods
 	some k, v in t.object_at(ps[1].nodeSelector)
 	p := label_owner(k, v)
 	msg := sprintf("pods select another product's nodes: %s; %s", [t.target_says, says_label(k, v, p)])
 }
 
+# [path, spec] of every place pod-level settings are written (input.facts.workload.pods:
+# the pod spec, and each template of an Argo workflow).
+pods contains [pod.path, pod.spec] if {
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+}
+
 # [path, term] of each node affinity term.
 terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
-	some ps in t.pod_specs
+	some ps in pods
 	some i, term in t.array_at(ps[1].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
 	is_object(term)
 }
 
 terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
-	some ps in t.pod_specs
+	some ps in pods
 	some i, pref in t.array_at(ps[1].affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution)
 	is_object(pref)
 	is_object(pref.preference)
@@ -66,7 +73,7 @@ deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j,
 
 deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value"])} if {
 	t.target
-	some ps in t.pod_specs
+	some ps in pods
 	some i, tol in t.array_at(ps[1].tolerations)
 	is_object(tol)
 	object.get(tol, "operator", "Equal") == "Equal"
@@ -76,7 +83,7 @@ deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value
 
 deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "operator"])} if {
 	t.target
-	some ps in t.pod_specs
+	some ps in pods
 	some i, tol in t.array_at(ps[1].tolerations)
 	is_object(tol)
 	tol.operator == "Exists"

@@ -5,13 +5,20 @@ config := {"products": {
 	"billing": {"nodeLabels": {"blastwall.dev/node-pool": "billing"}, "nodeTaints": {"dedicated": "billing"}},
 }}
 
-deployment(pod) := {
+without_workload(pod) := {
 	"review": {"object": {
 		"kind": "Deployment",
 		"metadata": {"name": "api", "namespace": "payroll-api"},
 		"spec": {"template": {"spec": object.union({"containers": [{"name": "api", "image": "app:1"}]}, pod)}},
 	}},
 	"facts": {"tenancy": {"namespace": "payroll-api", "product": {"product": "payroll", "via": "namespaces: payroll-*"}, "owners": {}}},
+}
+
+# With input.facts.workload as blastwall computes it (its Rego definition).
+deployment(pod) := doc if {
+	base := without_workload(pod)
+	fact := data.blastwall.lib.workload.fact with input as base
+	doc := {"review": base.review, "facts": object.union(base.facts, {"workload": fact})}
 }
 
 test_node_selector_of_another_product_is_denied if {

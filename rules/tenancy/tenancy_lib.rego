@@ -1,5 +1,5 @@
-# Helpers shared by the tenancy rules: where pod specs and containers live, and how
-# ownership reads in messages. Ownership itself is resolved in Rust
+# Helpers shared by the tenancy rules: how ownership reads in messages (pod specs
+# and containers are input.facts.workload). Ownership itself is resolved in Rust
 # (input.facts.tenancy); see src/facts/tenancy.rs.
 package blastwall.lib.tenancy
 
@@ -22,35 +22,9 @@ other_products contains name if {
 	name != target.product
 }
 
-workload_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "ReplicationController"}
-
-# Every kind with a pod spec (`pod_specs`): the `kinds` of rules about pods.
-pod_kinds := {"Pod", "CronJob", "PodTemplate"} | workload_kinds
-
 # regorus stops the whole evaluation (every rule) on `some … in x` when x is not a
 # collection, and on object.get of a non-object: everything taken from the object is
 # type-checked (is_array / is_object) before it is iterated or read with object.get.
-
-# [path, spec] of every pod spec in the object (only specs that are mappings).
-pod_specs contains [["spec"], obj.spec] if {
-	obj.kind == "Pod"
-	is_object(obj.spec)
-}
-
-pod_specs contains [["spec", "template", "spec"], obj.spec.template.spec] if {
-	obj.kind in workload_kinds
-	is_object(obj.spec.template.spec)
-}
-
-pod_specs contains [["spec", "jobTemplate", "spec", "template", "spec"], obj.spec.jobTemplate.spec.template.spec] if {
-	obj.kind == "CronJob"
-	is_object(obj.spec.jobTemplate.spec.template.spec)
-}
-
-pod_specs contains [["template", "spec"], obj.template.spec] if {
-	obj.kind == "PodTemplate"
-	is_object(obj.template.spec)
-}
 
 # The array at x, or an empty one when x is anything else.
 array_at(x) := x if is_array(x)
@@ -61,17 +35,6 @@ array_at(x) := [] if not is_array(x)
 object_at(x) := x if is_object(x)
 
 object_at(x) := {} if not is_object(x)
-
-# [path, container] of every container, init container and ephemeral container.
-containers contains [path, c] if {
-	some ps in pod_specs
-	some field in ["initContainers", "containers", "ephemeralContainers"]
-	list := ps[1][field]
-	is_array(list)
-	some i, c in list
-	is_object(c)
-	path := array.concat(ps[0], [field, i])
-}
 
 # Whether the requester is an EKS or Kubernetes system identity (nodes, the control
 # plane, kube-system service accounts, EKS's eks:* users; see requester in

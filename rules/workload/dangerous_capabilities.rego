@@ -8,7 +8,7 @@ metadata := {
 	"title": "Container adds a dangerous Linux capability",
 	"severity": "error",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"params": {"capabilities": [
 		"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME", "DAC_READ_SEARCH",

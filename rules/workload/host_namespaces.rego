@@ -1,13 +1,11 @@
 package blastwall.rules.host_namespaces
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "host-namespaces",
 	"title": "Pod shares the node's namespaces",
 	"severity": "error",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags pod specs with hostNetwork, hostPID or hostIPC set to true, one finding for each. hostNetwork puts the pod on the node's network stack: it can bind node ports, reach services listening on localhost (such as the kubelet's or a node agent's) and bypass NetworkPolicies. hostPID lets it see, signal and (with ptrace) inspect every process on the node, including the environment and secrets of other pods. hostIPC gives it the node's shared memory and message queues.",
 	"remediation": "Remove hostNetwork, hostPID and hostIPC (they default to false). Expose ports through a Service, and read node metrics through the kubelet or a dedicated, reviewed agent.",

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Pod mounts a path of the node",
 	"severity": "error",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags every hostPath volume of a pod spec, and points at the containers that mount it. A hostPath volume exposes the node's filesystem to the pod: with `/`, `/etc`, `/var/lib/kubelet` or the container runtime's socket the pod can read other pods' secrets, plant files the node executes, or start privileged containers outside Kubernetes. Even a read-only mount leaks credentials and, through symlinks, more than the path suggests.",
 	"remediation": "Use an emptyDir, a ConfigMap or Secret volume, or a PersistentVolumeClaim. Node agents that really need host files belong in a reviewed namespace with an exemption for this rule.",
@@ -53,10 +53,11 @@ spec:
 }
 
 deny contains {"msg": msg, "path": path, "related": related} if {
-	some i, volume in workload.items(input.facts.workload.podSpec.volumes)
+	some pod in input.facts.workload.pods
+	some i, volume in workload.items(pod.spec.volumes)
 	is_object(volume)
 	host_path := volume.hostPath
-	path := array.concat(input.facts.workload.podSpecPath, ["volumes", i, "hostPath"])
+	path := array.concat(pod.path, ["volumes", i, "hostPath"])
 	name := object.get(volume, "name", sprintf("volumes[%d]", [i]))
 	msg := sprintf("volume '%s' mounts %s from the node: the pod can read and change the node's files outside its container", [name, node_path(host_path)])
 	# In the pod spec's order: init containers, containers, ephemeral containers.

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Container binds a port on the node",
 	"severity": "warning",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags container ports with a non-zero hostPort. A hostPort opens the port on the node's own IP address: it bypasses the Service and usually NetworkPolicies, exposes the pod to whatever can reach the node, limits the workload to one pod per node per port, and leaves pods Pending once every node's port is taken.",
 	"remediation": "Remove `hostPort` and expose the port through a Service (ClusterIP, or a LoadBalancer or Ingress for outside traffic).",

@@ -1,14 +1,13 @@
 package blastwall.rules.latest_image_tag
 
 import data.blastwall.lib.params
-import data.blastwall.lib.workload
 
 metadata := {
 	"id": "latest-image-tag",
 	"title": "Image is not pinned",
 	"severity": "warning",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"params": {"mutableTags": ["latest"]},
 	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod: replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review. Parameter `mutableTags` (default `[latest]`) lists the tags that are moved on purpose and so count as unpinned, such as `main` or `stable`.",

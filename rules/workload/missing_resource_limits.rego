@@ -1,14 +1,13 @@
 package blastwall.rules.missing_resource_limits
 
 import data.blastwall.lib.params
-import data.blastwall.lib.workload
 
 metadata := {
 	"id": "missing-resource-limits",
 	"title": "Container has no CPU or memory limit",
 	"severity": "warning",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"params": {"resources": ["cpu", "memory"]},
 	"description": "Flags containers and init containers without resources.limits.cpu or resources.limits.memory (ephemeral containers cannot have resources and are skipped). Without a memory limit one leaking or attacked container can use all of a node's memory until the kernel's OOM killer and the kubelet's evictions hit its neighbours; without a CPU limit it can take every spare core. On a shared node that turns one product's incident into everyone's, and unbounded pods cannot be packed or autoscaled predictably. Parameter `resources` (default `[cpu, memory]`) lists the limits every container must set; clusters that avoid CPU throttling use `[memory]`, and `ephemeral-storage` may be added.",
@@ -50,8 +49,6 @@ spec:
 	},
 }
 
-limited_fields := {"containers", "initContainers"}
-
 # The limits every container must set (the `resources` parameter).
 required := {r | some r in params.of(metadata.id, metadata.params).resources}
 
@@ -88,7 +85,7 @@ missing(c) := what if {
 
 deny contains {"msg": msg, "path": path} if {
 	some c in input.facts.workload.containers
-	c.field in limited_fields
+	c.field != "ephemeralContainers"
 	what := missing(c.container)
 	path := deepest(c)
 	why := object.get(consequence, what, "it can take more of the node than it was scheduled for, and its neighbours pay for it")

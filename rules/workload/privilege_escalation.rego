@@ -1,13 +1,11 @@
 package blastwall.rules.privilege_escalation
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "privilege-escalation",
 	"title": "Container allows privilege escalation",
 	"severity": "warning",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags containers whose securityContext.allowPrivilegeEscalation is not false. The field defaults to true, so leaving it out counts. While it is true, a process can gain more privileges than its parent (no_new_privs is not set): a setuid binary such as sudo or a vulnerable one in the image turns code execution as an ordinary user into root inside the container. Privileged containers are reported by privileged-container instead, and Windows pods are skipped (the setting does not exist there).",
 	"remediation": "Set `securityContext.allowPrivilegeEscalation: false` on every container, init container and ephemeral container.",

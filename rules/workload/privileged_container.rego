@@ -1,13 +1,11 @@
 package blastwall.rules.privileged_container
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "privileged-container",
 	"title": "Container runs privileged",
 	"severity": "error",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags any container, init container or ephemeral container with securityContext.privileged: true (YAML 1.1 spellings such as `yes` and `on` count too). A privileged container gets every Linux capability, sees every host device and runs without seccomp or AppArmor confinement: whoever controls it can mount the node's disks, load kernel modules and take over the node and every pod on it.",
 	"remediation": "Remove `privileged: true`. If the workload needs one specific power, add only that capability (and drop ALL others); for device access use a device plugin instead.",

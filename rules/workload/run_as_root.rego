@@ -1,13 +1,11 @@
 package blastwall.rules.run_as_root
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "run-as-root",
 	"title": "Container may run as root",
 	"severity": "warning",
 	"category": "workload",
-	"kinds": workload.pod_kinds,
+	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover.",
 	"remediation": "Set `runAsNonRoot: true` in the pod's securityContext (the kubelet then refuses to start a container whose user is root), and `runAsUser` to a non-zero UID where the image does not declare a user. Remove `runAsUser: 0`.",

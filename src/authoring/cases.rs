@@ -20,14 +20,19 @@ pub struct Actual {
     pub rule: String,
     /// 1-based, in the file the finding points into; none for AdmissionReviews.
     pub line: Option<usize>,
+    /// 1-based, in characters, with `line`.
+    pub column: Option<usize>,
     pub message: String,
 }
 
 impl std::fmt::Display for Actual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{} at line {line}: {}", self.rule, self.message),
-            None => write!(f, "{}: {}", self.rule, self.message),
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => {
+                write!(f, "{} at line {line}:{column}: {}", self.rule, self.message)
+            }
+            (Some(line), None) => write!(f, "{} at line {line}: {}", self.rule, self.message),
+            _ => write!(f, "{}: {}", self.rule, self.message),
         }
     }
 }
@@ -51,10 +56,14 @@ pub fn evaluate(
             let findings = crate::lint::lint_with(engine, &loaded, &ctx, 1).map_err(eval)?;
             Ok(findings
                 .into_iter()
-                .map(|f| Actual {
-                    line: line_of(&loaded, f.file, f.span.as_ref()),
-                    rule: f.rule,
-                    message: f.message,
+                .map(|f| {
+                    let (line, column) = position(&loaded, f.file, f.span.as_ref()).unzip();
+                    Actual {
+                        line,
+                        column,
+                        rule: f.rule,
+                        message: f.message,
+                    }
                 })
                 .collect())
         }
@@ -103,6 +112,7 @@ pub fn evaluate(
                 .map(|h| Actual {
                     rule: h.hit.rule,
                     line: None,
+                    column: None,
                     message: h.hit.message,
                 })
                 .collect())
@@ -154,13 +164,14 @@ fn one(loaded: Loaded) -> Result<Loaded, CaseError> {
     Ok(loaded)
 }
 
-fn line_of(
+/// (line, column) where a finding points, 1-based.
+fn position(
     loaded: &Loaded,
     file: Option<crate::source::FileId>,
     span: Option<&crate::source::ByteRange>,
-) -> Option<usize> {
+) -> Option<(usize, usize)> {
     let file = loaded.files.get(file?.0)?;
-    Some(file.line_col(span?.start).0)
+    Some(file.line_col(span?.start))
 }
 
 /// Reviews the change from `old` to `new` by `user`, like the webhook.
@@ -200,8 +211,10 @@ fn change(
         .into_iter()
         .map(|h| {
             let f = crate::lint::place(h.hit, &doc, &object);
+            let (line, column) = position(subject, f.file, f.span.as_ref()).unzip();
             Actual {
-                line: line_of(subject, f.file, f.span.as_ref()),
+                line,
+                column,
                 rule: f.rule,
                 message: f.message,
             }

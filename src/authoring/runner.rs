@@ -410,6 +410,7 @@ fn example_cases(pack: &Pack, suite: &Suite, engine: &Engine, line: usize) -> Ve
                     true => vec![suite::Expected {
                         rule: id.clone(),
                         line: None,
+                        column: None,
                         message: None,
                         at: line,
                     }],
@@ -438,6 +439,7 @@ fn compare(suite: &str, case: &Case, actual: &[Actual]) -> TestResult {
             !used[i]
                 && a.rule == expected.rule
                 && expected.line.is_none_or(|l| a.line == Some(l))
+                && expected.column.is_none_or(|c| a.column == Some(c))
                 && expected
                     .message
                     .as_ref()

@@ -10,7 +10,7 @@
 //!     file: bad/privileged.yaml          # or a list; or `manifest: |` inline YAML
 //!     expect:
 //!       - privileged-container           # the id alone, or:
-//!       - {rule: privileged-container, line: 9, message: "runs privileged"}
+//!       - {rule: privileged-container, line: 9, column: 19, message: "runs privileged"}
 //!     absent: [host-port]                # rules that must not report anything
 //!   - name: deleting a product's namespace
 //!     operation: DELETE                  # CREATE (default), UPDATE or DELETE
@@ -23,7 +23,8 @@
 //! ```
 //!
 //! Paths are relative to the suite file; `message` is a regular expression searched
-//! in the finding's message; `line` is 1-based, in the file the finding points into.
+//! in the finding's message; `line` and `column` are 1-based, in the file the finding
+//! points into (`column` in characters, and only with `line`).
 
 use serde::Deserialize;
 
@@ -112,6 +113,8 @@ pub struct User {
 pub struct Expected {
     pub rule: String,
     pub line: Option<usize>,
+    /// 1-based, in characters; only with `line`.
+    pub column: Option<usize>,
     pub message: Option<regex::Regex>,
     /// Where it is written in the suite.
     pub at: usize,
@@ -120,8 +123,10 @@ pub struct Expected {
 impl std::fmt::Display for Expected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.rule)?;
-        if let Some(line) = self.line {
-            write!(f, " at line {line}")?;
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, " at line {line}:{column}")?,
+            (Some(line), None) => write!(f, " at line {line}")?,
+            _ => {}
         }
         if let Some(re) = &self.message {
             write!(f, " matching /{}/", re.as_str())?;
@@ -203,6 +208,8 @@ struct FullExpect {
     #[serde(default)]
     line: Option<usize>,
     #[serde(default)]
+    column: Option<usize>,
+    #[serde(default)]
     message: Option<String>,
 }
 
@@ -235,7 +242,7 @@ pub fn parse(name: &str, text: &str) -> Result<Suite, SuiteError> {
         let path = serde_path(e.path());
         let message = e.inner().to_string();
         let message = if message.starts_with("data did not match any variant") {
-            "expected a rule id or {rule, line, message}".to_string()
+            "expected a rule id or {rule, line, column, message}".to_string()
         } else {
             message
         };
@@ -267,10 +274,13 @@ pub fn parse(name: &str, text: &str) -> Result<Suite, SuiteError> {
         for (j, e) in case.expect.into_iter().enumerate() {
             let mut path = here("expect");
             path.push(PathSeg::Index(j));
-            let (rule, line, message) = match e {
-                RawExpect::Id(rule) => (rule, None, None),
-                RawExpect::Full(f) => (f.rule, f.line, f.message),
+            let (rule, line, column, message) = match e {
+                RawExpect::Id(rule) => (rule, None, None, None),
+                RawExpect::Full(f) => (f.rule, f.line, f.column, f.message),
             };
+            if column.is_some() && line.is_none() {
+                return Err(at(span_of(&path), "`column` needs a `line`".into()));
+            }
             let message = match message {
                 Some(pattern) => Some(regex::Regex::new(&pattern).map_err(|err| {
                     let mut p = path.clone();
@@ -288,6 +298,7 @@ pub fn parse(name: &str, text: &str) -> Result<Suite, SuiteError> {
             expect.push(Expected {
                 rule,
                 line,
+                column,
                 message,
                 at: line_of(&path),
             });

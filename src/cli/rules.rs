@@ -180,6 +180,9 @@ fn rule_section(md: &mut String, rule: &RuleMeta) {
     if !rule.remediation.trim().is_empty() {
         md.push_str(&format!("**How to fix:** {}\n\n", rule.remediation.trim()));
     }
+    if rule.checks_pods {
+        md.push_str(&format!("**Checks the pods of:** {}\n\n", pod_kinds()));
+    }
     if let Some(params) = rule.params.as_ref().filter(|p| !p.is_empty()) {
         md.push_str(&format!(
             "**Parameters** (`rules.{}.params`):\n\n| name | default |\n|---|---|\n",
@@ -205,6 +208,32 @@ fn rule_section(md: &mut String, rule: &RuleMeta) {
             ));
         }
     }
+}
+
+/// The kinds whose pods rules that match `facts.workload` check, by product, and
+/// the kinds beyond them (src/facts/workload.rs).
+pub fn pod_kinds() -> String {
+    let mut by_product: Vec<(&str, Vec<String>)> = Vec::new();
+    for k in crate::facts::workload::KNOWN {
+        let groups: Vec<&str> = k
+            .groups
+            .iter()
+            .map(|g| if g.is_empty() { "core" } else { g })
+            .collect();
+        let name = format!("{} ({})", k.kind, groups.join(", "));
+        match by_product.iter_mut().find(|(p, _)| *p == k.product) {
+            Some((_, kinds)) => kinds.push(name),
+            None => by_product.push((k.product, vec![name])),
+        }
+    }
+    let mut parts: Vec<String> = by_product
+        .into_iter()
+        .map(|(product, kinds)| format!("{product} {}", kinds.join(", ")))
+        .collect();
+    parts.push(
+        "kinds the config declares under `workloads`, and any other custom resource with a pod spec at `spec.template.spec` (found by its shape)".into(),
+    );
+    format!("{}.", parts.join("; "))
 }
 
 /// Text for one cell of a Markdown table: no line breaks, no unescaped `|`.

@@ -330,6 +330,7 @@ mod tests {
             exemptible: true,
             params: params.and_then(|p| p.as_object().cloned()),
             kinds: None,
+            checks_pods: false,
         }
     }
 

@@ -58,6 +58,10 @@ pub struct Config {
     /// marked exemptible. Never honoured by the webhook.
     #[serde(default)]
     pub inline_exemptions: bool,
+    /// Custom resources that carry a pod spec, and where: the workload and tenancy
+    /// rules check their pods as they check a Deployment's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<WorkloadKind>,
     /// The file the config was read from, with the place of every node.
     #[serde(skip)]
     #[schemars(skip)]
@@ -544,6 +548,112 @@ impl JsonSchema for SecurityGroupId {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({"type": "string", "pattern": "^sg-([0-9a-f]{8}|[0-9a-f]{17})$"})
+    }
+}
+
+/// A kind of object that carries a pod spec (`workloads`).
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadKind {
+    /// The API group (`example.com`), or a group and version (`example.com/v1`) to
+    /// match that version only.
+    pub api_version: ApiGroup,
+    /// The kind, as written in the object (`WebApp`).
+    pub kind: String,
+    /// Where the pod spec is, as dotted keys (`spec.template.spec`).
+    pub pod_spec: PodSpecPath,
+}
+
+impl WorkloadKind {
+    /// Whether an object of `api_version` and `kind` is one of these.
+    pub fn matches(&self, api_version: &str, kind: &str) -> bool {
+        if kind != self.kind {
+            return false;
+        }
+        let wanted = self.api_version.0.as_str();
+        if wanted.contains('/') {
+            return wanted == api_version;
+        }
+        let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        wanted == group
+    }
+}
+
+/// An API group, or a group and version (`workloads[].apiVersion`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ApiGroup(pub String);
+
+impl JsonSchema for ApiGroup {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiGroup".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An API group (`example.com`), or a group and version (`example.com/v1`).",
+            "pattern": "^[-a-z0-9.]+(/[-a-z0-9]+)?$",
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiGroup {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let (group, version) = match text.split_once('/') {
+            Some((g, v)) => (g, Some(v)),
+            None => (text.as_str(), None),
+        };
+        let name_ok = |s: &str| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        };
+        if !name_ok(group) || version.is_some_and(|v| !name_ok(v) || v.contains('.')) {
+            return Err(serde::de::Error::custom(format!(
+                "bad apiVersion `{text}`: write the custom resource's API group (`example.com`) or group and version (`example.com/v1`)"
+            )));
+        }
+        Ok(ApiGroup(text))
+    }
+}
+
+/// Dotted keys from the object to its pod spec (`spec.template.spec`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodSpecPath(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for PodSpecPath {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let keys: Vec<String> = text.split('.').map(str::to_string).collect();
+        if keys
+            .iter()
+            .any(|k| k.is_empty() || k.chars().any(char::is_whitespace))
+        {
+            return Err(serde::de::Error::custom(format!(
+                "bad podSpec `{text}`: write the keys from the object to its pod spec joined by dots, e.g. `spec.template.spec`"
+            )));
+        }
+        Ok(PodSpecPath(keys))
+    }
+}
+
+impl Serialize for PodSpecPath {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.join("."))
+    }
+}
+
+impl JsonSchema for PodSpecPath {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PodSpecPath".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "The keys from the object to its pod spec, joined by dots (`spec.template.spec`).",
+            "pattern": "^[^.\\s]+(\\.[^.\\s]+)*$",
+        })
     }
 }
 

@@ -195,6 +195,11 @@ impl Match {
                 .is_none_or(|ops| ops.iter().any(|o| o == operation))
     }
 
+    /// Whether the rule requires the top-level fact `name` (`facts: [name]`).
+    pub fn requires_fact(&self, name: &str) -> bool {
+        self.facts.iter().any(|p| p.len() == 1 && p[0] == name)
+    }
+
     /// The kind names the rule lists (none when it applies to every kind).
     pub fn kind_names(&self) -> Vec<String> {
         self.kinds

@@ -106,7 +106,17 @@ pub(super) fn read_all(
                 format!("rule `{}`: {message}", meta.id),
             )
         })?;
-        let kinds = matching.kind_names();
+        meta.checks_pods = matching.requires_fact("workload");
+        let mut kinds = matching.kind_names();
+        if kinds.is_empty() && meta.checks_pods {
+            // A rule over pods reports on the kinds that carry them: the known
+            // ones here; a declared or custom kind's findings list it when found.
+            for known in crate::facts::workload::KNOWN {
+                if !kinds.iter().any(|k| k == known.kind) {
+                    kinds.push(known.kind.to_string());
+                }
+            }
+        }
         meta.kinds = (!kinds.is_empty()).then_some(kinds);
         package_rules.push(PackageRule {
             short: short.clone(),

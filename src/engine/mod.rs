@@ -64,6 +64,10 @@ pub struct RuleHit {
     pub message: String,
     pub path: Vec<PathSeg>,
     pub related: Vec<(Vec<PathSeg>, String)>,
+    /// The finding is about the key at the end of `path` (a misspelt, mis-cased,
+    /// unknown or repeated key), not its value: it is shown at the key. Rules say
+    /// so with `"at": "key"`.
+    pub at_key: bool,
 }
 
 /// How [`Engine::evaluate_with`] evaluates: the fast path, or the references that
@@ -264,6 +268,7 @@ impl Engine {
         input: Value,
         strategy: Strategy,
     ) -> Result<Vec<RuleHit>, EngineError> {
+        let shape = shape_note(&input);
         let result = match (strategy, &self.coverage) {
             (_, Some(gathered)) => {
                 let mut engine = self.prepared.clone();
@@ -317,7 +322,15 @@ impl Engine {
         tagged.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
         Ok(tagged
             .into_iter()
-            .map(|(finding, meta)| hit_from_value(meta, finding))
+            .map(|(finding, meta)| {
+                let mut hit = hit_from_value(meta, finding);
+                if let Some((path, note)) = &shape {
+                    if hit.path.starts_with(path) {
+                        hit.related.push((path.clone(), note.clone()));
+                    }
+                }
+                hit
+            })
             .collect())
     }
 
@@ -376,7 +389,29 @@ impl Engine {
     }
 }
 
-/// A rule's finding (`{"msg", "path", "related", "severity"}`) as a hit.
+/// When the reviewed object's pod spec was found by its shape only (an unknown kind
+/// with a pod spec at `spec.template.spec`), where it is and the note that findings
+/// inside it carry, so that a reader knows why a kind blastwall does not know was
+/// checked and how to declare it.
+fn shape_note(input: &Value) -> Option<(Vec<PathSeg>, String)> {
+    let workload = &input["facts"]["workload"];
+    if workload["foundBy"] != Value::from("shape") {
+        return None;
+    }
+    let object = &input["review"]["object"];
+    let text = |v: &Value| match v {
+        Value::String(s) => s.to_string(),
+        _ => "?".to_string(),
+    };
+    let note = format!(
+        "pod spec found by its shape: {} {} is not a kind blastwall knows, but it has a pod spec with containers at spec.template.spec; declare the kind under `workloads` in the config to say where its pods are",
+        text(&object["apiVersion"]),
+        text(&object["kind"])
+    );
+    Some((path_from_value(&workload["podSpecPath"]), note))
+}
+
+/// A rule's finding (`{"msg", "path", "related", "severity", "at"}`) as a hit.
 fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
     let message = match &finding["msg"] {
         Value::String(s) => s.to_string(),
@@ -407,6 +442,7 @@ fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
         message,
         path: path_from_value(&finding["path"]),
         related,
+        at_key: finding["at"] == Value::from("key"),
     }
 }
 

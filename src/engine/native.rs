@@ -25,5 +25,6 @@ pub fn rules() -> Vec<RuleMeta> {
         exemptible: false,
         params: None,
         kinds: None,
+        checks_pods: false,
     }]
 }

@@ -50,6 +50,7 @@ fn evaluates_a_rule_and_reads_its_metadata() {
             message: "foo is true".into(),
             path: vec![PathSeg::Key("foo".into())],
             related: vec![],
+            at_key: false,
         }]
     );
     assert!(engine.evaluate(input(r#"{"bar": 1}"#)).unwrap().is_empty());

@@ -54,6 +54,7 @@ pub fn rules() -> Vec<RuleMeta> {
                 exemptible: false,
                 params: None,
                 kinds: None,
+                checks_pods: false,
             }
         };
     vec![

@@ -29,6 +29,7 @@ fn hit(rule: &str) -> RuleHit {
         message: "m".into(),
         path: vec![],
         related: vec![],
+        at_key: false,
     }
 }
 

@@ -43,7 +43,11 @@ pub struct Context {
 /// The `input.facts` object for a review.
 pub fn compute(review: &Value, ctx: &Context) -> Value {
     let mut facts = BTreeMap::<Value, Value>::new();
-    if let Some(workload) = workload::compute(&review["object"]) {
+    let declared = match &ctx.tenancy {
+        Some(t) => t.config().workloads.as_slice(),
+        None => &[],
+    };
+    if let Some(workload) = workload::compute(&review["object"], declared) {
         facts.insert(Value::from("workload"), workload);
     }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {

@@ -19,6 +19,8 @@
 //!     "securityContextPath": [...],        // the container's securityContext, else the container
 //!     "image"?: {"reference", "registry", "repository", "tag", "digest"?},
 //!   }],
+//!   "pods": [{"spec": {...}, "path": [...]}],  // where pod-level settings are written
+//!   "foundBy": "kind",                     // or "config", "shape"
 //! }
 //! ```
 
@@ -26,15 +28,197 @@ use std::collections::BTreeMap;
 
 use regorus::Value;
 
-/// Kinds whose pod template sits at `spec.template`.
-const TEMPLATE_KINDS: [&str; 6] = [
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
+use crate::config::WorkloadKind;
+
+/// How an object's pod spec is found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FoundBy {
+    /// A kind blastwall knows ([`KNOWN`]).
+    Kind,
+    /// A kind the config declares under `workloads`.
+    Config,
+    /// An unknown kind with a pod spec at `spec.template.spec` that has `containers`.
+    Shape,
+}
+
+impl FoundBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundBy::Kind => "kind",
+            FoundBy::Config => "config",
+            FoundBy::Shape => "shape",
+        }
+    }
+}
+
+/// How the pods of a kind are laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One pod spec at a path.
+    PodSpec(&'static [&'static str]),
+    /// An Argo Workflows workflow spec at a path: pod-level settings on it and on
+    /// each of its `templates`, containers in each template.
+    Workflow(&'static [&'static str]),
+}
+
+/// A kind that carries pods: its API groups, name, and where its pods are.
+pub struct KnownKind {
+    /// API groups; `""` is the core group.
+    pub groups: &'static [&'static str],
+    pub kind: &'static str,
+    pub layout: Layout,
+    /// What the docs call it.
+    pub product: &'static str,
+}
+
+const TEMPLATE: &[&str] = &["spec", "template", "spec"];
+
+/// Every kind whose pods blastwall checks, matched by API group and kind: a
+/// `StatefulSet` of apps.kruise.io is not apps/v1's (both have their pod spec at
+/// the same place, but an object of an unknown group is found by its shape only).
+/// The first nine are Kubernetes' own; an object without an `apiVersion` is taken
+/// for one of them.
+pub const KNOWN: &[KnownKind] = &[
+    KnownKind {
+        groups: &[""],
+        kind: "Pod",
+        layout: Layout::PodSpec(&["spec"]),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["apps", "extensions"],
+        kind: "Deployment",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["apps"],
+        kind: "StatefulSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["apps", "extensions"],
+        kind: "DaemonSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["apps", "extensions"],
+        kind: "ReplicaSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &[""],
+        kind: "ReplicationController",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["batch"],
+        kind: "Job",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["batch"],
+        kind: "CronJob",
+        layout: Layout::PodSpec(&["spec", "jobTemplate", "spec", "template", "spec"]),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &[""],
+        kind: "PodTemplate",
+        layout: Layout::PodSpec(&["template", "spec"]),
+        product: "Kubernetes",
+    },
+    KnownKind {
+        groups: &["argoproj.io"],
+        kind: "Rollout",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Argo Rollouts",
+    },
+    KnownKind {
+        groups: &["apps.openshift.io"],
+        kind: "DeploymentConfig",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "OpenShift",
+    },
+    KnownKind {
+        groups: &["apps.kruise.io"],
+        kind: "CloneSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "OpenKruise",
+    },
+    KnownKind {
+        groups: &["apps.kruise.io"],
+        kind: "StatefulSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "OpenKruise",
+    },
+    KnownKind {
+        groups: &["apps.kruise.io"],
+        kind: "DaemonSet",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "OpenKruise",
+    },
+    KnownKind {
+        groups: &["keda.sh"],
+        kind: "ScaledJob",
+        layout: Layout::PodSpec(&["spec", "jobTargetRef", "template", "spec"]),
+        product: "KEDA",
+    },
+    KnownKind {
+        groups: &["serving.knative.dev"],
+        kind: "Service",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Knative Serving",
+    },
+    KnownKind {
+        groups: &["serving.knative.dev"],
+        kind: "Configuration",
+        layout: Layout::PodSpec(TEMPLATE),
+        product: "Knative Serving",
+    },
+    KnownKind {
+        groups: &["argoproj.io"],
+        kind: "Workflow",
+        layout: Layout::Workflow(&["spec"]),
+        product: "Argo Workflows",
+    },
+    KnownKind {
+        groups: &["argoproj.io"],
+        kind: "WorkflowTemplate",
+        layout: Layout::Workflow(&["spec"]),
+        product: "Argo Workflows",
+    },
+    KnownKind {
+        groups: &["argoproj.io"],
+        kind: "ClusterWorkflowTemplate",
+        layout: Layout::Workflow(&["spec"]),
+        product: "Argo Workflows",
+    },
+    KnownKind {
+        groups: &["argoproj.io"],
+        kind: "CronWorkflow",
+        layout: Layout::Workflow(&["spec", "workflowSpec"]),
+        product: "Argo Workflows",
+    },
 ];
+
+/// The known kind of an object of `api_version` (`None`: not written) and `kind`.
+pub fn known(api_version: Option<&str>, kind: &str) -> Option<&'static KnownKind> {
+    match api_version {
+        None => KNOWN[..9].iter().find(|k| k.kind == kind),
+        Some(v) => {
+            let group = v.rsplit_once('/').map_or("", |(g, _)| g);
+            KNOWN
+                .iter()
+                .find(|k| k.kind == kind && k.groups.contains(&group))
+        }
+    }
+}
 
 /// The container lists of a pod spec, and how messages call a container of each.
 const CONTAINER_FIELDS: [(&str, &str); 3] = [
@@ -55,15 +239,42 @@ const INHERITED: [&str; 7] = [
     "windowsOptions",
 ];
 
-/// Where the pod spec of an object of `kind` lives.
-pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
-    match kind {
-        "Pod" => Some(&["spec"]),
-        "CronJob" => Some(&["spec", "jobTemplate", "spec", "template", "spec"]),
-        "PodTemplate" => Some(&["template", "spec"]),
-        k if TEMPLATE_KINDS.contains(&k) => Some(&["spec", "template", "spec"]),
+/// Where the pod spec of `object` is, whether it is an Argo Workflows workflow
+/// spec, and how it was found: a known kind, a kind `declared` in the config, or
+/// (for any other custom resource) a pod spec at `spec.template.spec` with a
+/// `containers` array.
+pub fn locate(object: &Value, declared: &[WorkloadKind]) -> Option<(Vec<String>, bool, FoundBy)> {
+    let Value::String(kind) = &object["kind"] else {
+        return None;
+    };
+    let api_version = match &object["apiVersion"] {
+        Value::String(v) => Some(v.as_ref()),
         _ => None,
+    };
+    let owned = |p: &[&str]| p.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+    if let Some(k) = known(api_version, kind) {
+        return Some(match k.layout {
+            Layout::PodSpec(p) => (owned(p), false, FoundBy::Kind),
+            Layout::Workflow(p) => (owned(p), true, FoundBy::Kind),
+        });
     }
+    if let Some(d) = declared
+        .iter()
+        .find(|d| d.matches(api_version.unwrap_or(""), kind))
+    {
+        return Some((d.pod_spec.0.clone(), false, FoundBy::Config));
+    }
+    // Only custom resources: Kubernetes' own kinds (core, apps, batch, *.k8s.io)
+    // are known, and those above are all of them that carry pods.
+    let group = api_version
+        .and_then(|v| v.rsplit_once('/'))
+        .map_or("", |(g, _)| g);
+    let custom = group.contains('.') && !group.ends_with(".k8s.io");
+    let containers = &object["spec"]["template"]["spec"]["containers"];
+    if custom && matches!(containers, Value::Array(_)) {
+        return Some((owned(TEMPLATE), false, FoundBy::Shape));
+    }
+    None
 }
 
 fn obj(entries: Vec<(&str, Value)>) -> Value {
@@ -84,14 +295,12 @@ fn key(k: &str) -> Value {
 }
 
 /// `facts.workload` for `object`, or `None` when it carries no pod spec.
-pub fn compute(object: &Value) -> Option<Value> {
-    let Value::String(kind) = &object["kind"] else {
-        return None;
-    };
-    let spec_path = pod_spec_path(kind)?;
+/// `declared` is the config's `workloads`.
+pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
+    let (spec_path, workflow, found_by) = locate(object, declared)?;
     let mut spec = object;
-    for k in spec_path {
-        spec = &spec[*k];
+    for k in &spec_path {
+        spec = &spec[k.as_str()];
     }
     if !matches!(spec, Value::Object(_)) {
         return None;
@@ -103,16 +312,27 @@ pub fn compute(object: &Value) -> Option<Value> {
         _ => &Value::Undefined,
     };
     let mut containers = Vec::new();
-    for (field, noun) in CONTAINER_FIELDS {
-        let Value::Array(items) = &spec[field] else {
-            continue;
-        };
-        for (i, c) in items.iter().enumerate() {
-            if !matches!(c, Value::Object(_)) {
+    let mut pods = vec![obj(vec![
+        ("spec", spec.clone()),
+        ("path", Value::from(base.clone())),
+    ])];
+    if workflow {
+        let sc = (pod_sc, pod_sc_path.as_slice());
+        workflow_containers(spec, &base, sc, &mut containers, &mut pods);
+    } else {
+        for (field, noun) in CONTAINER_FIELDS {
+            let Value::Array(items) = &spec[field] else {
                 continue;
+            };
+            for (i, c) in items.iter().enumerate() {
+                if !matches!(c, Value::Object(_)) {
+                    continue;
+                }
+                let path = path_of(&base, &[key(field), Value::from(i)]);
+                let label = format!("{noun} '{}'", name_of(c, field, i));
+                let sc = (pod_sc, pod_sc_path.as_slice());
+                containers.push(container(c, field, &label, i, &path, sc));
             }
-            let path = path_of(&base, &[key(field), Value::from(i)]);
-            containers.push(container(c, field, noun, i, &path, pod_sc, &pod_sc_path));
         }
     }
     Some(obj(vec![
@@ -124,24 +344,125 @@ pub fn compute(object: &Value) -> Option<Value> {
             Value::Bool(spec["os"]["name"] == Value::from("windows")),
         ),
         ("containers", Value::from(containers)),
+        ("pods", Value::from(pods)),
+        ("foundBy", Value::from(found_by.as_str())),
     ]))
+}
+
+/// The containers of an Argo Workflows workflow spec: in each template, its init
+/// containers, `container`, `script`, `containerSet.containers` and sidecars. A
+/// template's `securityContext` replaces the workflow's for its containers, and
+/// each template is a pod of its own for the pod-level settings it can carry
+/// (volumes, nodeSelector, tolerations, affinity).
+fn workflow_containers(
+    spec: &Value,
+    base: &[Value],
+    workflow_sc: (&Value, &[Value]),
+    containers: &mut Vec<Value>,
+    pods: &mut Vec<Value>,
+) {
+    let Value::Array(templates) = &spec["templates"] else {
+        return;
+    };
+    let list = |v: &Value| -> Vec<Value> {
+        match v {
+            Value::Array(items) => items.to_vec(),
+            _ => Vec::new(),
+        }
+    };
+    for (t, template) in templates.iter().enumerate() {
+        if !matches!(template, Value::Object(_)) {
+            continue;
+        }
+        let tpath = path_of(base, &[key("templates"), Value::from(t)]);
+        pods.push(obj(vec![
+            ("spec", template.clone()),
+            ("path", Value::from(tpath.clone())),
+        ]));
+        let tname = match &template["name"] {
+            Value::String(s) => s.to_string(),
+            _ => format!("templates[{t}]"),
+        };
+        let own_sc_path = path_of(&tpath, &[key("securityContext")]);
+        let sc = match &template["securityContext"] {
+            own @ Value::Object(_) => (own, own_sc_path.as_slice()),
+            _ => workflow_sc,
+        };
+        let mut push = |c: &Value, field: &str, index: usize, path: Vec<Value>, label: String| {
+            if matches!(c, Value::Object(_)) {
+                containers.push(container(c, field, &label, index, &path, sc));
+            }
+        };
+        for (i, c) in list(&template["initContainers"]).iter().enumerate() {
+            let path = path_of(&tpath, &[key("initContainers"), Value::from(i)]);
+            let name = name_of(c, "initContainers", i);
+            push(
+                c,
+                "initContainers",
+                i,
+                path,
+                format!("template '{tname}' init container '{name}'"),
+            );
+        }
+        for (field, noun) in [("container", "container"), ("script", "script")] {
+            let path = path_of(&tpath, &[key(field)]);
+            push(
+                &template[field],
+                field,
+                0,
+                path,
+                format!("template '{tname}' {noun}"),
+            );
+        }
+        for (i, c) in list(&template["containerSet"]["containers"])
+            .iter()
+            .enumerate()
+        {
+            let path = path_of(
+                &tpath,
+                &[key("containerSet"), key("containers"), Value::from(i)],
+            );
+            let name = name_of(c, "containers", i);
+            push(
+                c,
+                "containerSet",
+                i,
+                path,
+                format!("template '{tname}' container '{name}'"),
+            );
+        }
+        for (i, c) in list(&template["sidecars"]).iter().enumerate() {
+            let path = path_of(&tpath, &[key("sidecars"), Value::from(i)]);
+            let name = name_of(c, "sidecars", i);
+            push(
+                c,
+                "sidecars",
+                i,
+                path,
+                format!("template '{tname}' sidecar '{name}'"),
+            );
+        }
+    }
+}
+
+/// How messages name a container: its `name`, else `<field>[<index>]`.
+fn name_of(c: &Value, field: &str, index: usize) -> String {
+    match &c["name"] {
+        Value::String(s) => s.to_string(),
+        Value::Undefined => format!("{field}[{index}]"),
+        other => other.to_json_str().unwrap_or_default(),
+    }
 }
 
 /// One container's fact.
 fn container(
     c: &Value,
     field: &str,
-    noun: &str,
+    label: &str,
     index: usize,
     path: &[Value],
-    pod_sc: &Value,
-    pod_sc_path: &[Value],
+    (pod_sc, pod_sc_path): (&Value, &[Value]),
 ) -> Value {
-    let name = match &c["name"] {
-        Value::String(s) => s.to_string(),
-        Value::Undefined => format!("{field}[{index}]"),
-        other => other.to_json_str().unwrap_or_default(),
-    };
     let own_sc = &c["securityContext"];
     let own_sc_path = path_of(path, &[key("securityContext")]);
     let mut effective = BTreeMap::new();
@@ -180,7 +501,7 @@ fn container(
         ("path", Value::from(path.to_vec())),
         ("field", key(field)),
         ("index", Value::from(index)),
-        ("label", Value::from(format!("{noun} '{name}'"))),
+        ("label", Value::from(label)),
         ("securityContext", Value::from(effective)),
         ("securityContextPaths", Value::from(sources)),
         ("securityContextPath", Value::from(sc_path)),
@@ -279,7 +600,7 @@ mod tests {
                 "containers": [{"image": "nginx:1.27"}, "not a container"]
             }}}}"#,
         );
-        let fact = compute(&object).unwrap();
+        let fact = compute(&object, &[]).unwrap();
         assert_eq!(fact["podSpecPath"], json(r#"["spec", "template", "spec"]"#));
         let c = &fact["containers"];
         assert_eq!(c.as_array().unwrap().len(), 2);
@@ -311,8 +632,160 @@ mod tests {
 
     #[test]
     fn objects_without_a_pod_spec_have_no_fact() {
-        assert!(compute(&json(r#"{"kind": "ConfigMap"}"#)).is_none());
-        assert!(compute(&json(r#"{"kind": "Pod", "spec": 5}"#)).is_none());
-        assert!(compute(&Value::Null).is_none());
+        assert!(compute(&json(r#"{"kind": "ConfigMap"}"#), &[]).is_none());
+        assert!(compute(&json(r#"{"kind": "Pod", "spec": 5}"#), &[]).is_none());
+        assert!(compute(&Value::Null, &[]).is_none());
+    }
+
+    fn found(text: &str, declared: &[WorkloadKind]) -> Option<(Value, String)> {
+        let fact = compute(&json(text), declared)?;
+        let by = fact["foundBy"].as_string().unwrap().to_string();
+        Some((fact["podSpecPath"].clone(), by))
+    }
+
+    #[test]
+    fn kinds_are_matched_by_api_group_and_kind() {
+        let template = r#""spec": {"template": {"spec": {"containers": [{"name": "a"}]}}}"#;
+        let at = |api: &str, kind: &str| {
+            found(
+                &format!(r#"{{"apiVersion": "{api}", "kind": "{kind}", {template}}}"#),
+                &[],
+            )
+        };
+        let spec_template = json(r#"["spec", "template", "spec"]"#);
+        for (api, kind) in [
+            ("apps/v1", "StatefulSet"),
+            ("apps.kruise.io/v1beta1", "StatefulSet"),
+            ("apps.kruise.io/v1alpha1", "CloneSet"),
+            ("argoproj.io/v1alpha1", "Rollout"),
+            ("apps.openshift.io/v1", "DeploymentConfig"),
+            ("serving.knative.dev/v1", "Service"),
+        ] {
+            assert_eq!(
+                at(api, kind),
+                Some((spec_template.clone(), "kind".into())),
+                "{api} {kind}"
+            );
+        }
+        // A StatefulSet of a group blastwall does not know is found by its shape only.
+        assert_eq!(
+            at("example.com/v1", "StatefulSet"),
+            Some((spec_template.clone(), "shape".into()))
+        );
+        // A core Service is no workload, whatever it holds.
+        assert_eq!(at("v1", "Service"), None);
+        assert_eq!(
+            known(Some("batch/v1"), "CronJob").map(|k| k.kind),
+            Some("CronJob")
+        );
+        assert!(known(Some("apps/v1"), "CloneSet").is_none());
+        assert_eq!(
+            known(None, "Deployment").map(|k| k.product),
+            Some("Kubernetes")
+        );
+    }
+
+    #[test]
+    fn scaled_jobs_and_cron_workflows_keep_their_pods_deeper() {
+        let job = r#"{"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledJob", "spec": {"jobTargetRef": {"template": {"spec": {"containers": []}}}}}"#;
+        assert_eq!(
+            found(job, &[]),
+            Some((
+                json(r#"["spec", "jobTargetRef", "template", "spec"]"#),
+                "kind".into()
+            ))
+        );
+        let cron = r#"{"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow", "spec": {"workflowSpec": {"templates": []}}}"#;
+        assert_eq!(
+            found(cron, &[]),
+            Some((json(r#"["spec", "workflowSpec"]"#), "kind".into()))
+        );
+        // A Rollout that only references a Deployment carries no pod template.
+        let rollout = r#"{"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "spec": {"workloadRef": {"kind": "Deployment", "name": "a"}}}"#;
+        assert_eq!(found(rollout, &[]), None);
+    }
+
+    #[test]
+    fn declared_kinds_have_their_pod_spec_where_the_config_says() {
+        let declared: Vec<WorkloadKind> = serde_json::from_str(
+            r#"[{"apiVersion": "platform.example.com", "kind": "WebApp", "podSpec": "spec.pod"},
+                {"apiVersion": "jobs.example.com/v2", "kind": "Batch", "podSpec": "spec.runner.template.spec"}]"#,
+        )
+        .unwrap();
+        let webapp = r#"{"apiVersion": "platform.example.com/v1", "kind": "WebApp", "spec": {"pod": {"containers": []}}}"#;
+        assert_eq!(
+            found(webapp, &declared),
+            Some((json(r#"["spec", "pod"]"#), "config".into()))
+        );
+        assert_eq!(found(webapp, &[]), None);
+        let batch = |v: &str| {
+            format!(
+                r#"{{"apiVersion": "jobs.example.com/{v}", "kind": "Batch", "spec": {{"runner": {{"template": {{"spec": {{}}}}}}}}}}"#
+            )
+        };
+        assert_eq!(
+            found(&batch("v2"), &declared).map(|f| f.1),
+            Some("config".into())
+        );
+        assert_eq!(found(&batch("v1"), &declared), None);
+        for bad in [
+            r#"{"apiVersion": "Example.com", "kind": "A", "podSpec": "spec"}"#,
+            r#"{"apiVersion": "example.com", "kind": "A", "podSpec": "spec..pod"}"#,
+        ] {
+            assert!(serde_json::from_str::<WorkloadKind>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn workflow_templates_give_their_containers_and_security_context() {
+        let workflow = json(
+            r#"{"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "spec": {
+                "securityContext": {"runAsNonRoot": true},
+                "templates": [
+                    {"name": "main", "steps": []},
+                    {"name": "build", "securityContext": {"runAsUser": 0},
+                     "initContainers": [{"name": "fetch"}],
+                     "container": {"image": "docker:24"},
+                     "sidecars": [{"name": "dind"}]},
+                    {"script": {"image": "python:3", "source": "x"}},
+                    {"name": "set", "containerSet": {"containers": [{"name": "a"}]}}
+                ]}}"#,
+        );
+        let fact = compute(&workflow, &[]).unwrap();
+        assert_eq!(fact["podSpecPath"], json(r#"["spec"]"#));
+        let labels: Vec<String> = fact["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["label"].as_string().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "template 'build' init container 'fetch'",
+                "template 'build' container",
+                "template 'build' sidecar 'dind'",
+                "template 'templates[2]' script",
+                "template 'set' container 'a'",
+            ]
+        );
+        let build = &fact["containers"][1];
+        assert_eq!(
+            build["path"],
+            json(r#"["spec", "templates", 1, "container"]"#)
+        );
+        // The template's securityContext replaces the workflow's.
+        assert_eq!(build["securityContext"], json(r#"{"runAsUser": 0}"#));
+        assert_eq!(
+            build["securityContextPaths"]["runAsUser"],
+            json(r#"["spec", "templates", 1, "securityContext", "runAsUser"]"#)
+        );
+        let script = &fact["containers"][3];
+        assert_eq!(
+            script["securityContextPaths"]["runAsNonRoot"],
+            json(r#"["spec", "securityContext", "runAsNonRoot"]"#)
+        );
+        assert_eq!(fact["pods"].as_array().unwrap().len(), 5);
+        assert_eq!(fact["pods"][2]["path"], json(r#"["spec", "templates", 1]"#));
     }
 }

@@ -249,6 +249,7 @@ impl Gatekeeper {
                     params: None,
                     // A constraint's `spec.match` decides where it applies.
                     kinds: None,
+                    checks_pods: false,
                 }
             })
             .collect()
@@ -507,6 +508,7 @@ impl Run {
                     message: v.message,
                     path: details_path(&v.details),
                     related: Vec::new(),
+                    at_key: false,
                 }
             })
             .collect())

@@ -103,6 +103,7 @@ pub fn rule(id: &str, severity: Severity, category: &str) -> RuleMeta {
         exemptible: false,
         params: None,
         kinds: None,
+        checks_pods: false,
     }
 }
 

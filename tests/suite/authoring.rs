@@ -152,7 +152,7 @@ fn a_scaffolded_rule_passes_its_tests_fails_when_broken_and_lints() {
         "{out}"
     );
     assert!(
-        out.contains("FAIL policy/team/require_team_label.cases.yaml:11: a Deployment with a team label is not\n     expected (-) vs actual (+) findings:\n     + require-team-label at line 3: Deployment api has no `team` label: nobody is on record as its owner   (must be absent)"),
+        out.contains("FAIL policy/team/require_team_label.cases.yaml:11: a Deployment with a team label is not\n     expected (-) vs actual (+) findings:\n     + require-team-label at line 3:1: Deployment api has no `team` label: nobody is on record as its owner   (must be absent)"),
         "{out}"
     );
     assert!(

@@ -64,7 +64,25 @@ fn the_workload_fact_is_the_same_in_rust_and_in_rego() {
         let rego = engine
             .eval_rule("data.blastwall.lib.workload.fact".into())
             .unwrap();
-        let rust = blastwall::facts::workload::compute(&object).unwrap_or(Value::Undefined);
+        let rust = blastwall::facts::workload::compute(&object, &[]).unwrap_or(Value::Undefined);
+        // The Rego definition knows Kubernetes' own kinds only (by name): the other
+        // kinds are located in Rust alone (src/facts/workload.rs tests them).
+        let api_version = match &object["apiVersion"] {
+            Value::String(v) => Some(v.as_ref()),
+            _ => None,
+        };
+        let kind = match &object["kind"] {
+            Value::String(k) => k.to_string(),
+            _ => String::new(),
+        };
+        let kubernetes = blastwall::facts::workload::known(api_version, &kind)
+            .is_some_and(|k| k.product == "Kubernetes");
+        let kubernetes_name = blastwall::facts::workload::KNOWN[..9]
+            .iter()
+            .any(|k| k.kind == kind);
+        if !kubernetes && (rust != Value::Undefined || kubernetes_name) {
+            continue;
+        }
         assert_eq!(
             rust,
             rego,

@@ -1227,3 +1227,71 @@ fn a_terraform_change_that_widens_an_access_scope_is_reported() {
         "{report:#}"
     );
 }
+
+/// A pod template under `kind`: privileged or not, with image tag `tag`.
+fn template(api_version: &str, kind: &str, tag: &str, privileged: bool) -> String {
+    format!(
+        "apiVersion: {api_version}
+kind: {kind}
+metadata:
+  name: api
+  namespace: payroll
+spec:
+  selector:
+    matchLabels: {{app: api}}
+  template:
+    metadata:
+      labels: {{app: api}}
+    spec:
+      securityContext:
+        runAsNonRoot: true
+      containers:
+      - name: api
+        image: registry.example.com/payroll/api:{tag}
+        securityContext:
+          allowPrivilegeEscalation: false
+{}        resources:
+          limits: {{cpu: 500m, memory: 128Mi}}
+",
+        if privileged {
+            "          privileged: true\n"
+        } else {
+            ""
+        }
+    )
+}
+
+#[test]
+fn a_rollout_update_is_judged_as_the_same_deployment_update_is() {
+    let repo = Repo::new();
+    let kinds = [
+        ("k8s/rollout.yaml", "argoproj.io/v1alpha1", "Rollout"),
+        ("k8s/deployment.yaml", "apps/v1", "Deployment"),
+    ];
+    for (file, api_version, kind) in kinds {
+        repo.write(file, &template(api_version, kind, "latest", false));
+    }
+    repo.commit("base");
+    // The mutable tag was there already; the privileged container is new.
+    for (file, api_version, kind) in kinds {
+        repo.write(file, &template(api_version, kind, "latest", true));
+    }
+    let (code, report, stderr) = lint_base(&repo, &["--base", "main", "k8s"]);
+    let all = findings(&report);
+    for (file, _, _) in kinds {
+        let of_file: Vec<_> = all.iter().filter(|f| f.1 == file).cloned().collect();
+        assert_eq!(
+            of_file,
+            [
+                finding("latest-image-tag", file, 17, 16, true),
+                finding("privileged-container", file, 20, 23, false),
+            ],
+            "{file}: {all:#?}"
+        );
+    }
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("0 created, 2 changed, 0 deleted, 0 unchanged"),
+        "{stderr}"
+    );
+}

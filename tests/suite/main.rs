@@ -40,4 +40,5 @@ mod security;
 mod supply_chain;
 mod tenancy;
 mod user_rules;
+mod workload_kinds;
 mod yaml_differential;

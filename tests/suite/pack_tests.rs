@@ -108,3 +108,49 @@ fn coverage_of_the_built_in_pack_is_reported_per_rule_file() {
         "{covered}/{total}"
     );
 }
+
+/// A regression in where findings are placed fails a test: every built-in rule's
+/// fixture suite pins the line and column of at least one of its findings. Only
+/// findings that have no place in a file are left out: `cross-product-exec` judges
+/// CONNECT requests (exec, attach, port-forward), which exist only as
+/// AdmissionReviews.
+#[test]
+fn every_rule_has_a_case_that_pins_the_line_and_column_of_a_finding() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut pinned = BTreeSet::new();
+    let mut pending = vec![root.join("rules")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            if !path.to_string_lossy().ends_with(".cases.yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let suite =
+                blastwall::authoring::suite::parse(&path.display().to_string(), &text).unwrap();
+            for case in &suite.cases {
+                for e in &case.expect {
+                    if e.line.is_some() && e.column.is_some() {
+                        pinned.insert(e.rule.clone());
+                    }
+                }
+            }
+        }
+    }
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    let unpinned: Vec<&str> = engine
+        .rules()
+        .iter()
+        .filter(|r| r.source.contains("rules/"))
+        .map(|r| r.id.as_str())
+        .filter(|id| !pinned.contains(*id) && *id != "cross-product-exec")
+        .collect();
+    assert!(
+        unpinned.is_empty(),
+        "no case pins the line and column of a finding of: {unpinned:?}"
+    );
+}

@@ -396,3 +396,55 @@ fn malformed_objects_never_break_evaluation() {
             .unwrap();
     assert_eq!(engine.evaluate(deleted).unwrap(), vec![]);
 }
+
+/// Every kind that carries pods beyond Kubernetes' own (Argo Rollouts and
+/// Workflows, OpenShift, OpenKruise, KEDA, Knative, and a kind found by its shape)
+/// is checked by every workload rule, at the field that is wrong: each file of
+/// `fixtures/manifests/kinds/` yields exactly the findings its `# expect:` comments
+/// mark, one of each workload rule. Their hardened twins are in
+/// `fixtures/manifests/good/kinds/` (see `good_fixtures_are_clean`).
+#[test]
+fn every_pod_template_kind_is_reported_where_marked() {
+    let engine = builtin();
+    let workload_rules: BTreeSet<String> = engine
+        .rules()
+        .iter()
+        .filter(|r| r.source.contains("rules/workload/"))
+        .map(|r| r.id.clone())
+        .collect();
+    assert_eq!(workload_rules.len(), 9, "{workload_rules:?}");
+    let paths = files(&root().join("fixtures/manifests/kinds"), "yaml");
+    assert!(paths.len() >= 13, "{paths:?}");
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected = expectations(&text);
+        let rules: BTreeSet<String> = expected.iter().map(|(_, r)| r.clone()).collect();
+        assert_eq!(rules, workload_rules, "{}", path.display());
+        let findings = lint(&engine, &path.display().to_string(), &text);
+        assert_eq!(
+            found(&text, &findings),
+            expected,
+            "{}: findings (line, rule) differ from the # expect: comments; findings: {findings:#?}",
+            path.display()
+        );
+        // Only the kind blastwall does not know carries the note.
+        let by_shape = path.ends_with("by-shape.yaml");
+        for f in &findings {
+            let noted = f
+                .related
+                .iter()
+                .any(|r| r.message.starts_with("pod spec found by its shape"));
+            assert_eq!(noted, by_shape, "{}: {f:#?}", path.display());
+        }
+    }
+}
+
+/// A Rollout that only points at a Deployment (`spec.workloadRef`) has no pod
+/// template of its own, and a custom resource without a pod spec is no workload.
+#[test]
+fn kinds_without_a_pod_template_are_not_workloads() {
+    let engine = builtin();
+    let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: shop, namespace: shop}\nspec:\n  replicas: 2\n  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: shop}\n---\napiVersion: platform.example.com/v1\nkind: Database\nmetadata: {name: shop, namespace: shop}\nspec:\n  template:\n    spec: {engine: postgres, hostNetwork: true}\n";
+    let findings = lint(&engine, "no-pods.yaml", text);
+    assert!(findings.is_empty(), "{findings:#?}");
+}

@@ -177,7 +177,7 @@ fn an_id_that_clashes_with_a_built_in_rule_is_an_error_naming_both() {
     let (code, stderr) = lint_with_rule(&text);
     assert_eq!(code, Some(2));
     assert!(
-        stderr.contains("x.rego:4: rule id `privileged-container` is already defined in builtin:rules/workload/privileged_container.rego:5"),
+        stderr.contains("x.rego:4: rule id `privileged-container` is already defined in builtin:rules/workload/privileged_container.rego:3"),
         "{stderr}"
     );
 }

@@ -197,3 +197,37 @@ fn change_rules_get_the_operations_they_judge() {
         );
     }
 }
+
+/// Every kind whose pods blastwall checks reaches the webhook on CREATE and UPDATE:
+/// the workloads webhook lists its resource under its API group (plural: the kind
+/// in lowercase with an `s`). `extensions` is left out: no supported API server
+/// serves workloads there any more.
+#[test]
+fn every_kind_with_pods_is_sent_to_the_webhook() {
+    let m = manifests();
+    let vwc = &m["ValidatingWebhookConfiguration/blastwall"];
+    let workloads = vwc["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "workloads.blastwall.dev")
+        .unwrap();
+    let rules = workloads["rules"].as_array().unwrap();
+    let has = |v: &Value, s: &str| v.as_array().unwrap().iter().any(|x| x == s);
+    for kind in blastwall::facts::workload::KNOWN {
+        let plural = format!("{}s", kind.kind.to_lowercase());
+        for group in kind.groups.iter().filter(|g| **g != "extensions") {
+            let covered = rules.iter().any(|r| {
+                has(&r["apiGroups"], group)
+                    && has(&r["resources"], &plural)
+                    && has(&r["operations"], "CREATE")
+                    && has(&r["operations"], "UPDATE")
+            });
+            assert!(
+                covered,
+                "{group}/{plural} ({}) is not sent to the webhook",
+                kind.kind
+            );
+        }
+    }
+}
