@@ -6,6 +6,8 @@
 
 pub mod access;
 pub mod admission;
+#[cfg(feature = "audit")]
+pub mod audit;
 pub mod authoring;
 pub mod awsauth;
 pub mod change;

@@ -73,6 +73,18 @@ impl Classes {
         out
     }
 
+    /// Every kind name some rule declares, sorted.
+    pub fn kinds(&self) -> Vec<String> {
+        let mut kinds: Vec<String> = self
+            .rules
+            .iter()
+            .flat_map(|(_, m)| m.kind_names())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
+    }
+
     /// The package short name of rule `index`.
     pub fn short(&self, index: usize) -> Option<&str> {
         self.rules.get(index).map(|(s, _)| s.as_str())

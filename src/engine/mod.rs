@@ -198,6 +198,12 @@ impl Engine {
         &self.rules
     }
 
+    /// Every object kind some rule declares in `metadata.kinds`, sorted: what an
+    /// audit of a cluster lists. Rules that declare none judge whatever is read.
+    pub fn kinds(&self) -> Vec<String> {
+        self.classes.kinds()
+    }
+
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules.iter().find(|r| r.id == id)
     }
