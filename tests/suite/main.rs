@@ -10,6 +10,7 @@ mod cases;
 
 mod access;
 mod access_page;
+mod audit;
 mod authoring;
 mod aws_auth;
 mod change_cases;
