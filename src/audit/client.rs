@@ -270,7 +270,10 @@ mod tests {
             e.to_string(),
             "403 Forbidden: pods is forbidden: User \"x\" cannot list resource \"pods\""
         );
-        assert_eq!(status_error(502, b"bad gateway").to_string(), "502: bad gateway");
+        assert_eq!(
+            status_error(502, b"bad gateway").to_string(),
+            "502: bad gateway"
+        );
     }
 
     #[tokio::test]
@@ -282,6 +285,10 @@ mod tests {
         }
         // Two at once, then ten at 100 per second: never sooner than 100 ms (a
         // lower bound only, whatever the machine's speed).
-        assert!(start.elapsed() >= Duration::from_millis(95), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() >= Duration::from_millis(95),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

@@ -168,7 +168,10 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     }
     let mut labels = NamespaceLabels::new();
     for ns in &namespace_objects {
-        let name = ns["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let name = ns["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let mut map = BTreeMap::new();
         if let Some(l) = ns["metadata"]["labels"].as_object() {
             for (k, v) in l {
@@ -303,7 +306,9 @@ async fn connect(target: &Target, settings: &Settings) -> anyhow::Result<(kube::
         }
         None => {
             let config = Config::incluster().map_err(|e| {
-                anyhow::anyhow!("no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: {e}")
+                anyhow::anyhow!(
+                    "no kubeconfig (KUBECONFIG, ~/.kube/config) and not in a cluster: {e}"
+                )
             })?;
             (config, "in-cluster".to_string())
         }
@@ -435,9 +440,8 @@ impl Pager {
             }
             match api.get(&path, self.accept).await {
                 Ok(body) => {
-                    let page: ListPage = serde_json::from_slice(&body).map_err(|e| {
-                        ApiError::Transport(format!("{path}: not a list: {e}"))
-                    })?;
+                    let page: ListPage = serde_json::from_slice(&body)
+                        .map_err(|e| ApiError::Transport(format!("{path}: not a list: {e}")))?;
                     self.cont = page
                         .metadata
                         .unwrap_or_default()
@@ -516,7 +520,10 @@ fn list_problem(resource: &Resource, namespace: Option<&str>, error: &ApiError) 
                 None => " (a ClusterRole)".into(),
             }
         ),
-        Some(410) => "; its continue token kept expiring: the list changed faster than it could be read".into(),
+        Some(410) => {
+            "; its continue token kept expiring: the list changed faster than it could be read"
+                .into()
+        }
         _ => String::new(),
     };
     problem(format!(

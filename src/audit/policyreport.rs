@@ -60,14 +60,20 @@ pub fn reports(outcome: &Outcome, rules: &[RuleMeta], seconds: i64) -> Value {
 }
 
 /// Writes [`reports`] as JSON.
-pub fn write(outcome: &Outcome, rules: &[RuleMeta], seconds: i64, out: &mut dyn Write) -> io::Result<()> {
+pub fn write(
+    outcome: &Outcome,
+    rules: &[RuleMeta],
+    seconds: i64,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &reports(outcome, rules, seconds))?;
     writeln!(out)
 }
 
 fn report(kind: &str, namespace: Option<&str>, results: Vec<Value>) -> Value {
-    let mut summary: BTreeMap<&str, usize> =
-        ["pass", "fail", "warn", "error", "skip"].map(|k| (k, 0)).into();
+    let mut summary: BTreeMap<&str, usize> = ["pass", "fail", "warn", "error", "skip"]
+        .map(|k| (k, 0))
+        .into();
     for r in &results {
         if let Some(n) = r["result"].as_str().and_then(|k| summary.get_mut(k)) {
             *n += 1;
@@ -115,7 +121,10 @@ fn result(outcome: &Outcome, rules: &[RuleMeta], f: &Finding, seconds: i64) -> V
     if !f.object.namespace.is_empty() {
         resource.insert("namespace".into(), f.object.namespace.clone().into());
     }
-    if let Some(uid) = file.and_then(|i| outcome.uids.get(i)).filter(|u| !u.is_empty()) {
+    if let Some(uid) = file
+        .and_then(|i| outcome.uids.get(i))
+        .filter(|u| !u.is_empty())
+    {
         resource.insert("uid".into(), uid.clone().into());
     }
     json!({
@@ -171,7 +180,11 @@ mod tests {
     fn one_report_per_namespace_empty_ones_included() {
         let outcome = Outcome {
             context: "prod".into(),
-            files: vec![SourceFile::new("prod/payroll/Deployment/api".into(), None, "{}".into())],
+            files: vec![SourceFile::new(
+                "prod/payroll/Deployment/api".into(),
+                None,
+                "{}".into(),
+            )],
             uids: vec!["u-1".into()],
             findings: vec![
                 finding("payroll", "privileged-container", Severity::Error),

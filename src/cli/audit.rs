@@ -24,14 +24,16 @@ fn parse_format(text: &str) -> Result<AuditFormat, String> {
     if text.eq_ignore_ascii_case("policyreport") {
         return Ok(AuditFormat::PolicyReport);
     }
-    Format::from_str(text, true).map(AuditFormat::Lint).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
-            .chain(["policyreport".to_string()])
-            .collect();
-        format!("unknown format `{text}` (one of: {})", names.join(", "))
-    })
+    Format::from_str(text, true)
+        .map(AuditFormat::Lint)
+        .map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
+                .chain(["policyreport".to_string()])
+                .collect();
+            format!("unknown format `{text}` (one of: {})", names.join(", "))
+        })
 }
 
 #[derive(Debug, clap::Args)]
@@ -249,7 +251,10 @@ mod tests {
         assert_eq!(parse_format("json"), Ok(AuditFormat::Lint(Format::Json)));
         assert_eq!(parse_format("policyreport"), Ok(AuditFormat::PolicyReport));
         let err = parse_format("yaml").unwrap_err();
-        assert!(err.contains("human") && err.contains("policyreport"), "{err}");
+        assert!(
+            err.contains("human") && err.contains("policyreport"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -104,7 +104,9 @@ async fn handle(
     let path = uri.path().to_string();
     cluster.log.lock().unwrap().push((
         method.to_string(),
-        uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+        uri.path_and_query()
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
         accept.clone(),
     ));
     if method != Method::GET {
@@ -183,14 +185,24 @@ async fn handle(
             &format!("{plural} is forbidden: User \"auditor\" cannot list resource \"{plural}\" in API group \"\" at the cluster scope"),
         );
     }
-    let key = format!("{}/{plural}", if gv.contains('/') { gv.clone() } else { format!("/{gv}") });
+    let key = format!(
+        "{}/{plural}",
+        if gv.contains('/') {
+            gv.clone()
+        } else {
+            format!("/{gv}")
+        }
+    );
     let all = cluster.objects.get(&key).cloned().unwrap_or_default();
     let mut items: Vec<Value> = all
         .into_iter()
         .filter(|o| namespace.is_none_or(|ns| o["metadata"]["namespace"] == ns))
         .collect();
     let q = query(&uri);
-    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(usize::MAX);
+    let limit: usize = q
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(usize::MAX);
     let offset: usize = match q.get("continue") {
         None => 0,
         Some(token) => {
@@ -204,14 +216,19 @@ async fn handle(
                 );
             }
             // Tokens carry characters that must be percent-encoded.
-            let Some(n) = token.strip_prefix("rv:42/offset=").and_then(|n| n.strip_suffix("+x")) else {
+            let Some(n) = token
+                .strip_prefix("rv:42/offset=")
+                .and_then(|n| n.strip_suffix("+x"))
+            else {
                 return status(400, "BadRequest", &format!("bad continue token {token:?}"));
             };
             n.parse().unwrap()
         }
     };
     let total = items.len();
-    let page: Vec<Value> = items.drain(offset.min(total)..(offset.saturating_add(limit)).min(total)).collect();
+    let page: Vec<Value> = items
+        .drain(offset.min(total)..(offset.saturating_add(limit)).min(total))
+        .collect();
     let next = offset + page.len();
     let mut metadata = json!({"resourceVersion": "42"});
     if next < total {
@@ -223,7 +240,11 @@ async fn handle(
             .into_iter()
             .map(|o| json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o["metadata"]}))
             .collect();
-        ("PartialObjectMetadataList".to_string(), "meta.k8s.io/v1".to_string(), items)
+        (
+            "PartialObjectMetadataList".to_string(),
+            "meta.k8s.io/v1".to_string(),
+            items,
+        )
     } else {
         // The API server leaves kind and apiVersion out of list items.
         let kind = page
@@ -300,9 +321,11 @@ fn resource(name: &str, kind: &str, namespaced: bool) -> APIResource {
         kind: kind.into(),
         namespaced,
         singular_name: kind.to_ascii_lowercase(),
-        verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
-            .map(String::from)
-            .to_vec(),
+        verbs: [
+            "create", "delete", "get", "list", "patch", "update", "watch",
+        ]
+        .map(String::from)
+        .to_vec(),
         ..APIResource::default()
     }
 }
@@ -430,7 +453,13 @@ fn secret() -> Value {
     );
     serde_json::to_value(Secret {
         metadata: m,
-        data: Some([("password".to_string(), ByteString(SECRET_PLAIN.as_bytes().to_vec()))].into()),
+        data: Some(
+            [(
+                "password".to_string(),
+                ByteString(SECRET_PLAIN.as_bytes().to_vec()),
+            )]
+            .into(),
+        ),
         ..Secret::default()
     })
     .unwrap()
@@ -474,7 +503,11 @@ fn cluster() -> Cluster {
     );
     c.discovery.insert(
         "vpcresources.k8s.aws/v1beta1".into(),
-        vec![resource("securitygrouppolicies", "SecurityGroupPolicy", true)],
+        vec![resource(
+            "securitygrouppolicies",
+            "SecurityGroupPolicy",
+            true,
+        )],
     );
     c.objects.insert(
         "/v1/namespaces".into(),
@@ -490,8 +523,10 @@ fn cluster() -> Cluster {
         pods.push(pod("payroll", &format!("worker-{i}"), false, None));
     }
     c.objects.insert("/v1/pods".into(), pods);
-    c.objects
-        .insert("apps/v1/deployments".into(), vec![deployment("payroll", "api", true)]);
+    c.objects.insert(
+        "apps/v1/deployments".into(),
+        vec![deployment("payroll", "api", true)],
+    );
     c.objects.insert("/v1/configmaps".into(), vec![aws_auth()]);
     c.objects.insert("/v1/secrets".into(), vec![secret()]);
     c.objects.insert(
@@ -585,7 +620,12 @@ fn rules_of(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["file"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -596,20 +636,62 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(cluster());
     let run = audit(dir.path(), &server, &["-f", "json"]);
-    assert_eq!(run.code, 2, "403 on serviceaccounts: incomplete\n{}", run.stderr);
+    assert_eq!(
+        run.code, 2,
+        "403 on serviceaccounts: incomplete\n{}",
+        run.stderr
+    );
     let report = run.json();
     let found = rules_of(&report);
     let has = |rule: &str, file: &str| found.contains(&(rule.to_string(), file.to_string()));
     // Workloads: the Deployment and its Pod (created by the ReplicaSet controller).
-    assert!(has("privileged-container", "stand-in/payroll/Deployment/api"), "{found:?}");
-    assert!(has("privileged-container", "stand-in/payroll/Pod/api-7d9-a"), "{found:?}");
+    assert!(
+        has("privileged-container", "stand-in/payroll/Deployment/api"),
+        "{found:?}"
+    );
+    assert!(
+        has("privileged-container", "stand-in/payroll/Pod/api-7d9-a"),
+        "{found:?}"
+    );
     // aws-auth, RBAC across namespaces, a CRD-served kind, tenancy by label.
-    assert!(has("aws-auth-system-masters", "stand-in/kube-system/ConfigMap/aws-auth"), "{found:?}");
-    assert!(has("cross-product-binding", "stand-in/payroll/RoleBinding/billing-debug"), "{found:?}");
-    assert!(!found.iter().any(|(_, f)| f == "stand-in/billing/RoleBinding/billing-devs"), "{found:?}");
-    assert!(has("cluster-admin-binding", "stand-in/ClusterRoleBinding/ops-admin"), "{found:?}");
-    assert!(has("cross-product-security-group", "stand-in/payroll/SecurityGroupPolicy/api"), "{found:?}");
-    assert!(has("unowned-namespace", "stand-in/Namespace/scratch"), "{found:?}");
+    assert!(
+        has(
+            "aws-auth-system-masters",
+            "stand-in/kube-system/ConfigMap/aws-auth"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "cross-product-binding",
+            "stand-in/payroll/RoleBinding/billing-debug"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|(_, f)| f == "stand-in/billing/RoleBinding/billing-devs"),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "cluster-admin-binding",
+            "stand-in/ClusterRoleBinding/ops-admin"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has(
+            "cross-product-security-group",
+            "stand-in/payroll/SecurityGroupPolicy/api"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        has("unowned-namespace", "stand-in/Namespace/scratch"),
+        "{found:?}"
+    );
     // Each pod judged once, although the pods' list restarted after a 410.
     let privileged_pods = found
         .iter()
@@ -621,7 +703,9 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["rule"] == "privileged-container" && f["file"] == "stand-in/payroll/Deployment/api")
+        .find(|f| {
+            f["rule"] == "privileged-container" && f["file"] == "stand-in/payroll/Deployment/api"
+        })
         .unwrap();
     assert_eq!(
         finding["path"],
@@ -633,15 +717,26 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     let message = errors[0]["message"].as_str().unwrap();
-    assert!(message.contains("cannot list serviceaccounts (v1) in all namespaces: 403 Forbidden"), "{message}");
-    assert!(message.contains("needs the verb `list` on `serviceaccounts`"), "{message}");
+    assert!(
+        message.contains("cannot list serviceaccounts (v1) in all namespaces: 403 Forbidden"),
+        "{message}"
+    );
+    assert!(
+        message.contains("needs the verb `list` on `serviceaccounts`"),
+        "{message}"
+    );
     // 4 namespaces + 7 pods + 1 deployment + 1 configmap + 2 rolebindings + 1 crb + 1 sgp
     assert_eq!(report["summary"]["documents"], 17);
 
     // The requests: GETs only; the 429, 503 and 410 retried or restarted.
     let requests = server.requests();
     assert!(requests.iter().all(|(m, _, _)| m == "GET"), "{requests:?}");
-    let count = |path: &str| requests.iter().filter(|(_, p, _)| p.starts_with(path)).count();
+    let count = |path: &str| {
+        requests
+            .iter()
+            .filter(|(_, p, _)| p.starts_with(path))
+            .count()
+    };
     assert_eq!(count("/apis/apps/v1/deployments?"), 2, "429 then the list");
     assert_eq!(
         count("/apis/rbac.authorization.k8s.io/v1"),
@@ -679,15 +774,27 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
 fn allow_partial_reports_the_403_and_exits_by_the_findings() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(cluster());
-    let run = audit(dir.path(), &server, &["--allow-partial", "--color", "never"]);
+    let run = audit(
+        dir.path(),
+        &server,
+        &["--allow-partial", "--color", "never"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stdout.contains("--> stand-in/payroll/Deployment/api:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--> stand-in/payroll/Deployment/api:"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout.contains("note: in Deployment payroll/api at `spec.template.spec.containers[0].securityContext.privileged`"),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("error: cannot list serviceaccounts"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("error: cannot list serviceaccounts"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -696,17 +803,40 @@ fn namespace_narrows_to_namespaced_objects_there() {
     let mut c = cluster();
     c.forbidden.clear();
     let server = Server::start(c);
-    let run = audit(dir.path(), &server, &["-f", "json", "-n", "billing", "-n", "kube-system"]);
+    let run = audit(
+        dir.path(),
+        &server,
+        &["-f", "json", "-n", "billing", "-n", "kube-system"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let found = rules_of(&run.json());
-    assert!(found.iter().all(|(_, f)| f.starts_with("stand-in/kube-system/") || f.starts_with("stand-in/billing/") || f == "stand-in/Namespace/billing" || f == "stand-in/Namespace/kube-system"), "{found:?}");
-    assert!(found.iter().any(|(r, _)| r == "aws-auth-system-masters"), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|(_, f)| f.starts_with("stand-in/kube-system/")
+                || f.starts_with("stand-in/billing/")
+                || f == "stand-in/Namespace/billing"
+                || f == "stand-in/Namespace/kube-system"),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(r, _)| r == "aws-auth-system-masters"),
+        "{found:?}"
+    );
     let requests = server.requests();
     // Namespaces whole (ownership), then only the two namespaces' collections.
-    assert!(requests.iter().any(|(_, p, _)| p == "/api/v1/namespaces?limit=3"));
-    assert!(requests.iter().any(|(_, p, _)| p.starts_with("/api/v1/namespaces/billing/pods?")));
-    assert!(!requests.iter().any(|(_, p, _)| p.starts_with("/api/v1/pods?")));
-    assert!(!requests.iter().any(|(_, p, _)| p.contains("clusterrolebindings")));
+    assert!(requests
+        .iter()
+        .any(|(_, p, _)| p == "/api/v1/namespaces?limit=3"));
+    assert!(requests
+        .iter()
+        .any(|(_, p, _)| p.starts_with("/api/v1/namespaces/billing/pods?")));
+    assert!(!requests
+        .iter()
+        .any(|(_, p, _)| p.starts_with("/api/v1/pods?")));
+    assert!(!requests
+        .iter()
+        .any(|(_, p, _)| p.contains("clusterrolebindings")));
 }
 
 #[test]
@@ -720,13 +850,33 @@ fn secrets_are_listed_as_metadata_only_and_no_value_reaches_any_output() {
         let run = audit(
             dir.path(),
             &server,
-            &["--rules", "policy", "-f", format, "--allow-partial", "--severity-threshold", "warning"],
+            &[
+                "--rules",
+                "policy",
+                "-f",
+                format,
+                "--allow-partial",
+                "--severity-threshold",
+                "warning",
+            ],
         );
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
-        assert!(run.stdout.contains("secret-owner"), "{format}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("secret-owner"),
+            "{format}: {}",
+            run.stdout
+        );
         for leaked in [SECRET_VALUE, SECRET_PLAIN, "last-applied-configuration"] {
-            assert!(!run.stdout.contains(leaked), "{format} leaks {leaked}: {}", run.stdout);
-            assert!(!run.stderr.contains(leaked), "{format} leaks {leaked}: {}", run.stderr);
+            assert!(
+                !run.stdout.contains(leaked),
+                "{format} leaks {leaked}: {}",
+                run.stdout
+            );
+            assert!(
+                !run.stderr.contains(leaked),
+                "{format} leaks {leaked}: {}",
+                run.stderr
+            );
         }
     }
     let secret_requests: Vec<_> = server
@@ -736,7 +886,10 @@ fn secrets_are_listed_as_metadata_only_and_no_value_reaches_any_output() {
         .collect();
     assert_eq!(secret_requests.len(), 6, "{secret_requests:?}");
     for (_, _, accept) in secret_requests {
-        assert_eq!(accept, "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+        assert_eq!(
+            accept,
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+        );
     }
 }
 
@@ -744,15 +897,28 @@ fn secrets_are_listed_as_metadata_only_and_no_value_reaches_any_output() {
 fn policyreports_one_per_namespace_ready_for_kubectl_apply() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(cluster());
-    let run = audit(dir.path(), &server, &["-f", "policyreport", "--allow-partial"]);
+    let run = audit(
+        dir.path(),
+        &server,
+        &["-f", "policyreport", "--allow-partial"],
+    );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: cannot list serviceaccounts"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: cannot list serviceaccounts"),
+        "{}",
+        run.stderr
+    );
     let list = run.json();
     assert_eq!(list["kind"], "List");
     let items = list["items"].as_array().unwrap();
     let names: Vec<(String, String)> = items
         .iter()
-        .map(|i| (i["kind"].as_str().unwrap().into(), i["metadata"]["namespace"].as_str().unwrap_or("").into()))
+        .map(|i| {
+            (
+                i["kind"].as_str().unwrap().into(),
+                i["metadata"]["namespace"].as_str().unwrap_or("").into(),
+            )
+        })
         .collect();
     assert_eq!(
         names,
@@ -768,7 +934,10 @@ fn policyreports_one_per_namespace_ready_for_kubectl_apply() {
     for item in items {
         assert_eq!(item["apiVersion"], "wgpolicyk8s.io/v1alpha2");
         assert_eq!(item["metadata"]["name"], "blastwall");
-        assert_eq!(item["metadata"]["labels"]["app.kubernetes.io/managed-by"], "blastwall");
+        assert_eq!(
+            item["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+            "blastwall"
+        );
         let results = item["results"].as_array().unwrap();
         let fails = results.iter().filter(|r| r["result"] == "fail").count() as u64;
         assert_eq!(item["summary"]["fail"], fails);
@@ -778,7 +947,9 @@ fn policyreports_one_per_namespace_ready_for_kubectl_apply() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["policy"] == "privileged-container" && r["resources"][0]["kind"] == "Deployment")
+        .find(|r| {
+            r["policy"] == "privileged-container" && r["resources"][0]["kind"] == "Deployment"
+        })
         .unwrap();
     assert_eq!(priv_deploy["result"], "fail");
     assert_eq!(priv_deploy["severity"], "high");
@@ -792,7 +963,11 @@ fn policyreports_one_per_namespace_ready_for_kubectl_apply() {
         "spec.template.spec.containers[0].securityContext.privileged"
     );
     // kube-system's report has the aws-auth findings; billing's is empty.
-    assert!(items[1]["results"].as_array().unwrap().iter().any(|r| r["policy"] == "aws-auth-system-masters"));
+    assert!(items[1]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["policy"] == "aws-auth-system-masters"));
     assert_eq!(items[0]["results"], json!([]));
 }
 
@@ -801,7 +976,11 @@ fn an_unreachable_api_server_is_an_error_with_its_cause() {
     let dir = tempfile::tempdir().unwrap();
     let kubeconfig = dir.path().join("kubeconfig");
     // A port nothing listens on: bind, note the port, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     std::fs::write(
         &kubeconfig,
         format!("apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster: {{server: \"http://127.0.0.1:{port}\"}}\nusers:\n- name: u\n  user: {{}}\ncontexts:\n- name: gone\n  context: {{cluster: gone, user: u}}\ncurrent-context: gone\n"),
@@ -809,14 +988,32 @@ fn an_unreachable_api_server_is_an_error_with_its_cause() {
     .unwrap();
     let run = common::run(
         dir.path(),
-        &["audit", "--kubeconfig", kubeconfig.to_str().unwrap(), "--no-config", "--retries", "1"],
+        &[
+            "audit",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--no-config",
+            "--retries",
+            "1",
+        ],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("API discovery failed"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("API discovery failed"),
+        "{}",
+        run.stderr
+    );
     let run = common::run(
         dir.path(),
-        &["audit", "--kubeconfig", kubeconfig.to_str().unwrap(), "--no-config", "--context", "nope"],
+        &[
+            "audit",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--no-config",
+            "--context",
+            "nope",
+        ],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -835,16 +1032,28 @@ fn twenty_thousand_objects_audit_in_bounded_memory() {
     let mut c = Cluster::default();
     c.discovery.insert(
         "v1".into(),
-        vec![resource("namespaces", "Namespace", false), resource("pods", "Pod", true)],
+        vec![
+            resource("namespaces", "Namespace", false),
+            resource("pods", "Pod", true),
+        ],
     );
     c.objects.insert(
         "/v1/namespaces".into(),
-        (0..20).map(|i| namespace(&format!("payroll-{i}"), Some("payroll"))).collect(),
+        (0..20)
+            .map(|i| namespace(&format!("payroll-{i}"), Some("payroll")))
+            .collect(),
     );
     c.objects.insert(
         "/v1/pods".into(),
         (0..n)
-            .map(|i| pod(&format!("payroll-{}", i % 20), &format!("pod-{i}"), i % 100 == 0, None))
+            .map(|i| {
+                pod(
+                    &format!("payroll-{}", i % 20),
+                    &format!("pod-{i}"),
+                    i % 100 == 0,
+                    None,
+                )
+            })
             .collect(),
     );
     let server = Server::start(c);
@@ -853,7 +1062,19 @@ fn twenty_thousand_objects_audit_in_bounded_memory() {
     let config = config();
     let run = common::run(
         dir.path(),
-        &["audit", "--kubeconfig", &kubeconfig, "--config", &config, "--qps", "0", "-f", "json", "-o", "/dev/null"],
+        &[
+            "audit",
+            "--kubeconfig",
+            &kubeconfig,
+            "--config",
+            &config,
+            "--qps",
+            "0",
+            "-f",
+            "json",
+            "-o",
+            "/dev/null",
+        ],
         None,
     );
     eprintln!(
