@@ -129,7 +129,7 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let (client, context) = runtime.block_on(connect(target, &options.client))?;
+    let (client, context) = runtime.block_on(connect(target))?;
     let api = Arc::new(Api::new(client, options.client.clone()));
 
     // Which collections: the kinds the rules declare, and Namespaces always.
@@ -210,6 +210,9 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     // Everything else, page by page: listed on the runtime, judged on threads.
     let (tx, rx) = tokio::sync::mpsc::channel::<Page>(options.threads.max(1) * 2);
     let rx = Mutex::new(rx);
+    // A page whose judging panics is lost, but its thread goes on receiving: were
+    // it to stop, the listers would wait for room in the channel for ever.
+    let panicked = AtomicUsize::new(0);
     let listing = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..options.threads.max(1))
             .map(|_| {
@@ -218,9 +221,12 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
                         Ok(mut rx) => rx.blocking_recv(),
                         Err(_) => None,
                     };
-                    match page {
-                        Some(page) => shared.judge_page(page),
-                        None => break,
+                    let Some(page) = page else { break };
+                    let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        shared.judge_page(page)
+                    }));
+                    if judged.is_err() {
+                        panicked.fetch_add(1, Ordering::Relaxed);
                     }
                 })
             })
@@ -245,13 +251,21 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
         let jobs = jobs(&discovered.resources, &options.namespaces);
         let errors = runtime.block_on(list_all(api.clone(), jobs, options, tx));
         for worker in workers {
-            let _ = worker.join();
+            if worker.join().is_err() {
+                panicked.fetch_add(1, Ordering::Relaxed);
+            }
         }
         errors
     });
     shared.progress.finish();
     for (resource, namespace, error) in listing {
         problems.push(list_problem(&resource, namespace.as_deref(), &error));
+    }
+    let panicked = panicked.into_inner();
+    if panicked > 0 {
+        problems.push(problem(format!(
+            "{panicked} page(s) of objects could not be judged (an internal error): those objects are not audited"
+        )));
     }
 
     let collected = shared
@@ -269,7 +283,7 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
 }
 
 /// The client of `target`, and the name of its context.
-async fn connect(target: &Target, settings: &Settings) -> anyhow::Result<(kube::Client, String)> {
+async fn connect(target: &Target) -> anyhow::Result<(kube::Client, String)> {
     use kube::config::{Config, KubeConfigOptions, Kubeconfig};
     let options = KubeConfigOptions {
         context: target.context.clone(),
@@ -315,7 +329,8 @@ async fn connect(target: &Target, settings: &Settings) -> anyhow::Result<(kube::
     };
     // Retries are ours: they honour Retry-After and are counted.
     config.default_retry = false;
-    config.read_timeout = Some(settings.timeout);
+    // The timeout per request is ours too (body included), with a clear message.
+    config.read_timeout = None;
     let client = kube::Client::try_from(config)
         .map_err(|e| anyhow::anyhow!("cannot make a client for context `{name}`: {e}"))?;
     Ok((client, name))
