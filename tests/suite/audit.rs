@@ -1059,7 +1059,7 @@ fn an_unreachable_api_server_is_an_error_with_its_cause() {
 }
 
 /// Not a timed test: prints the peak RSS and time of auditing 20,000 Pods (in 20
-/// namespaces, 1 in 100 privileged) served by the stand-in. Run it with the release
+/// namespaces; clean but for 1 in 100, privileged) served by the stand-in. Run it with the release
 /// binary:
 ///
 /// ```sh
@@ -1094,41 +1094,92 @@ fn twenty_thousand_objects_audit_in_bounded_memory() {
         "/v1/pods".into(),
         (0..n)
             .map(|i| {
-                pod(
+                let mut p = pod(
                     &format!("payroll-{}", i % 20),
                     &format!("pod-{i}"),
-                    i % 100 == 0,
+                    false,
                     None,
-                )
+                );
+                // Clean but for one Pod in a hundred, which is privileged.
+                p["spec"]["containers"][0]["resources"] =
+                    json!({"limits": {"cpu": "500m", "memory": "256Mi"}});
+                p["spec"]["containers"][0]["securityContext"] = json!({
+                    "allowPrivilegeEscalation": false, "runAsNonRoot": true,
+                    "privileged": i % 100 == 0
+                });
+                p
             })
             .collect(),
     );
-    let server = Server::start(c);
+    // The baseline, in the same run: `blastwall lint` of the same objects in one file.
     let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pods.json");
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": c.objects["/v1/pods"]});
+    std::fs::write(&file, list.to_string()).unwrap();
+    let server = Server::start(c);
     let kubeconfig = server.kubeconfig(dir.path());
     let config = config();
     let binary = std::env::var("BLASTWALL_AUDIT_BIN")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_blastwall").to_string());
     let report = dir.path().join("report.json");
-    let started = std::time::Instant::now();
-    let mut child = std::process::Command::new(&binary)
-        .args([
+    let report = report.to_str().unwrap();
+    for (what, args) in [
+        (
             "audit",
-            "--kubeconfig",
-            &kubeconfig,
-            "--config",
-            &config,
-            "--qps",
-            "0",
-            "-f",
-            "json",
-            "-o",
-        ])
-        .arg(&report)
+            vec![
+                "audit",
+                "--kubeconfig",
+                &kubeconfig,
+                "--config",
+                &config,
+                "--qps",
+                "0",
+                "-f",
+                "json",
+                "-o",
+                report,
+            ],
+        ),
+        (
+            "lint of the same Pods in one file",
+            vec![
+                "lint",
+                file.to_str().unwrap(),
+                "--config",
+                &config,
+                "-f",
+                "json",
+                "-o",
+                report,
+            ],
+        ),
+    ] {
+        let (code, elapsed, peak_kb, stderr) = measure(&binary, &args);
+        let findings = serde_json::from_slice::<Value>(&std::fs::read(report).unwrap()).unwrap()
+            ["findings"]
+            .as_array()
+            .map_or(0, Vec::len);
+        eprintln!("{what} of {n} Pods: exit {code:?}, {elapsed:?}, peak RSS {peak_kb} KB, {findings} findings\n{stderr}");
+        assert_eq!(code, Some(1), "{stderr}");
+    }
+    eprintln!("({binary})");
+}
+
+/// Runs `binary args`: its exit code, wall time, peak RSS (the largest VmHWM seen
+/// while it runs, as tests/common does) and stderr.
+fn measure(binary: &str, args: &[&str]) -> (Option<i32>, std::time::Duration, u64, String) {
+    let started = std::time::Instant::now();
+    let mut child = std::process::Command::new(binary)
+        .args(args)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Peak RSS: the largest VmHWM seen while it runs (as tests/common does).
+    let mut stderr_pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stderr_pipe, &mut text).unwrap();
+        text
+    });
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak_kb = 0u64;
     let status = loop {
@@ -1146,16 +1197,10 @@ fn twenty_thousand_objects_audit_in_bounded_memory() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
-    let elapsed = started.elapsed();
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    let findings = serde_json::from_slice::<Value>(&std::fs::read(&report).unwrap()).unwrap()
-        ["findings"]
-        .as_array()
-        .map_or(0, Vec::len);
-    eprintln!(
-        "{binary}: audit of {n} Pods (+20 Namespaces): exit {:?}, {elapsed:?}, peak RSS {peak_kb} KB, {findings} findings\n{stderr}",
-        status.code()
-    );
-    assert_eq!(status.code(), Some(1), "{stderr}");
+    (
+        status.code(),
+        started.elapsed(),
+        peak_kb,
+        reader.join().unwrap(),
+    )
 }
