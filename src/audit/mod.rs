@@ -194,6 +194,7 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
         Some(t) => Context {
             tenancy: Some(t.clone()),
             namespaces: Some(Arc::new(labels)),
+            ..Context::default()
         },
         None => Context::default(),
     };

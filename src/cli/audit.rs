@@ -121,13 +121,22 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
-    let engine = super::engine::build(&args.rule_dirs, config.as_ref())?;
+    let super::engine::Policies {
+        engine,
+        gatekeeper,
+        rules,
+    } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
+    if !gatekeeper.is_empty() {
+        eprintln!(
+            "warning: the audit does not evaluate Gatekeeper constraints yet; only blastwall's rules judge the cluster"
+        );
+    }
     let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
     let exemptions = match &config {
         Some(config) => Exemptions::from_config(config, clock),
         None => Exemptions::default(),
     };
-    let run = exempt::Run::new(&exemptions, engine.rules());
+    let run = exempt::Run::new(&exemptions, &rules);
     let judge = Judge {
         engine: &engine,
         exemptions: &run,
@@ -192,7 +201,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
                     files: &outcome.files,
                     findings: &outcome.findings,
                     problems: &outcome.problems,
-                    rules: engine.rules(),
+                    rules: &rules,
                     documents: outcome.objects,
                     color,
                 };
@@ -208,7 +217,7 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
                         eprintln!("error: {}", p.message);
                     }
                 }
-                audit::policyreport::write(&outcome, engine.rules(), seconds, out)
+                audit::policyreport::write(&outcome, &rules, seconds, out)
             }
         }
     };
