@@ -197,7 +197,16 @@ pub fn run(args: AuditArgs) -> anyhow::Result<u8> {
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             AuditFormat::Lint(format) => {
+                // The kind of each object with findings ("file"), for JUnit.
+                let mut kinds: Vec<(crate::source::FileId, String)> = outcome
+                    .findings
+                    .iter()
+                    .filter_map(|f| Some((f.file?, f.object.kind.clone())))
+                    .collect();
+                kinds.dedup();
                 let report = Report {
+                    kinds: &kinds,
+                    tolerated: &report::none_tolerated,
                     files: &outcome.files,
                     findings: &outcome.findings,
                     problems: &outcome.problems,
