@@ -2,11 +2,10 @@
 //! preferred version, CRD-served groups included) filtered by the kinds the rules
 //! declare.
 
-use std::collections::BTreeSet;
-
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroupList, APIResourceList, APIVersions};
 
 use super::client::{Api, ApiError};
+use crate::engine::DeclaredKinds;
 
 const JSON: &str = "application/json";
 
@@ -60,12 +59,12 @@ pub struct Discovered {
     pub failed: Vec<(String, ApiError)>,
 }
 
-/// Discovers the listable resources whose kind is in `kinds`, reading at most
+/// Discovers the listable resources of the kinds (and API groups) in `kinds`, reading at most
 /// `concurrency` group versions at once. Only each group's preferred version is
 /// read, so an object served in two versions is listed once.
 pub async fn discover(
     api: &Api,
-    kinds: &BTreeSet<String>,
+    kinds: &DeclaredKinds,
     concurrency: usize,
 ) -> Result<Discovered, ApiError> {
     let core: APIVersions = get_json(api, "/api").await?;
@@ -118,11 +117,12 @@ pub async fn discover(
             if r.name.contains('/') || !r.verbs.iter().any(|v| v == "list") {
                 continue;
             }
-            if !kinds.contains(&r.kind) {
+            let group = r.group.clone().unwrap_or_else(|| group.clone());
+            if !kinds.contains(&group, &r.kind) {
                 continue;
             }
             discovered.resources.push(Resource {
-                group: r.group.clone().unwrap_or_else(|| group.clone()),
+                group,
                 version: r.version.clone().unwrap_or_else(|| version.clone()),
                 kind: r.kind,
                 plural: r.name,

@@ -20,7 +20,7 @@ pub mod client;
 pub mod discovery;
 pub mod policyreport;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -132,9 +132,10 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     let (client, context) = runtime.block_on(connect(target))?;
     let api = Arc::new(Api::new(client, options.client.clone()));
 
-    // Which collections: the kinds the rules declare, and Namespaces always.
-    let mut kinds: BTreeSet<String> = judge.engine.kinds().into_iter().map(String::from).collect();
-    kinds.insert("Namespace".into());
+    // Which collections: the kinds the rules declare (in the API groups they name),
+    // and Namespaces always. Rules of every kind judge what these bring.
+    let mut kinds = judge.engine.kinds();
+    kinds.insert("Namespace", None);
     let discovered = runtime
         .block_on(discovery::discover(&api, &kinds, options.concurrency))
         .map_err(|e| anyhow::anyhow!("API discovery failed: {e}"))?;
