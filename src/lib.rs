@@ -7,6 +7,8 @@
 pub mod access;
 pub mod access_entries;
 pub mod admission;
+#[cfg(feature = "audit")]
+pub mod audit;
 pub mod authoring;
 pub mod awsauth;
 pub mod change;

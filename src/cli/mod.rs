@@ -1,6 +1,8 @@
 //! The `blastwall` command line.
 
 mod access;
+#[cfg(feature = "audit")]
+mod audit;
 mod base;
 mod engine;
 mod generate;
@@ -67,6 +69,10 @@ pub enum Command {
     /// verbs per namespace, as a product matrix, a principal's or a namespace's view,
     /// a graph (Mermaid, DOT) or an HTML page.
     Access(access::AccessArgs),
+    /// Judge what a live cluster already holds with the same rules, config and
+    /// exemptions (read-only); report as lint does, or as PolicyReports.
+    #[cfg(feature = "audit")]
+    Audit(audit::AuditArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -260,6 +266,8 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::NewRule(args) => new_rule::run(args),
         Command::Access(args) => access::run(args),
+        #[cfg(feature = "audit")]
+        Command::Audit(args) => audit::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -73,6 +73,29 @@ impl Classes {
         out
     }
 
+    /// The kinds the rules declare, with their API groups.
+    pub fn kinds(&self) -> super::DeclaredKinds {
+        let mut out = super::DeclaredKinds::default();
+        for (_, m) in &self.rules {
+            match m.declared_kinds() {
+                None => out.every_kind = true,
+                Some(kinds) => {
+                    for (kind, groups) in kinds {
+                        match groups {
+                            None => out.insert(&kind, None),
+                            Some(groups) => {
+                                for group in &groups {
+                                    out.insert(&kind, Some(group));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The package short name of rule `index`.
     pub fn short(&self, index: usize) -> Option<&str> {
         self.rules.get(index).map(|(s, _)| s.as_str())
@@ -163,5 +186,54 @@ mod tests {
         assert!(c
             .aggregate_module("selected", &[])
             .contains("selected := set()"));
+    }
+
+    #[test]
+    fn declared_kinds_keep_their_api_groups() {
+        let kinds = |k: &str| Match::from_metadata(&Value::from_json_str(k).unwrap()).unwrap();
+        let c = Classes::new(vec![
+            ("pods".into(), kinds(r#"{"kinds": ["Pod", "Deployment"]}"#)),
+            (
+                "deploys".into(),
+                kinds(
+                    r#"{"match": {"kinds": [{"apiGroups": ["apps"], "kinds": ["Deployment"]}]}}"#,
+                ),
+            ),
+            (
+                "aws-auth".into(),
+                kinds(
+                    r#"{"match": {"kinds": [{"apiGroups": [""], "kinds": ["ConfigMap"]}], "names": ["aws-auth"]}}"#,
+                ),
+            ),
+            (
+                "routes".into(),
+                kinds(
+                    r#"{"match": {"kinds": [{"apiGroups": ["gateway.networking.k8s.io", "x.io"], "kinds": ["HTTPRoute"]}, {"apiGroups": ["*"], "kinds": ["Gateway"]}]}}"#,
+                ),
+            ),
+        ]);
+        let declared = c.kinds();
+        assert!(!declared.every_kind);
+        assert_eq!(
+            declared.names().collect::<Vec<_>>(),
+            ["ConfigMap", "Deployment", "Gateway", "HTTPRoute", "Pod"]
+        );
+        // A kind some rule declares in any group is listed in every group.
+        assert!(declared.contains("apps", "Deployment"));
+        assert!(declared.contains("extensions", "Deployment"));
+        assert!(declared.contains("", "ConfigMap"));
+        assert!(!declared.contains("example.com", "ConfigMap"));
+        assert!(declared.contains("x.io", "HTTPRoute"));
+        assert!(!declared.contains("", "HTTPRoute"));
+        assert!(declared.contains("anything.io", "Gateway"));
+        assert!(!declared.contains("", "Service"));
+        // `classes()` has a rule of every kind.
+        assert!(classes().kinds().every_kind);
+        let star = Classes::new(vec![(
+            "all".into(),
+            kinds(r#"{"match": {"kinds": ["*"]}}"#),
+        )]);
+        assert!(star.kinds().every_kind);
+        assert_eq!(star.kinds().names().count(), 0);
     }
 }

@@ -210,6 +210,24 @@ impl Match {
             .collect()
     }
 
+    /// The kinds the rule lists, each with the API groups named for it (`None`: any
+    /// group), or `None` when it reaches every kind (no kinds, or `"*"`).
+    pub fn declared_kinds(&self) -> Option<Vec<(String, Option<Vec<String>>)>> {
+        let kinds = self.kinds.as_ref()?;
+        let mut out = Vec::new();
+        for k in kinds {
+            if k.kinds.iter().any(|n| n == "*") {
+                return None;
+            }
+            let groups = k
+                .groups
+                .clone()
+                .filter(|groups| !groups.iter().any(|g| g == "*"));
+            out.extend(k.kinds.iter().map(|n| (n.clone(), groups.clone())));
+        }
+        Some(out)
+    }
+
     /// Reads `metadata.kinds` and `metadata.match`. The error names the field.
     pub fn from_metadata(metadata: &Value) -> Result<Match, (&'static str, String)> {
         let mut m = Match::default();

@@ -21,7 +21,7 @@ mod vm;
 pub use error::EngineError;
 pub use pack::RuleSource;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -96,6 +96,46 @@ pub enum Evaluator {
 }
 
 /// A compiled rule pack, ready to evaluate reviews. Cheap to clone; Send + Sync.
+/// The kinds rules declare, and whether some rule applies to every kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeclaredKinds {
+    /// Kind name → the API groups rules name for it (`""`: the core group);
+    /// `None`: any group.
+    pub kinds: BTreeMap<String, Option<BTreeSet<String>>>,
+    /// Some rule declares no kinds (or `"*"`): it judges whatever is read.
+    pub every_kind: bool,
+}
+
+impl DeclaredKinds {
+    /// The kind names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.kinds.keys().map(String::as_str)
+    }
+
+    /// Whether `kind` of API group `group` (`""`: core) is declared.
+    pub fn contains(&self, group: &str, kind: &str) -> bool {
+        match self.kinds.get(kind) {
+            Some(None) => true,
+            Some(Some(groups)) => groups.contains(group),
+            None => false,
+        }
+    }
+
+    /// Declares `kind` in `group` (`None`: any group).
+    pub fn insert(&mut self, kind: &str, group: Option<&str>) {
+        let entry = self
+            .kinds
+            .entry(kind.to_string())
+            .or_insert_with(|| Some(BTreeSet::new()));
+        match (entry, group) {
+            (Some(groups), Some(group)) => {
+                groups.insert(group.to_string());
+            }
+            (entry, _) => *entry = None,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Engine {
     prepared: regorus::Engine,
@@ -200,6 +240,12 @@ impl Engine {
     /// Metadata of every rule, sorted by id.
     pub fn rules(&self) -> &[RuleMeta] {
         &self.rules
+    }
+
+    /// The kinds the rules declare (`metadata.kinds`, `metadata.match.kinds`), with
+    /// the API groups named for them: what an audit of a cluster lists.
+    pub fn kinds(&self) -> DeclaredKinds {
+        self.classes.kinds()
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleMeta> {

@@ -14,6 +14,7 @@ mod goyaml;
 mod access;
 mod access_entries;
 mod access_page;
+mod audit;
 mod authoring;
 mod aws_auth;
 mod change_cases;

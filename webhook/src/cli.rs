@@ -81,6 +81,19 @@ pub struct Args {
     /// Evaluations running at once (0: twice the number of CPUs).
     #[arg(long, default_value_t = 0)]
     pub max_concurrent_evaluations: usize,
+    /// Audit the cluster this often (`blastwall audit` with the same rules, config
+    /// and exemptions), export `blastwall_audit_*` metrics and apply the findings as
+    /// PolicyReports; off when not given. Needs the read-only ClusterRole of
+    /// deploy/audit.yaml.
+    #[arg(long, env = "BLASTWALL_AUDIT_INTERVAL", value_parser = parse_duration, conflicts_with = "no_kube")]
+    pub audit_interval: Option<Duration>,
+    /// With `--audit-interval`: export the metrics but apply no PolicyReports.
+    #[arg(long, requires = "audit_interval")]
+    pub audit_no_reports: bool,
+    /// With `--audit-interval`: requests per second to the API server (client-go's
+    /// default; the burst is twice as many).
+    #[arg(long, default_value_t = 5.0, requires = "audit_interval")]
+    pub audit_qps: f64,
     /// Run without a cluster: Namespace labels come only from `--namespaces-file`.
     #[arg(long, env = "BLASTWALL_NO_KUBE")]
     pub no_kube: bool,

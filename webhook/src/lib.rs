@@ -3,6 +3,7 @@
 //! A thin shell around [`blastwall::admission`]: HTTPS with certificate reload,
 //! limits and deadlines, a Namespace cache for tenancy facts, metrics and logs.
 
+pub mod audit;
 pub mod cli;
 pub mod metrics;
 pub mod namespaces;
@@ -95,6 +96,7 @@ pub async fn run(
         .context("setting the evaluation time limit")?;
     let mut ctx = facts::Context::default();
     let mut enforcements = Enforcements::default();
+    let audit_config = config.clone();
     if let Some(config) = config {
         let mut rules = engine.rules().to_vec();
         rules.extend(gatekeeper.rules());
@@ -223,6 +225,38 @@ pub async fn run(
         ops: ops_addr,
     });
 
+    let audit_task = match args.audit_interval {
+        Some(interval) => {
+            let client = match args.audit_no_reports {
+                true => None,
+                false => Some(
+                    kube::Client::try_default()
+                        .await
+                        .context("connecting to the Kubernetes API for the audit's reports")?,
+                ),
+            };
+            metrics.audit_enabled.store(true, Ordering::Relaxed);
+            let auditor = audit::Auditor {
+                engine: shared.engine.clone(),
+                config: audit_config,
+                interval,
+                options: blastwall::audit::Options {
+                    client: blastwall::audit::client::Settings {
+                        qps: args.audit_qps,
+                        burst: (args.audit_qps * 2.0).clamp(1.0, 1000.0) as u32,
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+                metrics: Arc::clone(&metrics.audit),
+                client,
+            };
+            tracing::info!(interval_s = interval.as_secs_f64(), "periodic audit on");
+            Some(tokio::spawn(auditor.run()))
+        }
+        None => None,
+    };
+
     shutdown.await;
     tracing::info!(
         in_flight_connections = handle.connection_count(),
@@ -234,6 +268,9 @@ pub async fn run(
     let _ = ops_stop_tx.send(());
     let _ = ops.await;
     reload_task.abort();
+    if let Some(a) = audit_task {
+        a.abort();
+    }
     if let Some(w) = watch {
         w.abort();
     }

@@ -24,6 +24,9 @@ pub struct ReasonLabels {
 
 pub struct Metrics {
     registry: Registry,
+    /// The periodic audit's metrics, exported once it is on.
+    pub audit: std::sync::Arc<crate::audit::AuditMetrics>,
+    pub audit_enabled: std::sync::atomic::AtomicBool,
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Histogram,
     pub evaluation_errors: Family<ReasonLabels, Counter>,
@@ -101,6 +104,8 @@ impl Metrics {
         );
         Metrics {
             registry,
+            audit: Default::default(),
+            audit_enabled: Default::default(),
             requests,
             latency,
             evaluation_errors,
@@ -125,7 +130,14 @@ impl Metrics {
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing to a String cannot fail.
-        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
+        let _ = prometheus_client::encoding::text::encode_registry(&mut out, &self.registry);
+        if self
+            .audit_enabled
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            self.audit.encode_into(&mut out);
+        }
+        let _ = prometheus_client::encoding::text::encode_eof(&mut out);
         out
     }
 }

@@ -345,20 +345,25 @@ pub struct Process {
 
 impl Process {
     pub fn spawn(pki: &Pki, extra: &[&str]) -> Process {
+        Process::spawn_with(pki, extra, None)
+    }
+
+    /// [`Process::spawn`]; with `kubeconfig`, without `--no-kube` and with
+    /// `KUBECONFIG` pointing at that file (for this process only).
+    pub fn spawn_with(pki: &Pki, extra: &[&str], kubeconfig: Option<&std::path::Path>) -> Process {
         use std::io::BufRead;
         use std::process::{Command, Stdio};
         use std::time::Duration;
         let tls = tempfile::tempdir().unwrap();
         std::fs::write(tls.path().join("tls.crt"), &pki.cert_pem).unwrap();
         std::fs::write(tls.path().join("tls.key"), &pki.key_pem).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"))
-            .args([
-                "--listen",
-                "127.0.0.1:0",
-                "--metrics-listen",
-                "127.0.0.1:0",
-                "--no-kube",
-            ])
+        let mut command = Command::new(env!("CARGO_BIN_EXE_blastwall-webhook"));
+        command.args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"]);
+        match kubeconfig {
+            Some(path) => command.env("KUBECONFIG", path),
+            None => command.arg("--no-kube"),
+        };
+        let mut child = command
             .args(extra)
             .arg("--tls-cert")
             .arg(tls.path().join("tls.crt"))

@@ -231,3 +231,82 @@ fn every_kind_with_pods_is_sent_to_the_webhook() {
         }
     }
 }
+
+/// The periodic audit: one replica of the same binary with `--audit-interval`, out
+/// of the admission Service, with a read-only ClusterRole that covers every kind the
+/// built-in rules declare, and writes nothing but PolicyReports.
+#[test]
+fn the_audit_runs_alone_with_read_only_rbac_covering_every_rule_kind() {
+    let m = manifests();
+    let d = &m["Deployment/blastwall-audit"];
+    assert_eq!(d["spec"]["replicas"], 1);
+    let pod = &d["spec"]["template"]["spec"];
+    assert_eq!(pod["serviceAccountName"], "blastwall-audit");
+    assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+    let c = &pod["containers"][0];
+    assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+    let mut argv = vec!["blastwall-webhook".to_string()];
+    argv.extend(
+        c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string()),
+    );
+    let args = Args::try_parse_from(&argv).unwrap();
+    assert!(args.audit_interval.is_some() && !args.audit_no_reports);
+    // The admission Service and its disruption budget never select it.
+    let labels = &d["spec"]["template"]["metadata"]["labels"];
+    for selector in [
+        &m["Service/blastwall-webhook"]["spec"]["selector"],
+        &m["PodDisruptionBudget/blastwall-webhook"]["spec"]["selector"]["matchLabels"],
+    ] {
+        let selected = selector
+            .as_object()
+            .unwrap()
+            .iter()
+            .all(|(k, v)| &labels[k] == v);
+        assert!(!selected, "{selector} selects the audit pod");
+    }
+
+    let rules = m["ClusterRole/blastwall-audit"]["rules"]
+        .as_array()
+        .unwrap();
+    let mut listable = std::collections::BTreeSet::new();
+    for rule in rules {
+        let strings = |field: &str| -> Vec<String> {
+            rule[field]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        let (groups, resources, verbs) =
+            (strings("apiGroups"), strings("resources"), strings("verbs"));
+        assert!(
+            !resources.iter().any(|r| r == "*" || r == "secrets"),
+            "{rule}"
+        );
+        assert!(!groups.iter().any(|g| g == "*"), "{rule}");
+        if groups == ["wgpolicyk8s.io"] {
+            assert_eq!(resources, ["policyreports", "clusterpolicyreports"]);
+            assert_eq!(verbs, ["get", "create", "patch"]);
+        } else {
+            assert_eq!(verbs, ["list", "watch"], "{rule}");
+            listable.extend(resources);
+        }
+    }
+    let engine = blastwall::engine::Engine::builtin().unwrap();
+    for kind in engine.kinds().names() {
+        let resource = blastwall::review::resource_for_kind(kind);
+        assert!(
+            listable.contains(&resource),
+            "the audit cannot list {resource} ({kind})"
+        );
+    }
+    assert_eq!(
+        m["ClusterRoleBinding/blastwall-audit"]["subjects"][0]["name"],
+        "blastwall-audit"
+    );
+}

@@ -10,6 +10,7 @@ mod common;
 mod cases;
 
 mod admission;
+mod audit;
 mod change_cases;
 mod deploy;
 mod exemptions;
