@@ -78,6 +78,15 @@ impl Classes {
         let mut out = super::DeclaredKinds::default();
         for (_, m) in &self.rules {
             match m.declared_kinds() {
+                // A rule on the workload fact judges the kinds whose pods blastwall
+                // knows (those of the config and those found by shape come on top).
+                None if m.requires_fact("workload") => {
+                    for known in crate::facts::workload::KNOWN {
+                        for group in known.groups {
+                            out.insert(known.kind, Some(group));
+                        }
+                    }
+                }
                 None => out.every_kind = true,
                 Some(kinds) => {
                     for (kind, groups) in kinds {
