@@ -14,6 +14,7 @@ pub mod awsauth;
 pub mod change;
 pub mod cli;
 pub mod config;
+pub mod duration;
 pub mod enforce;
 pub mod engine;
 pub mod exempt;

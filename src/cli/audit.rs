@@ -97,26 +97,9 @@ pub struct AuditArgs {
     pub config: ConfigArgs,
 }
 
-/// `8s`, `500ms`, `2m`, or a bare number of seconds.
+/// A duration between 1ms and 60m (`30s`, `500ms`, `2m`).
 fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 30s or 500ms"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        _ => return Err(format!("`{text}`: the unit must be ms, s or m")),
-    };
-    if !(0.001..=3600.0).contains(&seconds) {
-        return Err(format!("`{text}` is out of range (1ms to 60m)"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
+    crate::duration::parse(text, Duration::from_millis(1), Duration::from_secs(3600))
 }
 
 pub fn run(args: AuditArgs) -> anyhow::Result<u8> {

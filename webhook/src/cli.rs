@@ -110,26 +110,9 @@ pub struct Args {
     pub log_level: String,
 }
 
-/// `8s`, `500ms`, `2m`, or a bare number of seconds.
+/// A duration up to a day (`8s`, `500ms`, `2m`, or a bare number of seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit() && c != '.') {
-        Some(i) => text.split_at(i),
-        None => (text, "s"),
-    };
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 8s or 500ms"))?;
-    let seconds = match unit {
-        "ms" => value / 1000.0,
-        "s" => value,
-        "m" => value * 60.0,
-        _ => return Err(format!("`{text}`: unit must be ms, s or m")),
-    };
-    if !(0.0..=86_400.0).contains(&seconds) {
-        return Err(format!("`{text}` is out of range"));
-    }
-    Ok(Duration::from_secs_f64(seconds))
+    blastwall::duration::parse(text, Duration::ZERO, Duration::from_secs(86_400))
 }
 
 #[cfg(test)]
