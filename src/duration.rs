@@ -36,9 +36,9 @@ pub fn parse(text: &str, min: Duration, max: Duration) -> Result<Duration, Strin
 /// The shortest of `Nm`, `Ns` or `Nms` that states `d` exactly.
 fn show(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 60_000 == 0 && ms > 0 {
+    if ms.is_multiple_of(60_000) && ms > 0 {
         format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

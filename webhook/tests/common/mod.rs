@@ -140,6 +140,41 @@ pub async fn start_args(pki: &Pki, extra: &[&str], no_kube: bool) -> Server {
     }
 }
 
+/// TLS client settings that trust only the CA in `ca_pem`.
+pub fn tls_client_config(ca_pem: &str) -> Arc<rustls::ClientConfig> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth(),
+    )
+}
+
+/// A raw TLS stream to the server at `addr` (certificate name `localhost`), for
+/// tests that write requests byte by byte.
+pub async fn tls_connect(
+    addr: std::net::SocketAddr,
+    tls: &Arc<rustls::ClientConfig>,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let connector = tokio_rustls::TlsConnector::from(Arc::clone(tls));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    connector
+        .connect(
+            rustls::pki_types::ServerName::try_from("localhost").unwrap(),
+            tcp,
+        )
+        .await
+        .unwrap()
+}
+
 /// An HTTPS client that trusts only the given CAs.
 #[derive(Clone)]
 pub struct Https {
@@ -288,6 +323,23 @@ pub fn admission_review(
         request["subResource"] = json!(sub);
     }
     json!({"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": request})
+}
+
+/// The review most tests send: a payroll developer creates a Pod in `payroll`
+/// that runs payroll's image (allowed by the bundled config).
+pub fn payroll_pod_review(uid: &str) -> Value {
+    admission_review(
+        uid,
+        "CREATE",
+        ("", "v1", "Pod"),
+        "pods",
+        None,
+        "payroll",
+        "p",
+        eks_user("alice", &["payroll:dev"], "payroll-dev"),
+        pod("payroll", "p", &[PAYROLL_IMAGE]),
+        Value::Null,
+    )
 }
 
 pub fn pod(namespace: &str, name: &str, images: &[&str]) -> Value {

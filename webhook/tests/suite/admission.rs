@@ -305,18 +305,7 @@ deny contains {"msg": "counted"} if {
             ],
         )
         .await;
-        let review = admission_review(
-            "5107-0001",
-            "CREATE",
-            ("", "v1", "Pod"),
-            "pods",
-            None,
-            "payroll",
-            "p",
-            eks_user("alice", &["payroll:dev"], "payroll-dev"),
-            pod("payroll", "p", &[PAYROLL_IMAGE]),
-            Value::Null,
-        );
+        let review = payroll_pod_review("5107-0001");
         let started = std::time::Instant::now();
         let resp = server.review(&review).await;
         // Generous: the point is that it does not run for the rule's full length.

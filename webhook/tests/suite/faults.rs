@@ -9,10 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
-use rustls::pki_types::ServerName;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_rustls::client::TlsStream;
 
 fn config_map_review(uid: &str) -> Vec<u8> {
     serde_json::to_vec(&admission_review(
@@ -32,40 +30,7 @@ fn config_map_review(uid: &str) -> Vec<u8> {
 }
 
 fn pod_review(uid: &str) -> Vec<u8> {
-    serde_json::to_vec(&admission_review(
-        uid,
-        "CREATE",
-        ("", "v1", "Pod"),
-        "pods",
-        None,
-        "payroll",
-        "p",
-        eks_user("alice", &["payroll:dev"], "payroll-dev"),
-        pod("payroll", "p", &[PAYROLL_IMAGE]),
-        Value::Null,
-    ))
-    .unwrap()
-}
-
-async fn tls_connect(addr: SocketAddr, ca: &str) -> TlsStream<tokio::net::TcpStream> {
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
-        .unwrap();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls));
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    connector
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap()
+    serde_json::to_vec(&payroll_pod_review(uid)).unwrap()
 }
 
 /// Writes `head` at once, then `trickle` one byte every 200 ms, and collects what
@@ -78,7 +43,7 @@ async fn slow_client(
     trickle: Vec<u8>,
     give_up: Duration,
 ) -> (String, Option<Duration>) {
-    let stream = tls_connect(addr, &ca).await;
+    let stream = tls_connect(addr, &tls_client_config(&ca)).await;
     let started = Instant::now();
     let (mut read, mut write) = tokio::io::split(stream);
     let writer = tokio::spawn(async move {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use serde_json::Value;
 
 /// Swaps the files the way kubelet updates a mounted Secret: write a new timestamped
 /// directory, point `..data` at it with an atomic rename, `tls.crt` → `..data/tls.crt`.
@@ -28,19 +27,7 @@ fn kubelet_swap(dir: &Path, generation: u32, cert: &str, key: &str) {
 }
 
 fn review(uid: &str) -> Vec<u8> {
-    serde_json::to_vec(&admission_review(
-        uid,
-        "CREATE",
-        ("", "v1", "Pod"),
-        "pods",
-        None,
-        "payroll",
-        "p",
-        eks_user("alice", &["payroll:dev"], "payroll-dev"),
-        pod("payroll", "p", &[PAYROLL_IMAGE]),
-        Value::Null,
-    ))
-    .unwrap()
+    serde_json::to_vec(&payroll_pod_review(uid)).unwrap()
 }
 
 async fn reloads(server: &Server, result: &str) -> u64 {

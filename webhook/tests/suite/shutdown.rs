@@ -3,12 +3,9 @@
 
 use crate::common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::*;
-use rustls::pki_types::ServerName;
-use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,37 +16,8 @@ async fn sigterm_drains_in_flight_requests_then_exits() {
     let (admission, ops) = (server.admission, server.ops);
 
     // Start a request and stop half-way through its body.
-    let body = serde_json::to_vec(&admission_review(
-        "drain-0001",
-        "CREATE",
-        ("", "v1", "Pod"),
-        "pods",
-        None,
-        "payroll",
-        "p",
-        eks_user("alice", &["payroll:dev"], "payroll-dev"),
-        pod("payroll", "p", &[PAYROLL_IMAGE]),
-        Value::Null,
-    ))
-    .unwrap();
-    let mut roots = rustls::RootCertStore::empty();
-    use rustls::pki_types::pem::PemObject;
-    roots
-        .add(rustls::pki_types::CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).unwrap())
-        .unwrap();
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(tls));
-    let tcp = tokio::net::TcpStream::connect(admission).await.unwrap();
-    let mut stream = connector
-        .connect(ServerName::try_from("localhost").unwrap(), tcp)
-        .await
-        .unwrap();
+    let body = serde_json::to_vec(&payroll_pod_review("drain-0001")).unwrap();
+    let mut stream = tls_connect(admission, &tls_client_config(&pki.ca_pem)).await;
     let head = format!(
         "POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
@@ -133,44 +101,14 @@ async fn sigterm_under_load_drops_no_in_flight_response() {
     let mut server = Process::spawn(&pki, &[]);
     let admission = server.admission;
 
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(rustls::pki_types::CertificateDer::from_pem_slice(pki.ca_pem.as_bytes()).unwrap())
-        .unwrap();
-    let tls = Arc::new(
-        rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth(),
-    );
+    let tls = tls_client_config(&pki.ca_pem);
 
     // 40 requests in flight: even ones have sent their headers, odd ones half the body.
     let mut in_flight = Vec::new();
     for i in 0..40 {
         let uid = format!("drain-load-{i:02}");
-        let body = serde_json::to_vec(&admission_review(
-            &uid,
-            "CREATE",
-            ("", "v1", "Pod"),
-            "pods",
-            None,
-            "payroll",
-            "p",
-            eks_user("alice", &["payroll:dev"], "payroll-dev"),
-            pod("payroll", "p", &[PAYROLL_IMAGE]),
-            Value::Null,
-        ))
-        .unwrap();
-        let connector = tokio_rustls::TlsConnector::from(Arc::clone(&tls));
-        let tcp = tokio::net::TcpStream::connect(admission).await.unwrap();
-        let mut stream = connector
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await
-            .unwrap();
+        let body = serde_json::to_vec(&payroll_pod_review(&uid)).unwrap();
+        let mut stream = tls_connect(admission, &tls).await;
         let head = format!(
             "POST /validate HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
             body.len()
