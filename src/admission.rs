@@ -999,6 +999,7 @@ exemptions:
             ))),
             namespaces: None,
             gatekeeper: None,
+            roles: None,
         };
         let pod = json!({
             "apiVersion": "v1", "kind": "Pod",

@@ -52,7 +52,7 @@ pub fn evaluate(
     match &case.input {
         Input::Lint(manifest) => {
             let loaded = load(pack, suite, case, manifest)?;
-            let ctx = tenancy::run_context(config.cloned(), &loaded.documents);
+            let ctx = tenancy::run_context_in(config.cloned(), &loaded.documents, &loaded.files);
             let findings = crate::lint::lint_with(engine, &loaded, &ctx, 1).map_err(eval)?;
             Ok(findings
                 .into_iter()
@@ -104,6 +104,7 @@ pub fn evaluate(
                 tenancy: config.map(|c| Arc::new(tenancy::Tenancy::new(c.clone()))),
                 namespaces: None,
                 gatekeeper: None,
+                roles: None,
             };
             let hits =
                 crate::change::evaluate_review(engine, &request.review, &ctx).map_err(eval)?;

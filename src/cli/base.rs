@@ -121,9 +121,15 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
                 tenancy: Some(Arc::new(Tenancy::new(config))),
                 namespaces: Some(Arc::new(labels)),
                 gatekeeper: None,
+                roles: None,
             }
         }
     };
+    // The roles as they are after the change, for the bindings of either side.
+    ctx.roles = Some(Arc::new(crate::facts::rbac::Roles::new(
+        &head.documents,
+        &head.files,
+    )));
     if !gatekeeper.is_empty() {
         // data.inventory and the Namespaces: the inputs as they are after the change.
         let run = crate::gatekeeper::Run::for_documents(gatekeeper, &head.documents)?;

@@ -32,7 +32,8 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
     );
     account_for_skipped(&mut loaded, args.allow_empty);
     rebase_templates(&args, &mut loaded.files);
-    let mut ctx = crate::facts::tenancy::run_context(config.clone(), &loaded.documents);
+    let mut ctx =
+        crate::facts::tenancy::run_context_in(config.clone(), &loaded.documents, &loaded.files);
     if !gatekeeper.is_empty() {
         // data.inventory and the Namespaces of constraints: the linted documents.
         let run = crate::gatekeeper::Run::for_documents(gatekeeper, &loaded.documents)?;

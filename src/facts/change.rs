@@ -390,6 +390,7 @@ mod tests {
             tenancy: Some(Arc::new(Tenancy::new(config))),
             namespaces: None,
             gatekeeper: None,
+            roles: None,
         }
     }
 

@@ -18,6 +18,7 @@
 
 pub mod aws_auth;
 pub mod change;
+pub mod rbac;
 pub mod requester;
 pub mod roles;
 pub mod tenancy;
@@ -38,6 +39,9 @@ pub struct Context {
     /// The Gatekeeper constraints of this place, evaluated beside the rules
     /// (see [`crate::gatekeeper`]); `None` when there are none.
     pub gatekeeper: Option<Arc<crate::gatekeeper::Run>>,
+    /// The Roles and ClusterRoles of the run's input, so that a binding knows what
+    /// its role grants (`None`: bindings know the built-in cluster-admin only).
+    pub roles: Option<Arc<rbac::Roles>>,
 }
 
 /// The `input.facts` object for a review.
@@ -49,6 +53,9 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
     };
     if let Some(workload) = workload::compute(&review["object"], declared) {
         facts.insert(Value::from("workload"), workload);
+    }
+    if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
+        facts.insert(Value::from("rbac"), rbac);
     }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
         facts.insert(Value::from("awsAuth"), aws_auth);

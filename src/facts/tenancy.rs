@@ -604,12 +604,27 @@ pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
 /// Namespaces among the run's documents (so a Namespace in one file decides who owns
 /// the objects of another).
 pub fn run_context(config: Option<Config>, docs: &[Document]) -> super::Context {
+    run_context_in(config, docs, &[])
+}
+
+/// [`run_context`], with the Roles and ClusterRoles of `docs` located in `files`
+/// (so that a binding's finding can say where its role is defined).
+pub fn run_context_in(
+    config: Option<Config>,
+    docs: &[Document],
+    files: &[crate::source::SourceFile],
+) -> super::Context {
+    let roles = Some(Arc::new(super::rbac::Roles::new(docs, files)));
     match config {
-        None => super::Context::default(),
+        None => super::Context {
+            roles,
+            ..super::Context::default()
+        },
         Some(config) => super::Context {
             tenancy: Some(Arc::new(Tenancy::new(config))),
             namespaces: Some(Arc::new(namespace_labels(docs))),
             gatekeeper: None,
+            roles,
         },
     }
 }

@@ -20,6 +20,7 @@ fn setup() -> (Engine, Context) {
         tenancy: Some(Arc::new(Tenancy::new(config))),
         namespaces: None,
         gatekeeper: None,
+        roles: None,
     };
     (engine, ctx)
 }
