@@ -1,5 +1,7 @@
-# Helpers shared by the RBAC rules: the rules of a Role or ClusterRole, and what a
-# binding binds, with their paths into input.review.object.
+# Helpers shared by the RBAC rules. What a Role, ClusterRole or binding grants is a
+# fact computed in Rust (input.facts.rbac, docs/facts.md): rule entries expanded into
+# (group, resource, verb) grants, their wildcards, what they reach, and the role a
+# binding refers to. What is left here is how messages name things.
 package blastwall.lib.rbac
 
 obj := input.review.object
@@ -8,32 +10,24 @@ role_kinds := {"Role", "ClusterRole"}
 
 binding_kinds := {"RoleBinding", "ClusterRoleBinding"}
 
-is_role if obj.kind in role_kinds
-
-is_binding if obj.kind in binding_kinds
-
-cluster_scoped := {"ClusterRole", "ClusterRoleBinding"}
+# The RBAC fact of the reviewed object; absent for anything else and on DELETE.
+fact := input.facts.rbac
 
 # "ClusterRole admin" or "Role kube-system/deployer", for messages.
-object_label := sprintf("%s %s/%s", [obj.kind, namespace, obj.metadata.name]) if {
-	not obj.kind in cluster_scoped
-	namespace
-} else := sprintf("%s %s", [obj.kind, object.get(obj, ["metadata", "name"], "")])
+object_label := fact.label
 
 # The namespace of a Role or RoleBinding: its own, else the one the request targets.
-namespace := obj.metadata.namespace
+namespace := fact.namespace
 
-namespace := input.review.namespace if {
-	not obj.metadata.namespace
-	input.review.namespace != ""
-}
+namespace_or_unknown := namespace
 
-# Every policy rule of a Role or ClusterRole: {"rule": r, "index": i}; its path is
-# ["rules", i]. A field the rule does not set reads as [].
-role_rules contains {"rule": r, "index": i} if {
-	is_role
-	some i, r in items(obj.rules)
-	is_object(r)
+namespace_or_unknown := "?" if not namespace
+
+# The rule entries of a role that no wildcard widens: the entries with a wildcard
+# are reported once, whole, by rbac-wildcard, whose message names what they reach.
+plain_rules contains entry if {
+	some entry in fact.rules
+	count(entry.wildcards) == 0
 }
 
 # `value` if it is an array, else []: regorus stops the whole evaluation with an
@@ -42,18 +36,9 @@ items(value) := value if {
 	is_array(value)
 } else := []
 
-# A rule's list field (verbs, resources, apiGroups, resourceNames), [] when absent
-# or not a list.
-field(r, name) := items(object.get(r, name, []))
-
-# True when the list field `name` of `r` contains `value` or "*".
-matches(r, name, value) if value in field(r, name)
-
-matches(r, name, _) if "*" in field(r, name)
-
 # Every subject of a binding: {"subject": s, "index": i}; its path is ["subjects", i].
 subjects contains {"subject": s, "index": i} if {
-	is_binding
+	fact.roleRef
 	some i, s in items(obj.subjects)
 	is_object(s)
 }
@@ -63,6 +48,9 @@ subject_label(s) := sprintf("ServiceAccount %s/%s", [object.get(s, "namespace", 
 	s.kind == "ServiceAccount"
 } else := sprintf("%s %s", [lower(object.get(s, "kind", "subject")), object.get(s, "name", "")])
 
-namespace_or_unknown := namespace
-
-namespace_or_unknown := "?" if not namespace
+# "a", "a and b", "a, b and c".
+and_list(xs) := xs[0] if {
+	count(xs) == 1
+} else := sprintf("%s and %s", [concat(", ", array.slice(xs, 0, count(xs) - 1)), xs[count(xs) - 1]]) if {
+	count(xs) > 1
+}

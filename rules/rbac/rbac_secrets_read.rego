@@ -8,7 +8,8 @@ metadata := {
 	"severity": "warning",
 	"category": "rbac",
 	"kinds": rbac.role_kinds,
-	"description": "Flags ClusterRole rules that grant get, list or watch (or `*`) on secrets (or `*` resources) in the core API group (\"\" or `*`). Bound with a ClusterRoleBinding the role reads every Secret in every namespace; even through a RoleBinding it reads all of that namespace's Secrets. Secrets hold ServiceAccount tokens, TLS keys, registry and database credentials, so reading them is usually enough to act as any workload whose Secret it can read. list and watch return the values too, not just names.",
+	"match": {"facts": ["rbac.reachesSecrets"]},
+	"description": "Flags ClusterRole rule entries that name secrets in the core API group with get, list or watch. (An entry that reaches Secrets through a wildcard is reported by rbac-wildcard, whose message names them.) Bound with a ClusterRoleBinding the role reads every Secret in every namespace; even through a RoleBinding it reads all of that namespace's Secrets. Secrets hold ServiceAccount tokens, TLS keys, registry and database credentials, so reading them is usually enough to act as any workload whose Secret it can read. list and watch return the values too, not just names.",
 	"remediation": "Grant Secret access with a Role in the namespace that needs it, limited by resourceNames to the Secrets the workload uses; mount Secrets into pods instead of reading them through the API; or keep credentials in an external secret store.",
 	"example": {
 		"bad": `apiVersion: rbac.authorization.k8s.io/v1
@@ -32,19 +33,29 @@ rules:
 	},
 }
 
-read_verbs := {"get", "list", "watch", "*"}
+read_verbs := {"get", "list", "watch"}
 
 deny contains {"msg": msg, "path": ["rules", entry.index, "resources", j]} if {
-	input.review.object.kind == "ClusterRole"
-	some entry in rbac.role_rules
-	rbac.matches(entry.rule, "apiGroups", "")
-	verbs := [v | some v in rbac.field(entry.rule, "verbs"); v in read_verbs]
+	rbac.fact.kind == "ClusterRole"
+	some entry in rbac.plain_rules
+	verbs := [v |
+		some v in entry.verbsApplied
+		v in read_verbs
+		some g in entry.grants
+		g.group == ""
+		g.resource == "secrets"
+		g.verb == v
+	]
 	count(verbs) > 0
-	some j, resource in rbac.field(entry.rule, "resources")
-	resource in {"secrets", "*"}
-	msg := sprintf("%s rule %d grants %s on %s: anyone bound to it can read the Secrets (tokens, keys, passwords) of every namespace it applies to", [rbac.object_label, entry.index, concat(", ", verbs), what(resource)])
+	some j, resource in entry.resources
+	resource == "secrets"
+	msg := sprintf("%s rule %d grants %s on secrets%s: whoever it is bound to reads the values of %s in the namespaces it is bound in, or in every namespace through a ClusterRoleBinding", [rbac.object_label, entry.index, concat(", ", verbs), named(entry), which(entry)])
 }
 
-what("secrets") := "secrets"
+named(entry) := sprintf(" named %s", [concat(", ", entry.resourceNames)]) if {
+	count(entry.resourceNames) > 0
+} else := ""
 
-what("*") := "every resource, secrets included"
+which(entry) := "those Secrets" if {
+	count(entry.resourceNames) > 0
+} else := "every Secret"

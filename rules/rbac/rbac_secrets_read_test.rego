@@ -1,45 +1,44 @@
 package blastwall.rules.rbac_secrets_read_test
 
+import data.blastwall.lib.rbac_test as k
 import data.blastwall.rules.rbac_secrets_read as rule
 
-role(kind, rules) := {"review": {"operation": "CREATE", "object": {
-	"apiVersion": "rbac.authorization.k8s.io/v1",
-	"kind": kind,
-	"metadata": {"name": "reader"},
-	"rules": rules,
-}}}
+secrets_entry(index, verbs, names) := k.entry(index, {
+	"apiGroups": [""], "resources": ["configmaps", "secrets"], "verbs": verbs, "verbsApplied": verbs,
+	"resourceNames": names,
+	"grants": [k.grant("", "secrets", v) | some v in verbs],
+	"reachesSecrets": true,
+})
 
 test_secrets_read_points_at_the_secrets_entry if {
-	doc := role("ClusterRole", [
-		{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
-		{"apiGroups": [""], "resources": ["configmaps", "secrets"], "verbs": ["get", "list", "watch"]},
-	])
+	doc := k.role("ClusterRole", "", "reader", [k.entry(0, {}), secrets_entry(1, ["get", "list", "watch"], [])], {})
 	rule.deny == {{
-		"msg": "ClusterRole reader rule 1 grants get, list, watch on secrets: anyone bound to it can read the Secrets (tokens, keys, passwords) of every namespace it applies to",
+		"msg": "ClusterRole reader rule 1 grants get, list, watch on secrets: whoever it is bound to reads the values of every Secret in the namespaces it is bound in, or in every namespace through a ClusterRoleBinding",
 		"path": ["rules", 1, "resources", 1],
 	}} with input as doc
 }
 
-test_star_verbs_resources_and_groups_count if {
-	doc := role("ClusterRole", [
-		{"apiGroups": ["*"], "resources": ["secrets"], "verbs": ["*"]},
-		{"apiGroups": [""], "resources": ["*"], "verbs": ["list"]},
-	])
-	{f.path | some f in rule.deny} == {["rules", 0, "resources", 0], ["rules", 1, "resources", 0]} with input as doc
+test_named_secrets_are_named if {
+	doc := k.role("ClusterRole", "", "reader", [secrets_entry(0, ["get"], ["tls", "db"])], {})
 	some f in rule.deny with input as doc
-	f.path == ["rules", 1, "resources", 0]
-	contains(f.msg, "grants list on every resource, secrets included")
+	startswith(f.msg, "ClusterRole reader rule 0 grants get on secrets named tls, db: whoever it is bound to reads the values of those Secrets in")
 }
 
-test_writes_roles_and_other_groups_are_fine if {
-	write_only := role("ClusterRole", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create", "delete"]}])
-	count(rule.deny) == 0 with input as write_only
-	namespaced := role("Role", [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
+test_wildcard_entries_are_left_to_rbac_wildcard if {
+	e := object.union(secrets_entry(0, ["get"], []), {"wildcards": [k.wildcard(0, "apiGroups", 0)]})
+	doc := k.role("ClusterRole", "", "reader", [e], {})
+	count(rule.deny) == 0 with input as doc
+}
+
+test_writes_namespaced_roles_and_other_groups_are_fine if {
+	write := k.role("ClusterRole", "", "w", [secrets_entry(0, ["create", "delete"], [])], {})
+	count(rule.deny) == 0 with input as write
+	namespaced := k.role("Role", "shop", "r", [secrets_entry(0, ["get"], [])], {})
 	count(rule.deny) == 0 with input as namespaced
-	other_group := role("ClusterRole", [{"apiGroups": ["example.com"], "resources": ["secrets"], "verbs": ["get"]}])
-	count(rule.deny) == 0 with input as other_group
+	other := k.role("ClusterRole", "", "o", [k.entry(0, {"resources": ["secrets"], "verbsApplied": ["get"], "grants": [k.grant("example.com", "secrets", "get")]})], {})
+	count(rule.deny) == 0 with input as other
 }
 
-test_silent_on_delete if {
-	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
+test_silent_without_the_fact if {
+	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}, "facts": {}}
 }

@@ -8,8 +8,9 @@ metadata := {
 	"severity": "error",
 	"category": "rbac",
 	"kinds": rbac.role_kinds,
-	"description": "Flags every `*` in the verbs, resources or apiGroups of a Role or ClusterRole rule, one finding per `*`. A wildcard grants more than anyone reviewed: every verb includes escalate, bind, impersonate and delete; every resource includes Secrets, RoleBindings and pods/exec; every API group includes rbac.authorization.k8s.io and the groups of CRDs installed later. Whoever holds such a role can usually grant themselves the rest of the cluster.",
-	"remediation": "List the verbs, resources and API groups the subject needs, e.g. `verbs: [get, list, watch]`, `resources: [deployments]`, `apiGroups: [apps]`. Use the built-in `view`, `edit` or `admin` ClusterRoles where they fit.",
+	"match": {"facts": ["rbac.wildcard"]},
+	"description": "Flags each Role or ClusterRole rule entry with `*` in apiGroups, resources or verbs (or a `*/subresource`) once, at its most significant wildcard (apiGroups, then resources, then verbs), the others as related locations. The message names what the entry grants: every API group, or every resource of the groups named, with the verbs that apply there (escalate and bind only on roles, impersonate only on users, groups and ServiceAccounts). Error when the entry is equivalent to cluster-admin, spans every API group, or reaches Secrets, RBAC writes, pods/exec, attach or portforward, serviceaccounts/token, nodes/proxy, escalate, bind, impersonate or aws-auth; warning when it writes other resources (a custom group's, say); info when read-only. The escalation, Secret and aws-auth rules leave wildcard entries to this rule.",
+	"remediation": "List the verbs, resources and API groups the subject needs, e.g. `verbs: [get, list, watch]`, `resources: [deployments]`, `apiGroups: [apps]`. Use the built-in `view`, `edit` or `admin` ClusterRoles where they fit. A controller that reads every resource of its own custom group is fine: accept the info finding with an exemption.",
 	"example": {
 		"bad": `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -17,9 +18,9 @@ metadata:
   name: deployer
   namespace: shop
 rules:
-- apiGroups: ["apps"]
-  resources: ["deployments"]
-  verbs: ["*"]
+- apiGroups: [""]
+  resources: ["*"]
+  verbs: ["get", "list"]
 `,
 		"good": `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -27,24 +28,48 @@ metadata:
   name: deployer
   namespace: shop
 rules:
-- apiGroups: ["apps"]
-  resources: ["deployments"]
-  verbs: ["get", "list", "watch", "create", "update", "patch"]
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["get", "list"]
 `,
 	},
 }
 
-# What a `*` in each field grants.
-grants := {
-	"verbs": "every verb, including delete, escalate, bind and impersonate and any verb added later",
-	"resources": "every resource, including secrets, rolebindings and pods/exec, and those of CRDs installed later",
-	"apiGroups": "every API group, including rbac.authorization.k8s.io and the groups of CRDs installed later",
+deny contains finding if {
+	some entry in rbac.fact.rules
+	count(entry.wildcards) > 0
+	finding := {
+		"msg": sprintf("%s rule %d grants %s%s", [rbac.object_label, entry.index, entry.grant, consequence(entry)]),
+		"path": entry.wildcards[0].path,
+		"severity": severity(entry),
+		"related": [{"path": w.path, "msg": sprintf("also '%s' in %s", [w.value, w.field])} |
+			some i, w in entry.wildcards
+			i > 0
+		],
+	}
 }
 
-deny contains {"msg": msg, "path": ["rules", entry.index, field, j]} if {
-	some entry in rbac.role_rules
-	some field, grant in grants
-	some j, value in rbac.field(entry.rule, field)
-	value == "*"
-	msg := sprintf("%s rule %d has '*' in %s: it grants %s", [rbac.object_label, entry.index, field, grant])
-}
+consequence(entry) := sprintf(": equivalent to cluster-admin%s", [within]) if {
+	entry.clusterAdmin
+	within := scope
+} else := sprintf(", which includes %s", [rbac.and_list(entry.sensitive)]) if {
+	count(entry.sensitive) > 0
+} else := ": every API group includes the groups of CRDs and API services installed later" if {
+	entry.everyGroup
+} else := " (read-only)" if {
+	entry.readOnly
+} else := ""
+
+scope := sprintf(" within namespace %s", [rbac.namespace_or_unknown]) if {
+	rbac.fact.kind == "Role"
+} else := ""
+
+severity(entry) := "error" if {
+	entry.clusterAdmin
+} else := "error" if {
+	count(entry.sensitive) > 0
+} else := "error" if {
+	entry.everyGroup
+} else := "info" if {
+	entry.readOnly
+} else := "warning"
