@@ -60,7 +60,7 @@ deny contains {"msg": msg, "path": ["roleRef", "name"]} if {
 # Where the role's cluster-admin comes from: its own rule entry, or one of a
 # ClusterRole it aggregates.
 because(source) := sprintf("its rule %d grants %s", [source.rule, source.grant]) if {
-	source.role == sprintf("%s %s", [role_ref.kind, role_ref.name])
+	source.own
 } else := sprintf("it aggregates %s (defined at %s), whose rule %d grants %s", [source.role, source.definedAt, source.rule, source.grant])
 
 who := concat(", ", labels) if {

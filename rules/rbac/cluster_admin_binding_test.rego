@@ -25,7 +25,7 @@ test_role_binding_names_the_namespace if {
 }
 
 admin_role(role, defined_at) := {"role": {"definedAt": "roles.yaml:4", "clusterAdmin": true, "clusterAdminRule": {
-	"role": role, "rule": 0, "definedAt": defined_at,
+	"role": role, "own": defined_at == "roles.yaml:4", "rule": 0, "definedAt": defined_at,
 	"grant": "every verb (escalate, bind and impersonate included) on every resource of every API group",
 }}, "clusterAdmin": true}
 

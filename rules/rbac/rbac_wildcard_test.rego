@@ -66,11 +66,11 @@ test_reaching_secrets_or_exec_is_an_error_naming_them if {
 		"wildcards": [k.wildcard(0, "resources", 0)],
 		"grant": "get on every resource of the core group",
 		"readOnly": true, "reachesSecrets": true,
-		"sensitive": ["Secrets", "pods/exec, pods/attach and pods/portforward", "nodes/proxy"],
+		"sensitive": ["Secrets", "pods/exec", "pods/attach", "pods/portforward", "nodes/proxy"],
 	})
 	doc := k.role("Role", "shop", "reader", [e], {})
 	some f in rule.deny with input as doc
-	f.msg == "Role shop/reader rule 0 grants get on every resource of the core group, which includes Secrets, pods/exec, pods/attach and pods/portforward and nodes/proxy"
+	f.msg == "Role shop/reader rule 0 grants get on every resource of the core group, which includes Secrets, pods/exec, pods/attach, pods/portforward and nodes/proxy"
 	f.severity == "error"
 }
 

@@ -371,15 +371,10 @@ impl Entry {
         if self.reaches_rbac() {
             out.push("writes to RBAC roles and bindings".to_string());
         }
-        let pods: Vec<String> = POD_ACCESS
+        for r in POD_ACCESS
             .iter()
-            .filter(|r| self.reaches(r))
-            .map(|r| r.to_string())
-            .collect();
-        if !pods.is_empty() {
-            out.push(and_list(&pods));
-        }
-        for r in ["serviceaccounts/token", "nodes/proxy"] {
+            .chain(&["serviceaccounts/token", "nodes/proxy"])
+        {
             if self.reaches(r) {
                 out.push(r.to_string());
             }
@@ -629,6 +624,8 @@ struct RoleInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminSource {
     pub role: String,
+    /// The role itself, rather than a ClusterRole it aggregates.
+    pub own: bool,
     pub rule: usize,
     pub grant: String,
     pub defined_at: String,
@@ -723,6 +720,7 @@ impl Roles {
         }
         if let Some((rule, grant)) = &role.admin_rule {
             return Some(AdminSource {
+                own: seen.len() == 1,
                 role: label(
                     &role.kind,
                     Some(&role.namespace)
@@ -907,6 +905,7 @@ fn binding_fact(review: &Value, roles: Option<&Roles>) -> Value {
                 "clusterAdminRule",
                 obj(vec![
                     ("role", Value::from(s.role.as_str())),
+                    ("own", Value::Bool(s.own)),
                     ("rule", Value::from(s.rule)),
                     ("grant", Value::from(s.grant.as_str())),
                     ("definedAt", Value::from(s.defined_at.as_str())),
