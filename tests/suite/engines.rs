@@ -131,8 +131,17 @@ fn setup() -> &'static Setup {
             blastwall::config::load(&root().join("fixtures/tenancy/blastwall.yaml")).unwrap();
         let mut engine = Engine::builtin().unwrap();
         engine.set_config(config.to_value()).unwrap();
+        let roles = blastwall::source::load::load_str(
+            "roles.yaml",
+            ROLES.to_string(),
+            &blastwall::source::Limits::default(),
+        );
         let ctx = Context {
             tenancy: Some(std::sync::Arc::new(Tenancy::new(config))),
+            roles: Some(std::sync::Arc::new(blastwall::facts::rbac::Roles::new(
+                &roles.documents,
+                &roles.files,
+            ))),
             ..Context::default()
         };
         Setup { engine, ctx }
@@ -324,22 +333,68 @@ fn workload() -> impl Strategy<Value = Json> {
 fn rbac() -> impl Strategy<Value = Json> {
     let rule = (
         proptest::collection::vec(
-            pick(&["get", "list", "update", "patch", "*", "escalate", "bind"]),
+            pick(&[
+                "get",
+                "list",
+                "watch",
+                "create",
+                "update",
+                "patch",
+                "delete",
+                "*",
+                "escalate",
+                "bind",
+                "impersonate",
+            ]),
+            0..4,
+        ),
+        proptest::collection::vec(
+            pick(&[
+                "configmaps",
+                "secrets",
+                "pods",
+                "pods/exec",
+                "*",
+                "*/scale",
+                "roles",
+                "clusterroles",
+                "rolebindings",
+                "users",
+                "groups",
+                "serviceaccounts",
+                "widgets",
+            ]),
             0..3,
         ),
-        proptest::collection::vec(pick(&["configmaps", "secrets", "pods", "*", "roles"]), 0..3),
-        proptest::collection::vec(pick(&["", "rbac.authorization.k8s.io", "*"]), 0..2),
+        proptest::collection::vec(
+            pick(&[
+                "",
+                "rbac.authorization.k8s.io",
+                "*",
+                "apps",
+                "crd.projectcalico.org",
+                "metrics.k8s.io",
+            ]),
+            0..2,
+        ),
         maybe(pick(&[json!(["aws-auth"]), json!(["other"])])),
+        maybe(pick(&[json!(["*"]), json!(["/healthz"])])),
     )
-        .prop_map(|(verbs, resources, groups, names)| {
+        .prop_map(|(verbs, resources, groups, names, urls)| {
             let mut r = json!({"verbs": verbs, "resources": resources, "apiGroups": groups});
             if let Some(names) = names {
                 r["resourceNames"] = names;
+            }
+            if let Some(urls) = urls {
+                r["nonResourceURLs"] = urls;
             }
             r
         });
     let subject = pick(&[
         json!({"kind": "Group", "name": "system:masters"}),
+        json!({"kind": "Group", "name": "system:authenticated"}),
+        json!({"kind": "User", "name": "system:anonymous"}),
+        json!({"kind": "Group", "name": "system:anonymous"}),
         json!({"kind": "Group", "name": "billing:devs"}),
         json!({"kind": "User", "name": "alice"}),
         json!({"kind": "ServiceAccount", "name": "deployer", "namespace": "billing"}),
@@ -349,18 +404,60 @@ fn rbac() -> impl Strategy<Value = Json> {
         metadata(),
         proptest::collection::vec(rule, 0..3),
         proptest::collection::vec(subject, 0..3),
-        pick(&["cluster-admin", "edit", "view"]),
+        pick(&[
+            ("ClusterRole", "cluster-admin"),
+            ("ClusterRole", "edit"),
+            ("ClusterRole", "view"),
+            // Defined in the generated reviews' context (ROLES below).
+            ("ClusterRole", "god"),
+            ("ClusterRole", "aggregated"),
+            ("Role", "ops"),
+            ("Role", "reader"),
+        ]),
     )
-        .prop_map(|(kind, meta, rules, subjects, role)| {
+        .prop_map(|(kind, meta, rules, subjects, (role_kind, role))| {
             let api = "rbac.authorization.k8s.io/v1";
             if kind.ends_with("Binding") {
                 json!({"apiVersion": api, "kind": kind, "metadata": meta, "subjects": subjects,
-                    "roleRef": {"kind": "ClusterRole", "name": role, "apiGroup": "rbac.authorization.k8s.io"}})
+                    "roleRef": {"kind": role_kind, "name": role, "apiGroup": "rbac.authorization.k8s.io"}})
             } else {
                 json!({"apiVersion": api, "kind": kind, "metadata": meta, "rules": rules})
             }
         })
 }
+
+/// The roles the generated bindings may refer to, as if linted in the same run.
+const ROLES: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: god}
+rules:
+- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: aggregated}
+aggregationRule:
+  clusterRoleSelectors:
+  - matchLabels: {tier: admin}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: writer, labels: {tier: admin}}
+rules:
+- {apiGroups: ['*'], resources: ['*'], verbs: [create, update, patch, delete]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: ops, namespace: billing}
+rules:
+- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: billing}
+rules:
+- {apiGroups: [''], resources: [pods], verbs: [get]}
+";
 
 fn aws_auth() -> impl Strategy<Value = Json> {
     let role = (
@@ -424,16 +521,16 @@ fn aws_auth() -> impl Strategy<Value = Json> {
 
 fn object() -> impl Strategy<Value = Json> {
     prop_oneof![
-        workload(),
-        rbac(),
-        aws_auth(),
-        Just(
+        2 => workload(),
+        3 => rbac(),
+        2 => aws_auth(),
+        1 => Just(
             json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "billing"}, "data": {"a": "b"}})
         ),
-        Just(
+        1 => Just(
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "payroll-api"}, "spec": {"type": "LoadBalancer"}})
         ),
-        Just(
+        1 => Just(
             json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "billing", "labels": {"blastwall.dev/product": "billing"}}})
         ),
     ]
