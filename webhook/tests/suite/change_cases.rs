@@ -26,6 +26,7 @@ async fn the_webhook_decides_every_change_case_like_blastwall_review() {
         tenancy: Some(Arc::new(Tenancy::new(config))),
         namespaces: None,
         gatekeeper: None,
+        roles: None,
     };
 
     let pki = pki("change");
