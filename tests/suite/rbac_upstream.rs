@@ -34,7 +34,13 @@ const RBAC_RULES: &[&str] = &[
 fn lint(files: &[&str]) -> (Loaded, Vec<Finding>) {
     let inputs: Vec<String> = files
         .iter()
-        .map(|f| root().join("fixtures/upstream").join(f).display().to_string())
+        .map(|f| {
+            root()
+                .join("fixtures/upstream")
+                .join(f)
+                .display()
+                .to_string()
+        })
         .collect();
     let loaded = load::load(&inputs, &Limits::default(), &mut std::io::empty());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
@@ -138,7 +144,10 @@ fn argo_cd_application_controller_is_one_cluster_admin_finding_and_its_binding_a
     assert_eq!(seen.len(), 2, "{seen:#?}");
     assert_eq!(seen[0], wildcard);
     let binding = &seen[1];
-    assert_eq!((binding.0.as_str(), binding.1, binding.2), ("cluster-admin-binding", 32, Severity::Error));
+    assert_eq!(
+        (binding.0.as_str(), binding.1, binding.2),
+        ("cluster-admin-binding", 32, Severity::Error)
+    );
     let defined = root().join(file).display().to_string();
     assert_eq!(
         binding.3,
@@ -191,13 +200,22 @@ fn polaris_cluster_admin_fixtures_are_flagged_exactly_where_polaris_flags_them()
         );
         let message = &bindings[0].message;
         if file.ends_with("default_clusteradmin_clusterrole.yaml") {
-            assert!(message.contains(" grants cluster-admin to user testuser"), "{message}");
+            assert!(
+                message.contains(" grants cluster-admin to user testuser"),
+                "{message}"
+            );
         } else {
             assert!(
                 message.contains("that role amounts to cluster-admin: its rule 0 grants"),
                 "{file}: {message}"
             );
-            assert!(message.contains(&format!("(defined at {}", root().join("fixtures/upstream").join(file).display())), "{message}");
+            assert!(
+                message.contains(&format!(
+                    "(defined at {}",
+                    root().join("fixtures/upstream").join(file).display()
+                )),
+                "{message}"
+            );
         }
     }
     let successes = polaris("success.");
