@@ -41,10 +41,21 @@ role(kind, namespace, name, entries, extra) := {
 		{
 			"kind": kind, "name": name, "label": label(kind, namespace, name), "namespace": namespace,
 			"reachesKubeSystem": kind == "ClusterRole", "rules": entries,
-			"createsBindings": false, "writesRoles": false, "clusterAdmin": false,
+			"wildcard": any_entry(entries, "wildcard"), "reachesSecrets": any_entry(entries, "reachesSecrets"),
+			"escalationVerbs": any_entry(entries, "escalationVerbs"), "writesAwsAuth": any_entry(entries, "writesAwsAuth"),
+			"createsBindings": false, "writesRoles": false, "clusterAdmin": any_entry(entries, "clusterAdmin"),
 		},
 		extra,
 	)},
+}
+
+# The role-level flags: some entry has it.
+any_entry(entries, "wildcard") := count([e | some e in entries; count(e.wildcards) > 0]) > 0
+
+any_entry(entries, "escalationVerbs") := count([e | some e in entries; some v in ["escalate", "bind", "impersonate"]; e[v]]) > 0
+
+any_entry(entries, flag) := count([e | some e in entries; e[flag]]) > 0 if {
+	flag in {"reachesSecrets", "writesAwsAuth", "clusterAdmin"}
 }
 
 # A binding of `kind` named `name` (a RoleBinding in namespace shop) to the role

@@ -36,7 +36,7 @@ mod lint_base;
 mod pack_tests;
 mod pre_commit;
 mod properties;
-mod rbac_upstream;
+mod rbac;
 mod rego_unit;
 mod security;
 mod supply_chain;

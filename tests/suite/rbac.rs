@@ -228,3 +228,55 @@ fn polaris_cluster_admin_fixtures_are_flagged_exactly_where_polaris_flags_them()
         );
     }
 }
+
+/// The keys of an object value.
+fn keys(value: &regorus::Value) -> std::collections::BTreeSet<String> {
+    match value {
+        regorus::Value::Object(map) => map
+            .keys()
+            .filter_map(|k| match k {
+                regorus::Value::String(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => panic!("not an object: {value}"),
+    }
+}
+
+/// The rule unit tests build `input.facts.rbac` by hand (rules/lib/rbac_test.rego):
+/// their builders write every field the Rust fact has, and no other, so that a rule
+/// tested against them reads what blastwall computes.
+#[test]
+fn the_rego_test_builders_write_the_fields_of_the_rust_fact() {
+    let mut rego = regorus::Engine::new();
+    rego.add_policy_from_file(root().join("rules/lib/rbac_test.rego"))
+        .unwrap();
+    let mut eval = |query: &str| {
+        let results = rego.eval_query(query.to_string(), false).unwrap();
+        results.result[0].expressions[0].value.clone()
+    };
+    let entry = eval("data.blastwall.lib.rbac_test.entry(0, {})");
+    let role = eval(r#"data.blastwall.lib.rbac_test.role("Role", "shop", "r", [], {})"#);
+    let binding = eval(
+        r#"data.blastwall.lib.rbac_test.binding("RoleBinding", "b", {"kind": "Role", "name": "r"}, [], {})"#,
+    );
+
+    let review = |json: &str| {
+        let object = regorus::Value::from_json_str(json).unwrap();
+        blastwall::review::create(object)
+    };
+    let rust_role = blastwall::facts::rbac::compute(
+        &review(r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": "r", "namespace": "shop"}, "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]}"#),
+        None,
+    )
+    .unwrap();
+    let rust_binding = blastwall::facts::rbac::compute(
+        &review(r#"{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b", "namespace": "shop"}, "roleRef": {"kind": "Role", "name": "r"}}"#),
+        None,
+    )
+    .unwrap();
+    assert_eq!(keys(&entry), keys(&rust_role["rules"][0]));
+    assert_eq!(keys(&role["facts"]["rbac"]), keys(&rust_role));
+    // `role` is there only when the role is defined in the same input.
+    assert_eq!(keys(&binding["facts"]["rbac"]), keys(&rust_binding));
+}
