@@ -587,10 +587,6 @@ impl Selector {
     }
 
     fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        if self.labels.is_empty() && self.expressions.is_empty() {
-            // An empty selector in an aggregation rule selects nothing.
-            return false;
-        }
         self.labels.iter().all(|(k, v)| labels.get(k) == Some(v))
             && self
                 .expressions
@@ -1116,6 +1112,31 @@ mod tests {
         let fact = compute(&agg_role, Some(&roles)).unwrap();
         assert_eq!(fact["clusterAdmin"], Value::Bool(true));
         assert_eq!(fact["aggregated"][0]["name"], Value::from("part"));
+    }
+
+    #[test]
+    fn aggregation_selectors_match_labels_and_expressions() {
+        let selector = |json: &str| Selector::parse(&super::tests::json(json));
+        let labels: BTreeMap<String, String> = [("tier".to_string(), "top".to_string())]
+            .into_iter()
+            .collect();
+        assert!(selector(r#"{"matchLabels": {"tier": "top"}}"#).matches(&labels));
+        assert!(!selector(r#"{"matchLabels": {"tier": "low"}}"#).matches(&labels));
+        assert!(selector(
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In", "values": ["top", "mid"]}]}"#
+        )
+        .matches(&labels));
+        assert!(
+            selector(r#"{"matchExpressions": [{"key": "team", "operator": "DoesNotExist"}]}"#)
+                .matches(&labels)
+        );
+        assert!(!selector(
+            r#"{"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["top"]}]}"#
+        )
+        .matches(&labels));
+        // An empty selector selects every ClusterRole, as the aggregation controller
+        // reads it (metav1.LabelSelectorAsSelector).
+        assert!(selector("{}").matches(&labels));
     }
 
     #[test]
