@@ -663,9 +663,13 @@ impl Roles {
             }
             let admin_rule = admin_rule(v);
             let aggregation = match (&kind[..], &v["aggregationRule"]["clusterRoleSelectors"]) {
-                ("ClusterRole", Value::Array(items)) => {
-                    Some(items.iter().map(Selector::parse).collect())
-                }
+                ("ClusterRole", Value::Array(items)) => Some(
+                    items
+                        .iter()
+                        .filter(|s| matches!(s, Value::Object(_)))
+                        .map(Selector::parse)
+                        .collect(),
+                ),
                 _ => None,
             };
             let path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
