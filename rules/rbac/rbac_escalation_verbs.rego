@@ -83,15 +83,20 @@ does("bind", entry, _) := sprintf("with the create on bindings this role also gr
 	rbac.fact.createsBindings
 } else := sprintf("whoever may also create RoleBindings or ClusterRoleBindings can bind %s without holding its permissions", [roles(entry, "bind")])
 
-does("impersonate", entry, on) := sprintf("the holder can send requests as %s", [rbac.and_list(whom)]) if {
+does("impersonate", entry, on) := sprintf("the holder can send requests %s", [rbac.and_list(whom)]) if {
 	whom := [w | some r in on; w := impersonated(r, entry)]
 }
 
-impersonated(r, entry) := sprintf("the %s named %s", [split(r, "/")[0], concat(", ", entry.resourceNames)]) if {
+impersonated(r, entry) := sprintf("%s the %s named %s", [preposition(r), split(r, "/")[0], concat(", ", entry.resourceNames)]) if {
 	count(entry.resourceNames) > 0
-} else := "any group, system:masters included" if {
+} else := "as any group, system:masters included" if {
 	r == "groups"
-} else := sprintf("any %s", [noun[split(r, "/")[0]]])
+} else := sprintf("%s any %s", [preposition(r), noun[split(r, "/")[0]]])
+
+# A request is made as a user, group, ServiceAccount or UID, and with extras.
+preposition(r) := "with" if {
+	split(r, "/")[0] == "userextras"
+} else := "as"
 
 noun := {
 	"users": "user",

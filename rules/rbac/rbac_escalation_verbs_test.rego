@@ -48,8 +48,8 @@ test_impersonate_names_who if {
 	sa := k.entry(2, {"apiGroups": [""], "resources": ["serviceaccounts"], "resourceNames": ["deployer"], "verbs": ["impersonate"], "impersonate": true})
 	doc := k.role("ClusterRole", "", "lead", [users, extras, sa], {})
 	{f.path: f.msg | some f in rule.deny} == {
-		["rules", 0, "verbs", 0]: "ClusterRole lead rule 0 grants 'impersonate' on users, groups: the holder can send requests as any user and any group, system:masters included",
-		["rules", 1, "verbs", 0]: "ClusterRole lead rule 1 grants 'impersonate' on userextras/scopes: the holder can send requests as any user extra",
+		["rules", 0, "verbs", 0]: "ClusterRole lead rule 0 grants 'impersonate' on users, groups: the holder can send requests as any user and as any group, system:masters included",
+		["rules", 1, "verbs", 0]: "ClusterRole lead rule 1 grants 'impersonate' on userextras/scopes: the holder can send requests with any user extra",
 		["rules", 2, "verbs", 0]: "ClusterRole lead rule 2 grants 'impersonate' on serviceaccounts named deployer: the holder can send requests as the serviceaccounts named deployer",
 	} with input as doc
 }

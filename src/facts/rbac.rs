@@ -346,7 +346,7 @@ impl Entry {
             "every resource".to_string()
         } else {
             let rs: Vec<String> = self.resources.iter().map(|(_, r)| r.clone()).collect();
-            rs.join(", ")
+            and_list(&rs)
         };
         let groups = if self.every_group {
             "every API group".to_string()
