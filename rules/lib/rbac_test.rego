@@ -11,7 +11,8 @@ entry(index, fields) := object.union(
 	{
 		"index": index, "path": ["rules", index],
 		"apiGroups": [], "resources": [], "verbs": [], "resourceNames": [], "nonResourceURLs": [],
-		"wildcards": [], "groups": [], "grants": [], "grant": "", "verbsApplied": [], "sensitive": [],
+		"wildcards": [], "groups": [], "grants": [], "grantsComplete": true, "grant": "", "verbsApplied": [],
+		"secretVerbs": [], "sensitive": [],
 		"reachesSecrets": false, "reachesRbac": false, "reachesPodExec": false,
 		"reachesServiceAccountToken": false, "reachesNodesProxy": false,
 		"escalate": false, "bind": false, "impersonate": false, "writesAwsAuth": false,

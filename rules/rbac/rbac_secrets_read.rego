@@ -38,14 +38,7 @@ read_verbs := {"get", "list", "watch"}
 deny contains {"msg": msg, "path": ["rules", entry.index, "resources", j]} if {
 	rbac.fact.kind == "ClusterRole"
 	some entry in rbac.plain_rules
-	verbs := [v |
-		some v in entry.verbsApplied
-		v in read_verbs
-		some g in entry.grants
-		g.group == ""
-		g.resource == "secrets"
-		g.verb == v
-	]
+	verbs := [v | some v in entry.secretVerbs; v in read_verbs]
 	count(verbs) > 0
 	some j, resource in entry.resources
 	resource == "secrets"

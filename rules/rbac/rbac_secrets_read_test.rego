@@ -6,7 +6,7 @@ import data.blastwall.rules.rbac_secrets_read as rule
 secrets_entry(index, verbs, names) := k.entry(index, {
 	"apiGroups": [""], "resources": ["configmaps", "secrets"], "verbs": verbs, "verbsApplied": verbs,
 	"resourceNames": names,
-	"grants": [k.grant("", "secrets", v) | some v in verbs],
+	"grants": [k.grant("", "secrets", v) | some v in verbs], "secretVerbs": verbs,
 	"reachesSecrets": true,
 })
 
@@ -35,7 +35,7 @@ test_writes_namespaced_roles_and_other_groups_are_fine if {
 	count(rule.deny) == 0 with input as write
 	namespaced := k.role("Role", "shop", "r", [secrets_entry(0, ["get"], [])], {})
 	count(rule.deny) == 0 with input as namespaced
-	other := k.role("ClusterRole", "", "o", [k.entry(0, {"resources": ["secrets"], "verbsApplied": ["get"], "grants": [k.grant("example.com", "secrets", "get")]})], {})
+	other := k.role("ClusterRole", "", "o", [k.entry(0, {"resources": ["secrets"], "verbsApplied": ["get"], "secretVerbs": [], "grants": [k.grant("example.com", "secrets", "get")]})], {})
 	count(rule.deny) == 0 with input as other
 }
 

@@ -15,7 +15,7 @@
 //! input ([`Roles`], aggregated ClusterRoles included), so that a binding knows
 //! whether what it grants amounts to cluster-admin.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use regorus::Value;
 
@@ -160,8 +160,27 @@ fn values(items: &[(usize, String)]) -> Vec<&str> {
     items.iter().map(|(_, s)| s.as_str()).collect()
 }
 
-/// A (group, resource, verb) triple.
-type Triple = (String, String, String);
+/// At most this many (group, resource, verb) triples are listed in the `grants` of
+/// one object, and at most [`MAX_STEPS`] candidate triples are looked at to list
+/// them: a role is untrusted input, and the cross product of its lists can be huge.
+/// The derived facts never depend on the listed triples: each is decided by looking
+/// up the few groups and resources it is about.
+pub const MAX_GRANTS: usize = 4096;
+const MAX_STEPS: usize = 200_000;
+/// At most this many wildcards of one entry are listed (most significant first).
+const MAX_WILDCARDS: usize = 16;
+
+/// Deduplicated, in order of first appearance.
+fn dedup<'a>(items: impl Iterator<Item = &'a str>) -> (Vec<String>, HashSet<String>) {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for item in items {
+        if seen.insert(item.to_string()) {
+            out.push(item.to_string());
+        }
+    }
+    (out, seen)
+}
 
 /// One rule entry of a Role or ClusterRole, expanded.
 #[derive(Clone, Debug)]
@@ -174,7 +193,12 @@ pub struct Entry {
     non_resource_urls: Vec<(usize, String)>,
     /// The groups granted: as written, or what `*` stands for.
     groups: Vec<String>,
-    grants: Vec<Triple>,
+    group_set: HashSet<String>,
+    /// The resources and verbs written, other than `*`.
+    named_resources: Vec<String>,
+    resource_set: HashSet<String>,
+    named_verbs: Vec<String>,
+    verb_set: HashSet<String>,
     pub every_group: bool,
     pub every_resource: bool,
     pub every_verb: bool,
@@ -188,50 +212,23 @@ impl Entry {
         let every_group = api_groups.iter().any(|(_, g)| g == "*");
         let every_resource = resources.iter().any(|(_, r)| r == "*");
         let every_verb = verbs.iter().any(|(_, v)| v == "*");
-        let mut groups: Vec<String> = Vec::new();
-        let add = |g: &str, groups: &mut Vec<String>| {
-            if !groups.iter().any(|x| x == g) {
-                groups.push(g.to_string());
-            }
-        };
-        if every_group {
-            for g in EVERY_GROUP {
-                add(g, &mut groups);
-            }
-        }
-        for (_, g) in &api_groups {
-            if g != "*" {
-                add(g, &mut groups);
-            }
-        }
-        let mut grants = Vec::new();
-        for g in &groups {
-            let mut rs: Vec<String> = Vec::new();
-            if every_resource {
-                rs.extend(resources_of(g).iter().map(|r| r.to_string()));
-            }
-            for (_, r) in &resources {
-                if r != "*" && !rs.contains(r) {
-                    rs.push(r.clone());
-                }
-            }
-            for r in &rs {
-                let mut vs: Vec<String> = Vec::new();
-                if every_verb {
-                    vs.extend(STANDARD_VERBS.iter().map(|v| v.to_string()));
-                    vs.extend(special_verbs(g, r).into_iter().map(str::to_string));
-                    vs.push("*".to_string());
-                }
-                for (_, v) in &verbs {
-                    if v != "*" && !vs.contains(v) && applies(v, g, r) {
-                        vs.push(v.clone());
-                    }
-                }
-                for v in vs {
-                    grants.push((g.clone(), r.clone(), v));
-                }
-            }
-        }
+        let expanded: &[&str] = if every_group { EVERY_GROUP } else { &[] };
+        let (groups, group_set) = dedup(
+            expanded.iter().copied().chain(
+                api_groups
+                    .iter()
+                    .map(|(_, g)| g.as_str())
+                    .filter(|g| *g != "*"),
+            ),
+        );
+        let (named_resources, resource_set) = dedup(
+            resources
+                .iter()
+                .map(|(_, r)| r.as_str())
+                .filter(|r| *r != "*"),
+        );
+        let (named_verbs, verb_set) =
+            dedup(verbs.iter().map(|(_, v)| v.as_str()).filter(|v| *v != "*"));
         Entry {
             index,
             resource_names: strings(&rule["resourceNames"]),
@@ -240,15 +237,71 @@ impl Entry {
             resources,
             verbs,
             groups,
-            grants,
+            group_set,
+            named_resources,
+            resource_set,
+            named_verbs,
+            verb_set,
             every_group,
             every_resource,
             every_verb,
         }
     }
 
-    fn grants(&self, f: impl Fn(&str, &str, &str) -> bool) -> bool {
-        self.grants.iter().any(|(g, r, v)| f(g, r, v))
+    /// Whether resource `r` of group `g` is granted (with some verb or other).
+    fn has_resource(&self, g: &str, r: &str) -> bool {
+        self.group_set.contains(g)
+            && ((self.every_resource && resources_of(g).contains(&r))
+                || self.resource_set.contains(r))
+    }
+
+    /// Whether some verb for which `vp` holds is granted on resource `r` of group `g`.
+    fn grants_on(&self, g: &str, r: &str, vp: impl Fn(&str) -> bool) -> bool {
+        if !self.has_resource(g, r) {
+            return false;
+        }
+        if self.every_verb
+            && STANDARD_VERBS
+                .iter()
+                .copied()
+                .chain(special_verbs(g, r))
+                .chain(["*"])
+                .any(&vp)
+        {
+            return true;
+        }
+        self.named_verbs.iter().any(|v| vp(v) && applies(v, g, r))
+    }
+
+    /// Some resource at all, in some group.
+    fn has_resources(&self) -> bool {
+        !self.groups.is_empty() && (self.every_resource || !self.named_resources.is_empty())
+    }
+
+    /// Whether `verb` is granted where it applies.
+    fn has_verb(&self, verb: &str) -> bool {
+        let written = self.every_verb || self.verb_set.contains(verb);
+        if !written || !self.has_resources() {
+            return false;
+        }
+        // The verb is written: it is granted where some resource it applies to is.
+        match verb {
+            "escalate" | "bind" => ["roles", "clusterroles"]
+                .iter()
+                .any(|r| self.has_resource(RBAC_GROUP, r)),
+            "impersonate" => ["", AUTHN_GROUP].iter().any(|g| {
+                self.group_set.contains(*g)
+                    && (self.every_resource
+                        || self.named_resources.iter().any(|r| applies(verb, g, r)))
+            }),
+            _ => true,
+        }
+    }
+
+    /// Whether it grants anything at all.
+    fn grants_something(&self) -> bool {
+        self.has_resources()
+            && (self.every_verb || self.named_verbs.iter().any(|v| self.has_verb(v)))
     }
 
     fn named(&self) -> bool {
@@ -256,32 +309,38 @@ impl Entry {
     }
 
     pub fn reaches_secrets(&self) -> bool {
-        self.grants(|g, r, _| g.is_empty() && r == "secrets")
+        self.reaches("secrets")
     }
 
     pub fn reaches_rbac(&self) -> bool {
-        self.grants(|g, r, v| {
-            g == RBAC_GROUP
-                && resources_of(RBAC_GROUP).contains(&r)
-                && RBAC_WRITE_VERBS.contains(&v)
-        })
+        resources_of(RBAC_GROUP)
+            .iter()
+            .any(|r| self.grants_on(RBAC_GROUP, r, |v| RBAC_WRITE_VERBS.contains(&v)))
     }
 
     fn reaches(&self, resource: &str) -> bool {
-        self.grants(|g, r, _| g.is_empty() && r == resource)
+        self.grants_on("", resource, |_| true)
     }
 
-    fn has_verb(&self, verb: &str) -> bool {
-        self.grants(|_, _, v| v == verb)
+    /// The verbs as written (`*` included) that it grants on core secrets.
+    fn secret_verbs(&self) -> Vec<String> {
+        if !self.has_resource("", "secrets") {
+            return Vec::new();
+        }
+        self.verbs_applied()
+            .into_iter()
+            .filter(|v| v == "*" || applies(v, "", "secrets"))
+            .collect()
     }
 
     /// Only get, list and watch.
     pub fn read_only(&self) -> bool {
-        !self.grants.is_empty()
+        self.grants_something()
+            && !self.every_verb
             && self
-                .grants
+                .named_verbs
                 .iter()
-                .all(|(_, _, v)| READ_VERBS.contains(&v.as_str()))
+                .all(|v| READ_VERBS.contains(&v.as_str()) || !self.has_verb(v))
     }
 
     /// Every group it names is a custom resource's.
@@ -293,11 +352,10 @@ impl Entry {
 
     /// `*` groups and resources with `*` verbs or every write verb, for every name.
     pub fn cluster_admin(&self) -> bool {
-        let verbs = values(&self.verbs);
         self.every_group
             && self.every_resource
             && !self.named()
-            && (self.every_verb || ADMIN_WRITE_VERBS.iter().all(|v| verbs.contains(v)))
+            && (self.every_verb || ADMIN_WRITE_VERBS.iter().all(|v| self.verb_set.contains(*v)))
     }
 
     /// Whether it can update, patch or delete the aws-auth ConfigMap, given that the
@@ -305,16 +363,69 @@ impl Entry {
     fn writes_aws_auth(&self) -> bool {
         let names = values(&self.resource_names);
         (names.is_empty() || names.contains(&"aws-auth"))
-            && self.grants(|g, r, v| {
-                g.is_empty() && r == "configmaps" && matches!(v, "update" | "patch" | "delete")
+            && self.grants_on("", "configmaps", |v| {
+                matches!(v, "update" | "patch" | "delete")
             })
+    }
+
+    /// The (group, resource, verb) triples, as long as `budget` lasts; false when
+    /// they do not all fit.
+    fn triples(&self, budget: &mut usize) -> (Vec<Value>, bool) {
+        let mut out = Vec::new();
+        let mut steps = 0usize;
+        for g in &self.groups {
+            let every: &[&str] = if self.every_resource {
+                resources_of(g)
+            } else {
+                &[]
+            };
+            let named = self
+                .named_resources
+                .iter()
+                .map(String::as_str)
+                .filter(|r| !every.contains(r));
+            for r in every.iter().copied().chain(named) {
+                let star: Vec<&str> = match self.every_verb {
+                    true => STANDARD_VERBS
+                        .iter()
+                        .copied()
+                        .chain(special_verbs(g, r))
+                        .chain(["*"])
+                        .collect(),
+                    false => Vec::new(),
+                };
+                let named = self
+                    .named_verbs
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|v| !star.contains(v) && applies(v, g, r));
+                for v in star.iter().copied().chain(named) {
+                    steps += 1;
+                    if *budget == 0 || steps > MAX_STEPS {
+                        return (out, false);
+                    }
+                    *budget -= 1;
+                    out.push(obj(vec![
+                        ("group", Value::from(g.as_str())),
+                        ("resource", Value::from(r)),
+                        ("verb", Value::from(v)),
+                    ]));
+                }
+                steps += 1;
+                if steps > MAX_STEPS {
+                    return (out, false);
+                }
+            }
+        }
+        (out, true)
     }
 
     /// The verbs as written that mean something on what it grants.
     fn verbs_applied(&self) -> Vec<String> {
+        let mut seen = HashSet::new();
         let mut out: Vec<String> = Vec::new();
         for (_, v) in &self.verbs {
-            if (v == "*" || self.has_verb(v)) && !out.contains(v) {
+            if seen.insert(v.as_str()) && (v == "*" || self.has_verb(v)) {
                 out.push(v.clone());
             }
         }
@@ -420,7 +531,7 @@ impl Entry {
         out
     }
 
-    fn fact(&self, kube_system: bool) -> Value {
+    fn fact(&self, kube_system: bool, budget: &mut usize) -> Value {
         let path = vec![Value::from("rules"), Value::from(self.index)];
         let list = |items: &[(usize, String)]| {
             Value::from(
@@ -430,11 +541,12 @@ impl Entry {
                     .collect::<Vec<_>>(),
             )
         };
-        let wildcards: Vec<Value> = if self.grants.is_empty() {
+        let wildcards: Vec<Value> = if !self.grants_something() {
             Vec::new()
         } else {
             self.wildcards()
                 .into_iter()
+                .take(MAX_WILDCARDS)
                 .map(|(field, i, value)| {
                     let mut p = path.clone();
                     p.push(Value::from(field));
@@ -448,17 +560,7 @@ impl Entry {
                 })
                 .collect()
         };
-        let grants: Vec<Value> = self
-            .grants
-            .iter()
-            .map(|(g, r, v)| {
-                obj(vec![
-                    ("group", Value::from(g.as_str())),
-                    ("resource", Value::from(r.as_str())),
-                    ("verb", Value::from(v.as_str())),
-                ])
-            })
-            .collect();
+        let (grants, complete) = self.triples(budget);
         let strs = |items: Vec<String>| {
             Value::from(items.into_iter().map(Value::from).collect::<Vec<_>>())
         };
@@ -474,6 +576,8 @@ impl Entry {
             ("wildcards", Value::from(wildcards)),
             ("groups", strs(self.groups.clone())),
             ("grants", Value::from(grants)),
+            ("grantsComplete", Value::Bool(complete)),
+            ("secretVerbs", strs(self.secret_verbs())),
             ("grant", Value::from(self.grant_text())),
             ("verbsApplied", strs(self.verbs_applied())),
             ("reachesSecrets", Value::Bool(self.reaches_secrets())),
@@ -501,7 +605,7 @@ impl Entry {
             ("customGroupsOnly", Value::Bool(self.custom_groups_only())),
             (
                 "everyGroup",
-                Value::Bool(self.every_group && !self.grants.is_empty()),
+                Value::Bool(self.every_group && self.grants_something()),
             ),
             ("clusterAdmin", Value::Bool(self.cluster_admin())),
             ("sensitive", strs(reach)),
@@ -788,7 +892,7 @@ fn role_fact(review: &Value, roles: Option<&Roles>) -> Value {
         ("reachesKubeSystem", Value::Bool(kube_system)),
         (
             "wildcard",
-            any(&|e| !e.grants.is_empty() && !e.wildcards().is_empty()),
+            any(&|e| e.grants_something() && !e.wildcards().is_empty()),
         ),
         ("reachesSecrets", any(&|e| e.reaches_secrets())),
         (
@@ -802,32 +906,30 @@ fn role_fact(review: &Value, roles: Option<&Roles>) -> Value {
         (
             "createsBindings",
             any(&|e| {
-                e.grants(|g, r, v| {
-                    g == RBAC_GROUP
-                        && matches!(r, "rolebindings" | "clusterrolebindings")
-                        && matches!(v, "create" | "*")
-                })
+                ["rolebindings", "clusterrolebindings"]
+                    .iter()
+                    .any(|r| e.grants_on(RBAC_GROUP, r, |v| matches!(v, "create" | "*")))
             }),
         ),
         (
             "writesRoles",
             any(&|e| {
-                e.grants(|g, r, v| {
-                    g == RBAC_GROUP
-                        && matches!(r, "roles" | "clusterroles")
-                        && matches!(v, "create" | "update" | "patch" | "*")
+                ["roles", "clusterroles"].iter().any(|r| {
+                    e.grants_on(RBAC_GROUP, r, |v| {
+                        matches!(v, "create" | "update" | "patch" | "*")
+                    })
                 })
             }),
         ),
-        (
-            "rules",
+        ("rules", {
+            let mut budget = MAX_GRANTS;
             Value::from(
                 entries
                     .iter()
-                    .map(|e| e.fact(kube_system))
+                    .map(|e| e.fact(kube_system, &mut budget))
                     .collect::<Vec<_>>(),
-            ),
-        ),
+            )
+        }),
     ];
     if let Some(ns) = &namespace {
         fact.push(("namespace", Value::from(ns.as_str())));
@@ -1116,6 +1218,28 @@ mod tests {
         let fact = compute(&agg_role, Some(&roles)).unwrap();
         assert_eq!(fact["clusterAdmin"], Value::Bool(true));
         assert_eq!(fact["aggregated"][0]["name"], Value::from("part"));
+    }
+
+    #[test]
+    fn a_huge_cross_product_is_judged_without_being_listed() {
+        let many = |prefix: &str, n: usize| {
+            let items: Vec<String> = (0..n).map(|i| format!("\"{prefix}{i}\"")).collect();
+            items.join(", ")
+        };
+        let rule = format!(
+            r#"{{"apiGroups": ["", {}], "resources": ["secrets", {}], "verbs": ["get", "bind", {}]}}"#,
+            many("g", 3000),
+            many("r", 3000),
+            many("v", 3000)
+        );
+        let fact = compute(&role(&format!("[{rule}, {rule}]")), None).unwrap();
+        let e = &fact["rules"][0];
+        assert_eq!(e["reachesSecrets"], Value::Bool(true));
+        assert_eq!(e["bind"], Value::Bool(false));
+        assert_eq!(e["grantsComplete"], Value::Bool(false));
+        assert_eq!(e["secretVerbs"].as_array().unwrap().len(), 3001);
+        let listed = |e: &Value| e["grants"].as_array().unwrap().len();
+        assert!(listed(e) + listed(&fact["rules"][1]) <= MAX_GRANTS);
     }
 
     #[test]

@@ -399,3 +399,38 @@ fn a_value_hidden_with_binary_is_found_and_the_finding_says_so() {
         "{human}"
     );
 }
+
+/// A ClusterRole whose rule entries list thousands of groups, resources and verbs
+/// (a cross product of billions of grants, and thousands of wildcards) is judged
+/// within bounds: the RBAC facts are decided by look-ups and list at most a few
+/// thousand grants.
+#[test]
+fn an_rbac_rule_with_a_huge_cross_product_is_judged_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = |prefix: &str, n: usize| {
+        (0..n)
+            .map(|i| format!("{prefix}{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let stars = vec!["'*'"; 5000].join(", ");
+    let rule = format!(
+        "- apiGroups: ['', {}]\n  resources: [secrets, {}, {stars}]\n  verbs: [get, {}]\n",
+        list("g", 5000),
+        list("r", 5000),
+        list("v", 5000)
+    );
+    let text = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: huge}}\nrules:\n{}",
+        rule.repeat(20)
+    );
+    let path = write(dir.path(), "huge-role.yaml", &text);
+    let (run, report) = lint(&path, &[]);
+    assert_eq!(run.code, 1, "{report:#}");
+    let found = findings(&report, "rbac-wildcard");
+    assert_eq!(found.len(), 20, "{found:?}");
+    // At the first '*' of the first entry's resources (no `*` group: the core group
+    // and custom ones; every resource reaches Secrets: an error).
+    let column = text.lines().nth(5).unwrap().find("'*'").unwrap() as u64 + 1;
+    assert_eq!(found[0], ("huge".to_string(), 6, column));
+}
