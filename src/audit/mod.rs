@@ -11,6 +11,11 @@
 //!
 //! - Namespaces are read first and whole (whatever `--namespace` says): their
 //!   `blastwall.dev/product` labels are the tenancy context of every other object.
+//! - When a rule judges RoleBindings or ClusterRoleBindings, Roles and ClusterRoles
+//!   are read first too (ClusterRoles whole; Roles in the audited namespaces), and
+//!   kept only as what the RBAC facts need ([`crate::facts::rbac::Roles`]): a
+//!   binding then knows what its role grants, as in `lint`. They are listed again
+//!   with everything else to be judged themselves.
 //! - Secrets are listed as metadata only (`PartialObjectMetadataList`), and only
 //!   when a rule declares the kind; their `last-applied-configuration` annotation,
 //!   which holds the data, is dropped before anything sees it.
@@ -27,11 +32,14 @@ use std::sync::{Arc, Mutex};
 
 use crate::engine::Engine;
 use crate::exempt;
+use crate::facts::rbac::Roles;
 use crate::facts::tenancy::{NamespaceLabels, Tenancy};
 use crate::facts::Context;
 use crate::finding::Finding;
 use crate::review::Requester;
 use crate::source::{load, FileId, Limits, Problem, SourceFile};
+
+use serde::Deserialize;
 
 use client::{Api, ApiError, Settings};
 use discovery::Resource;
@@ -41,6 +49,8 @@ const METADATA_ONLY: &str = "application/json;as=PartialObjectMetadataList;g=met
 const JSON: &str = "application/json";
 /// The annotation `kubectl apply` leaves: for a Secret, its data in full.
 const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+const NOT_AUDITED: &str = "these objects are not audited";
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 /// Restarts of one list whose continue token expired (410 Gone).
 const MAX_RESTARTS: u32 = 3;
 
@@ -136,6 +146,13 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     // and Namespaces always. Rules of every kind judge what these bring.
     let mut kinds = judge.engine.kinds();
     kinds.insert("Namespace", None);
+    // Bindings are judged knowing the roles they bind.
+    let role_index = kinds.contains(RBAC_GROUP, "RoleBinding")
+        || kinds.contains(RBAC_GROUP, "ClusterRoleBinding");
+    if role_index {
+        kinds.insert("Role", Some(RBAC_GROUP));
+        kinds.insert("ClusterRole", Some(RBAC_GROUP));
+    }
     let discovered = runtime
         .block_on(discovery::discover(&api, &kinds, options.concurrency))
         .map_err(|e| anyhow::anyhow!("API discovery failed: {e}"))?;
@@ -161,7 +178,7 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
                 Ok(Some(items)) => namespace_objects.extend(items),
                 Ok(None) => break,
                 Err(e) => {
-                    problems.push(list_problem(resource, None, &e));
+                    problems.push(list_problem(resource, None, &e, NOT_AUDITED));
                     break;
                 }
             }
@@ -191,13 +208,27 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
         }
         false => options.namespaces.clone(),
     };
+    let roles = match role_index {
+        true => Some(Arc::new(runtime.block_on(role_index_of(
+            &api,
+            &discovered.resources,
+            &context,
+            options,
+            &mut problems,
+        )))),
+        false => None,
+    };
     let ctx = match &judge.tenancy {
         Some(t) => Context {
             tenancy: Some(t.clone()),
             namespaces: Some(Arc::new(labels)),
+            roles,
             ..Context::default()
         },
-        None => Context::default(),
+        None => Context {
+            roles,
+            ..Context::default()
+        },
     };
 
     let shared = Shared {
@@ -261,7 +292,12 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     });
     shared.progress.finish();
     for (resource, namespace, error) in listing {
-        problems.push(list_problem(&resource, namespace.as_deref(), &error));
+        problems.push(list_problem(
+            &resource,
+            namespace.as_deref(),
+            &error,
+            NOT_AUDITED,
+        ));
     }
     let panicked = panicked.into_inner();
     if panicked > 0 {
@@ -282,6 +318,74 @@ pub fn run(target: &Target, options: &Options, judge: &Judge) -> anyhow::Result<
     outcome.retries = api.stats.retries.load(Ordering::Relaxed);
     outcome.throttled = api.stats.throttled.load(Ordering::Relaxed);
     Ok(outcome)
+}
+
+/// The Roles and ClusterRoles of the cluster, as the RBAC facts keep them: every
+/// ClusterRole, and the Roles of every namespace (or of `--namespace`'s). Lists that
+/// cannot be read are problems: bindings to those roles then know only the built-in
+/// `cluster-admin`.
+async fn role_index_of(
+    api: &Api,
+    resources: &[Resource],
+    context: &str,
+    options: &Options,
+    problems: &mut Vec<Problem>,
+) -> Roles {
+    let mut roles = Roles::default();
+    for kind in ["ClusterRole", "Role"] {
+        let Some(resource) = resources
+            .iter()
+            .find(|r| r.kind == kind && r.group == RBAC_GROUP)
+        else {
+            continue;
+        };
+        let scopes: Vec<Option<&str>> = match (resource.namespaced, options.namespaces.is_empty()) {
+            (true, false) => options
+                .namespaces
+                .iter()
+                .map(|n| Some(n.as_str()))
+                .collect(),
+            _ => vec![None],
+        };
+        for namespace in scopes {
+            let mut pager = Pager::new(resource.list_path(namespace), JSON, options.chunk);
+            loop {
+                match pager.next(api).await {
+                    Ok(Some(items)) => {
+                        for item in items {
+                            let object = complete(resource, item);
+                            let Ok(value) = regorus::Value::deserialize(&object) else {
+                                continue;
+                            };
+                            roles.add(&value, || location(context, resource, &object));
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        problems.push(list_problem(
+                            resource,
+                            namespace,
+                            &e,
+                            "bindings to them are judged knowing only the built-in cluster-admin",
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    roles
+}
+
+/// Where an object is reported: `<context>/<namespace>/<kind>/<name>`, or
+/// `<context>/<kind>/<name>` when cluster-scoped.
+fn location(context: &str, resource: &Resource, object: &serde_json::Value) -> String {
+    let meta = &object["metadata"];
+    let name = meta["name"].as_str().unwrap_or_default();
+    match meta["namespace"].as_str().filter(|n| !n.is_empty()) {
+        None => format!("{context}/{}/{name}", resource.kind),
+        Some(namespace) => format!("{context}/{namespace}/{}/{name}", resource.kind),
+    }
 }
 
 /// The client of `target`, and the name of its context.
@@ -522,7 +626,13 @@ fn problem(message: String) -> Problem {
 }
 
 /// A collection that could not be listed: which, where, and what is missing.
-fn list_problem(resource: &Resource, namespace: Option<&str>, error: &ApiError) -> Problem {
+/// `consequence` says what is missing for it (`these objects are not audited`).
+fn list_problem(
+    resource: &Resource,
+    namespace: Option<&str>,
+    error: &ApiError,
+    consequence: &str,
+) -> Problem {
     let scope = match namespace {
         Some(ns) => format!("in namespace {ns}"),
         None if resource.namespaced => "in all namespaces".to_string(),
@@ -544,7 +654,7 @@ fn list_problem(resource: &Resource, namespace: Option<&str>, error: &ApiError) 
         _ => String::new(),
     };
     problem(format!(
-        "cannot list {what} ({}) {scope}: {error}{hint}; these objects are not audited",
+        "cannot list {what} ({}) {scope}: {error}{hint}; {consequence}",
         resource.api_version()
     ))
 }
@@ -634,12 +744,8 @@ impl Shared<'_> {
     ) -> Result<Option<Kept>, Problem> {
         let object = complete(resource, item);
         let meta = &object["metadata"];
-        let text_of = |key: &str| meta[key].as_str().unwrap_or_default().to_string();
-        let (namespace, name, uid) = (text_of("namespace"), text_of("name"), text_of("uid"));
-        let location = match namespace.is_empty() {
-            true => format!("{}/{}/{}", self.context, resource.kind, name),
-            false => format!("{}/{}/{}/{}", self.context, namespace, resource.kind, name),
-        };
+        let uid = meta["uid"].as_str().unwrap_or_default().to_string();
+        let location = location(&self.context, resource, &object);
         let requester = requester(&object);
         let text = serde_json::to_string_pretty(&object)
             .map_err(|e| problem(format!("{location}: cannot render the object: {e}")))?;

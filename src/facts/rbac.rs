@@ -742,58 +742,76 @@ impl Roles {
     /// The roles among `docs`; `files` names where each is defined (empty: the
     /// document's position only).
     pub fn new(docs: &[Document], files: &[SourceFile]) -> Roles {
-        let mut roles = HashMap::new();
+        let mut roles = Roles::default();
         for doc in docs {
-            let v = &doc.value;
-            if !is_rbac(v, &["Role", "ClusterRole"]) {
-                continue;
-            }
-            let Some(name) = string(&v["metadata"]["name"]) else {
-                continue;
-            };
-            let kind = string(&v["kind"]).unwrap_or_default().to_string();
-            let namespace = match kind.as_str() {
-                "Role" => string(&v["metadata"]["namespace"]).unwrap_or_default(),
-                _ => "",
-            }
-            .to_string();
-            let mut labels = BTreeMap::new();
-            if let Value::Object(map) = &v["metadata"]["labels"] {
-                for (k, val) in map.iter() {
-                    if let (Some(k), Some(val)) = (string(k), string(val)) {
-                        labels.insert(k.to_string(), val.to_string());
-                    }
+            roles.add(&doc.value, || {
+                let path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
+                let at = doc.spans.resolve(&path).node.label_range().start;
+                match files.get(doc.file.0) {
+                    Some(f) => format!("{}:{}", f.name, f.line_col(at).0),
+                    None => format!("document {} of its file", doc.index + 1),
+                }
+            });
+        }
+        roles
+    }
+
+    /// Adds `object` if it is a Role or ClusterRole with a name, keeping only what
+    /// the facts read: its name, labels (of a ClusterRole, for aggregation), first
+    /// rule entry equivalent to cluster-admin and aggregation selectors.
+    /// `defined_at` says where it is (`file:line`, or the audit's location).
+    pub fn add(&mut self, object: &Value, defined_at: impl FnOnce() -> String) {
+        let v = object;
+        if !is_rbac(v, &["Role", "ClusterRole"]) {
+            return;
+        }
+        let Some(name) = string(&v["metadata"]["name"]) else {
+            return;
+        };
+        let kind = string(&v["kind"]).unwrap_or_default().to_string();
+        let namespace = match kind.as_str() {
+            "Role" => string(&v["metadata"]["namespace"]).unwrap_or_default(),
+            _ => "",
+        }
+        .to_string();
+        let mut labels = BTreeMap::new();
+        if let ("ClusterRole", Value::Object(map)) = (kind.as_str(), &v["metadata"]["labels"]) {
+            for (k, val) in map.iter() {
+                if let (Some(k), Some(val)) = (string(k), string(val)) {
+                    labels.insert(k.to_string(), val.to_string());
                 }
             }
-            let admin_rule = admin_rule(v);
-            let aggregation = match (&kind[..], &v["aggregationRule"]["clusterRoleSelectors"]) {
-                ("ClusterRole", Value::Array(items)) => Some(
-                    items
-                        .iter()
-                        .filter(|s| matches!(s, Value::Object(_)))
-                        .map(Selector::parse)
-                        .collect(),
-                ),
-                _ => None,
-            };
-            let path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
-            let at = doc.spans.resolve(&path).node.label_range().start;
-            let defined_at = match files.get(doc.file.0) {
-                Some(f) => format!("{}:{}", f.name, f.line_col(at).0),
-                None => format!("document {} of its file", doc.index + 1),
-            };
-            let info = RoleInfo {
-                kind: kind.clone(),
-                namespace: namespace.clone(),
-                name: name.to_string(),
-                labels,
-                defined_at,
-                admin_rule,
-                aggregation,
-            };
-            roles.insert((kind, namespace, name.to_string()), info);
         }
-        Roles { roles }
+        let admin_rule = admin_rule(v);
+        let aggregation = match (&kind[..], &v["aggregationRule"]["clusterRoleSelectors"]) {
+            ("ClusterRole", Value::Array(items)) => Some(
+                items
+                    .iter()
+                    .filter(|s| matches!(s, Value::Object(_)))
+                    .map(Selector::parse)
+                    .collect(),
+            ),
+            _ => None,
+        };
+        let info = RoleInfo {
+            kind: kind.clone(),
+            namespace: namespace.clone(),
+            name: name.to_string(),
+            labels,
+            defined_at: defined_at(),
+            admin_rule,
+            aggregation,
+        };
+        self.roles.insert((kind, namespace, name.to_string()), info);
+    }
+
+    /// How many roles are known.
+    pub fn len(&self) -> usize {
+        self.roles.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
     }
 
     fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<&RoleInfo> {

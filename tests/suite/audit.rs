@@ -17,7 +17,10 @@ use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     ConfigMap, Container, Namespace, Pod, PodSpec, PodTemplateSpec, Secret, SecurityContext,
 };
-use k8s_openapi::api::rbac::v1::{ClusterRoleBinding, RoleBinding, RoleRef, Subject};
+use k8s_openapi::api::rbac::v1::{
+    AggregationRule, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef,
+    Subject,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
     APIGroup, APIGroupList, APIResource, APIResourceList, APIVersions, GroupVersionForDiscovery,
     LabelSelector, ObjectMeta, OwnerReference,
@@ -745,8 +748,8 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
     assert_eq!(count("/apis/apps/v1/deployments?"), 2, "429 then the list");
     assert_eq!(
         count("/apis/rbac.authorization.k8s.io/v1"),
-        1 + 1 + 4,
-        "503, discovery, then roles, rolebindings, clusterroles, clusterrolebindings"
+        1 + 1 + 2 + 4,
+        "503, discovery, clusterroles and roles for the role index, then roles, rolebindings, clusterroles, clusterrolebindings"
     );
     let pod_lists: Vec<&String> = requests
         .iter()
@@ -773,6 +776,233 @@ fn a_cluster_is_judged_as_lint_judges_files_and_a_403_makes_it_incomplete() {
     assert_eq!(count("/api/v1/secrets"), 0, "{requests:?}");
     assert_eq!(count("/api/v1/events"), 0, "{requests:?}");
     assert!(run.stderr.contains("retried"), "{}", run.stderr);
+}
+
+fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> PolicyRule {
+    let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    PolicyRule {
+        api_groups: Some(strings(groups)),
+        resources: Some(strings(resources)),
+        verbs: strings(verbs),
+        ..PolicyRule::default()
+    }
+}
+
+fn binding_of(ns: Option<&str>, name: &str, kind: &str, role: &str) -> Value {
+    let role_ref = RoleRef {
+        api_group: "rbac.authorization.k8s.io".into(),
+        kind: kind.into(),
+        name: role.into(),
+    };
+    let subjects = Some(vec![Subject {
+        kind: "Group".into(),
+        name: format!("{name}-group"),
+        api_group: Some("rbac.authorization.k8s.io".into()),
+        namespace: None,
+    }]);
+    match ns {
+        None => serde_json::to_value(ClusterRoleBinding {
+            metadata: meta(None, name),
+            role_ref,
+            subjects,
+        }),
+        Some(ns) => serde_json::to_value(RoleBinding {
+            metadata: meta(Some(ns), name),
+            role_ref,
+            subjects,
+        }),
+    }
+    .unwrap()
+}
+
+/// [`cluster`] with roles of its own: `god` (`*` on everything), `agg` (aggregating
+/// `part`, every write verb on everything), `reader` (read-only on everything) and
+/// the Role `payroll/ns-admin` (`*` on everything), each bound; the bindings' list is
+/// paged (chunk 3) and the roles' too.
+fn cluster_with_roles() -> Cluster {
+    let mut c = cluster();
+    c.forbidden.clear();
+    let cluster_role = |name: &str, labels: Option<(&str, &str)>, rules: Vec<PolicyRule>| {
+        let mut m = meta(None, name);
+        m.labels = labels.map(|(k, v)| [(k.to_string(), v.to_string())].into());
+        serde_json::to_value(ClusterRole {
+            metadata: m,
+            rules: Some(rules),
+            aggregation_rule: None,
+        })
+        .unwrap()
+    };
+    let mut agg = cluster_role("agg", None, vec![]);
+    agg["aggregationRule"] = serde_json::to_value(AggregationRule {
+        cluster_role_selectors: Some(vec![LabelSelector {
+            match_labels: Some([("tier".to_string(), "top".to_string())].into()),
+            ..LabelSelector::default()
+        }]),
+    })
+    .unwrap();
+    c.objects.insert(
+        "rbac.authorization.k8s.io/v1/clusterroles".into(),
+        vec![
+            cluster_role("god", None, vec![rule(&["*"], &["*"], &["*"])]),
+            agg,
+            cluster_role(
+                "part",
+                Some(("tier", "top")),
+                vec![rule(
+                    &["*"],
+                    &["*"],
+                    &["create", "update", "patch", "delete"],
+                )],
+            ),
+            cluster_role(
+                "reader",
+                None,
+                vec![rule(&["*"], &["*"], &["get", "list", "watch"])],
+            ),
+        ],
+    );
+    c.objects.insert(
+        "rbac.authorization.k8s.io/v1/roles".into(),
+        vec![serde_json::to_value(Role {
+            metadata: meta(Some("payroll"), "ns-admin"),
+            rules: Some(vec![rule(&["*"], &["*"], &["*"])]),
+        })
+        .unwrap()],
+    );
+    c.objects.insert(
+        "rbac.authorization.k8s.io/v1/clusterrolebindings".into(),
+        vec![
+            binding_of(None, "to-god", "ClusterRole", "god"),
+            binding_of(None, "to-agg", "ClusterRole", "agg"),
+            binding_of(None, "to-reader", "ClusterRole", "reader"),
+            binding_of(None, "to-missing", "ClusterRole", "missing"),
+        ],
+    );
+    c.objects.insert(
+        "rbac.authorization.k8s.io/v1/rolebindings".into(),
+        vec![
+            binding_of(Some("payroll"), "payroll-god", "ClusterRole", "god"),
+            binding_of(Some("payroll"), "payroll-admin", "Role", "ns-admin"),
+            binding_of(Some("payroll"), "payroll-reader", "ClusterRole", "reader"),
+        ],
+    );
+    c
+}
+
+#[test]
+fn bindings_are_judged_knowing_the_roles_of_the_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(cluster_with_roles());
+    let run = audit(dir.path(), &server, &["-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    let admin: BTreeMap<String, String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "cluster-admin-binding")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let files: Vec<&str> = admin.keys().map(String::as_str).collect();
+    assert_eq!(
+        files,
+        [
+            "stand-in/ClusterRoleBinding/to-agg",
+            "stand-in/ClusterRoleBinding/to-god",
+            "stand-in/payroll/RoleBinding/payroll-admin",
+            "stand-in/payroll/RoleBinding/payroll-god",
+        ],
+        "read-only and unknown roles are no cluster-admin: {admin:#?}"
+    );
+    let god = &admin["stand-in/ClusterRoleBinding/to-god"];
+    assert!(
+        god.contains("grants ClusterRole god (defined at stand-in/ClusterRole/god) to group to-god-group, and that role amounts to cluster-admin"),
+        "{god}"
+    );
+    let agg = &admin["stand-in/ClusterRoleBinding/to-agg"];
+    assert!(
+        agg.contains("it aggregates ClusterRole part (defined at stand-in/ClusterRole/part)"),
+        "{agg}"
+    );
+    let ns_admin = &admin["stand-in/payroll/RoleBinding/payroll-admin"];
+    assert!(
+        ns_admin.contains("Role ns-admin (defined at stand-in/payroll/Role/ns-admin)"),
+        "{ns_admin}"
+    );
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+
+    // With -n, ClusterRoles are still read whole for the index, Roles only there,
+    // and cluster-scoped objects are not judged.
+    let before = server.requests().len();
+    let run = audit(dir.path(), &server, &["-f", "json", "-n", "payroll"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = rules_of(&run.json());
+    let admin: Vec<&str> = found
+        .iter()
+        .filter(|(r, _)| r == "cluster-admin-binding")
+        .map(|(_, f)| f.as_str())
+        .collect();
+    assert_eq!(
+        admin,
+        [
+            "stand-in/payroll/RoleBinding/payroll-admin",
+            "stand-in/payroll/RoleBinding/payroll-god"
+        ]
+    );
+    let requests = server.requests().split_off(before);
+    assert!(requests
+        .iter()
+        .any(|(_, p, _)| p
+            .starts_with("/apis/rbac.authorization.k8s.io/v1/namespaces/payroll/roles?")));
+    assert!(requests
+        .iter()
+        .any(|(_, p, _)| p.starts_with("/apis/rbac.authorization.k8s.io/v1/clusterroles?")));
+    assert!(!requests
+        .iter()
+        .any(|(_, p, _)| p.starts_with("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings")));
+}
+
+#[test]
+fn a_role_index_that_cannot_be_read_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = cluster_with_roles();
+    c.forbidden.push("clusterroles".into());
+    let server = Server::start(c);
+    let run = audit(dir.path(), &server, &["-f", "json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let report = run.json();
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("cannot list clusterroles")
+                && m.ends_with(
+                    "bindings to them are judged knowing only the built-in cluster-admin"
+                )),
+        "{messages:?}"
+    );
+    let found = rules_of(&report);
+    assert!(
+        !found
+            .iter()
+            .any(|(r, f)| r == "cluster-admin-binding" && f.contains("to-god")),
+        "{found:?}"
+    );
+    // The Role of the namespace is still known.
+    assert!(found.contains(&(
+        "cluster-admin-binding".to_string(),
+        "stand-in/payroll/RoleBinding/payroll-admin".to_string()
+    )));
 }
 
 #[test]

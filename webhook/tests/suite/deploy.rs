@@ -316,6 +316,13 @@ fn the_audit_runs_alone_with_read_only_rbac_covering_every_rule_kind() {
             "the audit cannot list {resource} ({kind})"
         );
     }
+    // Bindings are judged knowing the roles they bind: the audit lists these first.
+    for resource in ["roles", "clusterroles"] {
+        assert!(
+            listable.contains(resource),
+            "the role index needs {resource}"
+        );
+    }
     assert_eq!(
         m["ClusterRoleBinding/blastwall-audit"]["subjects"][0]["name"],
         "blastwall-audit"
