@@ -15,7 +15,7 @@ entry(index, fields) := object.union(
 		"secretVerbs": [], "sensitive": [],
 		"reachesSecrets": false, "reachesRbac": false, "reachesPodExec": false,
 		"reachesServiceAccountToken": false, "reachesNodesProxy": false,
-		"escalate": false, "bind": false, "impersonate": false, "writesAwsAuth": false,
+		"escalate": false, "bind": false, "impersonate": false, "writesAwsAuth": false, "writesAdmission": false,
 		"readOnly": false, "customGroupsOnly": false, "everyGroup": false, "clusterAdmin": false,
 	},
 	fields,

@@ -74,6 +74,22 @@ test_reaching_secrets_or_exec_is_an_error_naming_them if {
 	f.severity == "error"
 }
 
+test_writing_admission_webhooks_is_an_error if {
+	e := k.entry(0, {
+		"wildcards": [k.wildcard(0, "resources", 0)],
+		"grant": "get, update, patch on every resource of admissionregistration.k8s.io",
+		"writesAdmission": true,
+		"sensitive": ["writes to admission webhook configurations", "writes to admission policies"],
+	})
+	doc := k.role("ClusterRole", "", "webhook-manager", [e], {})
+	rule.deny == {{
+		"msg": "ClusterRole webhook-manager rule 0 grants get, update, patch on every resource of admissionregistration.k8s.io, which includes writes to admission webhook configurations and writes to admission policies",
+		"path": ["rules", 0, "resources", 0],
+		"severity": "error",
+		"related": [],
+	}} with input as doc
+}
+
 test_every_group_is_an_error if {
 	e := k.entry(1, {"wildcards": [k.wildcard(1, "apiGroups", 0)], "grant": "get, update on ingresses of every API group", "everyGroup": true})
 	doc := k.role("Role", "shop", "deployer", [e], {})

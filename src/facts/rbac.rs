@@ -23,6 +23,30 @@ use crate::source::{Document, PathSeg, SourceFile};
 
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 const AUTHN_GROUP: &str = "authentication.k8s.io";
+const ADMISSION_GROUP: &str = "admissionregistration.k8s.io";
+/// Admission webhooks: who writes these can stop admission control cluster-wide
+/// (delete or narrow a validating webhook) or change every object created
+/// (a mutating webhook of their own).
+const ADMISSION_WEBHOOKS: &[&str] = &[
+    "validatingwebhookconfigurations",
+    "mutatingwebhookconfigurations",
+];
+/// In-process admission policies and their bindings: the same, without a webhook.
+const ADMISSION_POLICIES: &[&str] = &[
+    "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings",
+    "mutatingadmissionpolicies",
+    "mutatingadmissionpolicybindings",
+];
+/// Verbs that change admission configuration.
+const ADMISSION_WRITE_VERBS: &[&str] = &[
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "*",
+];
 
 /// What a `*` in apiGroups stands for: the groups that matter, and `*` for the rest.
 const EVERY_GROUP: &[&str] = &["", "apps", "batch", RBAC_GROUP, "*"];
@@ -60,6 +84,15 @@ fn resources_of(group: &str) -> &'static [&'static str] {
             "clusterrolebindings",
         ],
         AUTHN_GROUP => &["uids", "userextras", "*"],
+        ADMISSION_GROUP => &[
+            "validatingwebhookconfigurations",
+            "mutatingwebhookconfigurations",
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicybindings",
+            "mutatingadmissionpolicies",
+            "mutatingadmissionpolicybindings",
+            "*",
+        ],
         _ => &["*"],
     }
 }
@@ -368,6 +401,16 @@ impl Entry {
             })
     }
 
+    /// Whether it writes any of `resources` of admissionregistration.k8s.io, for
+    /// every name (with resourceNames it manages named configurations, such as its
+    /// own webhook's).
+    fn writes_admission(&self, resources: &[&str]) -> bool {
+        !self.named()
+            && resources
+                .iter()
+                .any(|r| self.grants_on(ADMISSION_GROUP, r, |v| ADMISSION_WRITE_VERBS.contains(&v)))
+    }
+
     /// The (group, resource, verb) triples, as long as `budget` lasts; false when
     /// they do not all fit.
     fn triples(&self, budget: &mut usize) -> (Vec<Value>, bool) {
@@ -501,6 +544,12 @@ impl Entry {
         if kube_system && self.writes_aws_auth() {
             out.push("writes to the aws-auth ConfigMap".to_string());
         }
+        if self.writes_admission(ADMISSION_WEBHOOKS) {
+            out.push("writes to admission webhook configurations".to_string());
+        }
+        if self.writes_admission(ADMISSION_POLICIES) {
+            out.push("writes to admission policies".to_string());
+        }
         out
     }
 
@@ -600,6 +649,13 @@ impl Entry {
             (
                 "writesAwsAuth",
                 Value::Bool(kube_system && self.writes_aws_auth()),
+            ),
+            (
+                "writesAdmission",
+                Value::Bool(
+                    self.writes_admission(ADMISSION_WEBHOOKS)
+                        || self.writes_admission(ADMISSION_POLICIES),
+                ),
             ),
             ("readOnly", Value::Bool(self.read_only())),
             ("customGroupsOnly", Value::Bool(self.custom_groups_only())),

@@ -155,6 +155,48 @@ fn argo_cd_application_controller_is_one_cluster_admin_finding_and_its_binding_a
     );
 }
 
+#[test]
+fn wildcard_writes_to_admission_webhooks_are_an_error_read_only_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("webhook-manager.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: webhook-manager\nrules:\n- apiGroups: [admissionregistration.k8s.io]\n  resources: [\"*\"]\n  verbs: [get, list, watch, update, patch]\n- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations]\n  verbs: [\"*\"]\n- apiGroups: [admissionregistration.k8s.io]\n  resources: [validatingwebhookconfigurations]\n  resourceNames: [webhook-manager]\n  verbs: [\"*\"]\n- apiGroups: [admissionregistration.k8s.io]\n  resources: [\"*\"]\n  verbs: [get, list, watch]\n",
+    )
+    .unwrap();
+    // An absolute path: `lint` joins it to fixtures/upstream/ unchanged.
+    let path = file.display().to_string();
+    assert_eq!(
+        seen(&[path.as_str()]),
+        vec![
+            finding(
+                "rbac-wildcard",
+                7,
+                Severity::Error,
+                "ClusterRole webhook-manager rule 0 grants get, list, watch, update, patch on every resource of admissionregistration.k8s.io, which includes writes to admission webhook configurations and writes to admission policies",
+            ),
+            finding(
+                "rbac-wildcard",
+                11,
+                Severity::Error,
+                "ClusterRole webhook-manager rule 1 grants every verb on validatingwebhookconfigurations and mutatingwebhookconfigurations of admissionregistration.k8s.io, which includes writes to admission webhook configurations",
+            ),
+            finding(
+                "rbac-wildcard",
+                15,
+                Severity::Warning,
+                "ClusterRole webhook-manager rule 2 grants every verb on validatingwebhookconfigurations of admissionregistration.k8s.io named webhook-manager",
+            ),
+            finding(
+                "rbac-wildcard",
+                17,
+                Severity::Info,
+                "ClusterRole webhook-manager rule 3 grants get, list, watch on every resource of admissionregistration.k8s.io (read-only)",
+            ),
+        ]
+    );
+}
+
 fn polaris(kind: &str) -> Vec<String> {
     let dir = root().join("fixtures/upstream/polaris");
     let mut out = Vec::new();
