@@ -14,7 +14,7 @@ metadata := {
 		"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "SYS_TIME", "DAC_READ_SEARCH",
 		"BPF", "PERFMON", "NET_ADMIN", "NET_RAW", "MAC_ADMIN", "MAC_OVERRIDE", "SYSLOG",
 	]},
-	"description": "Flags securityContext.capabilities.add entries that give a container power over the node or its neighbours: ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, BPF, PERFMON, NET_ADMIN, NET_RAW, MAC_ADMIN, MAC_OVERRIDE and SYSLOG. Names are compared as the container runtime reads them: case-insensitively and with or without the CAP_ prefix. These are the capabilities behind known container escapes (mounting host filesystems, loading kernel modules, open_by_handle_at, reading kernel memory through eBPF), traffic interception (raw sockets, ARP and DNS spoofing, iptables), and switching off AppArmor or SELinux. None of them is in the Pod Security Standards baseline set, and none is in the runtime's default set except NET_RAW, which that standard recommends dropping. Parameter `capabilities` (a list; default: the fifteen above) replaces the list of capabilities flagged, written as in capabilities.add.",
+	"description": "Flags securityContext.capabilities.add entries that give a container power over the node or its neighbours: ALL, SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, SYS_TIME, DAC_READ_SEARCH, BPF, PERFMON, NET_ADMIN, NET_RAW, MAC_ADMIN, MAC_OVERRIDE and SYSLOG. Names are compared as the container runtime reads them: case-insensitively and with or without the CAP_ prefix. These are the capabilities behind known container escapes (mounting host filesystems, loading kernel modules, open_by_handle_at, reading kernel memory through eBPF), traffic interception (raw sockets, ARP and DNS spoofing, iptables), and switching off AppArmor or SELinux. NET_ADMIN and NET_RAW reach the node's network only with hostNetwork; on the pod's own network NET_RAW is a warning. A container whose user is not root (a non-zero runAsUser, or runAsNonRoot) does not hold added capabilities, since Kubernetes sets no ambient ones: the finding is a warning (a binary with that file capability, or setuid root, can still use it) or, with allowPrivilegeEscalation: false (no_new_privs blocks file capabilities too), info. None of them is in the Pod Security Standards baseline set, and none is in the runtime's default set except NET_RAW, which that standard recommends dropping. Parameter `capabilities` (a list; default: the fifteen above) replaces the list of capabilities flagged, written as in capabilities.add.",
 	"remediation": "Remove the capability and drop ALL; add back only narrow capabilities the process needs, such as NET_BIND_SERVICE to listen on a port below 1024. Workloads that need node-level powers (CNI plugins, eBPF agents) belong in a reviewed namespace with an exemption for this rule.",
 	"example": {
 		"bad": `apiVersion: v1
@@ -74,14 +74,79 @@ flagged := {canonical(c) |
 	is_string(c)
 }
 
-deny contains {"msg": msg, "path": path} if {
+# Capabilities whose reach is the network namespace: the pod's own, unless it uses
+# the node's (hostNetwork).
+network_scoped := {
+	"NET_ADMIN": "reconfigure its own pod's interfaces, routes and iptables (not other pods' or the node's), and reach the kernel's netfilter code behind known container escapes",
+	"NET_RAW": "open raw sockets on its pod's network to forge packets (ARP and DNS spoofing where the network plugin lets them through)",
+}
+
+severity_on_pod_network := {"NET_ADMIN": "error", "NET_RAW": "warning"}
+
+on_node_network := {
+	"NET_ADMIN": "reconfigure the node's interfaces, routes and iptables (the pod uses hostNetwork) to intercept or redirect every pod's traffic on the node",
+	"NET_RAW": "open raw sockets on the node's network (the pod uses hostNetwork) to capture and forge the traffic of every pod on the node",
+}
+
+host_network if input.facts.workload.podSpec.hostNetwork == true
+
+# What the capability lets the container do, and how much that weighs, for a
+# process that holds it.
+power(cap) := {"says": on_node_network[cap], "severity": "error"} if {
+	host_network
+	on_node_network[cap]
+} else := {"says": network_scoped[cap], "severity": severity_on_pod_network[cap]} if {
+	network_scoped[cap]
+} else := {"says": dangerous[cap], "severity": "error"} if {
+	dangerous[cap]
+} else := {"says": "use a capability the blastwall config lists as dangerous", "severity": "error"}
+
+# The container's user is not root: a non-zero runAsUser, or runAsNonRoot with
+# none (the kubelet then refuses a root image user).
+non_root(c) := sprintf("user %v", [c.securityContext.runAsUser]) if {
+	is_number(c.securityContext.runAsUser)
+	c.securityContext.runAsUser != 0
+} else := "a non-root user (runAsNonRoot)" if {
+	object.get(c.securityContext, "runAsUser", null) == null
+	c.securityContext.runAsNonRoot == true
+}
+
+deny contains {"msg": msg, "path": path, "severity": severity} if {
 	not input.facts.workload.windows
 	some c in input.facts.workload.containers
 	some j, name in workload.items(c.securityContext.capabilities.add)
 	is_string(name)
 	cap := canonical(name)
 	cap in flagged
-	power := object.get(dangerous, cap, "use a capability the blastwall config lists as dangerous")
+	p := power(cap)
 	path := array.concat(c.securityContextPaths.capabilities, ["add", j])
-	msg := sprintf("%s adds capability %s: it can %s", [c.label, name, power])
+	held := holds(c, name, p)
+	msg := held.msg
+	severity := held.severity
+}
+
+# Root holds every capability added (unless privileged, which privileged-container
+# reports). A non-root process holds none of them: Kubernetes sets no ambient
+# capabilities, so they are dropped at exec, except through a binary with that file
+# capability (or setuid root), which no_new_privs (allowPrivilegeEscalation: false)
+# also blocks.
+holds(c, name, p) := {
+	"msg": sprintf("%s adds capability %s: it can %s", [c.label, name, p.says]),
+	"severity": p.severity,
+} if not non_root(c)
+
+holds(c, name, p) := {
+	"msg": sprintf("%s adds capability %s, but runs as %s: only a binary with that file capability, or setuid root, can use it, to %s", [c.label, name, user, p.says]),
+	"severity": "warning",
+} if {
+	user := non_root(c)
+	not c.securityContext.allowPrivilegeEscalation == false
+}
+
+holds(c, name, p) := {
+	"msg": sprintf("%s adds capability %s, but runs as %s with allowPrivilegeEscalation: false: no process in it can use it (no ambient capabilities, and no_new_privs blocks file capabilities); run as root, it could %s", [c.label, name, user, p.says]),
+	"severity": "info",
+} if {
+	user := non_root(c)
+	c.securityContext.allowPrivilegeEscalation == false
 }

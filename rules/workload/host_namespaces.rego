@@ -34,9 +34,9 @@ spec:
 
 # What the pod gets from each shared namespace.
 consequences := {
-	"hostNetwork": "it uses the node's network stack, can reach services bound to the node's localhost and is not subject to NetworkPolicies",
-	"hostPID": "it sees every process on the node and can signal or inspect them, including other pods' environment and secrets",
-	"hostIPC": "it shares the node's IPC namespace and can read or tamper with other processes' shared memory",
+	"hostNetwork": "it is on the node's network stack, so it can bind the node's ports and reach services listening on the node's localhost (such as the kubelet's or a node agent's), and NetworkPolicies may not apply to it (their effect on hostNetwork pods is left to the network plugin)",
+	"hostPID": "it sees every process on the node with its command line, and can signal or inspect those its user and capabilities allow, such as reading the environment of other pods' processes that run as the same user",
+	"hostIPC": "it shares the node's IPC namespace: it can read and change the shared memory and message queues of processes outside the pod that their permissions let its user reach",
 }
 
 deny contains {"msg": msg, "path": path} if {

@@ -15,7 +15,7 @@ test_each_shared_namespace_is_one_finding if {
 test_host_pid_message_says_what_the_pod_can_do if {
 	doc := k.review("Pod", {"hostPID": true, "containers": [k.hardened("app")]})
 	rule.deny == {{
-		"msg": "pod sets hostPID: true: it sees every process on the node and can signal or inspect them, including other pods' environment and secrets",
+		"msg": "pod sets hostPID: true: it sees every process on the node with its command line, and can signal or inspect those its user and capabilities allow, such as reading the environment of other pods' processes that run as the same user",
 		"path": ["spec", "hostPID"],
 	}} with input as doc
 }

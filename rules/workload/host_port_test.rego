@@ -6,8 +6,16 @@ import data.blastwall.rules.host_port as rule
 test_host_port_points_at_the_port if {
 	doc := k.review("Deployment", {"containers": [k.container("api", {"ports": [{"containerPort": 9090}, {"containerPort": 8080, "hostPort": 80}]})]})
 	rule.deny == {{
-		"msg": "container 'api' binds port 80 on the node's IP (hostPort): it bypasses the Service and NetworkPolicies and is reachable by anything that reaches the node",
+		"msg": "container 'api' opens port 80 on the node's IP and forwards it to the pod (hostPort): anything that can reach the node on that port reaches the pod, beside any Service",
 		"path": ["spec", "template", "spec", "containers", 0, "ports", 1, "hostPort"],
+	}} with input as doc
+}
+
+test_with_host_network_the_port_is_the_node_s_own if {
+	doc := k.review("DaemonSet", {"hostNetwork": true, "containers": [k.container("proxy", {"ports": [{"containerPort": 9100, "hostPort": 9100}]})]})
+	rule.deny == {{
+		"msg": "container 'proxy' declares hostPort 9100 and runs in the node's network (hostNetwork): what it listens on there is open on the node's addresses to anything that can reach the node",
+		"path": ["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"],
 	}} with input as doc
 }
 

@@ -10,7 +10,7 @@ metadata := {
 	"match": {"facts": ["workload"]},
 	"exemptible": true,
 	"params": {"mutableTags": ["latest"]},
-	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod: replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review. Parameter `mutableTags` (default `[latest]`) lists the tags that are moved on purpose and so count as unpinned, such as `main` or `stable`.",
+	"description": "Flags container images with no tag or with the tag `latest`; an image pinned by digest (`@sha256:...`) is fine whatever its tag. A registry port (`registry:5000/app`) is not a tag. Without a fixed tag every node pulls whatever the tag points at when it starts the pod (the default imagePullPolicy of such an image is Always; with IfNotPresent each node keeps what it pulled first, and the message says so): replicas of one Deployment run different code, a rollback does not roll back, and whoever can push to the repository changes what runs in the cluster without a review. Parameter `mutableTags` (default `[latest]`) lists the tags that are moved on purpose and so count as unpinned, such as `main` or `stable`.",
 	"remediation": "Use an immutable version tag (`app:1.8.2`), or better a digest (`app@sha256:...`), and update it through a reviewed change.",
 	"example": {
 		"bad": `apiVersion: v1
@@ -41,8 +41,16 @@ deny contains {"msg": msg, "path": path} if {
 	not c.image.digest
 	problem := unpinned(c.image.tag)
 	path := array.concat(c.path, ["image"])
-	msg := sprintf("%s uses image '%s' %s: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs", [c.label, c.image.reference, problem])
+	msg := sprintf("%s uses image '%s' %s: %s", [c.label, c.image.reference, problem, pulls(c.container)])
 }
+
+# What the nodes run, by the container's imagePullPolicy (for an unpinned image
+# Kubernetes defaults it to Always).
+pulls(container) := "each node runs whatever image it already holds under that name, so replicas drift and nobody can tell from the manifest what runs" if {
+	container.imagePullPolicy == "Never"
+} else := "each node runs whatever the tag pointed to when that node first pulled it, so replicas drift and a push to the repository changes what new nodes run" if {
+	container.imagePullPolicy == "IfNotPresent"
+} else := "each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs"
 
 mutable_tags := {t | some t in params.of(metadata.id, metadata.params).mutableTags}
 

@@ -45,6 +45,21 @@ test_latest_in_a_cronjob_ephemeral_container if {
 	contains(f.msg, "with the mutable tag :latest")
 }
 
+# Kubernetes defaults imagePullPolicy to Always for an unpinned image; with
+# IfNotPresent or Never, each node runs what it already holds.
+test_the_message_follows_the_pull_policy if {
+	doc := k.review("Deployment", {"containers": [
+		k.container("a", {"image": "app:latest", "imagePullPolicy": "IfNotPresent"}),
+		k.container("b", {"image": "app:latest", "imagePullPolicy": "Never"}),
+		k.container("c", {"image": "app:latest", "imagePullPolicy": "Always"}),
+	]})
+	{f.msg | some f in rule.deny} == {
+		"container 'a' uses image 'app:latest' with the mutable tag :latest: each node runs whatever the tag pointed to when that node first pulled it, so replicas drift and a push to the repository changes what new nodes run",
+		"container 'b' uses image 'app:latest' with the mutable tag :latest: each node runs whatever image it already holds under that name, so replicas drift and nobody can tell from the manifest what runs",
+		"container 'c' uses image 'app:latest' with the mutable tag :latest: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs",
+	} with input as doc
+}
+
 test_missing_or_odd_images_are_left_to_the_api_server if {
 	doc := k.review("Pod", {"containers": [{"name": "a"}, {"name": "b", "image": ""}, {"name": "c", "image": 5}]})
 	count(rule.deny) == 0 with input as doc

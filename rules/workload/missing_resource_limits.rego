@@ -59,10 +59,10 @@ label(r) := object.get(resource_label, r, r)
 
 # What each missing limit lets the container do.
 consequence := {
-	"CPU or memory": "it can take all of the node's memory and spare CPU, and the OOM killer and evictions then hit other pods",
-	"memory": "it can take all of the node's memory, and the OOM killer and evictions then hit other pods",
-	"CPU": "it can take every spare core of the node and slow down other pods",
-	"ephemeral-storage": "it can fill the node's disk, and the kubelet's evictions then hit other pods",
+	"CPU or memory": "it can use all of the node's free memory and spare CPU, and the kernel's OOM killer and the kubelet's evictions may then hit other pods",
+	"memory": "it can use all of the node's free memory, and the kernel's OOM killer and the kubelet's evictions may then hit other pods",
+	"CPU": "it can use every spare core of the node, beyond what it was scheduled for",
+	"ephemeral-storage": "it can fill the node's disk, and the kubelet's evictions may then hit other pods",
 }
 
 limits(c) := l if {
@@ -88,8 +88,8 @@ deny contains {"msg": msg, "path": path} if {
 	c.field != "ephemeralContainers"
 	what := missing(c.container)
 	path := deepest(c)
-	why := object.get(consequence, what, "it can take more of the node than it was scheduled for, and its neighbours pay for it")
-	msg := sprintf("%s has no %s limit: %s", [c.label, what, why])
+	why := object.get(consequence, what, "it can use more of the node than it was scheduled for, and its neighbours may pay for it")
+	msg := sprintf("%s has no %s limit (unless a LimitRange of its namespace sets a default): %s", [c.label, what, why])
 }
 
 # The deepest of resources.limits, resources and the container that exists.

@@ -8,7 +8,7 @@ with_resources(name, resources) := object.union(object.remove(k.hardened(name), 
 test_no_resources_points_at_the_container if {
 	doc := k.review("Deployment", {"containers": [object.remove(k.hardened("app"), ["resources"])]})
 	rule.deny == {{
-		"msg": "container 'app' has no CPU or memory limit: it can take all of the node's memory and spare CPU, and the OOM killer and evictions then hit other pods",
+		"msg": "container 'app' has no CPU or memory limit (unless a LimitRange of its namespace sets a default): it can use all of the node's free memory and spare CPU, and the kernel's OOM killer and the kubelet's evictions may then hit other pods",
 		"path": ["spec", "template", "spec", "containers", 0],
 	}} with input as doc
 }
@@ -25,11 +25,11 @@ test_one_missing_limit_points_at_limits if {
 	})
 	rule.deny == {
 		{
-			"msg": "init container 'setup' has no memory limit: it can take all of the node's memory, and the OOM killer and evictions then hit other pods",
+			"msg": "init container 'setup' has no memory limit (unless a LimitRange of its namespace sets a default): it can use all of the node's free memory, and the kernel's OOM killer and the kubelet's evictions may then hit other pods",
 			"path": ["spec", "jobTemplate", "spec", "template", "spec", "initContainers", 0, "resources", "limits"],
 		},
 		{
-			"msg": "container 'app' has no CPU limit: it can take every spare core of the node and slow down other pods",
+			"msg": "container 'app' has no CPU limit (unless a LimitRange of its namespace sets a default): it can use every spare core of the node, beyond what it was scheduled for",
 			"path": ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "resources", "limits"],
 		},
 	} with input as doc
@@ -62,14 +62,14 @@ memory_only := {"rules": {"missing-resource-limits": {"params": {"resources": ["
 
 test_the_resources_parameter_chooses_the_limits_required if {
 	limited(memory_only, {"memory": "1Gi"}) == set()
-	limited(memory_only, {"cpu": "1"}) == {"container 'app' has no memory limit: it can take all of the node's memory, and the OOM killer and evictions then hit other pods"}
-	limited({}, {"memory": "1Gi"}) == {"container 'app' has no CPU limit: it can take every spare core of the node and slow down other pods"}
+	limited(memory_only, {"cpu": "1"}) == {"container 'app' has no memory limit (unless a LimitRange of its namespace sets a default): it can use all of the node's free memory, and the kernel's OOM killer and the kubelet's evictions may then hit other pods"}
+	limited({}, {"memory": "1Gi"}) == {"container 'app' has no CPU limit (unless a LimitRange of its namespace sets a default): it can use every spare core of the node, beyond what it was scheduled for"}
 }
 
 test_ephemeral_storage_can_be_required if {
 	config := {"rules": {"missing-resource-limits": {"params": {"resources": ["cpu", "memory", "ephemeral-storage"]}}}}
-	limited(config, {"cpu": "1", "memory": "1Gi"}) == {"container 'app' has no ephemeral-storage limit: it can fill the node's disk, and the kubelet's evictions then hit other pods"}
-	limited(config, {"cpu": "1"}) == {"container 'app' has no ephemeral-storage or memory limit: it can take more of the node than it was scheduled for, and its neighbours pay for it"}
+	limited(config, {"cpu": "1", "memory": "1Gi"}) == {"container 'app' has no ephemeral-storage limit (unless a LimitRange of its namespace sets a default): it can fill the node's disk, and the kubelet's evictions may then hit other pods"}
+	limited(config, {"cpu": "1"}) == {"container 'app' has no ephemeral-storage or memory limit (unless a LimitRange of its namespace sets a default): it can use more of the node than it was scheduled for, and its neighbours may pay for it"}
 	limited(config, {"cpu": "1", "memory": "1Gi", "ephemeral-storage": "2Gi"}) == set()
 }
 

@@ -43,7 +43,7 @@ spec:
 	},
 }
 
-consequence := "a setuid binary or a kernel bug can turn a compromised process into root"
+consequence := "no_new_privs is not set, so a setuid or file-capability binary in the image can give a compromised process more privileges than it started with"
 
 # Explicitly allowed.
 deny contains {"msg": msg, "path": path} if {

@@ -6,7 +6,7 @@ import data.blastwall.rules.privilege_escalation as rule
 test_explicit_true_points_at_the_value if {
 	doc := k.review("Pod", {"containers": [k.container("app", {"securityContext": {"allowPrivilegeEscalation": true}})]})
 	rule.deny == {{
-		"msg": "container 'app' sets allowPrivilegeEscalation: true: a setuid binary or a kernel bug can turn a compromised process into root",
+		"msg": "container 'app' sets allowPrivilegeEscalation: true: no_new_privs is not set, so a setuid or file-capability binary in the image can give a compromised process more privileges than it started with",
 		"path": ["spec", "containers", 0, "securityContext", "allowPrivilegeEscalation"],
 	}} with input as doc
 }
@@ -14,7 +14,7 @@ test_explicit_true_points_at_the_value if {
 test_absent_counts_and_points_at_the_security_context if {
 	doc := k.review("CronJob", {"containers": [{"name": "job", "image": "x:1", "securityContext": {"runAsNonRoot": true}}]})
 	rule.deny == {{
-		"msg": "container 'job' does not set allowPrivilegeEscalation: false, and it defaults to true: a setuid binary or a kernel bug can turn a compromised process into root",
+		"msg": "container 'job' does not set allowPrivilegeEscalation: false, and it defaults to true: no_new_privs is not set, so a setuid or file-capability binary in the image can give a compromised process more privileges than it started with",
 		"path": ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext"],
 	}} with input as doc
 }

@@ -41,5 +41,5 @@ deny contains {"msg": msg, "path": path} if {
 	some c in input.facts.workload.containers
 	c.securityContext.privileged == true
 	path := c.securityContextPaths.privileged
-	msg := sprintf("%s runs privileged: it has every capability and every host device, so whoever controls it can take over the node", [c.label])
+	msg := sprintf("%s runs privileged: it gets every capability and every host device, without seccomp or AppArmor confinement, so root in it can take over the node", [c.label])
 }

@@ -10,7 +10,7 @@ test_privileged_container_is_reported_in_every_kind if {
 		some kind in k.kinds
 		doc := k.review(kind, {"containers": [k.hardened("web"), privileged("app")]})
 		rule.deny == {{
-			"msg": "container 'app' runs privileged: it has every capability and every host device, so whoever controls it can take over the node",
+			"msg": "container 'app' runs privileged: it gets every capability and every host device, without seccomp or AppArmor confinement, so root in it can take over the node",
 			"path": array.concat(k.spec_path(kind), ["containers", 1, "securityContext", "privileged"]),
 		}} with input as doc
 	}

@@ -7,7 +7,7 @@ metadata := {
 	"category": "workload",
 	"match": {"facts": ["workload"]},
 	"exemptible": true,
-	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover.",
+	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover. In a user namespace (hostUsers: false) the container's root is an unprivileged user of the node: the findings are then info.",
 	"remediation": "Set `runAsNonRoot: true` in the pod's securityContext (the kubelet then refuses to start a container whose user is root), and `runAsUser` to a non-zero UID where the image does not declare a user. Remove `runAsUser: 0`.",
 	"example": {
 		"bad": `apiVersion: batch/v1
@@ -49,21 +49,37 @@ spec:
 }
 
 # Runs as user 0 (the container's runAsUser, else the pod's).
-deny contains {"msg": msg, "path": path} if {
+deny contains {"msg": msg, "path": path, "severity": severity} if {
 	some c in input.facts.workload.containers
 	c.securityContext.runAsUser == 0
 	path := c.securityContextPaths.runAsUser
-	msg := sprintf("%s runs as root (runAsUser: 0): a container escape or a runtime bug gives root on the node", [c.label])
+	[escape, _, severity] := escape_gives
+	msg := sprintf("%s runs as root (runAsUser: 0): %s", [c.label, escape])
 }
 
 # Nothing keeps it from running as root: the image's user decides.
-deny contains {"msg": msg, "path": path} if {
+deny contains {"msg": msg, "path": path, "severity": severity} if {
 	some c in input.facts.workload.containers
 	object.get(c.securityContext, "runAsUser", null) == null
 	not c.securityContext.runAsNonRoot == true
 	path := unset_path(c)
-	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies, and a container escape as root gives root on the node", [c.label])
+	[_, escape, severity] := escape_gives
+	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies: %s", [c.label, escape])
 }
+
+# In a user namespace (hostUsers: false) the container's root is an unprivileged
+# user of the node.
+escape_gives := [
+	"root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
+	"root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
+	"info",
+] if {
+	input.facts.workload.podSpec.hostUsers == false
+} else := [
+	"a container escape or a runtime bug gives root on the node",
+	"if that is root, a container escape or a runtime bug gives root on the node",
+	metadata.severity,
+]
 
 # Where to point when runAsNonRoot is not true: at runAsNonRoot: false if it is
 # written, else at the container's securityContext, or at the container.

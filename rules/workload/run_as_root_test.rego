@@ -11,7 +11,17 @@ test_run_as_user_zero_on_the_pod_points_at_it if {
 	rule.deny == {{
 		"msg": "container 'app' runs as root (runAsUser: 0): a container escape or a runtime bug gives root on the node",
 		"path": ["spec", "template", "spec", "securityContext", "runAsUser"],
+		"severity": "warning",
 	}} with input as doc
+}
+
+# In a user namespace the container's root is not the node's.
+test_with_host_users_false_root_is_not_the_node_s_root if {
+	doc := k.review("Pod", {"hostUsers": false, "containers": [with_sc("app", {"runAsUser": 0}), with_sc("side", {})]})
+	{[f.msg, f.severity] | some f in rule.deny} == {
+		["container 'app' runs as root (runAsUser: 0): root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root", "info"],
+		["container 'side' may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies: root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root", "info"],
+	} with input as doc
 }
 
 test_run_as_user_zero_on_the_container_points_at_it if {
@@ -28,8 +38,9 @@ test_container_overrides_the_pod if {
 test_container_run_as_non_root_false_overrides_the_pod if {
 	doc := k.review("CronJob", {"securityContext": {"runAsNonRoot": true}, "containers": [with_sc("job", {"runAsNonRoot": false})]})
 	rule.deny == {{
-		"msg": "container 'job' may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies, and a container escape as root gives root on the node",
+		"msg": "container 'job' may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies: if that is root, a container escape or a runtime bug gives root on the node",
 		"path": ["spec", "jobTemplate", "spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"],
+		"severity": "warning",
 	}} with input as doc
 }
 

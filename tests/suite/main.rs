@@ -12,6 +12,7 @@ mod cases;
 mod goyaml;
 
 mod access;
+mod addons;
 mod access_entries;
 mod access_page;
 mod audit;
