@@ -19,5 +19,5 @@ metadata := {
 deny contains {"msg": msg, "path": e.principalArnPath} if {
 	some e in ae.entries
 	e.principal.kind == "user"
-	msg := sprintf("%s is an IAM user: it signs in with long-lived access keys; grant access to a role instead", [e.who])
+	msg := sprintf("%s is an IAM user: it signs in with the user's own credentials, usually long-lived access keys, not short role sessions; grant access to a role instead", [e.who])
 }

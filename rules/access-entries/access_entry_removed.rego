@@ -19,7 +19,7 @@ metadata := {
 deny contains {"msg": msg, "path": r.path} if {
 	some r in input.facts.accessConfigChange.removed
 	via := r.nodeRole
-	msg := sprintf("the access entry of %s is removed, and it is a node role (%s): nodes with this role can no longer join the cluster", [r.who, via])
+	msg := sprintf("the access entry of %s is removed, and it is a node role (%s): unless aws-auth maps the role (authentication mode API_AND_CONFIG_MAP), nodes with this role can no longer join the cluster", [r.who, via])
 }
 
 deny contains {"msg": msg, "path": r.path} if {
@@ -28,5 +28,5 @@ deny contains {"msg": msg, "path": r.path} if {
 	change.adminsAfter == 0
 	some r in change.removed
 	via := r.admin
-	msg := sprintf("the access entry of %s (%s) is removed and no declared admin keeps admin rights here: the administrators are locked out", [r.who, via])
+	msg := sprintf("the access entry of %s (%s) is removed and no declared admin keeps admin rights here: unless aws-auth still maps one (API_AND_CONFIG_MAP), the administrators are locked out", [r.who, via])
 }

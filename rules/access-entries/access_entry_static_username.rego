@@ -19,5 +19,5 @@ metadata := {
 deny contains {"msg": msg, "path": e.usernamePath} if {
 	some e in ae.entries
 	e.staticUsername
-	msg := sprintf("%s gets the fixed username %s: every session of the role looks the same in the audit log; add {{SessionName}}", [e.who, e.username])
+	msg := sprintf("%s gets the fixed username %s: every session of the role gets the same Kubernetes username, so bindings and the audit log's username cannot tell them apart (only the session name in the user's extra fields can); add {{SessionName}}", [e.who, e.username])
 }

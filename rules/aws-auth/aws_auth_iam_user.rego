@@ -21,5 +21,5 @@ deny contains {"msg": msg, "path": e.arnPath} if {
 	some e in a.mappings
 	e.section == "mapUsers"
 	e.arnParts.resourceType == "user"
-	msg := sprintf("IAM user %s authenticates with long-lived access keys; map a role that the user assumes instead", [e.arn])
+	msg := sprintf("IAM user %s authenticates with the user's own credentials, usually long-lived access keys, not short role sessions; map a role that the user assumes instead", [e.arn])
 }

@@ -22,5 +22,5 @@ metadata := {
 deny contains {"msg": msg, "path": e.usernamePath, "related": [{"path": first.usernamePath, "msg": sprintf("also used by %s", [first.arn])}]} if {
 	some e in a.mappings
 	first := e.sharedUsername
-	msg := sprintf("username `%s` is also used by %s: Kubernetes sees one user, so audit logs cannot tell %s from it and RBAC bindings to this user apply to both", [e.username, first.arn, e.arn])
+	msg := sprintf("username `%s` is also used by %s: Kubernetes sees one username: RBAC bindings to it apply to both, and the audit log tells %s from it only by the caller's ARN in the user's extra fields", [e.username, first.arn, e.arn])
 }

@@ -20,7 +20,7 @@ metadata := {
 deny contains {"msg": msg, "path": s.parseError.path} if {
 	some s in a.sections
 	s.parseError
-	msg := sprintf("%s is not valid YAML (line %d of the block: %s); the authenticator rejects the whole %s section, so every mapping in it, node roles included, is dropped and those principals are denied", [s.name, s.parseError.line, s.parseError.message, s.name])
+	msg := sprintf("%s is not valid YAML (line %d of the block: %s); the authenticator rejects the whole %s section, so every mapping in it, node roles included, is dropped and those principals lose the access it gave them", [s.name, s.parseError.line, s.parseError.message, s.name])
 }
 
 deny contains {"msg": msg, "path": s.path} if {

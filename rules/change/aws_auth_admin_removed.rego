@@ -23,7 +23,7 @@ deny contains {"msg": msg, "path": ["data"]} if {
 	change.op == "UPDATE"
 	count(change.aws_auth.adminsBefore) > 0
 	count(change.aws_auth.adminsAfter) == 0
-	msg := sprintf("after this change by %s no configured admin principal is mapped in aws-auth any more (before: %s): nobody could repair cluster access through Kubernetes RBAC", [change.who, concat("; ", change.aws_auth.adminsBefore)])
+	msg := sprintf("after this change by %s no configured admin principal is mapped in aws-auth any more (before: %s): unless an EKS access entry or the cluster creator's admin access remains, nobody can repair cluster access", [change.who, concat("; ", change.aws_auth.adminsBefore)])
 }
 
 break_glass contains lower(arn) if {

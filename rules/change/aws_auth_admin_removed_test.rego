@@ -12,7 +12,7 @@ admins(before, after) := {
 sre := "arn:aws:iam::111122223333:role/sre-admin (admins.iamRoles: arn:aws:iam::111122223333:role/sre-admin)"
 
 test_last_admin_removed_is_denied if {
-	msg := sprintf("after this change by alice no configured admin principal is mapped in aws-auth any more (before: %s): nobody could repair cluster access through Kubernetes RBAC", [sre])
+	msg := sprintf("after this change by alice no configured admin principal is mapped in aws-auth any more (before: %s): unless an EKS access entry or the cluster creator's admin access remains, nobody can repair cluster access", [sre])
 	rule.deny == {{"msg": msg, "path": ["data"]}} with input as admins([sre], [])
 }
 

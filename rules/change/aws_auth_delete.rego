@@ -24,5 +24,5 @@ deny contains {"msg": msg, "path": []} if {
 	entries := [e | some e in input.facts.awsAuthOld.entries; is_string(e.arn)]
 	nodes := [e | some e in entries; e.node == true]
 	accounts := [a | some a in input.facts.awsAuthOld.sections.mapAccounts.accounts]
-	msg := sprintf("deleting ConfigMap kube-system/aws-auth by %s removes all %d IAM mappings it holds (%d of them node roles) and %d mapped accounts: aws-iam-authenticator then rejects every principal it mapped, nodes included; annotate the live object with blastwall.dev/allow-delete: \"true\" first if this is intended", [change.who, count(entries), count(nodes), count(accounts)])
+	msg := sprintf("deleting ConfigMap kube-system/aws-auth by %s removes all %d IAM mappings it holds (%d of them node roles) and %d mapped accounts: every principal it mapped, nodes included, loses that access (only those an EKS access entry admits get in); annotate the live object with blastwall.dev/allow-delete: \"true\" first if this is intended", [change.who, count(entries), count(nodes), count(accounts)])
 }

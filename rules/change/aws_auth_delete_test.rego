@@ -23,7 +23,7 @@ review(op, annotations) := {
 
 test_delete_is_denied if {
 	aws_auth_delete.deny == {{
-		"msg": "deleting ConfigMap kube-system/aws-auth by alice removes all 2 IAM mappings it holds (1 of them node roles) and 0 mapped accounts: aws-iam-authenticator then rejects every principal it mapped, nodes included; annotate the live object with blastwall.dev/allow-delete: \"true\" first if this is intended",
+		"msg": "deleting ConfigMap kube-system/aws-auth by alice removes all 2 IAM mappings it holds (1 of them node roles) and 0 mapped accounts: every principal it mapped, nodes included, loses that access (only those an EKS access entry admits get in); annotate the live object with blastwall.dev/allow-delete: \"true\" first if this is intended",
 		"path": [],
 	}} with input as review("DELETE", {})
 }

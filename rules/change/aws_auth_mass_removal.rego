@@ -22,7 +22,7 @@ deny contains {"msg": msg, "path": ["data"]} if {
 	some [name, s] in change.sections
 	s.oldPresent == true
 	s.newPresent == false
-	msg := sprintf("the %s key was removed from aws-auth by %s: all %d principals it mapped lose access", [name, change.who, s.oldCount])
+	msg := sprintf("the %s key was removed from aws-auth by %s: all %d principals it mapped lose the access it gave them", [name, change.who, s.oldCount])
 }
 
 deny contains {"msg": msg, "path": s.path} if {

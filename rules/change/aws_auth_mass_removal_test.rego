@@ -21,7 +21,7 @@ test_removing_most_principals_is_denied if {
 }
 
 test_removing_a_section_key_is_denied if {
-	expected := {{"msg": "the mapRoles key was removed from aws-auth by terraform: all 4 principals it mapped lose access", "path": ["data"]}}
+	expected := {{"msg": "the mapRoles key was removed from aws-auth by terraform: all 4 principals it mapped lose the access it gave them", "path": ["data"]}}
 	rule.deny == expected with input as inp({"oldCount": 4, "newCount": 0, "newPresent": false, "removed": [p("a"), p("b"), p("c"), p("d")]})
 }
 

@@ -23,7 +23,7 @@ deny contains {"msg": msg, "path": s.path} if {
 	some [name, s] in change.sections
 	some p in s.removed
 	p.node == true
-	msg := sprintf("node mapping of %s removed from %s by %s (it had %s): nodes using this role can no longer register or renew their leases and go NotReady", [change.principal(name, p.arn), name, change.who, change.mapping(p)])
+	msg := sprintf("node mapping of %s removed from %s by %s (it had %s): unless an EKS access entry admits the role, nodes using it can no longer authenticate, so they go NotReady and new ones cannot join", [change.principal(name, p.arn), name, change.who, change.mapping(p)])
 }
 
 deny contains {"msg": msg, "path": c.new.path} if {

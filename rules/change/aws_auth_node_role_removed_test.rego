@@ -22,7 +22,7 @@ inp(removed, changed, system) := {
 
 test_removed_node_role_is_denied if {
 	rule.deny == {{
-		"msg": "node mapping of role arn:aws:iam::111122223333:role/eks-node removed from mapRoles by alice (products: payroll) (it had username system:node:{{EC2PrivateDNSName}}, groups [system:bootstrappers, system:nodes]): nodes using this role can no longer register or renew their leases and go NotReady",
+		"msg": "node mapping of role arn:aws:iam::111122223333:role/eks-node removed from mapRoles by alice (products: payroll) (it had username system:node:{{EC2PrivateDNSName}}, groups [system:bootstrappers, system:nodes]): unless an EKS access entry admits the role, nodes using it can no longer authenticate, so they go NotReady and new ones cannot join",
 		"path": ["data", "mapRoles"],
 	}} with input as inp([node], [], false)
 }
