@@ -133,7 +133,16 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 holds(c, name, p) := {
 	"msg": sprintf("%s adds capability %s: it can %s", [c.label, name, p.says]),
 	"severity": p.severity,
-} if not non_root(c)
+} if c.securityContext.runAsUser == 0
+
+# Neither root nor non-root is set: the image's user decides.
+holds(c, name, p) := {
+	"msg": sprintf("%s adds capability %s: unless its image runs as a non-root user, it can %s", [c.label, name, p.says]),
+	"severity": p.severity,
+} if {
+	not non_root(c)
+	not c.securityContext.runAsUser == 0
+}
 
 holds(c, name, p) := {
 	"msg": sprintf("%s adds capability %s, but runs as %s: only a binary with that file capability, or setuid root, can use it, to %s", [c.label, name, user, p.says]),

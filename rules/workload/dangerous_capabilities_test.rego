@@ -78,6 +78,15 @@ test_a_non_root_container_with_escalation_needs_a_file_capability if {
 	]} with input as doc
 }
 
+test_without_a_user_the_image_decides if {
+	c := {"name": "cni", "image": "cni:1", "securityContext": {"capabilities": {"add": ["NET_ADMIN"]}}}
+	doc := k.review("DaemonSet", {"hostNetwork": true, "containers": [c]})
+	{[f.msg, f.severity] | some f in rule.deny} == {[
+		"container 'cni' adds capability NET_ADMIN: unless its image runs as a non-root user, it can reconfigure the node's interfaces, routes and iptables (the pod uses hostNetwork) to intercept or redirect every pod's traffic on the node",
+		"error",
+	]} with input as doc
+}
+
 test_run_as_user_zero_outweighs_run_as_non_root if {
 	c := k.container("app", {"securityContext": {"runAsUser": 0, "capabilities": {"add": ["SYS_ADMIN"]}}})
 	doc := k.review("Pod", {"containers": [c]})
