@@ -1072,7 +1072,7 @@ exemptions:
         assert_eq!(out["response"]["allowed"], true, "{out}");
         assert_eq!(
             out["response"]["warnings"],
-            json!(["[privileged-container] (pre-existing: already present before this change) container 'app' runs privileged: it has every capability and every host device, so whoever controls it can take over the node"])
+            json!(["[privileged-container] (pre-existing: already present before this change) container 'app' runs privileged: it gets every capability and every host device, without seccomp or AppArmor confinement, so root in it can take over the node"])
         );
 
         let mut enforced = Enforcements::default();

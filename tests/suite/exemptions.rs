@@ -499,7 +499,7 @@ fn rule_params_from_the_config_change_what_rules_report() {
         rules_of(Some(config)),
         [
             "latest-image-tag: container 'c' uses image 'nginx:main' with the mutable tag :main: each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs",
-            "dangerous-capabilities: container 'c' adds capability CHOWN: it can use a capability the blastwall config lists as dangerous",
+            "dangerous-capabilities: container 'c' adds capability CHOWN, but runs as a non-root user (runAsNonRoot) with allowPrivilegeEscalation: false: no process in it can use it (no ambient capabilities, and no_new_privs blocks file capabilities); run as root, it could use a capability the blastwall config lists as dangerous",
         ]
     );
 }

@@ -149,8 +149,8 @@ fn github_annotates_the_template_file_when_the_stream_is_stdin() {
     assert_eq!(
         lines[1],
         "::error file=fixtures/helm/charts/payroll/templates/deployment.yaml,title=privileged-container::\
-         <stdin>:57:25: container 'api' runs privileged: it has every capability and every host device, \
-         so whoever controls it can take over the node \
+         <stdin>:57:25: container 'api' runs privileged: it gets every capability and every host device, \
+         without seccomp or AppArmor confinement, so root in it can take over the node \
          (rendered from Helm template fixtures/helm/charts/payroll/templates/deployment.yaml)"
     );
     // No template: annotated on the run, with its place in the message.
