@@ -20,5 +20,13 @@ deny contains {"msg": msg, "path": p.adminGradePath} if {
 	some [e, p] in ae.policies
 	p.adminGrade
 	not e.tenancy.admin
-	msg := sprintf("%s gets %s at %s scope, admin-grade over every namespace of the cluster, and is not a declared admin (admins.iamRoles)", [e.who, p.name, object.get(p.scope, "type", "cluster")])
+	scope := object.get(p.scope, "type", "cluster")
+	msg := sprintf("%s gets %s at %s scope, %s, and is not a declared admin (admins.iamRoles)", [e.who, p.name, scope, reach(scope)])
 }
+
+# Only AmazonEKSClusterAdminPolicy is admin-grade at namespace scope: every verb on
+# every resource of those namespaces (whether it reaches cluster-scoped objects
+# there is not documented, so the message does not say it does).
+reach("namespace") := "every verb on every resource of its namespaces, Secrets, pods/exec and ServiceAccount impersonation included"
+
+reach(scope) := "admin-grade over every namespace of the cluster" if scope != "namespace"

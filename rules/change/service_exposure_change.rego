@@ -61,11 +61,17 @@ deny contains {"msg": msg, "path": ["spec", "type"]} if {
 	msg := sprintf("%s becomes %s (was %s) by %s: it is now reachable from %s", [change.describe(change.new), after, before, change.who, reach(change.new)])
 }
 
-reach(s) := "the internet through a load balancer" if {
+reach(s) := sprintf("the internet through a load balancer%s", [source_ranges(s)]) if {
 	internet_facing(s)
-} else := "outside the cluster, on every node's port" if {
+} else := "wherever the nodes' security groups admit, on a port of every node" if {
 	svc_type(s) == "NodePort"
-} else := "the VPC through a load balancer"
+} else := sprintf("the VPC and networks routed to it, through a load balancer%s", [source_ranges(s)])
+
+# loadBalancerSourceRanges narrow who reaches a load balancer.
+source_ranges(s) := sprintf(" (only from loadBalancerSourceRanges %s)", [concat(", ", [r | some r in s.spec.loadBalancerSourceRanges; is_string(r)])]) if {
+	is_array(s.spec.loadBalancerSourceRanges)
+	count(s.spec.loadBalancerSourceRanges) > 0
+} else := ""
 
 deny contains {"msg": msg, "path": ["metadata", "annotations"]} if {
 	change.op == "UPDATE"

@@ -14,13 +14,19 @@ internal := {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal", 
 public := {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing", "service.beta.kubernetes.io/aws-load-balancer-type": "external"}
 
 test_cluster_ip_to_load_balancer_warns if {
-	expected := {{"msg": "Service payroll/api becomes LoadBalancer (was ClusterIP) by ci: it is now reachable from the VPC through a load balancer", "path": ["spec", "type"]}}
+	expected := {{"msg": "Service payroll/api becomes LoadBalancer (was ClusterIP) by ci: it is now reachable from the VPC and networks routed to it, through a load balancer", "path": ["spec", "type"]}}
 	rule.deny == expected with input as inp(svc("ClusterIP", {}), svc("LoadBalancer", internal))
 }
 
 test_node_port_warns if {
 	some f in rule.deny with input as inp(svc("ClusterIP", {}), svc("NodePort", {}))
-	f.msg == "Service payroll/api becomes NodePort (was ClusterIP) by ci: it is now reachable from outside the cluster, on every node's port"
+	f.msg == "Service payroll/api becomes NodePort (was ClusterIP) by ci: it is now reachable from wherever the nodes' security groups admit, on a port of every node"
+}
+
+test_source_ranges_narrow_who_reaches_it if {
+	ranged := object.union(svc("LoadBalancer", public), {"spec": {"loadBalancerSourceRanges": ["203.0.113.0/24", "198.51.100.7/32"]}})
+	some f in rule.deny with input as inp(svc("ClusterIP", {}), ranged)
+	f.msg == "Service payroll/api becomes LoadBalancer (was ClusterIP) by ci: it is now reachable from the internet through a load balancer (only from loadBalancerSourceRanges 203.0.113.0/24, 198.51.100.7/32)"
 }
 
 test_internal_to_internet_facing_warns if {

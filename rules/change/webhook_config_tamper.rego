@@ -24,5 +24,5 @@ deny contains {"msg": msg, "path": []} if {
 	what := input.facts.change.webhookObject
 	v := verb[change.op]
 	not change.privileged
-	msg := sprintf("%s, part of blastwall's own admission webhook, %s by %s, who is not an admin: whoever controls the webhook can turn every other check off", [what, v, change.who])
+	msg := sprintf("%s, part of blastwall's own admission webhook, %s by %s, who is not an admin: whoever controls the webhook can switch blastwall's other checks off for everyone", [what, v, change.who])
 }

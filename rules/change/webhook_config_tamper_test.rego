@@ -9,7 +9,7 @@ inp(op, what, admin) := {
 
 test_update_by_a_non_admin_is_denied if {
 	expected := {{
-		"msg": "Deployment blastwall-system/blastwall-webhook, part of blastwall's own admission webhook, changed by alice (products: payroll), who is not an admin: whoever controls the webhook can turn every other check off",
+		"msg": "Deployment blastwall-system/blastwall-webhook, part of blastwall's own admission webhook, changed by alice (products: payroll), who is not an admin: whoever controls the webhook can switch blastwall's other checks off for everyone",
 		"path": [],
 	}}
 	rule.deny == expected with input as inp("UPDATE", "Deployment blastwall-system/blastwall-webhook", false)
