@@ -19,7 +19,7 @@ metadata := {
 
 aws_auth := input.facts.tenancy.awsAuth
 
-lost := "no admin role is left with admin rights, and the platform team loses its way into the cluster"
+lost := "no admin role is left with admin rights here, and unless an EKS access entry or the cluster creator's admin access remains, the platform team loses its way into the cluster"
 
 # Admin roles are mapped, but to groups that give no admin rights: report at the first.
 deny contains {"msg": msg, "path": path} if {

@@ -19,7 +19,7 @@ person := {"identity": "user", "system": false}
 test_no_admin_role_in_map_roles_is_reported_at_map_roles if {
 	inp := input_for({}, person)
 	deny == {{
-		"msg": "no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::111122223333:role/sre-*), so no admin role is left with admin rights, and the platform team loses its way into the cluster",
+		"msg": "no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::111122223333:role/sre-*), so no admin role is left with admin rights here, and unless an EKS access entry or the cluster creator's admin access remains, the platform team loses its way into the cluster",
 		"path": ["data", "mapRoles"],
 	}} with input as inp
 }
@@ -28,7 +28,7 @@ test_an_admin_role_without_admin_groups_is_reported_at_its_groups if {
 	e := {"arn": admin_role, "path": ["data", "mapRoles", 3], "groupsPath": ["data", "mapRoles", 3, "groups"], "groups": ["viewers"]}
 	inp := input_for({"adminEntries": [e]}, person)
 	deny == {{
-		"msg": "role arn:aws:iam::111122223333:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::111122223333:role/sre-*) but is mapped to groups viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights, and the platform team loses its way into the cluster",
+		"msg": "role arn:aws:iam::111122223333:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::111122223333:role/sre-*) but is mapped to groups viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights here, and unless an EKS access entry or the cluster creator's admin access remains, the platform team loses its way into the cluster",
 		"path": ["data", "mapRoles", 3, "groups"],
 	}} with input as inp
 }

@@ -17,7 +17,7 @@ metadata := {
 	},
 }
 
-consequence := "nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes"
+consequence := "unless an EKS access entry admits it, nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes"
 
 deny contains {"msg": msg, "path": t.aws_auth_at} if {
 	not t.system_requester

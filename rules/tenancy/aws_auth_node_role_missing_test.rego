@@ -17,7 +17,7 @@ person := {"identity": "user", "system": false}
 test_a_missing_node_role_is_reported_at_map_roles if {
 	inp := input_for(cm, [{"role": node_role, "via": sprintf("nodeRoles: %s", [node_role])}], person)
 	deny == {{
-		"msg": "node role arn:aws:iam::111122223333:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::111122223333:role/eks-node-billing): nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
+		"msg": "node role arn:aws:iam::111122223333:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::111122223333:role/eks-node-billing): unless an EKS access entry admits it, nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
 		"path": ["data", "mapRoles"],
 	}} with input as inp
 }

@@ -7,7 +7,7 @@ metadata := {
 	"category": "workload",
 	"match": {"facts": ["workload"]},
 	"exemptible": true,
-	"description": "Flags pod specs with hostNetwork, hostPID or hostIPC set to true, one finding for each. hostNetwork puts the pod on the node's network stack: it can bind node ports, reach services listening on localhost (such as the kubelet's or a node agent's) and bypass NetworkPolicies. hostPID lets it see, signal and (with ptrace) inspect every process on the node, including the environment and secrets of other pods. hostIPC gives it the node's shared memory and message queues.",
+	"description": "Flags pod specs with hostNetwork, hostPID or hostIPC set to true, one finding for each. hostNetwork puts the pod on the node's network stack: it can bind node ports, reach services listening on localhost (such as the kubelet's or a node agent's), and NetworkPolicies may not apply to it (Kubernetes leaves their effect on hostNetwork pods to the network plugin). hostPID lets it see every process on the node with its command line, and signal or inspect (with ptrace) those its user and capabilities allow, such as the environment of other pods' processes running as the same user. hostIPC gives it the node's shared memory and message queues.",
 	"remediation": "Remove hostNetwork, hostPID and hostIPC (they default to false). Expose ports through a Service, and read node metrics through the kubelet or a dedicated, reviewed agent.",
 	"example": {
 		"bad": `apiVersion: v1

@@ -130,10 +130,10 @@ const VIOLATIONS: &[(&str, &[&str])] = &[
         "violations/aws-auth-admin-grant.yaml:31:11 error aws-auth-admin-grant aws-auth gives a product's role admin rights: role arn:aws:iam::210987654321:role/billing-operator belongs to product billing (iamRoles: arn:aws:iam::210987654321:role/billing-*); group sre:admins is an admin group (admins.groups: sre:admins)",
     ]),
     ("aws-auth-node-role-missing", &[
-        "violations/aws-auth-node-role-missing.yaml:9:5 error aws-auth-node-role-missing node role arn:aws:iam::210987654321:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::210987654321:role/eks-node-billing): nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
+        "violations/aws-auth-node-role-missing.yaml:9:5 error aws-auth-node-role-missing node role arn:aws:iam::210987654321:role/eks-node-billing is not mapped in mapRoles, but the config lists it (nodeRoles: arn:aws:iam::210987654321:role/eks-node-billing): unless an EKS access entry admits it, nodes with it can no longer join the cluster or renew their credentials; map it with username system:node:{{EC2PrivateDNSName}} and groups system:bootstrappers and system:nodes",
     ]),
     ("aws-auth-no-admin", &[
-        "violations/aws-auth-no-admin.yaml:21:7 error aws-auth-no-admin role arn:aws:iam::210987654321:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::210987654321:role/sre-admin) but is mapped to groups sre:viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights, and the platform team loses its way into the cluster",
+        "violations/aws-auth-no-admin.yaml:21:7 error aws-auth-no-admin role arn:aws:iam::210987654321:role/sre-admin is an admin role (admins.iamRoles: arn:aws:iam::210987654321:role/sre-admin) but is mapped to groups sre:viewers, none of them an admin group (admins.groups) or system:masters: no admin role is left with admin rights here, and unless an EKS access entry or the cluster creator's admin access remains, the platform team loses its way into the cluster",
     ]),
 ];
 
@@ -214,7 +214,7 @@ fn an_aws_auth_without_any_admin_role_is_reported_at_map_roles() {
     let run = lint_in(&root(), &["--config", CONFIG, "-"], Some(&without_admin));
     assert_eq!(
         run.findings,
-        vec!["<stdin>:8:5 error aws-auth-no-admin no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::210987654321:role/sre-admin), so no admin role is left with admin rights, and the platform team loses its way into the cluster"]
+        vec!["<stdin>:8:5 error aws-auth-no-admin no admin role is mapped: mapRoles has none of admins.iamRoles (arn:aws:iam::210987654321:role/sre-admin), so no admin role is left with admin rights here, and unless an EKS access entry or the cluster creator's admin access remains, the platform team loses its way into the cluster"]
     );
 }
 
