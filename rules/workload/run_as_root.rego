@@ -7,7 +7,7 @@ metadata := {
 	"category": "workload",
 	"match": {"facts": ["workload"]},
 	"exemptible": true,
-	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover. In a user namespace (hostUsers: false) the container's root is an unprivileged user of the node: the findings are then info.",
+	"description": "Flags containers that run as user 0, and containers that may run as root because nothing forbids it: runAsNonRoot is not true and no non-zero runAsUser is set, so the image decides (and most images run as root). Container securityContext settings override the pod's. A process running as root in a container is root on the node as soon as it escapes, owns every file of the volumes it mounts, and turns most kernel and runtime bugs into a node takeover. In a user namespace (hostUsers: false) the container's root is an unprivileged user of the node: the findings are then info. Windows pods have no root user (their users are set by windowsOptions.runAsUserName) and are not flagged for a missing runAsUser.",
 	"remediation": "Set `runAsNonRoot: true` in the pod's securityContext (the kubelet then refuses to start a container whose user is root), and `runAsUser` to a non-zero UID where the image does not declare a user. Remove `runAsUser: 0`.",
 	"example": {
 		"bad": `apiVersion: batch/v1
@@ -59,6 +59,7 @@ deny contains {"msg": msg, "path": path, "severity": severity} if {
 
 # Nothing keeps it from running as root: the image's user decides.
 deny contains {"msg": msg, "path": path, "severity": severity} if {
+	not input.facts.workload.windows
 	some c in input.facts.workload.containers
 	object.get(c.securityContext, "runAsUser", null) == null
 	not c.securityContext.runAsNonRoot == true

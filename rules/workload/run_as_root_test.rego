@@ -82,3 +82,8 @@ test_ephemeral_containers_are_checked if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+test_windows_pods_have_no_root_to_default_to if {
+	doc := k.review("Pod", {"os": {"name": "windows"}, "containers": [with_sc("app", {})]})
+	count(rule.deny) == 0 with input as doc
+}
