@@ -104,9 +104,11 @@ mount_note(m) := " (read-only)" if {
 	m.mount.readOnly == true
 } else := ""
 
-clean(p) := trim_suffix(p, "/") if p != "/"
-
-else := p
+# The path without a trailing `/` (undefined unless it is a string).
+clean(p) := trim_suffix(p, "/") if {
+	is_string(p)
+	p != "/"
+} else := p if is_string(p)
 
 # `p` is `prefix` or below it.
 under(p, prefix) if p == prefix
@@ -138,7 +140,7 @@ exposes(host_path) := "the container runtime's socket, and connecting to a socke
 
 runtime_socket(host_path) if host_path.type == "Socket"
 
-runtime_socket(host_path) if endswith(host_path.path, ".sock")
+runtime_socket(host_path) if endswith(clean(host_path.path), ".sock")
 
 # Directories that hold the runtimes' sockets.
 runtime_socket(host_path) if {

@@ -111,3 +111,14 @@ test_malformed_volumes_do_not_break_evaluation if {
 test_silent_on_delete if {
 	count(rule.deny) == 0 with input as {"review": {"operation": "DELETE", "object": null}}
 }
+
+test_a_path_that_is_not_a_string_does_not_break_evaluation if {
+	doc := k.review("Pod", {
+		"containers": [k.container("app", {"volumeMounts": [{"name": "v", "mountPath": "/v", "readOnly": true}]})],
+		"volumes": [{"name": "v", "hostPath": {"path": 5}}],
+	})
+	{[f.msg, f.severity] | some f in rule.deny} == {[
+		"volume 'v' mounts a host path from the node: every mount of it is read-only, but not recursively: the pod can read the node's files there, and any mount below it on the node stays writable",
+		"warning",
+	]} with input as doc
+}
