@@ -199,7 +199,10 @@ fn block_after(doc: &str, marker: &str) -> String {
         .and_then(|(_, b)| b.split_once('\n'))
         .map(|(_, b)| b)
         .unwrap_or("");
-    body.split_once("```").map(|(b, _)| b).unwrap_or("").to_string()
+    body.split_once("```")
+        .map(|(b, _)| b)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// `rule Kind namespace/name` of a finding, as docs/addons.md lists what stays.

@@ -12,9 +12,9 @@ mod cases;
 mod goyaml;
 
 mod access;
-mod addons;
 mod access_entries;
 mod access_page;
+mod addons;
 mod audit;
 mod authoring;
 mod aws_auth;
