@@ -221,7 +221,8 @@ fn the_documented_exemptions_accept_exactly_the_expected_addon_findings() {
         .collect();
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("blastwall.yaml");
-    std::fs::write(&config_path, config).unwrap();
+    std::fs::write(&config_path, &config).unwrap();
+    let config_text = config;
     let config_arg = config_path.to_str().unwrap();
     let json = lint(&["--config", config_arg]);
     let all = findings(&json);
@@ -251,6 +252,34 @@ fn the_documented_exemptions_accept_exactly_the_expected_addon_findings() {
          and not listed as remaining: {extra:#?}\nlisted as remaining, but accepted or \
          not found: {gone:#?}"
     );
+    // Each exemption is exact: every rule it names accepts at least one finding.
+    let mut declared: Vec<(String, BTreeSet<String>)> = Vec::new();
+    let mut rules = BTreeSet::new();
+    for line in config_text.lines().map(str::trim) {
+        if let Some(ids) = line.strip_prefix("- rule:") {
+            rules = ids
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .map(|r| r.trim().to_string())
+                .collect();
+        } else if let Some(reason) = line.strip_prefix("reason:") {
+            declared.push((reason.trim().to_string(), std::mem::take(&mut rules)));
+        }
+    }
+    assert!(!declared.is_empty());
+    for (reason, rules) in declared {
+        let used: BTreeSet<String> = all
+            .iter()
+            .filter(|f| text(&f["suppression"]["reason"]) == reason)
+            .map(|f| text(&f["rule"]).to_string())
+            .collect();
+        assert_eq!(
+            used, rules,
+            "the exemption {reason:?} names rules it does not need"
+        );
+    }
     assert!(Path::new(&config_path).exists());
 }
 
