@@ -351,8 +351,16 @@ impl Entry {
             .any(|r| self.grants_on(RBAC_GROUP, r, |v| RBAC_WRITE_VERBS.contains(&v)))
     }
 
+    /// Whether it grants a verb on core `resource` that opens what the resource
+    /// stands for: exec, attach, port-forward and token requests are `create`
+    /// (Kubernetes 1.30 made websocket exec need `create`, not `get`); anything
+    /// on Secrets and nodes/proxy (whose `get` reaches the kubelet's API).
     fn reaches(&self, resource: &str) -> bool {
-        self.grants_on("", resource, |_| true)
+        let opens_with_create =
+            POD_ACCESS.contains(&resource) || resource == "serviceaccounts/token";
+        self.grants_on("", resource, |v| {
+            !opens_with_create || matches!(v, "create" | "*")
+        })
     }
 
     /// The verbs as written (`*` included) that it grants on core secrets.
@@ -1151,6 +1159,20 @@ mod tests {
             e["wildcards"][0]["path"],
             json(r#"["rules", 0, "resources", 0]"#)
         );
+    }
+
+    #[test]
+    fn exec_and_token_requests_need_create_not_get() {
+        // Argo CD's argocd-server: delete, get and patch on everything.
+        let e = entry(
+            r#"{"apiGroups": ["*"], "resources": ["*"], "verbs": ["delete", "get", "patch"]}"#,
+        );
+        assert_eq!(e["reachesPodExec"], Value::Bool(false));
+        assert_eq!(e["reachesServiceAccountToken"], Value::Bool(false));
+        assert_eq!(e["reachesNodesProxy"], Value::Bool(true));
+        assert_eq!(e["reachesSecrets"], Value::Bool(true));
+        let e = entry(r#"{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create"]}"#);
+        assert_eq!(e["reachesPodExec"], Value::Bool(true));
     }
 
     #[test]
