@@ -148,7 +148,8 @@ pub fn lint_document(
     let object = ObjectRef::from_value(&doc.value);
     out.extend(duplicate_keys(engine, &doc, &object));
     let review = review::build(Operation::Create, Some(doc.value.clone()), None, requester);
-    let facts = facts_for(&review, ctx);
+    let key = crate::access_entries::run::DocKey::of(&doc);
+    let facts = facts::compute_at(&review, ctx, Some(key));
     // Values share their contents: this clone is a reference count.
     let input = review::input(review.clone(), facts);
     // Say which document a runaway rule or a rule's runtime error was on.

@@ -23,6 +23,10 @@
 //!     "address"?,                          // Terraform address / CloudFormation logical id
 //!     "cluster"?, "clusterPath"?,
 //!     "clusterMode"?, "clusterModePath"?,  // the effective mode of its cluster, when in the same document
+//!     "clusterModeAt"?,                    // lint: "file:line:col" of the mode when another document
+//!                                          // of the run declares the cluster (then no clusterModePath)
+//!     "duplicateElsewhere"?: {"who", "at"},  // lint: an earlier entry of the same principal and
+//!                                          // cluster in another document of the run
 //!     "principalArn"?, "principalArnPath"?,
 //!     "principal"?: {"kind": "role"|"user"|"assumed-role"|"service-linked-role"|"root"|"invalid",
 //!                    "account", "path", "name", "ssoWithoutPath": bool},
@@ -66,6 +70,7 @@ use std::collections::BTreeMap;
 use regorus::Value;
 
 use super::principal::{Kind, Principal};
+use super::run::{DocKey, RunIndex};
 use super::{policies, Cluster, Entry, Field, FieldList, Model, Path, Policy, Val};
 use crate::config::glob::{Alphabet, Glob};
 use crate::facts::tenancy::Tenancy;
@@ -115,7 +120,11 @@ pub fn facts(object: &Value, tenancy: Option<&Tenancy>) -> Option<Value> {
 /// The facts of a review: `accessConfig` of its object, with what widens compared
 /// with its old object, and `accessConfigChange` when there is an old object in the
 /// same format ([`super::change`]).
-pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, Option<Value>) {
+pub fn for_review(
+    review: &Value,
+    tenancy: Option<&Tenancy>,
+    elsewhere: Option<(&RunIndex, DocKey)>,
+) -> (Option<Value>, Option<Value>) {
     let mut new = super::read(&review["object"]);
     let old = super::read(&review["oldObject"])
         .filter(|o| new.as_ref().is_none_or(|n| n.format == o.format));
@@ -128,7 +137,54 @@ pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, 
     let change = old
         .as_ref()
         .map(|o| super::change::fact(new.as_ref(), o, tenancy));
-    (new.map(|m| to_value(&m, tenancy)), change)
+    let value = new.map(|m| {
+        let mut v = to_value(&m, tenancy);
+        if let Some((index, doc)) = elsewhere {
+            add_elsewhere(&mut v, &m, index, doc);
+        }
+        v
+    });
+    (value, change)
+}
+
+/// What other documents of the run declare about each entry's cluster and
+/// principal: an earlier entry of the same principal (`duplicateElsewhere`), and the
+/// cluster's mode when this document does not declare the cluster (`clusterMode`,
+/// `clusterModeAt`; no `clusterModePath`, as the mode is not in this document).
+fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
+    let Ok(map) = v.as_object_mut() else { return };
+    let Some(Ok(entries)) = map
+        .get_mut(&Value::from("entries"))
+        .map(|e| e.as_array_mut())
+    else {
+        return;
+    };
+    for (e, value) in model.entries.iter().zip(entries.iter_mut()) {
+        let Some(cluster) = super::run::entry_cluster(model, e) else {
+            continue;
+        };
+        let Ok(fact) = value.as_object_mut() else {
+            continue;
+        };
+        let arn = e.principal.as_ref().and_then(Field::known);
+        if let (false, Some(arn)) = (e.association_only, arn) {
+            if let Some(first) = index.duplicate(doc, &cluster, arn) {
+                fact.insert(
+                    Value::from("duplicateElsewhere"),
+                    obj(vec![
+                        ("who", Value::from(first.who)),
+                        ("at", Value::from(first.at)),
+                    ]),
+                );
+            }
+        }
+        if e.cluster_index.is_none() && !fact.contains_key(&Value::from("clusterMode")) {
+            if let Some(mode) = index.mode(doc, &cluster) {
+                fact.insert(Value::from("clusterMode"), Value::from(mode.mode));
+                fact.insert(Value::from("clusterModeAt"), Value::from(mode.at));
+            }
+        }
+    }
 }
 
 /// The facts of a model already read.
@@ -300,7 +356,7 @@ fn node_roles_missing(model: &Model, c: &Cluster, t: &Tenancy) -> Vec<Value> {
 }
 
 /// "role arn:aws:iam::…:role/x (aws_eks_access_entry.ci)" and the like.
-fn who(e: &Entry) -> String {
+pub(crate) fn who(e: &Entry) -> String {
     let base = match e.principal.as_ref().map(|p| &p.val) {
         Some(Val::Known(arn)) => {
             let p = Principal::parse(arn);

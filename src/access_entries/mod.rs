@@ -27,6 +27,7 @@ pub mod facts;
 pub mod kube;
 pub mod policies;
 pub mod principal;
+pub mod run;
 pub mod terraform;
 pub mod terraform_plan;
 
