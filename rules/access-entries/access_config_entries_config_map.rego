@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entries for a cluster in CONFIG_MAP mode",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags access entries declared for a cluster whose authentication mode is CONFIG_MAP: declared in the same file, or (in `blastwall lint`) in another document of the run that names the same cluster. EKS refuses every access-entry call on such a cluster (`The cluster's authentication mode must be set to one of [API, API_AND_CONFIG_MAP]`); eksctl rejects the config.",
 	"remediation": "Set the cluster's authenticationMode to API_AND_CONFIG_MAP (to keep aws-auth while migrating) or API.",
 	"example": {

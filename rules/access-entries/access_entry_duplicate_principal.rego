@@ -7,7 +7,7 @@ metadata := {
 	"title": "Same principal in two access entries of one cluster",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a second access entry for a principal that already has one on the same cluster: in the same file, or (in `blastwall lint`) in another document of the run, whatever its format: an ACK AccessEntry and a Terraform resource for the same role and cluster, say. Across documents, entries belong to the same cluster by its name (an entry whose cluster is known only at apply is not compared). EKS keeps one entry per principal and answers the second create with `409 ResourceInUseException`; with Terraform the module's creator entry and an explicit entry for the same role collide this way.",
 	"remediation": "Keep one entry per principal and put all its groups and policies there.",
 	"example": {
