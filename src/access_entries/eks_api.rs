@@ -46,7 +46,9 @@ pub fn is_state(object: &Value) -> bool {
         _ => false,
     });
     let described = |v: &Value| match v {
-        Value::Array(items) => items.iter().any(|i| matches!(i["accessEntry"], Value::Object(_))),
+        Value::Array(items) => items
+            .iter()
+            .any(|i| matches!(i["accessEntry"], Value::Object(_))),
         v => matches!(v["accessEntry"], Value::Object(_)),
     };
     known

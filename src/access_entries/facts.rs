@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! {
-//!   "format": "eksctl" | "ack" | "crossplane" | "cloudformation" | "terraform-plan",
+//!   "format": "eksctl" | "ack" | "crossplane" | "cloudformation" | "terraform-plan" | "terraform" | "eks-api",
 //!   "policiesKnownAsOf": "2026-08",        // date of the list of known access policies
 //!   "clusters": [{
 //!     "path", "name"?, "namePath"?,

@@ -149,6 +149,23 @@ const NODE_TYPES: [&str; 6] = [
 /// The groups and username an entry gives, with whether each is written: what is
 /// not written is what EKS generates (a role's `assumed-role/<name>/{{SessionName}}`,
 /// a user's ARN, a node's `system:node:…` in `system:nodes`).
+/// The identity an access entry gives its principal: username and groups as
+/// written, else as EKS generates them.
+pub struct Identity {
+    pub groups: Vec<String>,
+    pub username: Option<String>,
+    pub node: bool,
+}
+
+pub fn identity_of(e: &Entry, arn: &str) -> Identity {
+    let (groups, _, username, _, node) = identity(e, arn);
+    Identity {
+        groups,
+        username,
+        node,
+    }
+}
+
 fn identity(e: &Entry, arn: &str) -> (Vec<String>, bool, Option<String>, bool, bool) {
     let kind = match e.kind.as_ref().map(|k| &k.val) {
         Some(Val::Known(t)) => t.to_ascii_uppercase(),
@@ -271,6 +288,24 @@ impl RunIndex {
             None => None,
         };
         Some(index)
+    }
+
+    /// The cluster the run's aws-auth belongs to: the config's `cluster.name`, else
+    /// the one cluster the run's access declarations name.
+    pub fn cluster(&self) -> Option<&str> {
+        self.aws_auth_cluster.as_deref()
+    }
+
+    /// The authentication mode of [`Self::cluster`], when a document of the run
+    /// declares it (a written mode before a default one).
+    pub fn cluster_mode(&self) -> Option<&str> {
+        let name = self.cluster()?;
+        let of = |written: bool| {
+            self.clusters
+                .iter()
+                .find(|c| c.name == name && c.written == written)
+        };
+        of(true).or_else(|| of(false)).map(|c| c.mode.as_str())
     }
 
     /// An entry of another document, earlier in the run, for the same principal on

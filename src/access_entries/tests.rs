@@ -313,9 +313,14 @@ fn eks_api_output_is_read_by_content_with_policies_joined_to_their_entries() {
         .unwrap();
     assert_eq!(node["groups"], Value::from(Vec::<Value>::new()));
     assert_eq!(node["username"], Value::Undefined);
-    let plain = Value::from_json_str(r#"{"DescribeCluster": {"cluster": {"name": "x"}}, "other": 1}"#)
-        .unwrap();
-    assert_eq!(super::format_of(&plain), None, "unknown keys: not EKS output");
+    let plain =
+        Value::from_json_str(r#"{"DescribeCluster": {"cluster": {"name": "x"}}, "other": 1}"#)
+            .unwrap();
+    assert_eq!(
+        super::format_of(&plain),
+        None,
+        "unknown keys: not EKS output"
+    );
     let state = Value::from_json_str(r#"{"DescribeCluster": {"cluster": {"name": "x"}}}"#).unwrap();
     assert_eq!(super::synthetic_kind(&state), Some("EksAccessState"));
 }
