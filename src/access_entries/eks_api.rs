@@ -88,6 +88,7 @@ pub fn read(object: &Value) -> Model {
         model.clusters.push(Cluster {
             name: field_string(f, cluster, &path, "name"),
             access_config_path: matches!(ac, Value::Object(_)).then(|| ac_path.clone()),
+            settings_path: Some(ac_path.clone()),
             authentication_mode: field_string(f, ac, &ac_path, "authenticationMode"),
             // What CreateCluster gives when nothing is said.
             default_mode: "CONFIG_MAP",

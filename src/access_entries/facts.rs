@@ -193,7 +193,7 @@ pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
         .clusters
         .iter()
         .map(|c| {
-            let mut v = cluster_value(c);
+            let mut v = cluster_value(c, model.format);
             if let (Some(t), Ok(map)) = (tenancy, v.as_object_mut()) {
                 map.insert(
                     Value::from("nodeRolesMissing"),
@@ -257,21 +257,50 @@ fn cluster_key(model: &Model, entry: &Entry) -> Option<String> {
     })
 }
 
+/// The keys of the authentication mode and of the creator-admin flag in `format`.
+fn setting_keys(format: super::Format) -> (&'static str, &'static str) {
+    use super::Format::*;
+    match format {
+        CloudFormation => (
+            "AuthenticationMode",
+            "BootstrapClusterCreatorAdminPermissions",
+        ),
+        Terraform | TerraformPlan => (
+            "authentication_mode",
+            "bootstrap_cluster_creator_admin_permissions",
+        ),
+        Eksctl | Ack | Crossplane | EksApi => (
+            "authenticationMode",
+            "bootstrapClusterCreatorAdminPermissions",
+        ),
+    }
+}
+
+/// Where a setting left out would be written (see [`Cluster::settings_path`]), else
+/// its block, else the cluster.
+fn missing_setting_path(c: &Cluster, key: &str) -> Path {
+    match &c.settings_path {
+        Some(at) => super::join(at, key),
+        None => c
+            .access_config_path
+            .clone()
+            .unwrap_or_else(|| c.path.clone()),
+    }
+}
+
 /// The effective authentication mode of a cluster and where to point at it.
-fn mode_of(c: &Cluster) -> (Option<String>, Path, bool) {
+fn mode_of(c: &Cluster, format: super::Format) -> (Option<String>, Path, bool) {
     match &c.authentication_mode {
         Some(f) => (f.known().cloned(), f.path.clone(), true),
         None => (
             Some(c.default_mode.to_string()),
-            c.access_config_path
-                .clone()
-                .unwrap_or_else(|| c.path.clone()),
+            missing_setting_path(c, setting_keys(format).0),
             false,
         ),
     }
 }
 
-fn cluster_value(c: &Cluster) -> Value {
+fn cluster_value(c: &Cluster, format: super::Format) -> Value {
     let mut out = vec![("path", path_value(&c.path))];
     let mut unknown = BTreeMap::new();
     if let Some(name) = &c.name {
@@ -283,7 +312,7 @@ fn cluster_value(c: &Cluster) -> Value {
             }
         }
     }
-    let (mode, mode_path, written) = mode_of(c);
+    let (mode, mode_path, written) = mode_of(c, format);
     if let Some(mode) = mode {
         out.push(("authenticationMode", Value::from(mode)));
     } else if let Some(Val::Unknown(t)) = c.authentication_mode.as_ref().map(|f| &f.val) {
@@ -312,10 +341,7 @@ fn cluster_value(c: &Cluster) -> Value {
                 "bootstrapClusterCreatorAdminPermissions",
                 Value::Bool(c.default_bootstrap),
             ));
-            let at = c
-                .access_config_path
-                .clone()
-                .unwrap_or_else(|| c.path.clone());
+            let at = missing_setting_path(c, setting_keys(format).1);
             out.push(("bootstrapPath", path_value(&at)));
             out.push(("bootstrapWritten", Value::Bool(false)));
         }
@@ -335,7 +361,7 @@ fn node_roles_missing(model: &Model, c: &Cluster, t: &Tenancy) -> Vec<Value> {
     if model.format != super::Format::Eksctl || name.is_none() || name != ours {
         return Vec::new();
     }
-    if mode_of(c).0.as_deref() != Some("API") {
+    if mode_of(c, model.format).0.as_deref() != Some("API") {
         return Vec::new();
     }
     let principals: Vec<&String> = model
@@ -410,7 +436,7 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
     }
     let linked = e.cluster_index.and_then(|i| model.clusters.get(i));
     if let Some(c) = linked {
-        let (mode, path, _) = mode_of(c);
+        let (mode, path, _) = mode_of(c, model.format);
         if let Some(mode) = mode {
             out.push(("clusterMode", Value::from(mode)));
             out.push(("clusterModePath", path_value(&path)));
@@ -733,7 +759,7 @@ fn mappings_value(model: &Model) -> Vec<Value> {
     let ignored = model
         .clusters
         .first()
-        .and_then(|c| mode_of(c).0)
+        .and_then(|c| mode_of(c, model.format).0)
         .is_some_and(|m| m == "API");
     model
         .mappings

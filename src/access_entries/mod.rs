@@ -129,6 +129,11 @@ pub struct Cluster {
     pub name: Option<Field<String>>,
     /// `accessConfig` as written (for findings about a setting left out).
     pub access_config_path: Option<Path>,
+    /// Where `accessConfig` is, or would be written: a setting left out is reported
+    /// at its own path there (which lands on the nearest node that exists, or on a
+    /// comment of that block naming the setting). `None` where settings are not
+    /// written in such a block (the EKS module's inputs, plans).
+    pub settings_path: Option<Path>,
     pub authentication_mode: Option<Field<String>>,
     /// What EKS (or the tool) uses when the mode is not written.
     pub default_mode: &'static str,
