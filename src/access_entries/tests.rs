@@ -54,13 +54,17 @@ fn eksctl_entries_keep_every_field_with_its_path_and_the_cluster_defaults() {
         cluster["authenticationMode"],
         Value::from("API_AND_CONFIG_MAP")
     );
-    // Left out: eksctl's default, pointed at the accessConfig that lacks it.
+    // Left out: eksctl's default, pointed at where it would be written in the
+    // accessConfig that lacks it.
     assert_eq!(
         cluster["bootstrapClusterCreatorAdminPermissions"],
         Value::Bool(true)
     );
     assert_eq!(cluster["bootstrapWritten"], Value::Bool(false));
-    assert_eq!(cluster["bootstrapPath"], path(&["accessConfig"]));
+    assert_eq!(
+        cluster["bootstrapPath"],
+        path(&["accessConfig", "bootstrapClusterCreatorAdminPermissions"])
+    );
     let checkout = &facts["entries"][1];
     assert_eq!(
         checkout["principal"]["account"],
