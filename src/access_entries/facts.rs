@@ -160,7 +160,7 @@ fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
         return;
     };
     for (e, value) in model.entries.iter().zip(entries.iter_mut()) {
-        let Some(cluster) = super::run::entry_cluster(model, e) else {
+        let Some(cluster) = index.cluster_of(doc, model, e) else {
             continue;
         };
         let Ok(fact) = value.as_object_mut() else {

@@ -78,6 +78,12 @@ struct RunCluster {
 pub struct RunIndex {
     entries: Vec<RunEntry>,
     clusters: Vec<RunCluster>,
+    /// Terraform clusters by module (the directory of their file) and address
+    /// (`aws_eks_cluster.payments`): the name a reference from another file of the
+    /// same module resolves to.
+    terraform: Vec<(String, String, String)>,
+    /// The directory of each file, by file index.
+    dirs: Vec<String>,
     /// The cluster an aws-auth ConfigMap of the run belongs to.
     aws_auth_cluster: Option<String>,
 }
@@ -214,7 +220,38 @@ impl RunIndex {
     /// Indexes the access declarations of `loaded`; `config_cluster` is the config's
     /// `cluster.name`. `None` when no document declares access: nothing to compare.
     pub fn build(loaded: &Loaded, config_cluster: Option<&str>) -> Option<RunIndex> {
-        let mut index = RunIndex::default();
+        let mut index = RunIndex {
+            dirs: loaded
+                .files
+                .iter()
+                .map(|f| {
+                    let path = f
+                        .path
+                        .clone()
+                        .unwrap_or_else(|| std::path::PathBuf::from(&f.name));
+                    path.parent()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            ..RunIndex::default()
+        };
+        // Terraform clusters first: an entry of another file may refer to one.
+        for doc in &loaded.documents {
+            if super::format_of(&doc.value) != Some(super::Format::Terraform) {
+                continue;
+            }
+            let Some(model) = super::read(&doc.value) else {
+                continue;
+            };
+            for c in &model.clusters {
+                if let (Some(link), Some(name)) = (&c.link, c.name.as_ref().and_then(Field::known))
+                {
+                    let dir = index.dirs.get(doc.file.0).cloned().unwrap_or_default();
+                    index.terraform.push((dir, link.clone(), name.clone()));
+                }
+            }
+        }
         let mut names = BTreeSet::new();
         for doc in &loaded.documents {
             if super::format_of(&doc.value).is_none() {
@@ -252,7 +289,7 @@ impl RunIndex {
                 });
             }
             for e in &model.entries {
-                let cluster = entry_cluster(&model, e);
+                let cluster = index.cluster_of(key, &model, e);
                 if let Some(c) = &cluster {
                     names.insert(c.clone());
                 }
@@ -288,6 +325,33 @@ impl RunIndex {
             None => None,
         };
         Some(index)
+    }
+
+    /// The name of the cluster an entry is for: as written, or its document's
+    /// cluster, or for a Terraform reference (`aws_eks_cluster.payments.name`) the
+    /// cluster of that address in another file of the same directory (module).
+    pub fn cluster_of(&self, doc: DocKey, model: &Model, e: &Entry) -> Option<String> {
+        if let Some(name) = entry_cluster(model, e) {
+            return Some(name);
+        }
+        if model.format != super::Format::Terraform {
+            return None;
+        }
+        let Some(Val::Unknown(expr)) = e.cluster.as_ref().map(|c| &c.val) else {
+            return None;
+        };
+        let rest = expr.strip_prefix("aws_eks_cluster.")?;
+        let mut parts = rest.split('.');
+        let name = parts.next()?;
+        if !matches!(parts.next(), Some("name" | "id")) {
+            return None;
+        }
+        let link = format!("aws_eks_cluster.{name}");
+        let dir = self.dirs.get(doc.file)?;
+        self.terraform
+            .iter()
+            .find(|(d, l, _)| d == dir && *l == link)
+            .map(|(_, _, n)| n.clone())
     }
 
     /// The cluster the run's aws-auth belongs to: the config's `cluster.name`, else
