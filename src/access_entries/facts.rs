@@ -61,6 +61,7 @@
 //!     "path", "arn"?, "groups": [..], "groupsPath"?,
 //!     "ignored": bool,                     // the cluster's mode is API: aws-auth is not read
 //!     "shadowedBy"?: {"path", "groups"}    // an access entry of the same principal with other groups
+//!     "shadowedElsewhere"?: {"who", "at", "groups"}   // lint: the same, in another document
 //!   }]
 //! }
 //! ```
@@ -153,6 +154,52 @@ pub fn for_review(
 /// `clusterModeAt`; no `clusterModePath`, as the mode is not in this document).
 fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
     let Ok(map) = v.as_object_mut() else { return };
+    // eksctl's aws-auth mappings, against the entries of other documents.
+    let cluster = model
+        .clusters
+        .first()
+        .and_then(|c| c.name.as_ref())
+        .and_then(Field::known);
+    if let (Some(cluster), Some(Ok(mappings))) = (
+        cluster,
+        map.get_mut(&Value::from("identityMappings"))
+            .map(|m| m.as_array_mut()),
+    ) {
+        for (m, value) in model.mappings.iter().zip(mappings.iter_mut()) {
+            let Some(arn) = m.arn.as_ref().and_then(Field::known) else {
+                continue;
+            };
+            let Some((first, mut theirs)) = index.entry_elsewhere(doc, cluster, arn) else {
+                continue;
+            };
+            let mut mine: Vec<String> = list_items(&m.groups)
+                .filter_map(|f| f.known().cloned())
+                .collect();
+            mine.sort();
+            theirs.sort();
+            let Ok(fact) = value.as_object_mut() else {
+                continue;
+            };
+            if mine != theirs && !fact.contains_key(&Value::from("shadowedBy")) {
+                fact.insert(
+                    Value::from("shadowedElsewhere"),
+                    obj(vec![
+                        ("who", Value::from(first.who)),
+                        ("at", Value::from(first.at)),
+                        (
+                            "groups",
+                            Value::from(
+                                theirs
+                                    .iter()
+                                    .map(|g| Value::from(g.as_str()))
+                                    .collect::<Vec<_>>(),
+                            ),
+                        ),
+                    ]),
+                );
+            }
+        }
+    }
     let Some(Ok(entries)) = map
         .get_mut(&Value::from("entries"))
         .map(|e| e.as_array_mut())

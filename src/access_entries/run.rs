@@ -385,6 +385,29 @@ impl RunIndex {
             })
     }
 
+    /// The entry of another document for `arn` on `cluster`, with the groups it
+    /// gives (written, or what EKS gives).
+    pub fn entry_elsewhere(
+        &self,
+        doc: DocKey,
+        cluster: &str,
+        arn: &str,
+    ) -> Option<(Elsewhere, Vec<String>)> {
+        let key = principal_key(arn);
+        self.entries
+            .iter()
+            .find(|e| e.doc != doc && e.cluster == cluster && e.key == key)
+            .map(|e| {
+                (
+                    Elsewhere {
+                        who: e.who.clone(),
+                        at: e.at.clone(),
+                    },
+                    e.groups.clone(),
+                )
+            })
+    }
+
     /// The mode of `cluster` as another document declares it (a written mode before
     /// a default one).
     pub fn mode(&self, doc: DocKey, cluster: &str) -> Option<ModeElsewhere> {
