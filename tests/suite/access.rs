@@ -865,3 +865,54 @@ fn graphs_and_the_page_name_where_each_principal_comes_from() {
         "the page shows it"
     );
 }
+
+#[test]
+fn terraform_access_entries_count_when_the_config_asks_for_terraform_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "aws-auth.yaml",
+        "namespaces.yaml",
+        "serviceaccounts.yaml",
+        "rbac.yaml",
+    ] {
+        fs::copy(root().join(INPUTS).join(f), dir.path().join(f)).unwrap();
+    }
+    fs::write(
+        dir.path().join("access.tf"),
+        r#"resource "aws_eks_access_entry" "tf" {
+  cluster_name  = "prod-shared"
+  principal_arn = "arn:aws:iam::210987654321:role/payroll-tf"
+}
+
+resource "aws_eks_access_policy_association" "tf_view" {
+  cluster_name  = "prod-shared"
+  principal_arn = "arn:aws:iam::210987654321:role/payroll-tf"
+  policy_arn    = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+  access_scope {
+    type       = "namespace"
+    namespaces = ["billing"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let config = fs::read_to_string(root().join(CONFIG)).unwrap();
+    let ask = |extra: &str| {
+        fs::write(
+            dir.path().join("blastwall.yaml"),
+            format!("{config}{extra}"),
+        )
+        .unwrap();
+        let out = blastwall(dir.path())
+            .args(["access", "-f", "json", ".", "--config", "blastwall.yaml"])
+            .output()
+            .unwrap();
+        let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+        cell(&a, "payroll", "billing")
+            .map(|c| principals(&c["entries"]))
+            .unwrap_or_default()
+    };
+    let tf = "arn:aws:iam::210987654321:role/payroll-tf".to_string();
+    assert!(!ask("").contains(&tf));
+    assert!(ask("\nlint: {terraform: true}\n").contains(&tf));
+}
