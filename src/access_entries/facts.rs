@@ -214,7 +214,10 @@ fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
             continue;
         };
         let arn = e.principal.as_ref().and_then(Field::known);
-        if let (false, Some(arn)) = (e.association_only, arn) {
+        // EKS API output is the live state of entries declared elsewhere, not a
+        // second declaration.
+        let declared = model.format != super::Format::EksApi;
+        if let (true, false, Some(arn)) = (declared, e.association_only, arn) {
             if let Some(first) = index.duplicate(doc, &cluster, arn) {
                 fact.insert(
                     Value::from("duplicateElsewhere"),

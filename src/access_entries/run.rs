@@ -50,6 +50,8 @@ impl DocKey {
 #[derive(Clone, Debug)]
 struct RunEntry {
     doc: DocKey,
+    /// Read from EKS API output: the live state of an entry, not a declaration.
+    live: bool,
     cluster: String,
     /// The principal ARN, lowercased, without its IAM path (aws-auth has none).
     key: String,
@@ -67,10 +69,20 @@ struct RunEntry {
 #[derive(Clone, Debug)]
 struct RunCluster {
     doc: DocKey,
+    /// Read from EKS API output, not declared.
+    live: bool,
     name: String,
     mode: String,
     written: bool,
     at: String,
+}
+
+impl RunCluster {
+    /// Which declaration of a cluster's mode counts when several documents give one:
+    /// a written mode before a default one, a declaration before live state.
+    fn preference(&self) -> (bool, bool) {
+        (self.live, !self.written)
+    }
 }
 
 /// What the run's documents declare about access, by document.
@@ -262,6 +274,7 @@ impl RunIndex {
                 continue;
             };
             let key = DocKey::of(&doc);
+            let live = model.format == super::Format::EksApi;
             for c in &model.clusters {
                 let Some(name) = c.name.as_ref().and_then(Field::known) else {
                     continue;
@@ -282,6 +295,7 @@ impl RunIndex {
                 };
                 index.clusters.push(RunCluster {
                     doc: key,
+                    live,
                     name: name.clone(),
                     mode,
                     written,
@@ -304,6 +318,7 @@ impl RunIndex {
                     identity(e, arn);
                 index.entries.push(RunEntry {
                     doc: key,
+                    live,
                     cluster,
                     key: principal_key(arn),
                     who: super::facts::who(e),
@@ -364,12 +379,11 @@ impl RunIndex {
     /// declares it (a written mode before a default one).
     pub fn cluster_mode(&self) -> Option<&str> {
         let name = self.cluster()?;
-        let of = |written: bool| {
-            self.clusters
-                .iter()
-                .find(|c| c.name == name && c.written == written)
-        };
-        of(true).or_else(|| of(false)).map(|c| c.mode.as_str())
+        self.clusters
+            .iter()
+            .filter(|c| c.name == name)
+            .min_by_key(|c| c.preference())
+            .map(|c| c.mode.as_str())
     }
 
     /// An entry of another document, earlier in the run, for the same principal on
@@ -378,7 +392,7 @@ impl RunIndex {
         let key = principal_key(arn);
         self.entries
             .iter()
-            .find(|e| e.doc < doc && e.cluster == cluster && e.key == key)
+            .find(|e| e.doc < doc && !e.live && e.cluster == cluster && e.key == key)
             .map(|e| Elsewhere {
                 who: e.who.clone(),
                 at: e.at.clone(),
@@ -411,15 +425,14 @@ impl RunIndex {
     /// The mode of `cluster` as another document declares it (a written mode before
     /// a default one).
     pub fn mode(&self, doc: DocKey, cluster: &str) -> Option<ModeElsewhere> {
-        let of = |written: bool| {
-            self.clusters
-                .iter()
-                .find(|c| c.doc != doc && c.name == cluster && c.written == written)
-        };
-        of(true).or_else(|| of(false)).map(|c| ModeElsewhere {
-            mode: c.mode.clone(),
-            at: c.at.clone(),
-        })
+        self.clusters
+            .iter()
+            .filter(|c| c.doc != doc && c.name == cluster)
+            .min_by_key(|c| c.preference())
+            .map(|c| ModeElsewhere {
+                mode: c.mode.clone(),
+                at: c.at.clone(),
+            })
     }
 }
 
@@ -447,7 +460,7 @@ pub fn aws_auth_fact(index: &RunIndex, doc: DocKey, aws_auth: &Value) -> Option<
         .clusters
         .iter()
         .filter(|c| c.doc != doc && c.name == cluster)
-        .min_by_key(|c| !c.written)
+        .min_by_key(|c| c.preference())
     {
         out.push(("mode", Value::from(c.mode.as_str())));
         out.push(("modeAt", Value::from(c.at.as_str())));
