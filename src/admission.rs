@@ -1000,6 +1000,7 @@ exemptions:
             namespaces: None,
             gatekeeper: None,
             roles: None,
+            access_run: None,
         };
         let pod = json!({
             "apiVersion": "v1", "kind": "Pod",

@@ -148,7 +148,8 @@ pub fn lint_document(
     let object = ObjectRef::from_value(&doc.value);
     out.extend(duplicate_keys(engine, &doc, &object));
     let review = review::build(Operation::Create, Some(doc.value.clone()), None, requester);
-    let facts = facts_for(&review, ctx);
+    let key = crate::access_entries::run::DocKey::of(&doc);
+    let facts = facts::compute_at(&review, ctx, Some(key));
     // Values share their contents: this clone is a reference count.
     let input = review::input(review.clone(), facts);
     // Say which document a runaway rule or a rule's runtime error was on.
@@ -163,8 +164,15 @@ pub fn lint_document(
         )),
         other => other,
     })?;
+    let text = loaded.files.get(doc.file.0).map(|f| f.text.as_str());
     for hit in hits {
-        out.push(place(hit, &doc, &object));
+        let mut finding = place(hit, &doc, &object);
+        if let Some(text) = text {
+            if let Some(at) = comment_naming_missing_key(text, &doc.spans, &finding.path) {
+                finding.span = Some(at);
+            }
+        }
+        out.push(finding);
     }
     if let Some(gatekeeper) = &ctx.gatekeeper {
         for hit in gatekeeper.hits(&review)? {
@@ -238,6 +246,76 @@ pub fn duplicate_keys(engine: &Engine, doc: &Document, object: &ObjectRef) -> Ve
         .collect()
 }
 
+/// For a finding about a key that is not written (its path goes past the nodes that
+/// exist), a comment line of the enclosing block that names the key: where the
+/// author noted the setting left out (`# bootstrapClusterCreatorAdminPermissions not
+/// set`, `# no access_config block`), so the finding lands where the setting
+/// belongs rather than on the block's first line. Only whole-line comments (`#`, or
+/// `//` in Terraform) inside the block's own span count, and the key must appear as
+/// a word of its own.
+pub fn comment_naming_missing_key(
+    text: &str,
+    spans: &SpanNode,
+    path: &[PathSeg],
+) -> Option<std::ops::Range<usize>> {
+    let resolved = spans.resolve(path);
+    let PathSeg::Key(key) = path.get(resolved.matched)? else {
+        return None;
+    };
+    // Short keys (`name`, `type`) are words of ordinary comments.
+    if key.len() < 8 {
+        return None;
+    }
+    let block = extent(resolved.node);
+    let region = text.get(block.clone())?;
+    let mut offset = block.start;
+    for line in region.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let is_comment = trimmed.starts_with('#') || trimmed.starts_with("//");
+        if is_comment && names_word(trimmed, key) {
+            let body = trimmed.trim_end();
+            return Some(offset + indent..offset + indent + body.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The bytes a node covers: from its key (or itself) to the end of its last
+/// descendant (a YAML collection's own span is its first token only).
+fn extent(node: &SpanNode) -> std::ops::Range<usize> {
+    fn end(node: &SpanNode, depth: usize) -> usize {
+        let own = node.span.end;
+        if depth > 256 {
+            return own;
+        }
+        let children: Vec<&SpanNode> = match &node.children {
+            crate::source::span::Children::Seq(items) => items.iter().collect(),
+            crate::source::span::Children::Map(entries) => entries.iter().map(|(_, n)| n).collect(),
+            crate::source::span::Children::Embedded(_) | crate::source::span::Children::Leaf => {
+                Vec::new()
+            }
+        };
+        children
+            .into_iter()
+            .map(|c| end(c, depth + 1))
+            .fold(own, usize::max)
+    }
+    let start = node.key_span.as_ref().map_or(node.span.start, |k| k.start);
+    start.min(node.span.start)..end(node, 0)
+}
+
+/// Whether `word` appears in `text` with no identifier character on either side.
+fn names_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
 /// Turns a rule's hit into a finding located in the document's file.
 pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
     // A rule's message never repeats a Secret's values.
@@ -286,5 +364,54 @@ pub fn place(mut hit: RuleHit, doc: &Document, object: &ObjectRef) -> Finding {
         related,
         suppression: None,
         pre_existing: false,
+    }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::comment_naming_missing_key;
+    use crate::source::load::load_str;
+    use crate::source::{Limits, PathSeg};
+
+    fn at(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+        let loaded = load_str("x.yaml", text.to_string(), &Limits::default());
+        let doc = &loaded.documents[0];
+        let path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k.to_string())).collect();
+        comment_naming_missing_key(text, &doc.spans, &path)
+            .map(|r| loaded.files[0].line_col(r.start))
+    }
+
+    #[test]
+    fn a_setting_left_out_lands_on_the_comment_of_its_block_that_names_it() {
+        let text = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\naccessConfig:\n  authenticationMode: API\n  # bootstrapClusterCreatorAdminPermissions not set\n  accessEntries: []\n";
+        assert_eq!(
+            at(
+                text,
+                &["accessConfig", "bootstrapClusterCreatorAdminPermissions"]
+            ),
+            Some((5, 3))
+        );
+        // A key that is written is no missing key; a comment elsewhere, or one that
+        // only contains the key inside a longer word, does not count.
+        assert_eq!(at(text, &["accessConfig", "authenticationMode"]), None);
+        let outside = "# bootstrapClusterCreatorAdminPermissions\napiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\naccessConfig:\n  authenticationMode: API\n";
+        assert_eq!(
+            at(
+                outside,
+                &["accessConfig", "bootstrapClusterCreatorAdminPermissions"]
+            ),
+            None
+        );
+        let longer = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\naccessConfig:\n  # bootstrapClusterCreatorAdminPermissionsX\n  authenticationMode: API\n";
+        assert_eq!(
+            at(
+                longer,
+                &["accessConfig", "bootstrapClusterCreatorAdminPermissions"]
+            ),
+            None
+        );
+        // Short keys are words of ordinary comments.
+        let short = "apiVersion: v1\nkind: Service\nspec:\n  # no type here\n  name: x\n";
+        assert_eq!(at(short, &["spec", "type"]), None);
     }
 }

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Cluster creator keeps cluster-admin",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a cluster whose creator gets cluster-admin: `bootstrapClusterCreatorAdminPermissions` true or left out (it defaults to true; with the Terraform provider only when the whole access_config block is left out). In CONFIG_MAP mode the creator is an invisible `system:masters` nobody can remove; in the API modes an admin entry for whatever identity ran the create (often a CI role, or whoever last ran `terraform apply` with the EKS module's `enable_cluster_creator_admin_permissions`).",
 	"remediation": "Set bootstrapClusterCreatorAdminPermissions to false (a create-time setting) and declare the administrators as access entries with AmazonEKSClusterAdminPolicy.",
 	"example": {

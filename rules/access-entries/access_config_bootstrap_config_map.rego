@@ -7,7 +7,7 @@ metadata := {
 	"title": "Cluster creator admin turned off in CONFIG_MAP mode",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags `bootstrapClusterCreatorAdminPermissions: false` on a cluster whose authentication mode is CONFIG_MAP (written, or the default of CloudFormation, ACK, Crossplane and the Terraform provider). EKS rejects it (`bootstrapClusterCreatorAdminPermissions must be true if cluster authentication mode is set to CONFIG_MAP`): with aws-auth as the only source, nobody could get in.",
 	"remediation": "Use authenticationMode API (or API_AND_CONFIG_MAP) with access entries for the administrators, or leave the creator admin on in CONFIG_MAP mode.",
 	"example": {

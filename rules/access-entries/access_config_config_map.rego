@@ -7,7 +7,7 @@ metadata := {
 	"title": "Cluster keeps the aws-auth ConfigMap as a source of access",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "Cluster", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a cluster whose authentication mode is CONFIG_MAP or API_AND_CONFIG_MAP, written or by default (CONFIG_MAP for CloudFormation, ACK, Crossplane and the Terraform provider; API_AND_CONFIG_MAP for eksctl and the Terraform EKS module). The aws-auth ConfigMap, which anyone who can edit it in kube-system uses to grant themselves access, stays a second source of truth; in CONFIG_MAP mode access entries cannot be used at all.",
 	"remediation": "Migrate the aws-auth mappings to access entries and set authenticationMode to API (it cannot be turned back).",
 	"example": {

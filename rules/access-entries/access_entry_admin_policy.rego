@@ -7,7 +7,7 @@ metadata := {
 	"title": "Admin-grade access policy for a principal that is not an admin",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags AmazonEKSClusterAdminPolicy (at any scope), and AmazonEKSAdminPolicy, AmazonEKSAdminViewPolicy, AmazonEKSSecretReaderPolicy or AmazonEKSSecretAdminPolicy at cluster scope, associated with a principal that the config does not declare an admin (admins.iamRoles); without a config, every such grant. CI roles given cluster-admin are the most common way a pipeline, and whoever controls it, owns every product on the cluster; AdminView reads every Secret.",
 	"remediation": "Give pipelines and teams AmazonEKSEditPolicy or AmazonEKSAdminPolicy scoped to their namespaces (or RBAC through groups), and keep cluster-wide admin for the roles under admins.iamRoles.",
 	"example": {

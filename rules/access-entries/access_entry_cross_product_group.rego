@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry maps a product's principal into another product's or an admin group",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a Kubernetes group of an access entry whose principal belongs to a product (products.<name>.iamRoles) when the group belongs to another product (products.<other>.groups) or is an admin group (admins.groups) and the principal is not an admin. The product's people or pipelines then get whatever RBAC grants the other product's or the platform's group.",
 	"remediation": "Map the principal to its own product's groups; give administrators' roles their own entries.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry lets another product's principal into a product's cluster",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry or association on a cluster that belongs to a product (products.<name>.clusters, or cluster.name with cluster.product) for a principal of another product (products.<other>.iamRoles, which may name a whole account: `arn:aws:iam::444455556666:role/*`). Whatever it is granted there, another team's role reaches into this product's cluster.",
 	"remediation": "Grant the other product's access on its own cluster, or move the workload and its people to a shared cluster with namespace-scoped access.",
 	"example": {

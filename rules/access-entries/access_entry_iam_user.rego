@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry for an IAM user",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry whose principal is an IAM user. IAM users authenticate with long-lived access keys that leak and are rarely rotated; a role is assumed for a short session and can be scoped and audited per session.",
 	"remediation": "Grant access to an IAM role (or an IAM Identity Center permission set) that the people or the pipeline assume.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry principal is one EKS rejects",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a principal ARN that EKS does not accept in an access entry: an STS session ARN (`arn:aws:sts::\u2026:assumed-role/\u2026`, a temporary identity), a service-linked role (`role/aws-service-role/\u2026`: `The caller is not allowed to modify access entries with a principalArn value of a Service Linked Role`), an IAM Identity Center role written without its `aws-reserved/sso.amazonaws.com/<region>/` path (`invalid principal`; aws-auth wants the path removed, access entries want it kept), or text that is no IAM role or user ARN.",
 	"remediation": "Write the IAM role's ARN with its full path (`role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_\u2026`); for a session, the role it assumed; service-linked roles get their entries from the AWS service itself.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access scope reaches another product's or a system namespace",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a namespace in an access policy's namespace scope that can match (wildcards included, decided by glob intersection) a namespace of another product, a shared namespace (sharedNamespaces) or, without a config, kube-system, kube-public or kube-node-lease: `pay*` reaches `payroll`, `kube-*` and `*` reach kube-system. EKS does not document its wildcard grammar and matches namespaces created later too. With a config it also flags (as a warning) a namespace that is none of the principal's product's namespaces: EKS does not check names, so a typo waits for whoever creates that namespace.",
 	"remediation": "List the product's own namespaces, or a glob inside them (`payments-*`); never `*` or `kube-*` for a product's principal.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Node role in an access entry that is not of a node type",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry for a node role (nodeRoles of the config) whose type is not a node type (EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, EC2 for Auto Mode), including the default STANDARD, and a node role given groups. Nodes of a STANDARD entry cannot join the cluster, and the type cannot be changed: the entry must be recreated. A node role with human groups hands those rights to every node.",
 	"remediation": "Give node roles `type: EC2_LINUX` (Windows: EC2_WINDOWS, Fargate: FARGATE_LINUX, hybrid: HYBRID_LINUX, Auto Mode: EC2) and no groups.",
 	"example": {

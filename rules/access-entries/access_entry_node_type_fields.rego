@@ -7,7 +7,7 @@ metadata := {
 	"title": "Node-type access entry has groups, a username or policies",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags groups, a username or access policies on an access entry of a node type (EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, HYPERPOD_LINUX; EC2, for EKS Auto Mode nodes, takes policies but no groups or username). EKS gives nodes their identity itself (`system:node:\u2026`, group system:nodes) and rejects these fields (`This operation can only be performed on Access Entries with a type of \"STANDARD\"`); ACK keeps retrying such an entry.",
 	"remediation": "Leave `type` and the principal, and remove the groups, username and policies.",
 	"example": {

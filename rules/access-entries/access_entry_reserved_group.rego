@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry maps a principal to a system: group",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a Kubernetes group starting with `system:` in an access entry. EKS rejects the entry (`InvalidParameterException: The kubernetes group name system:masters is invalid, it cannot start with system:`), so the apply fails; it is the usual mistake when aws-auth mappings (system:masters, system:nodes, system:bootstrappers) are copied into access entries.",
 	"remediation": "Grant administrators an access policy (AmazonEKSClusterAdminPolicy) or a group of your own bound with RBAC. Node roles need no groups: give them a node type (EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX) and EKS adds system:nodes itself.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry username starts with a reserved prefix",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry username that starts with `system:`, `eks:`, `aws:`, `amazon:` or `iam:`. EKS rejects it, so the apply fails. (EKS itself reports `system:node:\u2026` usernames on node-type entries it manages; those are not written in IaC.)",
 	"remediation": "Leave the username out (EKS then uses the principal's session ARN, which is what AWS recommends), or use a prefix of your own with the session name: `payments-oncall:{{SessionName}}`.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access policy scope EKS rejects",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access policy association whose `accessScope` EKS rejects: `cluster` scope with namespaces, `namespace` scope without any, a scope type other than `cluster` or `namespace` (lower case), or no scope at all. The Terraform provider and cfn-lint check none of this beyond the type's spelling.",
 	"remediation": "Use `type: cluster` with no namespaces, or `type: namespace` with the namespaces listed.",
 	"example": {

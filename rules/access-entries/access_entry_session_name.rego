@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry username has {{SessionName}} without a ':' before it",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry username that contains `{{SessionName}}` with no `:` anywhere before it (`jenkins{{SessionName}}`). EKS rejects such usernames, so the apply fails: a colon must separate a fixed prefix from the session name, so that one session cannot impersonate a user name of another.",
 	"remediation": "Put a colon before the session name: `jenkins:{{SessionName}}`.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Role's access entry has a fixed username without {{SessionName}}",
 	"severity": "info",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a username without `{{SessionName}}` on the access entry of an IAM role. Every session of the role, whoever assumed it, then appears under the same Kubernetes username in audit logs.",
 	"remediation": "Leave the username out (EKS uses the assumed-role session ARN) or add the session name: `deployer:{{SessionName}}`.",
 	"example": {

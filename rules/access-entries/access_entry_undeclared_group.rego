@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry group the config does not declare",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "With a tenancy config, flags a Kubernetes group of an access entry that belongs to no product (products.<name>.groups) and is no admin group. EKS does not check that any RoleBinding uses the group: a misspelled group grants nothing, and a group named like `cluster-admins` may be bound to more than its name says.",
 	"remediation": "Use a group the config declares for the principal's product, or declare it.",
 	"example": {

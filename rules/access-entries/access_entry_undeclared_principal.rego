@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry for a principal the config does not declare",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "With a tenancy config, flags an access entry whose principal is none of the config's IAM roles (products.<name>.iamRoles, admins.iamRoles, nodeRoles): nobody has said which product it belongs to, so no other rule can tell whether its access is right. Third-party and vendor roles, and entries left behind for deleted roles, show up here.",
 	"remediation": "Declare the role under its product's iamRoles (or admins.iamRoles, nodeRoles), or remove the entry.",
 	"example": {

@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access policy name not in blastwall's list",
 	"severity": "warning",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags a policy ARN that is not `arn:<partition>:eks::aws:cluster-access-policy/<Name>` or whose name is not among the access policies known to blastwall (a dated list, in src/access_entries/policies.rs; AWS adds policies over time, so a new one is a warning, not an error). A misspelled or IAM policy ARN fails at apply; a new one should be reviewed for what it grants.",
 	"remediation": "Check the name against `aws eks list-access-policies`.",
 	"example": {

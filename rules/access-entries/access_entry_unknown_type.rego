@@ -7,7 +7,7 @@ metadata := {
 	"title": "Access entry type EKS does not know",
 	"severity": "error",
 	"category": "access-entries",
-	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration"],
+	"kinds": ["ClusterConfig", "AccessEntry", "AccessPolicyAssociation", "CloudFormationTemplate", "TerraformPlan", "TerraformConfiguration", "EksAccessState"],
 	"description": "Flags an access entry `type` that is not one of STANDARD, EC2, EC2_LINUX, EC2_WINDOWS, FARGATE_LINUX, HYBRID_LINUX, HYPERPOD_LINUX, written exactly so. CloudFormation rejects `Standard` (`AccessEntry type must be one of [...]`) and the Terraform provider validates the case too; cfn-lint does not catch it.",
 	"remediation": "Write the type in upper case, e.g. `STANDARD`, or leave it out for STANDARD.",
 	"example": {

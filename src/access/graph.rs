@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::action::{self, Scope};
 use super::model::{
-    Binding, Class, IdentityEdge, Namespace, Place, Principal, PrincipalKind, Role, RoleKind, Rule,
-    ServiceAccount, Subject, Target,
+    Binding, Class, IdentityEdge, IdentitySource, Namespace, Place, Principal, PrincipalKind, Role,
+    RoleKind, Rule, ServiceAccount, Subject, Target,
 };
 use super::read::Inputs;
 use crate::facts::tenancy::{NamespaceLabels, Tenancy, PRODUCT_LABEL};
@@ -105,6 +105,7 @@ impl Graph {
             bindings,
             service_accounts,
             namespaces: ns_docs,
+            cluster: _,
         } = inputs;
         let labels: NamespaceLabels = ns_docs
             .iter()
@@ -331,6 +332,9 @@ impl Graph {
                     reached.insert(Subject::User(u.clone()));
                 }
                 reached.extend(edge.groups.iter().map(|g| Subject::Group(g.clone())));
+                if edge.source == IdentitySource::AccessEntry {
+                    reached.insert(Subject::AccessPolicies(edge.arn.to_ascii_lowercase()));
+                }
             }
             let (class, via) = self.iam_class(kind, &name, &edges);
             self.principals.push(Principal {
@@ -397,7 +401,7 @@ impl Graph {
             let (kind, name) = match &s {
                 Subject::User(u) => (PrincipalKind::User, u.clone()),
                 Subject::Group(g) => (PrincipalKind::Group, g.clone()),
-                Subject::ServiceAccount { .. } => continue,
+                Subject::ServiceAccount { .. } | Subject::AccessPolicies(_) => continue,
             };
             let (class, via) = self.subject_class(&s);
             self.principals.push(Principal {
@@ -494,6 +498,7 @@ impl Graph {
                 Target::Product(p) => (Class::Product(p), format!("in namespace {namespace}")),
                 _ => (Class::System, format!("in namespace {namespace}")),
             },
+            Subject::AccessPolicies(arn) => (Class::Unknown, format!("access policies of {arn}")),
         }
     }
 
@@ -525,6 +530,10 @@ impl Graph {
             }
             for g in &edge.groups {
                 push(Subject::Group(g.clone()), Holds::Identity(e));
+            }
+            if edge.source == IdentitySource::AccessEntry {
+                let policies = Subject::AccessPolicies(edge.arn.to_ascii_lowercase());
+                push(policies, Holds::Identity(e));
             }
         }
         if let Some(s) = &principal.subject {
@@ -863,7 +872,7 @@ impl Graph {
         let (kind, name) = match &subject {
             Subject::Group(g) => (PrincipalKind::Group, g.clone()),
             Subject::User(u) => (PrincipalKind::User, u.clone()),
-            Subject::ServiceAccount { .. } => return None,
+            Subject::ServiceAccount { .. } | Subject::AccessPolicies(_) => return None,
         };
         let (class, via) = self.subject_class(&subject);
         self.principals.push(Principal {

@@ -192,6 +192,7 @@ const TEMPLATE: &str = r##"<!DOCTYPE html>
       var where = e.namespace === "*" ? "every namespace" : (e.namespace === "(cluster)" ? "cluster-scoped resources" : "namespace " + e.namespace);
       var summary = el("summary", {}, [
         el("strong", { text: e.principal }),
+        document.createTextNode(e.source ? " (via " + e.source + ")" : ""),
         document.createTextNode(" can "),
         el("span", { "class": "action", text: e.action.label }),
         document.createTextNode(" in " + where)

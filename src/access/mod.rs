@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! IAM principal ──identity edge──► username, groups (or a ServiceAccount, for IRSA)
-//!     (aws-auth mapRoles/mapUsers, node roles EKS maps, IRSA annotations; access entries later)
+//!     (aws-auth mapRoles/mapUsers, access entries, node roles EKS maps, IRSA annotations)
 //!   ──► RoleBinding / ClusterRoleBinding subject ──► Role / ClusterRole
 //!     (the EKS defaults known without being in the files; aggregation resolved)
 //!   ──► rule (verbs, resources, resourceNames; wildcards match everything)
@@ -43,12 +43,53 @@ use model::{IdentityEdge, IdentitySource, Place, PrincipalKind};
 
 /// The graph of `loaded`, with product ownership from `config` when there is one.
 pub fn build(loaded: &Loaded, config: Option<&Config>) -> Graph {
-    let mut inputs = Inputs::read(loaded);
+    let named = config.and_then(|c| c.cluster.name.as_deref());
+    let run = crate::access_entries::run::RunIndex::build(loaded, named);
+    let cluster = run.as_ref().and_then(|r| r.cluster()).or(named);
+    let mut inputs = Inputs::read_for(loaded, cluster);
+    if let Some(run) = &run {
+        entries_win(&mut inputs, run.cluster_mode());
+    }
     if let Some(config) = config {
         eks_node_roles(&mut inputs, config);
     }
     let tenancy = config.map(|c| Arc::new(Tenancy::new(c.clone())));
     Graph::build(inputs, tenancy)
+}
+
+/// What EKS reads of aws-auth beside access entries, by the cluster's
+/// authentication mode (`mode`, when the run declares it): in API mode nothing (its
+/// mappings are dropped); in CONFIG_MAP mode no access entry (EKS rejects them);
+/// otherwise, for a principal that has an access entry, the entry alone (its aws-auth
+/// mapping is dropped).
+fn entries_win(inputs: &mut Inputs, mode: Option<&str>) {
+    let aws_auth = |e: &IdentityEdge| {
+        matches!(
+            e.source,
+            IdentitySource::AwsAuthMapRoles | IdentitySource::AwsAuthMapUsers
+        )
+    };
+    match mode {
+        Some("API") => inputs.identities.retain(|e| !aws_auth(e)),
+        Some("CONFIG_MAP") => {
+            inputs
+                .identities
+                .retain(|e| e.source != IdentitySource::AccessEntry);
+            inputs.bindings.retain(|b| b.access_policy.is_none());
+        }
+        _ => {
+            let key = crate::access_entries::run::principal_key;
+            let entries: std::collections::BTreeSet<String> = inputs
+                .identities
+                .iter()
+                .filter(|e| e.source == IdentitySource::AccessEntry)
+                .map(|e| key(&e.arn))
+                .collect();
+            inputs
+                .identities
+                .retain(|e| !aws_auth(e) || !entries.contains(&key(&e.arn)));
+        }
+    }
 }
 
 /// EKS maps the node role of a managed node group itself (in aws-auth on a
@@ -58,10 +99,12 @@ pub fn build(loaded: &Loaded, config: Option<&Config>) -> Graph {
 fn eks_node_roles(inputs: &mut Inputs, config: &Config) {
     for (i, glob) in config.node_roles.iter().enumerate() {
         let pattern = RolePattern::new(glob);
-        let mapped = inputs
-            .identities
-            .iter()
-            .any(|e| e.source == IdentitySource::AwsAuthMapRoles && pattern.matches(&e.arn));
+        let mapped = inputs.identities.iter().any(|e| {
+            matches!(
+                e.source,
+                IdentitySource::AwsAuthMapRoles | IdentitySource::AccessEntry
+            ) && pattern.matches(&e.arn)
+        });
         if mapped {
             continue;
         }
@@ -83,6 +126,7 @@ fn eks_node_roles(inputs: &mut Inputs, config: &Config) {
             node: true,
             place,
             label: format!("config nodeRoles[{i}], mapped by EKS (managed node group)"),
+            cluster: None,
         });
     }
 }

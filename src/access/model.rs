@@ -23,7 +23,13 @@ impl fmt::Display for Place {
 pub enum Subject {
     User(String),
     Group(String),
-    ServiceAccount { namespace: String, name: String },
+    ServiceAccount {
+        namespace: String,
+        name: String,
+    },
+    /// The access policies associated with an EKS access entry: held by the entry's
+    /// principal alone (the ARN, lowercased), whatever its username and groups.
+    AccessPolicies(String),
 }
 
 impl Subject {
@@ -34,7 +40,7 @@ impl Subject {
             Subject::ServiceAccount { namespace, name } => {
                 Some(format!("system:serviceaccount:{namespace}:{name}"))
             }
-            Subject::Group(_) => None,
+            Subject::Group(_) | Subject::AccessPolicies(_) => None,
         }
     }
 }
@@ -45,6 +51,7 @@ impl fmt::Display for Subject {
             Subject::User(u) => write!(f, "user {u}"),
             Subject::Group(g) => write!(f, "group {g}"),
             Subject::ServiceAccount { namespace, name } => write!(f, "sa:{namespace}/{name}"),
+            Subject::AccessPolicies(arn) => write!(f, "access policies of {arn}"),
         }
     }
 }
@@ -184,6 +191,8 @@ pub struct IdentityEdge {
     pub place: Option<Place>,
     /// Text of the entry for chains: `mapRoles[3]`.
     pub label: String,
+    /// The EKS cluster an access entry is for, when its declaration names it.
+    pub cluster: Option<String>,
 }
 
 /// One rule of a Role or ClusterRole.
@@ -273,10 +282,19 @@ pub struct Binding {
     pub subjects: Vec<(Subject, Option<Place>)>,
     pub place: Option<Place>,
     pub builtin: bool,
+    /// An EKS access policy association (`AmazonEKSEditPolicy`), not an RBAC object:
+    /// it grants what the ClusterRole it stands for grants, in its scope.
+    pub access_policy: Option<String>,
 }
 
 impl Binding {
     pub fn label(&self) -> String {
+        if let Some(policy) = &self.access_policy {
+            return match &self.namespace {
+                Some(ns) => format!("access policy {policy} (namespace {ns})"),
+                None => format!("access policy {policy} (cluster scope)"),
+            };
+        }
         match (&self.kind, &self.namespace) {
             (BindingKind::RoleBinding, Some(ns)) => format!("RoleBinding {ns}/{}", self.name),
             (BindingKind::RoleBinding, None) => format!("RoleBinding {}", self.name),

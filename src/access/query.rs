@@ -26,6 +26,11 @@ pub struct Entry {
     pub action: Action,
     /// The config allows this reach across products (`allowedClusterRoles`).
     pub allowed: bool,
+    /// How the principal is known to Kubernetes for this grant: `aws-auth mapRoles`,
+    /// `access entry`, `IRSA annotation`…; absent for a subject that is itself
+    /// (a ServiceAccount, a bare group or user) or that Kubernetes adds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
     pub chain: Vec<Step>,
 }
 
@@ -37,6 +42,8 @@ pub struct Cell {
     pub to: String,
     /// Both are products, and different.
     pub cross_product: bool,
+    /// Every entry of the cell is reach the config allows (`allowedClusterRoles`).
+    pub allowed: bool,
     /// The strongest action of the cell.
     pub strongest: Action,
     /// Strongest first, one per principal.
@@ -62,6 +69,9 @@ pub struct PrincipalInfo {
     pub kind: PrincipalKind,
     pub class: String,
     pub via: String,
+    /// Where its identities come from (`aws-auth mapRoles`, `access entry`…), each once.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<&'static str>,
 }
 
 const ALL: &str = "*";
@@ -75,6 +85,29 @@ impl Graph {
             kind: pr.kind,
             class: pr.class.label().to_string(),
             via: pr.via.clone(),
+            sources: self.sources_of(p),
+        }
+    }
+
+    /// Where principal `p`'s identities come from, each once, in the order read.
+    pub fn sources_of(&self, p: usize) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = Vec::new();
+        for &e in &self.principals[p].identities {
+            let label = self.identities[e].source.label();
+            if !out.contains(&label) {
+                out.push(label);
+            }
+        }
+        out
+    }
+
+    /// The identity source a grant is held through (following impersonation back
+    /// to the grant that allows it).
+    fn source_of(&self, a: &Access) -> Option<&'static str> {
+        match (&a.through, &a.holds) {
+            (Some((through, _)), _) => self.source_of(through),
+            (None, Holds::Identity(e)) => Some(self.identities[*e].source.label()),
+            _ => None,
         }
     }
 
@@ -93,6 +126,7 @@ impl Graph {
             to: target.label().to_string(),
             action: act,
             allowed: self.allowed(a),
+            source: self.source_of(a),
             chain: self.chain(a),
         }
     }
@@ -145,10 +179,12 @@ impl Graph {
                 continue;
             };
             let cross_product = matches!((&rows[row], &columns[col]), (Class::Product(a), Target::Product(b)) if a != b);
+            let allowed = entries.iter().all(|e| e.allowed);
             cells.push(Cell {
                 from: rows[row].label().to_string(),
                 to: columns[col].label().to_string(),
                 cross_product,
+                allowed,
                 strongest,
                 entries,
             });

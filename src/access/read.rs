@@ -30,12 +30,23 @@ pub struct Inputs {
     pub service_accounts: Vec<ServiceAccount>,
     /// Namespace documents: name → (labels, place).
     pub namespaces: BTreeMap<String, (BTreeMap<String, String>, Option<Place>)>,
+    /// The EKS cluster whose access entries count, when known.
+    pub cluster: Option<String>,
 }
 
 impl Inputs {
     /// Reads `loaded`, then adds the built-in defaults that the files do not replace.
     pub fn read(loaded: &Loaded) -> Inputs {
-        let mut inputs = Inputs::default();
+        Inputs::read_for(loaded, None)
+    }
+
+    /// [`Inputs::read`] for the EKS cluster `cluster`: access entries declared for
+    /// another cluster are left out.
+    pub fn read_for(loaded: &Loaded, cluster: Option<&str>) -> Inputs {
+        let mut inputs = Inputs {
+            cluster: cluster.map(str::to_string),
+            ..Inputs::default()
+        };
         inputs.add(loaded, false);
         let defaults = load::load_str(DEFAULTS_NAME, DEFAULTS.to_string(), &Limits::default());
         let mut builtin = Inputs::default();
@@ -66,6 +77,7 @@ impl Inputs {
     }
 
     fn add(&mut self, loaded: &Loaded, builtin: bool) {
+        let mut access = Vec::new();
         for doc in &loaded.documents {
             let file: Arc<str> = Arc::from(loaded.files[doc.file.0].name.as_str());
             let lines = Lines {
@@ -76,6 +88,11 @@ impl Inputs {
             let kind = string(&v["kind"]).unwrap_or_default();
             let api = string(&v["apiVersion"]).unwrap_or_default();
             let rbac = api.starts_with("rbac.authorization.k8s.io/");
+            if !builtin && crate::access_entries::format_of(v).is_some() {
+                // After the Namespaces, which a scope's globs are matched against.
+                access.push(doc);
+                continue;
+            }
             match kind {
                 "Role" | "ClusterRole" if rbac => {
                     if let Some(r) = role(doc, &lines, builtin) {
@@ -101,6 +118,15 @@ impl Inputs {
                 }
                 _ => {}
             }
+        }
+        for doc in access {
+            let file: Arc<str> = Arc::from(loaded.files[doc.file.0].name.as_str());
+            let lines = Lines {
+                file,
+                starts: loaded.files[doc.file.0].line_starts(),
+            };
+            let doc = crate::lint::spliced(loaded, doc);
+            self.access_entries(&doc, &lines);
         }
     }
 
@@ -130,7 +156,140 @@ impl Inputs {
                 node: false,
                 place: lines.at(&doc.spans, &path),
                 label: format!("ServiceAccount {namespace}/{name} annotation {IRSA_ANNOTATION}"),
+                cluster: None,
             });
+        }
+    }
+
+    /// The access entries of an access format (eksctl, ACK, Crossplane, CloudFormation,
+    /// Terraform, EKS API output): each entry's principal is known as its username and
+    /// groups (what EKS generates where nothing is written), and holds its access
+    /// policies, each a binding to the ClusterRole it stands for
+    /// ([`access_policy_role`]) in its scope. A namespace glob of a scope binds in the
+    /// namespaces of the run it matches.
+    fn access_entries(&mut self, doc: &Document, lines: &Lines) {
+        let Some(model) = crate::access_entries::read(&doc.value) else {
+            return;
+        };
+        let at = |path: &crate::access_entries::Path| {
+            lines.at(&doc.spans, &crate::access_entries::run::segments(path))
+        };
+        for e in &model.entries {
+            let Some(p) = e.principal.as_ref() else {
+                continue;
+            };
+            let Some(arn) = p.known() else { continue };
+            let cluster = crate::access_entries::run::entry_cluster(&model, e);
+            if let (Some(c), Some(ours)) = (&cluster, &self.cluster) {
+                if c != ours {
+                    continue;
+                }
+            }
+            let identity = crate::access_entries::run::identity_of(e, arn);
+            let parsed = crate::access_entries::principal::Principal::parse(arn);
+            let kind = match parsed.kind {
+                crate::access_entries::principal::Kind::User => PrincipalKind::IamUser,
+                crate::access_entries::principal::Kind::Role => PrincipalKind::IamRole,
+                _ => continue,
+            };
+            let what = e
+                .address
+                .clone()
+                .or_else(|| {
+                    let meta = &doc.value["metadata"];
+                    let name = string(&meta["name"])?;
+                    let kind = string(&doc.value["kind"])?;
+                    Some(match string(&meta["namespace"]) {
+                        Some(ns) => format!("{kind} {ns}/{name}"),
+                        None => format!("{kind} {name}"),
+                    })
+                })
+                .unwrap_or_else(|| "access entry".into());
+            let on = cluster
+                .as_deref()
+                .map(|c| format!(" on cluster {c}"))
+                .unwrap_or_default();
+            let subject = Subject::AccessPolicies(arn.to_ascii_lowercase());
+            if !e.association_only {
+                self.identities.push(IdentityEdge {
+                    arn: arn.to_string(),
+                    kind,
+                    source: IdentitySource::AccessEntry,
+                    username: identity.username,
+                    groups: identity.groups,
+                    service_account: None,
+                    node: identity.node,
+                    place: at(&p.path),
+                    label: format!("access entry {what}{on}"),
+                    cluster: cluster.clone(),
+                });
+            }
+            for (i, policy) in e.policies.iter().enumerate() {
+                let Some(name) = policy
+                    .arn
+                    .as_ref()
+                    .and_then(|a| a.known())
+                    .and_then(|a| crate::access_entries::policies::name_of(a))
+                else {
+                    continue;
+                };
+                let Some(role) = access_policy_role(name) else {
+                    continue;
+                };
+                let place = at(policy.arn.as_ref().map_or(&policy.path, |a| &a.path));
+                let scope = policy.scope_type.as_ref().and_then(|t| t.known());
+                let namespaces: Vec<String> = match scope.map(String::as_str) {
+                    Some("cluster") => vec![],
+                    Some("namespace") => policy
+                        .namespaces
+                        .iter()
+                        .flat_map(|l| l.items.iter().flatten())
+                        .filter_map(|f| f.known().cloned())
+                        .flat_map(|n| self.scoped(&n))
+                        .collect(),
+                    _ => continue,
+                };
+                let binding = |namespace: Option<String>| Binding {
+                    kind: if namespace.is_some() {
+                        BindingKind::RoleBinding
+                    } else {
+                        BindingKind::ClusterRoleBinding
+                    },
+                    name: format!("access-policy:{arn}:{name}:{i}"),
+                    namespace,
+                    role_kind: RoleKind::ClusterRole,
+                    role_name: role.to_string(),
+                    subjects: vec![(subject.clone(), place.clone())],
+                    place: place.clone(),
+                    builtin: false,
+                    access_policy: Some(name.to_string()),
+                };
+                if scope.map(String::as_str) == Some("cluster") {
+                    self.bindings.push(binding(None));
+                } else {
+                    for ns in namespaces {
+                        self.bindings.push(binding(Some(ns)));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The namespaces a scope's namespace reaches: itself, or for a glob the
+    /// Namespaces of the run it matches.
+    fn scoped(&self, namespace: &str) -> Vec<String> {
+        use crate::config::glob::{Alphabet, Glob};
+        if !namespace.contains(['*', '?']) {
+            return vec![namespace.to_string()];
+        }
+        match Glob::parse(namespace, Alphabet::Namespace) {
+            Ok(glob) => self
+                .namespaces
+                .keys()
+                .filter(|n| glob.matches(n))
+                .cloned()
+                .collect(),
+            Err(_) => Vec::new(),
         }
     }
 
@@ -189,8 +348,24 @@ impl Inputs {
                 node: e["node"] == Value::Bool(true),
                 place: lines.at(spans, &path),
                 label: format!("aws-auth {section}[{index}]"),
+                cluster: None,
             });
         }
+    }
+}
+
+/// The ClusterRole an EKS access policy grants the rights of, as AWS documents
+/// them (`AmazonEKSClusterAdminPolicy` is `cluster-admin`; Admin, Edit and View are
+/// `admin`, `edit`, `view`); `None` for the policies with no RBAC equivalent
+/// (AdminView, the Secret, Auto Mode, capability and service policies), which the
+/// reach map does not show.
+pub fn access_policy_role(policy: &str) -> Option<&'static str> {
+    match policy {
+        "AmazonEKSClusterAdminPolicy" => Some("cluster-admin"),
+        "AmazonEKSAdminPolicy" => Some("admin"),
+        "AmazonEKSEditPolicy" => Some("edit"),
+        "AmazonEKSViewPolicy" => Some("view"),
+        _ => None,
     }
 }
 
@@ -325,6 +500,7 @@ fn binding(doc: &Document, lines: &Lines, builtin: bool) -> Option<Binding> {
         subjects,
         place: lines.at(&doc.spans, &[key("metadata"), key("name")]),
         builtin,
+        access_policy: None,
     })
 }
 

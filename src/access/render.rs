@@ -8,17 +8,20 @@
 //! {"version":1,
 //!  "query":{"kind":"matrix"|"principal"|"namespace"|"diff", ...the options given},
 //!  "matrix"?:{"rows":[..],"columns":[..],
-//!             "cells":[{"from","to","crossProduct","strongest":{"label","escalation"?},
-//!                       "entries":[Entry]}],
-//!             "principals":[{"name","kind","class","via"}]},
-//!  "principals"?:[{"principal":{"name","kind","class","via"},"identities":[Step],"reach":[Entry]}],
+//!             "cells":[{"from","to","crossProduct","allowed","strongest":{"label","escalation"?},
+//!                       "entries":[Entry]}],          // allowed: every entry is
+//!             "principals":[{"name","kind","class","via","sources"?}]},
+//!  "principals"?:[{"principal":{"name","kind","class","via","sources"?},"identities":[Step],"reach":[Entry]}],
 //!  "namespace"?:{"name","owner","via","entries":[Entry]},
 //!  "changes"?:[{"change":"gains"|"loses","principal","from","namespace","action",
 //!               "crossProduct","escalation"?,"chain":[Step]}],
 //!  "crossProduct"?:{"total","notAllowed"}}   // absent for --principal and --namespace
 //!                                            // unless --fail-on or -f html
 //! Entry: {"principal","kind","from","namespace","to","action":{"label","escalation"?},
-//!         "allowed","chain":[Step]}
+//!         "allowed","source"?,"chain":[Step]}
+//!         // source: how the principal holds the grant: "aws-auth mapRoles", "aws-auth
+//!         // mapUsers", "access entry", "IRSA annotation", "node role mapped by EKS"
+//! sources: the same for every identity of a principal, each once
 //! Step:  {"step","text","file"?,"line"?}
 //! ```
 
@@ -290,7 +293,12 @@ fn matrix_table(m: &Matrix, out: &mut String) {
         match cells.get(&(row, col)) {
             None => "-".to_string(),
             Some(c) => {
-                let mark = if c.cross_product { "!" } else { "" };
+                // Reach across products the config allows is shown apart from the rest.
+                let mark = match (c.cross_product, c.allowed) {
+                    (true, false) => "!",
+                    (true, true) => "~",
+                    _ => "",
+                };
                 format!("{}{mark} ({})", c.strongest.label, c.entries.len())
             }
         }
@@ -306,7 +314,7 @@ fn matrix_table(m: &Matrix, out: &mut String) {
             .max(col.len());
         widths.push(w);
     }
-    out.push_str("Strongest action of each product (rows) in each product's namespaces (columns),\nwith the number of principals; ! marks cross-product reach.\n\n");
+    out.push_str("Strongest action of each product (rows) in each product's namespaces (columns),\nwith the number of principals; ! marks cross-product reach, ~ cross-product reach\nthe config allows (allowedClusterRoles).\n\n");
     let _ = write!(out, "{:<w$}", "from \\ to", w = widths[0]);
     for (i, col) in m.columns.iter().enumerate() {
         let _ = write!(out, "  {:<w$}", col, w = widths[i + 1]);
@@ -331,9 +339,10 @@ fn matrix_table(m: &Matrix, out: &mut String) {
             } else {
                 ""
             };
+            let via = e.source.map(|s| format!(" (via {s})")).unwrap_or_default();
             let _ = writeln!(
                 out,
-                "    {} {}: {} in {}{allowed}",
+                "    {} {}{via}: {} in {}{allowed}",
                 kind_text(e.kind),
                 e.principal,
                 action_text(e),
@@ -365,6 +374,7 @@ fn graph_view(answer: &Answer) -> GraphView {
             v.classes.push(c.to_string());
         }
     };
+    let mut sources: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for e in answer.entries() {
         let cross = e.from != e.to
             && answer
@@ -373,14 +383,27 @@ fn graph_view(answer: &Answer) -> GraphView {
                 .map(|m| m.rows.contains(&e.to))
                 .unwrap_or(true)
             && !["admins", "nodes", "system", "unknown"].contains(&e.from.as_str())
-            && !["shared", "unowned", "cluster", "every namespace"].contains(&e.to.as_str());
+            && !["shared", "unowned", "cluster", "every namespace"].contains(&e.to.as_str())
+            && !e.allowed;
         let principal = format!("p:{}", e.principal);
         class(&e.from, &mut v);
         class(&e.to, &mut v);
+        // Where the principal's identity comes from: aws-auth, an access entry, IRSA.
+        let sources = sources.entry(principal.clone()).or_default();
+        if let Some(source) = e.source {
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        let via = if sources.is_empty() {
+            String::new()
+        } else {
+            format!(" (via {})", sources.join(", "))
+        };
         v.nodes.insert(
             principal.clone(),
             (
-                format!("{} {}", kind_text(e.kind), e.principal),
+                format!("{} {}{via}", kind_text(e.kind), e.principal),
                 e.from.clone(),
                 "principal",
             ),

@@ -179,6 +179,7 @@ pub fn read(template: &Value) -> Model {
                     link: Some(id.to_string()),
                     name: field_string(f, props, &props_path, "Name"),
                     access_config_path: (*ac != Value::Undefined).then(|| ac_path.clone()),
+                    settings_path: Some(ac_path.clone()),
                     authentication_mode: field_string(f, ac, &ac_path, "AuthenticationMode"),
                     default_mode: "CONFIG_MAP",
                     bootstrap_admin: field_bool(

@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! {
-//!   "format": "eksctl" | "ack" | "crossplane" | "cloudformation" | "terraform-plan",
+//!   "format": "eksctl" | "ack" | "crossplane" | "cloudformation" | "terraform-plan" | "terraform" | "eks-api",
 //!   "policiesKnownAsOf": "2026-08",        // date of the list of known access policies
 //!   "clusters": [{
 //!     "path", "name"?, "namePath"?,
@@ -23,6 +23,10 @@
 //!     "address"?,                          // Terraform address / CloudFormation logical id
 //!     "cluster"?, "clusterPath"?,
 //!     "clusterMode"?, "clusterModePath"?,  // the effective mode of its cluster, when in the same document
+//!     "clusterModeAt"?,                    // lint: "file:line:col" of the mode when another document
+//!                                          // of the run declares the cluster (then no clusterModePath)
+//!     "duplicateElsewhere"?: {"who", "at"},  // lint: an earlier entry of the same principal and
+//!                                          // cluster in another document of the run
 //!     "principalArn"?, "principalArnPath"?,
 //!     "principal"?: {"kind": "role"|"user"|"assumed-role"|"service-linked-role"|"root"|"invalid",
 //!                    "account", "path", "name", "ssoWithoutPath": bool},
@@ -57,6 +61,7 @@
 //!     "path", "arn"?, "groups": [..], "groupsPath"?,
 //!     "ignored": bool,                     // the cluster's mode is API: aws-auth is not read
 //!     "shadowedBy"?: {"path", "groups"}    // an access entry of the same principal with other groups
+//!     "shadowedElsewhere"?: {"who", "at", "groups"}   // lint: the same, in another document
 //!   }]
 //! }
 //! ```
@@ -66,6 +71,7 @@ use std::collections::BTreeMap;
 use regorus::Value;
 
 use super::principal::{Kind, Principal};
+use super::run::{DocKey, RunIndex};
 use super::{policies, Cluster, Entry, Field, FieldList, Model, Path, Policy, Val};
 use crate::config::glob::{Alphabet, Glob};
 use crate::facts::tenancy::Tenancy;
@@ -115,7 +121,11 @@ pub fn facts(object: &Value, tenancy: Option<&Tenancy>) -> Option<Value> {
 /// The facts of a review: `accessConfig` of its object, with what widens compared
 /// with its old object, and `accessConfigChange` when there is an old object in the
 /// same format ([`super::change`]).
-pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, Option<Value>) {
+pub fn for_review(
+    review: &Value,
+    tenancy: Option<&Tenancy>,
+    elsewhere: Option<(&RunIndex, DocKey)>,
+) -> (Option<Value>, Option<Value>) {
     let mut new = super::read(&review["object"]);
     let old = super::read(&review["oldObject"])
         .filter(|o| new.as_ref().is_none_or(|n| n.format == o.format));
@@ -128,7 +138,103 @@ pub fn for_review(review: &Value, tenancy: Option<&Tenancy>) -> (Option<Value>, 
     let change = old
         .as_ref()
         .map(|o| super::change::fact(new.as_ref(), o, tenancy));
-    (new.map(|m| to_value(&m, tenancy)), change)
+    let value = new.map(|m| {
+        let mut v = to_value(&m, tenancy);
+        if let Some((index, doc)) = elsewhere {
+            add_elsewhere(&mut v, &m, index, doc);
+        }
+        v
+    });
+    (value, change)
+}
+
+/// What other documents of the run declare about each entry's cluster and
+/// principal: an earlier entry of the same principal (`duplicateElsewhere`), and the
+/// cluster's mode when this document does not declare the cluster (`clusterMode`,
+/// `clusterModeAt`; no `clusterModePath`, as the mode is not in this document).
+fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
+    let Ok(map) = v.as_object_mut() else { return };
+    // eksctl's aws-auth mappings, against the entries of other documents.
+    let cluster = model
+        .clusters
+        .first()
+        .and_then(|c| c.name.as_ref())
+        .and_then(Field::known);
+    if let (Some(cluster), Some(Ok(mappings))) = (
+        cluster,
+        map.get_mut(&Value::from("identityMappings"))
+            .map(|m| m.as_array_mut()),
+    ) {
+        for (m, value) in model.mappings.iter().zip(mappings.iter_mut()) {
+            let Some(arn) = m.arn.as_ref().and_then(Field::known) else {
+                continue;
+            };
+            let Some((first, mut theirs)) = index.entry_elsewhere(doc, cluster, arn) else {
+                continue;
+            };
+            let mut mine: Vec<String> = list_items(&m.groups)
+                .filter_map(|f| f.known().cloned())
+                .collect();
+            mine.sort();
+            theirs.sort();
+            let Ok(fact) = value.as_object_mut() else {
+                continue;
+            };
+            if mine != theirs && !fact.contains_key(&Value::from("shadowedBy")) {
+                fact.insert(
+                    Value::from("shadowedElsewhere"),
+                    obj(vec![
+                        ("who", Value::from(first.who)),
+                        ("at", Value::from(first.at)),
+                        (
+                            "groups",
+                            Value::from(
+                                theirs
+                                    .iter()
+                                    .map(|g| Value::from(g.as_str()))
+                                    .collect::<Vec<_>>(),
+                            ),
+                        ),
+                    ]),
+                );
+            }
+        }
+    }
+    let Some(Ok(entries)) = map
+        .get_mut(&Value::from("entries"))
+        .map(|e| e.as_array_mut())
+    else {
+        return;
+    };
+    for (e, value) in model.entries.iter().zip(entries.iter_mut()) {
+        let Some(cluster) = index.cluster_of(doc, model, e) else {
+            continue;
+        };
+        let Ok(fact) = value.as_object_mut() else {
+            continue;
+        };
+        let arn = e.principal.as_ref().and_then(Field::known);
+        // EKS API output is the live state of entries declared elsewhere, not a
+        // second declaration.
+        let declared = model.format != super::Format::EksApi;
+        if let (true, false, Some(arn)) = (declared, e.association_only, arn) {
+            if let Some(first) = index.duplicate(doc, &cluster, arn) {
+                fact.insert(
+                    Value::from("duplicateElsewhere"),
+                    obj(vec![
+                        ("who", Value::from(first.who)),
+                        ("at", Value::from(first.at)),
+                    ]),
+                );
+            }
+        }
+        if e.cluster_index.is_none() && !fact.contains_key(&Value::from("clusterMode")) {
+            if let Some(mode) = index.mode(doc, &cluster) {
+                fact.insert(Value::from("clusterMode"), Value::from(mode.mode));
+                fact.insert(Value::from("clusterModeAt"), Value::from(mode.at));
+            }
+        }
+    }
 }
 
 /// The facts of a model already read.
@@ -137,7 +243,7 @@ pub fn to_value(model: &Model, tenancy: Option<&Tenancy>) -> Value {
         .clusters
         .iter()
         .map(|c| {
-            let mut v = cluster_value(c);
+            let mut v = cluster_value(c, model.format);
             if let (Some(t), Ok(map)) = (tenancy, v.as_object_mut()) {
                 map.insert(
                     Value::from("nodeRolesMissing"),
@@ -201,21 +307,50 @@ fn cluster_key(model: &Model, entry: &Entry) -> Option<String> {
     })
 }
 
+/// The keys of the authentication mode and of the creator-admin flag in `format`.
+fn setting_keys(format: super::Format) -> (&'static str, &'static str) {
+    use super::Format::*;
+    match format {
+        CloudFormation => (
+            "AuthenticationMode",
+            "BootstrapClusterCreatorAdminPermissions",
+        ),
+        Terraform | TerraformPlan => (
+            "authentication_mode",
+            "bootstrap_cluster_creator_admin_permissions",
+        ),
+        Eksctl | Ack | Crossplane | EksApi => (
+            "authenticationMode",
+            "bootstrapClusterCreatorAdminPermissions",
+        ),
+    }
+}
+
+/// Where a setting left out would be written (see [`Cluster::settings_path`]), else
+/// its block, else the cluster.
+fn missing_setting_path(c: &Cluster, key: &str) -> Path {
+    match &c.settings_path {
+        Some(at) => super::join(at, key),
+        None => c
+            .access_config_path
+            .clone()
+            .unwrap_or_else(|| c.path.clone()),
+    }
+}
+
 /// The effective authentication mode of a cluster and where to point at it.
-fn mode_of(c: &Cluster) -> (Option<String>, Path, bool) {
+fn mode_of(c: &Cluster, format: super::Format) -> (Option<String>, Path, bool) {
     match &c.authentication_mode {
         Some(f) => (f.known().cloned(), f.path.clone(), true),
         None => (
             Some(c.default_mode.to_string()),
-            c.access_config_path
-                .clone()
-                .unwrap_or_else(|| c.path.clone()),
+            missing_setting_path(c, setting_keys(format).0),
             false,
         ),
     }
 }
 
-fn cluster_value(c: &Cluster) -> Value {
+fn cluster_value(c: &Cluster, format: super::Format) -> Value {
     let mut out = vec![("path", path_value(&c.path))];
     let mut unknown = BTreeMap::new();
     if let Some(name) = &c.name {
@@ -227,7 +362,7 @@ fn cluster_value(c: &Cluster) -> Value {
             }
         }
     }
-    let (mode, mode_path, written) = mode_of(c);
+    let (mode, mode_path, written) = mode_of(c, format);
     if let Some(mode) = mode {
         out.push(("authenticationMode", Value::from(mode)));
     } else if let Some(Val::Unknown(t)) = c.authentication_mode.as_ref().map(|f| &f.val) {
@@ -256,10 +391,7 @@ fn cluster_value(c: &Cluster) -> Value {
                 "bootstrapClusterCreatorAdminPermissions",
                 Value::Bool(c.default_bootstrap),
             ));
-            let at = c
-                .access_config_path
-                .clone()
-                .unwrap_or_else(|| c.path.clone());
+            let at = missing_setting_path(c, setting_keys(format).1);
             out.push(("bootstrapPath", path_value(&at)));
             out.push(("bootstrapWritten", Value::Bool(false)));
         }
@@ -279,7 +411,7 @@ fn node_roles_missing(model: &Model, c: &Cluster, t: &Tenancy) -> Vec<Value> {
     if model.format != super::Format::Eksctl || name.is_none() || name != ours {
         return Vec::new();
     }
-    if mode_of(c).0.as_deref() != Some("API") {
+    if mode_of(c, model.format).0.as_deref() != Some("API") {
         return Vec::new();
     }
     let principals: Vec<&String> = model
@@ -300,7 +432,7 @@ fn node_roles_missing(model: &Model, c: &Cluster, t: &Tenancy) -> Vec<Value> {
 }
 
 /// "role arn:aws:iam::…:role/x (aws_eks_access_entry.ci)" and the like.
-fn who(e: &Entry) -> String {
+pub(crate) fn who(e: &Entry) -> String {
     let base = match e.principal.as_ref().map(|p| &p.val) {
         Some(Val::Known(arn)) => {
             let p = Principal::parse(arn);
@@ -354,7 +486,7 @@ fn entry_value(model: &Model, e: &Entry, tenancy: Option<&Tenancy>) -> Value {
     }
     let linked = e.cluster_index.and_then(|i| model.clusters.get(i));
     if let Some(c) = linked {
-        let (mode, path, _) = mode_of(c);
+        let (mode, path, _) = mode_of(c, model.format);
         if let Some(mode) = mode {
             out.push(("clusterMode", Value::from(mode)));
             out.push(("clusterModePath", path_value(&path)));
@@ -677,7 +809,7 @@ fn mappings_value(model: &Model) -> Vec<Value> {
     let ignored = model
         .clusters
         .first()
-        .and_then(|c| mode_of(c).0)
+        .and_then(|c| mode_of(c, model.format).0)
         .is_some_and(|m| m == "API");
     model
         .mappings

@@ -52,6 +52,7 @@ pub fn eksctl(object: &Value) -> Model {
         link: None,
         name: field_string(f, &object["metadata"], &join(&root, "metadata"), "name"),
         access_config_path: (*ac != Value::Undefined).then(|| ac_path.clone()),
+        settings_path: Some(ac_path.clone()),
         authentication_mode: field_string(f, ac, &ac_path, "authenticationMode"),
         default_mode: "API_AND_CONFIG_MAP",
         bootstrap_admin: field_bool(f, ac, &ac_path, "bootstrapClusterCreatorAdminPermissions"),
@@ -99,6 +100,7 @@ pub fn ack(object: &Value) -> Model {
             link: None,
             name: field_string(f, spec, &spec_path, "name"),
             access_config_path: (*ac != Value::Undefined).then(|| ac_path.clone()),
+            settings_path: Some(ac_path.clone()),
             authentication_mode: field_string(f, ac, &ac_path, "authenticationMode"),
             default_mode: "CONFIG_MAP",
             bootstrap_admin: field_bool(f, ac, &ac_path, "bootstrapClusterCreatorAdminPermissions"),
@@ -198,6 +200,7 @@ pub fn crossplane(object: &Value) -> Model {
             link: None,
             name,
             access_config_path: (ac != Value::Undefined).then(|| ac_path.clone()),
+            settings_path: Some(ac_path.clone()),
             authentication_mode: field_string(f, &ac, &ac_path, "authenticationMode"),
             default_mode: "CONFIG_MAP",
             bootstrap_admin: field_bool(

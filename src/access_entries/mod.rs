@@ -11,6 +11,7 @@
 //! | CloudFormation template (YAML or JSON) | `AWSTemplateFormatVersion`, or `Resources` of `AWS::…` types | [`cloudformation`] |
 //! | Terraform plan (`terraform show -json`) | `format_version` and `resource_changes` | [`terraform_plan`] |
 //! | Terraform configuration (`.tf`, `.tf.json`): provider resources, terraform-aws-modules/eks `access_entries` | `resource` / `module` with EKS access settings | [`terraform`] |
+//! | EKS API output (`DescribeCluster`, `DescribeAccessEntry`, `ListAssociatedAccessPolicies` combined) | those operation names as keys | [`eks_api`] |
 //!
 //! Every field keeps the path to where it is written in its document, so a finding
 //! lands on the exact line. A value that cannot be known before apply (a
@@ -23,10 +24,12 @@
 
 pub mod change;
 pub mod cloudformation;
+pub mod eks_api;
 pub mod facts;
 pub mod kube;
 pub mod policies;
 pub mod principal;
+pub mod run;
 pub mod terraform;
 pub mod terraform_plan;
 
@@ -68,6 +71,7 @@ pub enum Format {
     CloudFormation,
     TerraformPlan,
     Terraform,
+    EksApi,
 }
 
 impl Format {
@@ -79,6 +83,7 @@ impl Format {
             Format::CloudFormation => "cloudformation",
             Format::TerraformPlan => "terraform-plan",
             Format::Terraform => "terraform",
+            Format::EksApi => "eks-api",
         }
     }
 }
@@ -124,6 +129,11 @@ pub struct Cluster {
     pub name: Option<Field<String>>,
     /// `accessConfig` as written (for findings about a setting left out).
     pub access_config_path: Option<Path>,
+    /// Where `accessConfig` is, or would be written: a setting left out is reported
+    /// at its own path there (which lands on the nearest node that exists, or on a
+    /// comment of that block naming the setting). `None` where settings are not
+    /// written in such a block (the EKS module's inputs, plans).
+    pub settings_path: Option<Path>,
     pub authentication_mode: Option<Field<String>>,
     /// What EKS (or the tool) uses when the mode is not written.
     pub default_mode: &'static str,
@@ -244,11 +254,15 @@ pub fn format_of(object: &Value) -> Option<Format> {
     if terraform::is_configuration(object) {
         return Some(Format::Terraform);
     }
+    if eks_api::is_state(object) {
+        return Some(Format::EksApi);
+    }
     None
 }
 
 /// The review kind of a document that is not a Kubernetes object but a format
-/// read here: `CloudFormationTemplate`, `TerraformPlan` or `TerraformConfiguration`
+/// read here: `CloudFormationTemplate`, `TerraformPlan`, `TerraformConfiguration` or
+/// `EksAccessState`
 /// (group `blastwall.dev`).
 /// Rules name these in `metadata.kinds` like any other kind.
 pub fn synthetic_kind(object: &Value) -> Option<&'static str> {
@@ -259,6 +273,7 @@ pub fn synthetic_kind(object: &Value) -> Option<&'static str> {
         Format::CloudFormation => Some("CloudFormationTemplate"),
         Format::TerraformPlan => Some("TerraformPlan"),
         Format::Terraform => Some("TerraformConfiguration"),
+        Format::EksApi => Some("EksAccessState"),
         _ => None,
     }
 }
@@ -275,6 +290,7 @@ pub fn read(object: &Value) -> Option<Model> {
         Format::CloudFormation => cloudformation::read(object),
         Format::TerraformPlan => terraform_plan::read(object),
         Format::Terraform => terraform::read(object),
+        Format::EksApi => eks_api::read(object),
     };
     Some(model)
 }

@@ -118,6 +118,7 @@ pub fn read(config: &Value) -> Model {
             link: Some(format!("aws_eks_cluster.{name}")),
             name: field_string(F, r, &at, "name"),
             access_config_path: has_block.then(|| ac_path.clone()),
+            settings_path: Some(ac_path.clone()),
             authentication_mode: field_string(F, ac, &ac_path, "authentication_mode"),
             default_mode: "CONFIG_MAP",
             bootstrap_admin: field_bool(
@@ -201,6 +202,7 @@ pub fn read(config: &Value) -> Model {
             link: None,
             name: cluster_name,
             access_config_path: None,
+            settings_path: None,
             authentication_mode: field_string(F, m, &at, "authentication_mode"),
             default_mode: "API_AND_CONFIG_MAP",
             bootstrap_admin: creator,

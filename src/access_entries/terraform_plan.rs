@@ -197,6 +197,7 @@ pub fn read(plan: &Value) -> Model {
                     link: None,
                     name: after.string("name"),
                     access_config_path: ac.as_ref().map(|s| s.path.clone()),
+                    settings_path: None,
                     authentication_mode: ac.as_ref().and_then(|s| s.string("authentication_mode")),
                     default_mode: "CONFIG_MAP",
                     bootstrap_admin: ac.as_ref().and_then(|s| {

@@ -54,13 +54,17 @@ fn eksctl_entries_keep_every_field_with_its_path_and_the_cluster_defaults() {
         cluster["authenticationMode"],
         Value::from("API_AND_CONFIG_MAP")
     );
-    // Left out: eksctl's default, pointed at the accessConfig that lacks it.
+    // Left out: eksctl's default, pointed at where it would be written in the
+    // accessConfig that lacks it.
     assert_eq!(
         cluster["bootstrapClusterCreatorAdminPermissions"],
         Value::Bool(true)
     );
     assert_eq!(cluster["bootstrapWritten"], Value::Bool(false));
-    assert_eq!(cluster["bootstrapPath"], path(&["accessConfig"]));
+    assert_eq!(
+        cluster["bootstrapPath"],
+        path(&["accessConfig", "bootstrapClusterCreatorAdminPermissions"])
+    );
     let checkout = &facts["entries"][1];
     assert_eq!(
         checkout["principal"]["account"],
@@ -260,4 +264,67 @@ fn documents_of_other_kinds_have_no_access_facts_and_keep_their_kind() {
     let review = crate::review::create(plan);
     assert_eq!(review["kind"]["kind"], Value::from("TerraformPlan"));
     assert_eq!(review["kind"]["group"], Value::from("blastwall.dev"));
+}
+
+#[test]
+fn eks_api_output_is_read_by_content_with_policies_joined_to_their_entries() {
+    let facts = fixture_facts("eks-api-state.json");
+    assert_eq!(facts.len(), 1);
+    let f = &facts[0];
+    assert_eq!(f["format"], Value::from("eks-api"));
+    let cluster = &f["clusters"][0];
+    assert_eq!(cluster["name"], Value::from("payments-prod"));
+    assert_eq!(
+        cluster["authenticationMode"],
+        Value::from("API_AND_CONFIG_MAP")
+    );
+    assert_eq!(
+        cluster["bootstrapPath"],
+        path(&[
+            "DescribeCluster",
+            "cluster",
+            "accessConfig",
+            "bootstrapClusterCreatorAdminPermissions"
+        ])
+    );
+    let entries = f["entries"].as_array().unwrap();
+    // Five described entries; every policy list names one of them.
+    assert_eq!(entries.len(), 5);
+    assert!(entries
+        .iter()
+        .all(|e| e["associationOnly"] == Value::Bool(false)));
+    let ci = entries
+        .iter()
+        .find(|e| {
+            e["principalArn"] == Value::from("arn:aws:iam::111122223333:role/github-actions-deploy")
+        })
+        .unwrap();
+    assert_eq!(
+        ci["policies"][0]["arnPath"],
+        path(&[
+            "ListAssociatedAccessPolicies",
+            "1",
+            "associatedAccessPolicies",
+            "0",
+            "policyArn"
+        ])
+    );
+    assert_eq!(ci["policies"][0]["adminGrade"], Value::Bool(true));
+    // EKS's own username and group of a node entry are not the owner's settings.
+    let node = entries
+        .iter()
+        .find(|e| e["type"] == Value::from("EC2_LINUX"))
+        .unwrap();
+    assert_eq!(node["groups"], Value::from(Vec::<Value>::new()));
+    assert_eq!(node["username"], Value::Undefined);
+    let plain =
+        Value::from_json_str(r#"{"DescribeCluster": {"cluster": {"name": "x"}}, "other": 1}"#)
+            .unwrap();
+    assert_eq!(
+        super::format_of(&plain),
+        None,
+        "unknown keys: not EKS output"
+    );
+    let state = Value::from_json_str(r#"{"DescribeCluster": {"cluster": {"name": "x"}}}"#).unwrap();
+    assert_eq!(super::synthetic_kind(&state), Some("EksAccessState"));
 }

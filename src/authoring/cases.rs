@@ -52,7 +52,11 @@ pub fn evaluate(
     match &case.input {
         Input::Lint(manifest) => {
             let loaded = load(pack, suite, case, manifest)?;
-            let ctx = tenancy::run_context_in(config.cloned(), &loaded.documents, &loaded.files);
+            let mut ctx =
+                tenancy::run_context_in(config.cloned(), &loaded.documents, &loaded.files);
+            let cluster = config.and_then(|c| c.cluster.name.as_deref());
+            ctx.access_run =
+                crate::access_entries::run::RunIndex::build(&loaded, cluster).map(Arc::new);
             let findings = crate::lint::lint_with(engine, &loaded, &ctx, 1).map_err(eval)?;
             Ok(findings
                 .into_iter()
@@ -105,6 +109,7 @@ pub fn evaluate(
                 namespaces: None,
                 gatekeeper: None,
                 roles: None,
+                access_run: None,
             };
             let hits =
                 crate::change::evaluate_review(engine, &request.review, &ctx).map_err(eval)?;

@@ -64,7 +64,8 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
         max_file_bytes: args.max_file_size,
         ..Limits::default()
     };
-    let loaded = load::load(&args.paths, &limits, &mut std::io::stdin().lock());
+    let extra = extra_extensions(config.as_ref());
+    let loaded = load::load_with(&args.paths, &limits, &mut std::io::stdin().lock(), extra);
     report_problems(&loaded);
     let mut graph = access::build(&loaded, config.as_ref());
     // A principal's or a namespace's view needs the matrix only for the page and the
@@ -163,6 +164,17 @@ pub fn run(args: AccessArgs) -> anyhow::Result<u8> {
     })
 }
 
+/// Terraform files and `*.template`s of directories, when the config's `lint`
+/// settings ask for them (access entries may be declared there).
+fn extra_extensions(config: Option<&crate::config::Config>) -> &'static [&'static str] {
+    match config.map(|c| &c.lint) {
+        Some(l) if l.terraform && l.cloudformation => &["tf", "template"],
+        Some(l) if l.terraform => &["tf"],
+        Some(l) if l.cloudformation => &["template"],
+        _ => &[],
+    }
+}
+
 /// The reach the change from `rev` adds and removes.
 fn changes(
     args: &AccessArgs,
@@ -176,7 +188,8 @@ fn changes(
             "--base compares files with git revision {rev}; standard input (`-`) has no earlier revision: name the files or directories instead"
         );
     }
-    let revision = revision::read(&args.paths, rev, limits.max_file_bytes)?;
+    let extra = extra_extensions(config);
+    let revision = revision::read_with(&args.paths, rev, limits.max_file_bytes, extra)?;
     for problem in &revision.problems {
         eprintln!("warning: {}", problem.message);
     }

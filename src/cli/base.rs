@@ -68,13 +68,13 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
         &args.paths,
         rev,
         limits.max_file_bytes,
-        super::lint::extra_extensions(args),
+        super::lint::extra_extensions(args, config.as_ref()),
     )?;
     let mut head = load::load_with(
         &args.paths,
         &limits,
         &mut std::io::empty(),
-        super::lint::extra_extensions(args),
+        super::lint::extra_extensions(args, config.as_ref()),
     );
     // A change may remove every object: an empty head is no error here.
     super::lint::account_for_skipped(&mut head, true);
@@ -122,6 +122,7 @@ pub(super) fn run(args: &LintArgs, rev: &str, setup: Setup) -> anyhow::Result<u8
                 namespaces: Some(Arc::new(labels)),
                 gatekeeper: None,
                 roles: None,
+                access_run: None,
             }
         }
     };

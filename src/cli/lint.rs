@@ -28,12 +28,13 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         &args.paths,
         &limits,
         &mut std::io::stdin().lock(),
-        extra_extensions(&args),
+        extra_extensions(&args, config.as_ref()),
     );
     account_for_skipped(&mut loaded, args.allow_empty);
     rebase_templates(&args, &mut loaded.files);
     let mut ctx =
         crate::facts::tenancy::run_context_in(config.clone(), &loaded.documents, &loaded.files);
+    ctx.access_run = access_run(&loaded, config.as_ref());
     if !gatekeeper.is_empty() {
         // data.inventory and the Namespaces of constraints: the linted documents.
         let run = crate::gatekeeper::Run::for_documents(gatekeeper, &loaded.documents)?;
@@ -57,6 +58,16 @@ pub fn run(args: LintArgs) -> anyhow::Result<u8> {
         kinds: &kinds,
     };
     emit(&args, &rules, &output, &report::none_tolerated)
+}
+
+/// The access declarations of the run, for the rules that compare documents
+/// (aws-auth in one file, access entries in another).
+pub(super) fn access_run(
+    loaded: &Loaded,
+    config: Option<&Config>,
+) -> Option<std::sync::Arc<crate::access_entries::run::RunIndex>> {
+    let cluster = config.and_then(|c| c.cluster.name.as_deref());
+    crate::access_entries::run::RunIndex::build(loaded, cluster).map(std::sync::Arc::new)
 }
 
 /// Drops the findings of the rules `--exclude` names.
@@ -265,9 +276,16 @@ fn tenancy_notice(args: &LintArgs, config: Option<&Config>, rules: &[RuleMeta]) 
     );
 }
 
-/// The extensions directories are walked for beyond `*.yaml`, `*.yml`, `*.json`.
-pub(super) fn extra_extensions(args: &LintArgs) -> &'static [&'static str] {
-    match (args.terraform, args.cloudformation) {
+/// The extensions directories are walked for beyond `*.yaml`, `*.yml`, `*.json`:
+/// the flags, or the config's `lint` settings.
+pub(super) fn extra_extensions(
+    args: &LintArgs,
+    config: Option<&Config>,
+) -> &'static [&'static str] {
+    let settings = config.map(|c| &c.lint);
+    let terraform = args.terraform || settings.is_some_and(|s| s.terraform);
+    let cloudformation = args.cloudformation || settings.is_some_and(|s| s.cloudformation);
+    match (terraform, cloudformation) {
         (true, true) => &["tf", "template"],
         (true, false) => &["tf"],
         (false, true) => &["template"],

@@ -62,6 +62,9 @@ pub struct Config {
     /// rules check their pods as they check a Deployment's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workloads: Vec<WorkloadKind>,
+    /// What `blastwall lint` reads of directories beyond Kubernetes manifests.
+    #[serde(default, skip_serializing_if = "LintInputs::is_default")]
+    pub lint: LintInputs,
     /// The file the config was read from, with the place of every node.
     #[serde(skip)]
     #[schemars(skip)]
@@ -74,6 +77,27 @@ pub struct Config {
 pub struct ConfigSource {
     pub file: crate::source::SourceFile,
     pub spans: crate::source::SpanNode,
+}
+
+/// What `blastwall lint` reads of directories beyond `*.yaml`, `*.yml` and
+/// `*.json`: the same as its `--terraform` and `--cloudformation` flags (a flag
+/// turns a reading on even when the config leaves it off).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LintInputs {
+    /// Also read the Terraform files (`*.tf`) of directories, for the EKS access
+    /// entries and cluster access settings they declare.
+    #[serde(default)]
+    pub terraform: bool,
+    /// Also read the CloudFormation templates named `*.template` of directories.
+    #[serde(default)]
+    pub cloudformation: bool,
+}
+
+impl LintInputs {
+    fn is_default(&self) -> bool {
+        *self == LintInputs::default()
+    }
 }
 
 /// The names of the webhook's own objects; the defaults are those of `webhook/deploy/`.

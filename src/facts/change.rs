@@ -391,6 +391,7 @@ mod tests {
             namespaces: None,
             gatekeeper: None,
             roles: None,
+            access_run: None,
         }
     }
 

@@ -13,6 +13,9 @@
 //!   ([`crate::access_entries::facts`] documents the shape); `accessConfigChange`:
 //!   what an UPDATE or DELETE of one does to authentication modes and admin and
 //!   node-role entries ([`crate::access_entries::change`]).
+//! - `awsAuthAccess`: for an aws-auth ConfigMap in a lint run, what the run's other
+//!   documents declare about its cluster: the authentication mode, and the access
+//!   entry of each mapped principal ([`crate::access_entries::run`]).
 //! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
 //!   for the change rules ([`change`]).
 
@@ -42,10 +45,25 @@ pub struct Context {
     /// The Roles and ClusterRoles of the run's input, so that a binding knows what
     /// its role grants (`None`: bindings know the built-in cluster-admin only).
     pub roles: Option<Arc<rbac::Roles>>,
+    /// The access entries and cluster settings of every document of a lint run, for
+    /// facts that compare documents ([`crate::access_entries::run`]); `None` in the
+    /// webhook, which sees one object at a time.
+    pub access_run: Option<Arc<crate::access_entries::run::RunIndex>>,
 }
 
 /// The `input.facts` object for a review.
 pub fn compute(review: &Value, ctx: &Context) -> Value {
+    compute_at(review, ctx, None)
+}
+
+/// [`compute`] for the document `doc` of a lint run, whose other documents
+/// `ctx.access_run` indexes.
+pub fn compute_at(
+    review: &Value,
+    ctx: &Context,
+    doc: Option<crate::access_entries::run::DocKey>,
+) -> Value {
+    let elsewhere = ctx.access_run.as_deref().zip(doc);
     let mut facts = BTreeMap::<Value, Value>::new();
     let declared = match &ctx.tenancy {
         Some(t) => t.config().workloads.as_slice(),
@@ -58,10 +76,15 @@ pub fn compute(review: &Value, ctx: &Context) -> Value {
         facts.insert(Value::from("rbac"), rbac);
     }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
+        if let Some((index, doc)) = elsewhere {
+            if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, &aws_auth) {
+                facts.insert(Value::from("awsAuthAccess"), fact);
+            }
+        }
         facts.insert(Value::from("awsAuth"), aws_auth);
     }
     let (access, access_change) =
-        crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref());
+        crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref(), elsewhere);
     if let Some(access) = access {
         facts.insert(Value::from("accessConfig"), access);
     }

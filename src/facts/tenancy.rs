@@ -625,6 +625,7 @@ pub fn run_context_in(
             namespaces: Some(Arc::new(namespace_labels(docs))),
             gatekeeper: None,
             roles,
+            access_run: None,
         },
     }
 }

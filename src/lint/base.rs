@@ -210,8 +210,19 @@ fn review_one(
             found.push(f);
         }
     }
+    let files = if file_offset == 0 {
+        &sides.head.files
+    } else {
+        &sides.base.files
+    };
+    let text = files.get(placed_in.file.0).map(|f| f.text.as_str());
     for hit in change::evaluate_review(engine, &review, ctx)? {
         let mut f = super::place(hit.hit, &placed_in, &object);
+        if let Some(at) =
+            text.and_then(|t| super::comment_naming_missing_key(t, &placed_in.spans, &f.path))
+        {
+            f.span = Some(at);
+        }
         f.pre_existing = hit.pre_existing;
         found.push(f);
     }

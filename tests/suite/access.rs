@@ -448,7 +448,7 @@ fn the_human_table_shows_the_matrix_and_each_cross_product_chain() {
     assert!(out.contains("Cross-product reach:"), "{out}");
     assert!(out.contains("  payroll → billing:"), "{out}");
     assert!(out.contains(
-        "IAM role arn:aws:iam::210987654321:role/payroll-ci: create pods/exec (escalation: pods-exec) in namespace billing"
+        "IAM role arn:aws:iam::210987654321:role/payroll-ci (via aws-auth mapRoles): create pods/exec (escalation: pods-exec) in namespace billing"
     ), "{out}");
     assert!(out.contains("fixtures/access/rbac.yaml:92"), "{out}");
     assert!(
@@ -462,7 +462,9 @@ fn mermaid_and_dot_draw_principals_groups_bindings_namespaces_with_red_cross_edg
     let (code, mermaid, _) = run(&["-f", "mermaid", INPUTS, "--config", CONFIG]);
     assert_eq!(code, 0);
     assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
-    assert!(mermaid.contains("([\"IAM role arn:aws:iam::210987654321:role/payroll-ci\"])"));
+    assert!(mermaid.contains(
+        "([\"IAM role arn:aws:iam::210987654321:role/payroll-ci (via aws-auth mapRoles)\"])"
+    ));
     assert!(mermaid.contains("[\"group shared:oncall\"]"));
     assert!(mermaid.contains("[\"RoleBinding billing/oncall-debug\"]"));
     assert!(mermaid.contains("[(\"billing\")]"));
@@ -684,4 +686,233 @@ fn base_reports_the_reach_a_change_adds_and_removes() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["query"]["kind"], "diff");
     assert_eq!(v["changes"], serde_json::json!([]));
+}
+
+const ENTRIES: &str = "fixtures/access-entries/reach";
+
+/// `access -f json` on the fixtures and the access entries of the same cluster.
+fn with_entries(args: &[&str]) -> Value {
+    let mut all = vec!["-f", "json", INPUTS, ENTRIES, "--config", CONFIG];
+    all.extend_from_slice(args);
+    let (_, stdout, stderr) = run(&all);
+    serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {stdout}\nstderr: {stderr}"))
+}
+
+#[test]
+fn access_policies_of_access_entries_reach_as_the_cluster_roles_they_stand_for() {
+    let a = with_entries(&[]);
+    // A namespace-scoped View policy: view in the scoped namespaces only.
+    let c = cell(&a, "payroll", "billing").unwrap();
+    assert_eq!(c["crossProduct"], true);
+    assert_eq!(c["allowed"], false);
+    let auditor = entry(
+        &c["entries"],
+        "arn:aws:iam::210987654321:role/payroll-auditor",
+    );
+    assert_eq!(auditor["source"], "access entry");
+    assert_eq!(auditor["namespace"], "billing");
+    let steps = chain(auditor);
+    assert!(
+        steps[1].starts_with("identity access entry AccessEntry platform-eks/payroll-auditor on cluster prod-shared: username arn:aws:sts::210987654321:assumed-role/payroll-auditor/{{SessionName}}, groups [] @ "),
+        "{steps:?}"
+    );
+    assert!(
+        steps[1].ends_with("access-entries/reach/access-entries.yaml:11"),
+        "{steps:?}"
+    );
+    assert_eq!(
+        steps[2].rsplit_once(" @ ").unwrap().0,
+        "subject access policies of arn:aws:iam::210987654321:role/payroll-auditor"
+    );
+    assert!(steps[3].starts_with(
+        "binding access policy AmazonEKSViewPolicy (namespace billing) → ClusterRole view @ "
+    ));
+    assert!(steps[4].starts_with("role ClusterRole view (EKS default)"));
+    // ClusterAdmin at cluster scope: cluster-admin everywhere.
+    let admin = entry(
+        &c["entries"],
+        "arn:aws:iam::210987654321:role/payroll-release",
+    );
+    assert_eq!(admin["action"]["label"], "* on *");
+    assert_eq!(admin["namespace"], "*");
+    assert!(chain(admin)[3].starts_with(
+        "binding access policy AmazonEKSClusterAdminPolicy (cluster scope) → ClusterRole cluster-admin"
+    ));
+    // An entry for another cluster gives nothing here.
+    let principals: Vec<&str> = a["matrix"]["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert!(!principals.contains(&"arn:aws:iam::210987654321:role/payroll-elsewhere"));
+}
+
+#[test]
+fn groups_of_access_entries_are_bound_through_rbac_and_a_glob_scope_reaches_matching_namespaces() {
+    let a = with_entries(&["--principal", "arn:aws:iam::210987654321:role/billing-ops"]);
+    let p = &a["principals"][0];
+    assert_eq!(
+        p["principal"]["sources"],
+        serde_json::json!(["access entry"])
+    );
+    let reach: Vec<(String, String)> = p["reach"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["namespace"].as_str().unwrap().to_string(),
+                chain(e)[3].split(" @ ").next().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // The group billing:operators, as aws-auth's billing-operator holds it.
+    assert!(
+        reach.contains(&(
+            "billing".into(),
+            "binding RoleBinding billing/billing-operators → ClusterRole admin".into()
+        )),
+        "{reach:?}"
+    );
+    // Edit on `billing*`: the Namespaces of the run it matches (billing), no other.
+    assert!(
+        reach.contains(&(
+            "billing".into(),
+            "binding access policy AmazonEKSEditPolicy (namespace billing) → ClusterRole edit"
+                .into()
+        )),
+        "{reach:?}"
+    );
+    assert!(
+        !reach
+            .iter()
+            .any(|(ns, b)| b.contains("AmazonEKSEditPolicy") && ns != "billing"),
+        "{reach:?}"
+    );
+}
+
+#[test]
+fn an_access_entry_overrides_the_aws_auth_mapping_of_its_principal() {
+    // aws-auth gives payroll-ci shared:oncall, which execs into billing pods; its
+    // access entry gives payroll:ci alone, and wins.
+    let (_, before) = json(&["--principal", PAYROLL_CI]);
+    let billing = |a: &Value| -> Vec<String> {
+        a["principals"][0]["reach"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["namespace"] == "billing")
+            .map(|e| e["action"]["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(billing(&before).contains(&"create pods/exec".to_string()));
+    let after = with_entries(&["--principal", PAYROLL_CI]);
+    assert!(billing(&after).is_empty(), "{:?}", billing(&after));
+    assert_eq!(
+        after["principals"][0]["principal"]["sources"],
+        serde_json::json!(["access entry"])
+    );
+    let (_, human, _) = run(&[INPUTS, ENTRIES, "--config", CONFIG]);
+    assert!(
+        human.contains(
+            "role/payroll-release (via access entry): * on * (escalation: all) in every namespace"
+        ),
+        "{human}"
+    );
+}
+
+#[test]
+fn reach_the_config_allows_is_marked_apart_in_the_matrix() {
+    let (_, human, _) = run(&[INPUTS, "--config", CONFIG]);
+    let billing = human.lines().find(|l| l.starts_with("billing ")).unwrap();
+    assert!(
+        billing.contains("get resourcequotas (+1 more)~ (1)"),
+        "{billing}"
+    );
+    assert!(!billing.contains('!'), "{billing}");
+    let payroll = human.lines().find(|l| l.starts_with("payroll ")).unwrap();
+    assert!(
+        payroll.contains("impersonate serviceaccounts! (4)"),
+        "{payroll}"
+    );
+}
+
+#[test]
+fn graphs_and_the_page_name_where_each_principal_comes_from() {
+    let (_, mermaid, _) = run(&["-f", "mermaid", INPUTS, ENTRIES, "--config", CONFIG]);
+    assert!(
+        mermaid
+            .contains("IAM role arn:aws:iam::210987654321:role/payroll-auditor (via access entry)"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains(
+            "IAM role arn:aws:iam::210987654321:role/billing-operator (via aws-auth mapRoles)"
+        ),
+        "{mermaid}"
+    );
+    let (_, dot, _) = run(&["-f", "dot", INPUTS, ENTRIES, "--config", CONFIG]);
+    assert!(dot.contains("payroll-auditor (via access entry)"), "{dot}");
+    let (_, html, _) = run(&["-f", "html", INPUTS, ENTRIES, "--config", CONFIG]);
+    assert!(
+        html.contains("\"source\":\"access entry\""),
+        "the page's data"
+    );
+    assert!(
+        html.contains("\" (via \" + e.source + \")\""),
+        "the page shows it"
+    );
+}
+
+#[test]
+fn terraform_access_entries_count_when_the_config_asks_for_terraform_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "aws-auth.yaml",
+        "namespaces.yaml",
+        "serviceaccounts.yaml",
+        "rbac.yaml",
+    ] {
+        fs::copy(root().join(INPUTS).join(f), dir.path().join(f)).unwrap();
+    }
+    fs::write(
+        dir.path().join("access.tf"),
+        r#"resource "aws_eks_access_entry" "tf" {
+  cluster_name  = "prod-shared"
+  principal_arn = "arn:aws:iam::210987654321:role/payroll-tf"
+}
+
+resource "aws_eks_access_policy_association" "tf_view" {
+  cluster_name  = "prod-shared"
+  principal_arn = "arn:aws:iam::210987654321:role/payroll-tf"
+  policy_arn    = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+  access_scope {
+    type       = "namespace"
+    namespaces = ["billing"]
+  }
+}
+"#,
+    )
+    .unwrap();
+    let config = fs::read_to_string(root().join(CONFIG)).unwrap();
+    let ask = |extra: &str| {
+        fs::write(
+            dir.path().join("blastwall.yaml"),
+            format!("{config}{extra}"),
+        )
+        .unwrap();
+        let out = blastwall(dir.path())
+            .args(["access", "-f", "json", ".", "--config", "blastwall.yaml"])
+            .output()
+            .unwrap();
+        let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+        cell(&a, "payroll", "billing")
+            .map(|c| principals(&c["entries"]))
+            .unwrap_or_default()
+    };
+    let tf = "arn:aws:iam::210987654321:role/payroll-tf".to_string();
+    assert!(!ask("").contains(&tf));
+    assert!(ask("\nlint: {terraform: true}\n").contains(&tf));
 }

@@ -77,7 +77,8 @@ fn terraform_files_of_a_directory_are_read_only_with_the_flag() {
     assert!(at(61, "access-entry-admin-policy"), "{found:?}");
     assert!(at(75, "access-entry-namespace-reach"), "{found:?}");
     assert!(at(83, "access-entry-reserved-group"), "{found:?}");
-    assert!(at(92, "access-config-config-map"), "{found:?}");
+    // The cluster without an access_config block: at the comment saying so.
+    assert!(at(99, "access-config-config-map"), "{found:?}");
 }
 
 #[test]
@@ -267,4 +268,52 @@ fn cloudformation_templates_named_dot_template_are_read_only_with_the_flag() {
             && r == "access-entry-unknown-type"),
         "{found:?}"
     );
+}
+
+#[test]
+fn the_config_can_ask_for_terraform_files_as_the_flag_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("fixtures/access-entries");
+    std::fs::copy(
+        fixtures.join("terraform-provider.tf"),
+        dir.path().join("terraform-provider.tf"),
+    )
+    .unwrap();
+    let config = std::fs::read_to_string(root().join(CONFIG)).unwrap();
+    let with = dir.path().join("with.yaml");
+    std::fs::write(&with, format!("{config}\nlint: {{terraform: true}}\n")).unwrap();
+    let d = dir.path().display().to_string();
+    let run = blastwall(
+        &root(),
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--config",
+            &with.display().to_string(),
+            &d,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let found = findings(&run.json());
+    assert!(
+        found.iter().any(|(f, l, r)| f == "terraform-provider.tf"
+            && *l == 61
+            && r == "access-entry-admin-policy"),
+        "{found:?}"
+    );
+
+    // A misspelt setting is a config error with its line, as every field is.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        format!("{config}\nlint: {{terraform: true, cloudfromation: true}}\n"),
+    )
+    .unwrap();
+    let run = blastwall(
+        &root(),
+        &["lint", "--config", &bad.display().to_string(), &d],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("cloudfromation"), "{}", run.stderr);
 }

@@ -362,7 +362,7 @@ fn the_access_page_in_chromium_shows_the_matrix_filters_and_opens_a_chain() {
         .to_string();
     for shown in [
         "payroll → billing: 1 principal",
-        "arn:aws:iam::210987654321:role/payroll-ci can create pods/exec in namespace billing",
+        "arn:aws:iam::210987654321:role/payroll-ci (via aws-auth mapRoles) can create pods/exec in namespace billing",
         "aws-auth mapRoles[3]: username payroll-ci, groups [payroll:ci, shared:oncall]",
         "fixtures/access/aws-auth.yaml:21",
         "group shared:oncall",

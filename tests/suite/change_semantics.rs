@@ -21,6 +21,7 @@ fn setup() -> (Engine, Context) {
         namespaces: None,
         gatekeeper: None,
         roles: None,
+        access_run: None,
     };
     (engine, ctx)
 }

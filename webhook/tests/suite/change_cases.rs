@@ -27,6 +27,7 @@ async fn the_webhook_decides_every_change_case_like_blastwall_review() {
         namespaces: None,
         gatekeeper: None,
         roles: None,
+        access_run: None,
     };
 
     let pki = pki("change");
