@@ -47,3 +47,11 @@ test_eks_removing_a_node_group_is_let_through if {
 	inp := input_for(cm, [{"role": node_role, "via": "nodeRoles: x"}], {"identity": "eks", "system": true})
 	count(deny) == 0 with input as inp
 }
+
+test_a_cluster_in_api_mode_does_not_read_aws_auth if {
+	base := input_for(cm, [{"role": node_role, "via": "nodeRoles: x"}], person)
+	inp := object.union(base, {"facts": {"awsAuthAccess": {"mode": "API", "cluster": "payments-prod", "mappings": []}}})
+	count(deny) == 0 with input as inp
+	other := object.union(base, {"facts": {"awsAuthAccess": {"mode": "API_AND_CONFIG_MAP", "cluster": "payments-prod", "mappings": []}}})
+	count(deny) == 1 with input as other
+}
