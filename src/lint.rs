@@ -152,8 +152,8 @@ pub fn lint_document(
     let facts = facts::compute_at(&review, ctx, Some(key));
     // Values share their contents: this clone is a reference count.
     let input = review::input(review.clone(), facts);
-    // Say which document a runaway rule or a rule's runtime error was on.
-    let hits = engine.evaluate(input).map_err(|e| match e {
+    // Say which document a runaway rule or template, or a runtime error, was on.
+    let on_document = |e: EngineError| match e {
         EngineError::Eval(message) => EngineError::Eval(format!(
             "{} (document {}): {message}",
             loaded
@@ -163,7 +163,8 @@ pub fn lint_document(
             doc.index + 1
         )),
         other => other,
-    })?;
+    };
+    let hits = engine.evaluate(input).map_err(on_document)?;
     let text = loaded.files.get(doc.file.0).map(|f| f.text.as_str());
     for hit in hits {
         let mut finding = place(hit, &doc, &object);
@@ -175,7 +176,7 @@ pub fn lint_document(
         out.push(finding);
     }
     if let Some(gatekeeper) = &ctx.gatekeeper {
-        for hit in gatekeeper.hits(&review)? {
+        for hit in gatekeeper.hits(&review).map_err(on_document)? {
             out.push(place(hit, &doc, &object));
         }
     }

@@ -320,7 +320,7 @@ impl Setup {
         let config = args.config.load()?;
         let super::engine::Policies {
             mut engine,
-            gatekeeper,
+            mut gatekeeper,
             rules,
         } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
         check_excluded(args, &rules)?;
@@ -336,6 +336,8 @@ impl Setup {
                 )
             })?;
         engine.set_time_limit(limit)?;
+        // The same limit for each Gatekeeper template's evaluation of a document.
+        std::sync::Arc::make_mut(&mut gatekeeper).set_time_limit(limit);
         let clock = exempt::Clock::from_env().map_err(anyhow::Error::msg)?;
         let exemptions = match &config {
             Some(config) => Exemptions::from_config(config, clock),

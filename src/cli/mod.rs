@@ -184,6 +184,10 @@ pub struct ReviewArgs {
     /// A directory of extra rule modules (repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    /// What evaluates the rules: `compiled` (regorus's VM, as the webhook) or
+    /// `interpreter` (the reference; slower, same findings).
+    #[arg(long, value_enum, default_value = "compiled")]
+    pub engine: EngineChoice,
     #[command(flatten)]
     pub config: ConfigArgs,
 }

@@ -19,8 +19,11 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 pub fn run(args: ReviewArgs) -> anyhow::Result<u8> {
     let config = args.config.load()?;
     let super::engine::Policies {
-        engine, gatekeeper, ..
+        mut engine,
+        gatekeeper,
+        ..
     } = super::engine::build_all(&args.rule_dirs, config.as_ref())?;
+    engine.set_evaluator(args.engine.into());
     let mut ctx = Context::default();
     if !gatekeeper.is_empty() {
         // The webhook's enforcement point; no cluster, so no inventory or Namespaces.

@@ -31,6 +31,9 @@ pub enum Alphabet {
 pub struct Glob {
     text: String,
     tokens: Vec<Token>,
+    /// The literal text before the first wildcard (all of it for a literal glob):
+    /// most names are told apart by it without walking the tokens.
+    prefix: String,
 }
 
 impl Glob {
@@ -72,9 +75,17 @@ impl Glob {
             }
             tokens.push(token);
         }
+        let prefix = tokens
+            .iter()
+            .map_while(|t| match t {
+                Token::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
         Ok(Glob {
             text: text.to_string(),
             tokens,
+            prefix,
         })
     }
 
@@ -89,6 +100,18 @@ impl Glob {
 
     /// Whether `name` matches the whole glob.
     pub fn matches(&self, name: &str) -> bool {
+        // Every name of a review goes through the config's globs: decide the common
+        // shapes (a literal, `prefix*`, and any name without the literal prefix)
+        // without allocating.
+        let Some(rest) = name.strip_prefix(self.prefix.as_str()) else {
+            return false;
+        };
+        let wildcards = &self.tokens[self.prefix.chars().count()..];
+        match wildcards {
+            [] => return rest.is_empty(),
+            [Token::Any] => return true,
+            _ => {}
+        }
         // Classic greedy matcher with one backtrack point per `*`: linear in practice.
         let name: Vec<char> = name.chars().collect();
         let (mut p, mut n) = (0usize, 0usize);
@@ -248,6 +271,15 @@ mod tests {
         assert!(ns("*-prod").matches("billing-prod"));
         assert!(ns("a*b*c").matches("axxbyybc"));
         assert!(!ns("a*b*c").matches("axxbyyb"));
+        assert!(ns("payroll").matches("payroll"));
+        assert!(!ns("payroll").matches("payroll-api"));
+        assert!(!ns("payroll").matches("payrol"));
+        assert!(ns("*").matches("anything"));
+        assert!(ns("pay*-api").matches("payroll-api"));
+        assert!(!ns("pay*-api").matches("billing-api"));
+        let subject = |t: &str| Glob::parse(t, Alphabet::Subject).unwrap();
+        assert!(subject("é*").matches("équipe"));
+        assert!(subject("?quipe").matches("équipe"));
     }
 
     #[test]

@@ -74,7 +74,9 @@ pub(super) struct Match {
     namespaces: Option<Vec<Pattern>>,
     names: Option<Vec<Pattern>>,
     operations: Option<Vec<String>>,
-    facts: Vec<Vec<String>>,
+    /// Dotted paths under `input.facts`, each key already a value (looking a key
+    /// up by `&str` would build one per lookup, for every rule of every review).
+    facts: Vec<Vec<Value>>,
 }
 
 /// What of a review matching looks at, read once per review.
@@ -177,7 +179,7 @@ impl Match {
         self.facts.iter().all(|path| {
             let mut value = target.facts;
             for key in path {
-                value = &value[key.as_str()];
+                value = &value[key];
             }
             is_set(value)
         })
@@ -197,7 +199,9 @@ impl Match {
 
     /// Whether the rule requires the top-level fact `name` (`facts: [name]`).
     pub fn requires_fact(&self, name: &str) -> bool {
-        self.facts.iter().any(|p| p.len() == 1 && p[0] == name)
+        self.facts
+            .iter()
+            .any(|p| p.len() == 1 && string(&p[0]) == Some(name))
     }
 
     /// The kind names the rule lists (none when it applies to every kind).
@@ -303,7 +307,7 @@ impl Match {
                     m.facts = strings(value, key, "paths under input.facts, e.g. [\"awsAuth\"]")
                         .map_err(|e| ("match", e))?
                         .iter()
-                        .map(|p| p.split('.').map(str::to_string).collect())
+                        .map(|p| p.split('.').map(Value::from).collect())
                         .collect();
                 }
                 other => {

@@ -401,3 +401,71 @@ fn lint_fills_the_inventory_from_the_linted_files() {
         "{report:#}"
     );
 }
+
+/// A ConstraintTemplate whose Rego never finishes on a Pod.
+const RUNAWAY_TEMPLATE: &str = "apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata:
+  name: k8sforever
+spec:
+  crd:
+    spec:
+      names:
+        kind: K8sForever
+  targets:
+    - target: admission.k8s.gatekeeper.sh
+      rego: |
+        package k8sforever
+        violation[{\"msg\": msg}] {
+          input.review.object.kind == \"Pod\"
+          some i, j
+          x := numbers.range(1, 100000)[i]
+          y := numbers.range(1, 100000)[j]
+          x * y == -1
+          msg := \"never\"
+        }
+---
+apiVersion: constraints.gatekeeper.sh/v1beta1
+kind: K8sForever
+metadata:
+  name: forever
+spec:
+  match:
+    kinds: [{apiGroups: [\"\"], kinds: [Pod]}]
+";
+
+/// A runaway Gatekeeper template fails the document at lint's per-document time
+/// limit, as a runaway rule does, with an error naming the document and the
+/// constraint, on either engine.
+#[test]
+fn a_runaway_template_fails_the_document_at_the_time_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("forever.yaml"), RUNAWAY_TEMPLATE).unwrap();
+    fs::write(d.join("pod.yaml"), POD).unwrap();
+    for engine in ["compiled", "interpreter"] {
+        let run = crate::common::run(
+            d,
+            &[
+                "lint",
+                "--no-config",
+                "--rules",
+                ".",
+                "--time-limit",
+                "0.2",
+                "--engine",
+                engine,
+                "pod.yaml",
+            ],
+            None,
+        );
+        run.within_bounds(engine);
+        assert_eq!(run.code, 2, "{engine}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("pod.yaml (document 1)")
+                && run.stderr.contains("K8sForever/forever"),
+            "{engine}: {}",
+            run.stderr
+        );
+    }
+}

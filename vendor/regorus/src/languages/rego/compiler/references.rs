@@ -334,6 +334,23 @@ impl<'a> Compiler<'a> {
         let import_key =
             append_path_component(&self.current_package, root).map_err(CompilerError::from)?;
         if let Some(import_expr) = self.policy.inner.imports.get(&import_key) {
+            // blastwall patch: `alias.x.y` of `import data.p as alias` compiles as
+            // `data.p.x.y`, so that a rule of the imported package is called
+            // directly; compiling `alias` first evaluated every rule of the package
+            // into an object on each use. Same value. See vendor/README.md.
+            if !chain.components.is_empty() {
+                if let Ok(imported) = parse_reference_chain(import_expr) {
+                    if matches!(&imported.root, ReferenceRoot::Variable(v) if v == "data") {
+                        let mut components = imported.components;
+                        components.extend(chain.components.iter().cloned());
+                        let full = ReferenceChain {
+                            root: imported.root,
+                            components,
+                        };
+                        return self.compile_data_chain(&full, span);
+                    }
+                }
+            }
             let import_reg =
                 self.compile_rego_expr_with_span(import_expr, import_expr.span(), false)?;
             if chain.components.is_empty() {

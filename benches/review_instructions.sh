@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Instructions of one admission review, by callgrind: for each AdmissionReview given
+# (default: the four under webhook/bench/), runs the admission_review bench binary
+# under valgrind with 1 and with 1+N reviews and prints (difference) / N. The first
+# review is left out of the difference: it compiles the rule set of its class (once
+# per process), which is start-up, not the cost of a review.
+#
+# Usage: benches/review_instructions.sh [BIN] [BODY.json ...]   (N=50 unless set)
+#   BIN: the bench executable (`cargo bench --bench admission_review --no-run`
+#        prints its path); default: the newest target/release/deps/admission_review-*.
+# Needs: valgrind.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+N=${N:-50}
+BIN=${1:-$(ls -t "$ROOT"/target/release/deps/admission_review-* 2>/dev/null | grep -v '\.d$' | head -1)}
+shift || true
+BODIES=("$@")
+if [ ${#BODIES[@]} -eq 0 ]; then
+  BODIES=("$ROOT"/webhook/bench/{pod,configmap,service,servicemonitor}-create.json)
+fi
+
+collected() {
+  BLASTWALL_REVIEW_BODY=$1 BLASTWALL_REVIEWS=$2 \
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+
+for body in "${BODIES[@]}"; do
+  one=$(collected "$body" 1)
+  many=$(collected "$body" $((N + 1)))
+  echo "$(basename "$body"): $(((many - one) / N)) instructions per review"
+done
