@@ -6,6 +6,7 @@ metadata := {
 	"severity": "error",
 	"category": "manifest",
 	"exemptible": false,
+	"match": {"facts": ["manifest.incomplete"]},
 	"description": "Flags a document meant as a Kubernetes object (it has a `kind` in some letter case, or an `apiVersion` beside `metadata`) whose `apiVersion` or `kind` is missing, empty, not a string, or misspelt (`Kind`, `apiversion`). Kubernetes field names are case-sensitive: kubectl and the API server reject such a document, and the rules of its kind cannot tell what it is, so without this rule it would pass unchecked. Documents that are not meant as objects at all (a Helm `values.yaml`, a `Chart.yaml`) are skipped with a note instead.",
 	"remediation": "Write both fields exactly as Kubernetes spells them, e.g. `apiVersion: v1` and `kind: Pod`.",
 	"example": {

@@ -5,7 +5,7 @@ metadata := {
 	"title": "Object in a namespace no product owns",
 	"severity": "warning",
 	"category": "tenancy",
-	"match": {"operations": ["CREATE", "UPDATE", "DELETE"], "facts": ["tenancy.namespace"]},
+	"match": {"operations": ["CREATE", "UPDATE", "DELETE"], "facts": ["tenancy.unowned"]},
 	"description": "Flags an object whose namespace belongs to no product: its Namespace carries no blastwall.dev/product label (in the linted files, or in the cluster for the webhook), no product's namespaces glob matches it, and it is not one of sharedNamespaces. Cross-product rules cannot protect what no product owns.",
 	"remediation": "Label the Namespace with blastwall.dev/product: <product>, add the namespace to a product's namespaces in the config, or list it under sharedNamespaces if the platform owns it.",
 	"example": {

@@ -16,6 +16,8 @@
 //! - `awsAuthAccess`: for an aws-auth ConfigMap in a lint run, what the run's other
 //!   documents declare about its cluster: the authentication mode, and the access
 //!   entry of each mapped principal ([`crate::access_entries::run`]).
+//! - `manifest`: `{"incomplete": true}` for an object whose `apiVersion` or `kind`
+//!   is missing, empty or not a string (what manifest-missing-kind judges).
 //! - `awsAuthOld` and `change`: the old side of an UPDATE or DELETE and what changed,
 //!   for the change rules ([`change`]).
 
@@ -75,6 +77,9 @@ pub fn compute_at(
     if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
         facts.insert(Value::from("rbac"), rbac);
     }
+    if let Some(manifest) = manifest(&review["object"]) {
+        facts.insert(Value::from("manifest"), manifest);
+    }
     if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
         if let Some((index, doc)) = elsewhere {
             if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, &aws_auth) {
@@ -112,4 +117,20 @@ pub fn compute_at(
     let change = change::compute(review, ctx, &facts);
     facts.insert(Value::from("change"), change);
     Value::from(facts)
+}
+
+/// `{"incomplete": true}` when `object` is an object without a usable (non-empty
+/// string) `apiVersion` or `kind`, else nothing.
+fn manifest(object: &Value) -> Option<Value> {
+    let Value::Object(map) = object else {
+        return None;
+    };
+    let usable =
+        |key: &str| matches!(map.get(&Value::from(key)), Some(Value::String(s)) if !s.is_empty());
+    if usable("apiVersion") && usable("kind") {
+        return None;
+    }
+    let mut fact = BTreeMap::new();
+    fact.insert(Value::from("incomplete"), Value::Bool(true));
+    Some(Value::from(fact))
 }

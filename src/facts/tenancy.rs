@@ -422,10 +422,15 @@ pub fn compute(
 
     let mut entries = Vec::new();
     if let Some(ns) = target {
+        let shared = tenancy.is_shared_namespace(ns);
         entries.push(("namespace", Value::from(ns)));
-        entries.push(("shared", Value::Bool(tenancy.is_shared_namespace(ns))));
-        if let Some(owner) = tenancy.namespace_owner(ns, own_label, lookup) {
-            entries.push(("product", owner.to_value()));
+        entries.push(("shared", Value::Bool(shared)));
+        match tenancy.namespace_owner(ns, own_label, lookup) {
+            Some(owner) => entries.push(("product", owner.to_value())),
+            // No product owns it and it is not shared: what unowned-namespace
+            // flags, decided here so that no other review reaches that rule.
+            None if !shared => entries.push(("unowned", Value::Bool(true))),
+            None => {}
         }
     }
     if let Some(single) = &tenancy.config.cluster.product {

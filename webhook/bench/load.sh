@@ -6,10 +6,13 @@
 # the same run, each under:
 #   max:   wrk closed loop, 2 threads x 16 connections (throughput)
 #   paced: 8 connections, each pausing $PACE_MS ms between requests (~2,000 req/s)
+#   open:  oha open loop at $RATE req/s with latency correction (a slow answer does
+#          not hold back the next request, so queueing shows in the latencies)
 # and reports p50/p99/max latency, throughput, errors and peak RSS (VmHWM).
 #
-# Usage: webhook/bench/load.sh            (DURATION=10 PACE_MS=4 BIN=path/to/binary)
-# Needs: wrk (apt-get install wrk), openssl, curl, cargo. Installs nothing.
+# Usage: webhook/bench/load.sh   (DURATION=10 PACE_MS=4 RATE=2000 BIN=path/to/binary)
+# Needs: wrk (apt-get install wrk), openssl, curl, cargo; installs oha with
+# `cargo install --locked oha` when it is missing.
 set -euo pipefail
 
 for tool in wrk openssl curl; do
@@ -18,6 +21,12 @@ for tool in wrk openssl curl; do
     exit 2
   fi
 done
+if ! command -v oha >/dev/null 2>&1; then
+  echo "load.sh: installing oha (cargo install --locked oha)..." >&2
+  cargo install --locked --quiet oha
+  PATH="$HOME/.cargo/bin:$PATH"
+fi
+RATE=${RATE:-2000}
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/webhook/bench"
@@ -83,6 +92,7 @@ bench() {
   local max paced rss
   max=$(run "$port" 2 16 0)
   paced=$(run "$port" 1 8 "$PACE_MS")
+  open=$(open_loop "$port")
   rss=$(awk '/VmHWM/ {print $2}' "/proc/$PID/status")
   kill "$PID"
   wait "$PID" 2>/dev/null || true
@@ -92,7 +102,24 @@ bench() {
   printf '%-16s %-6s %8s %9s %9s %9s %7s %7s %9s\n' "$name" paced \
     "$(field rps "$paced")" "$(field p50_ms "$paced")" "$(field p99_ms "$paced")" \
     "$(field max_ms "$paced")" "$(field errors "$paced")" "$(field non2xx "$paced")" "$((rss / 1024))"
+  printf '%-16s %-6s %8s %9s %9s %9s %7s %7s %9s\n' "$name" "open" \
+    "$(field rps "$open")" "$(field p50_ms "$open")" "$(field p99_ms "$open")" \
+    "$(field max_ms "$open")" - "$(field non2xx "$open")" "$((rss / 1024))"
   eval "${name//-/_}_max_rps=$(field rps "$max")"
+}
+
+# open_loop PORT: oha at $RATE req/s for $DURATION s; prints `rps=… p50_ms=… …`.
+open_loop() {
+  oha --no-tui --insecure -z "${DURATION}s" -q "$RATE" --latency-correction -c 32 \
+    -m POST -T application/json -D "$HERE/pod-create.json" \
+    "https://localhost:$1/validate" 2>&1 | awk '
+      /Requests\/sec:/ { rps = $2 }
+      /Slowest:/ { max = $2 * 1000 }
+      /50(\.00)?% in/ { p50 = $3 * 1000 }
+      /99(\.00)?% in/ { p99 = $3 * 1000 }
+      /\[200\]/ { ok = $3 }
+      /\[[0-9]+\]/ && !/\[200\]/ { bad += $3 }
+      END { printf "rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d\n", rps, p50, p99, max, bad }'
 }
 
 echo "blastwall-webhook load benchmark: $(nproc) CPUs, ${DURATION}s per run, body $(wc -c <"$HERE/pod-create.json") bytes"
