@@ -113,10 +113,12 @@ open_loop() {
   oha --no-tui --insecure -z "${DURATION}s" -q "$RATE" --latency-correction -c 32 \
     -m POST -T application/json -D "$HERE/pod-create.json" \
     "https://localhost:$1/validate" 2>&1 | awk '
+      # oha prints "<value> <unit>" (ms in 1.x, secs in older releases).
+      function ms(v, unit) { return unit ~ /^s/ ? v * 1000 : (unit ~ /^(µs|us)/ ? v / 1000 : v) }
       /Requests\/sec:/ { rps = $2 }
-      /Slowest:/ { max = $2 * 1000 }
-      /50(\.00)?% in/ { p50 = $3 * 1000 }
-      /99(\.00)?% in/ { p99 = $3 * 1000 }
+      /Slowest:/ { max = ms($2, $3) }
+      /^ *50(\.00)?% in/ { p50 = ms($3, $4) }
+      /^ *99(\.00)?% in/ { p99 = ms($3, $4) }
       /\[200\]/ { ok = $3 }
       /\[[0-9]+\]/ && !/\[200\]/ { bad += $3 }
       END { printf "rps=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f non2xx=%d\n", rps, p50, p99, max, bad }'
