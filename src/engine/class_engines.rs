@@ -31,7 +31,9 @@ type Slot = Arc<OnceLock<Option<Arc<ClassEngine>>>>;
 
 /// A class's prepared interpreter, and its program for regorus's VM.
 pub(super) struct ClassEngine {
-    pub interpreter: regorus::Engine,
+    /// `None` in a compiled-only process once the program is compiled: the parsed
+    /// modules are most of a class's memory, and the VM does not read them.
+    pub interpreter: Option<regorus::Engine>,
     /// Compiled on first use; `None` when the class cannot be compiled for the VM:
     /// it is then interpreted.
     program: OnceLock<Option<Arc<Program>>>,
@@ -40,7 +42,7 @@ pub(super) struct ClassEngine {
 impl ClassEngine {
     pub fn program(&self) -> Option<&Arc<Program>> {
         self.program
-            .get_or_init(|| compile_program(&self.interpreter))
+            .get_or_init(|| self.interpreter.as_ref().and_then(compile_program))
             .as_ref()
     }
 }
@@ -56,6 +58,9 @@ pub(super) struct ClassEngines {
     pub data: Value,
     timer: Option<ExecutionTimerConfig>,
     engines: Mutex<HashMap<Vec<usize>, Slot>>,
+    /// Set when the process evaluates on the VM only (the webhook): a class then
+    /// keeps its program and lets its interpreter go.
+    pub compiled_only: bool,
 }
 
 impl ClassEngines {
@@ -76,6 +81,7 @@ impl ClassEngines {
             data,
             timer,
             engines: Mutex::new(HashMap::new()),
+            compiled_only: false,
         }
     }
 
@@ -126,8 +132,16 @@ impl ClassEngines {
         }
         // Prepared once here, so that each evaluation's clone shares the result.
         engine.eval_rule(READY_QUERY.to_string()).ok()?;
+        if self.compiled_only {
+            if let Some(program) = compile_program(&engine) {
+                return Some(Arc::new(ClassEngine {
+                    interpreter: None,
+                    program: OnceLock::from(Some(program)),
+                }));
+            }
+        }
         Some(Arc::new(ClassEngine {
-            interpreter: engine,
+            interpreter: Some(engine),
             program: OnceLock::new(),
         }))
     }

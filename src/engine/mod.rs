@@ -149,6 +149,8 @@ pub struct Engine {
     timer: Option<ExecutionTimerConfig>,
     /// The engines of each class, with only the modules it needs.
     class_engines: Arc<ClassEngines>,
+    /// Classes keep only their VM programs ([`Engine::keep_programs_only`]).
+    programs_only: bool,
     /// Where evaluations record the lines they go through, when asked to.
     coverage: Option<Arc<Mutex<coverage::Coverage>>>,
     evaluator: Evaluator,
@@ -230,6 +232,7 @@ impl Engine {
             package_modules: Arc::new(package_modules),
             timer: None,
             class_engines: Arc::new(class_engines),
+            programs_only: false,
             coverage: None,
             evaluator: Evaluator::default(),
         };
@@ -269,6 +272,27 @@ impl Engine {
     /// waits for them.
     pub fn prepare_all(&self) {
         self.class_engines.prepare_all();
+    }
+
+    /// For a process that evaluates on the VM only (a server): each class keeps its
+    /// compiled program and drops its interpreter, which holds most of its memory.
+    /// Interpreted evaluations stay correct, on the whole pack. Call before the
+    /// first evaluation or [`Engine::prepare_all`].
+    pub fn keep_programs_only(&mut self) {
+        self.programs_only = true;
+        self.class_engines = Arc::new(self.new_class_engines());
+    }
+
+    fn new_class_engines(&self) -> ClassEngines {
+        let mut engines = ClassEngines::new(
+            &self.sources,
+            &self.package_modules,
+            self.classes.clone(),
+            self.prepared.get_data(),
+            self.timer,
+        );
+        engines.compiled_only = self.programs_only;
+        engines
     }
 
     /// Chooses what evaluates reviews (the compiled VM unless told otherwise).
@@ -388,11 +412,15 @@ impl Engine {
             if let Some(program) = compiled.then(|| class.program()).flatten() {
                 return vm::execute(program, &self.class_engines.data, self.timer, input);
             }
-            let mut engine = class.interpreter.clone();
-            engine.set_input(input);
-            return engine
-                .eval_rule(SELECTED_QUERY.to_string())
-                .map_err(|e| EngineError::Eval(e.to_string()));
+            // A compiled-only class has no interpreter: the whole pack below
+            // gives the same findings.
+            if let Some(interpreter) = &class.interpreter {
+                let mut engine = interpreter.clone();
+                engine.set_input(input);
+                return engine
+                    .eval_rule(SELECTED_QUERY.to_string())
+                    .map_err(|e| EngineError::Eval(e.to_string()));
+            }
         }
         let mut engine = self.prepared.clone();
         engine.set_input(input);
@@ -421,13 +449,7 @@ impl Engine {
     /// clones then share the compiled state instead of each preparing it again.
     /// The class engines start afresh with the current data and time limit.
     fn warm_up(&mut self) -> Result<(), EngineError> {
-        self.class_engines = Arc::new(ClassEngines::new(
-            &self.sources,
-            &self.package_modules,
-            self.classes.clone(),
-            self.prepared.get_data(),
-            self.timer,
-        ));
+        self.class_engines = Arc::new(self.new_class_engines());
         self.prepared
             .eval_rule(READY_QUERY.to_string())
             .map(|_| ())

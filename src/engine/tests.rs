@@ -297,3 +297,33 @@ fn a_malformed_match_points_at_its_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_server_keeps_programs_only_and_finds_the_same() {
+    let full = Engine::builtin().unwrap();
+    let mut lean = Engine::builtin().unwrap();
+    lean.keep_programs_only();
+    lean.prepare_all();
+    let review = crate::review::create(
+        Value::from_json_str(
+            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
+            "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "nginx:latest",
+            "securityContext": {"privileged": true}}]}}"#,
+        )
+        .unwrap(),
+    );
+    let facts = crate::facts::compute(&review, &crate::facts::Context::default());
+    let pod = crate::review::input(review, facts);
+    let members = lean.classes.select(&pod);
+    let class = lean.class_engines.engine(&members).unwrap();
+    assert!(class.interpreter.is_none() && class.program().is_some());
+
+    let expected = full.evaluate(pod.clone()).unwrap();
+    assert!(expected.iter().any(|h| h.rule == "privileged-container"));
+    assert_eq!(lean.evaluate(pod.clone()).unwrap(), expected);
+    // Interpreted evaluations fall back to the whole pack, with the same findings.
+    assert_eq!(
+        lean.evaluate_with(pod, Strategy::Interpreted).unwrap(),
+        expected
+    );
+}

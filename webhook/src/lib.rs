@@ -117,6 +117,9 @@ pub async fn run(
         ctx.tenancy = Some(Arc::new(Tenancy::new(config)));
     }
     // Compiled now, so that the first review of each kind does not wait for it.
+    if engine.evaluator() == blastwall::engine::Evaluator::Compiled {
+        engine.keep_programs_only();
+    }
     engine.prepare_all();
 
     let (namespaces, watch) = if args.no_kube {
