@@ -21,6 +21,7 @@
 //! `ListAccessEntries` names without a `DescribeAccessEntry` is not read: its type
 //! and groups are not known.
 
+use super::facts::NODE_TYPES;
 use regorus::Value;
 
 use super::{
@@ -67,15 +68,6 @@ fn responses<'a>(object: &'a Value, op: &str) -> Vec<(Path, &'a Value)> {
         _ => Vec::new(),
     }
 }
-
-const NODE_TYPES: [&str; 6] = [
-    "EC2",
-    "EC2_LINUX",
-    "EC2_WINDOWS",
-    "FARGATE_LINUX",
-    "HYBRID_LINUX",
-    "HYPERPOD_LINUX",
-];
 
 pub fn read(object: &Value) -> Model {
     let f = Format::EksApi;

@@ -92,7 +92,7 @@ pub const TYPES: [&str; 7] = [
 ];
 
 /// Types that take no username, groups or policies (EC2, Auto Mode, takes policies).
-const NODE_TYPES: [&str; 6] = [
+pub(super) const NODE_TYPES: [&str; 6] = [
     "EC2",
     "EC2_LINUX",
     "EC2_WINDOWS",

@@ -19,6 +19,7 @@
 //! nothing. The webhook has no such index (the other objects of the cluster, and
 //! its aws-auth, are not in an AdmissionReview), so there these facts are absent.
 
+use super::facts::NODE_TYPES;
 use std::collections::BTreeSet;
 
 use regorus::Value;
@@ -153,16 +154,6 @@ pub fn entry_cluster(model: &Model, e: &Entry) -> Option<String> {
                 .cloned()
         })
 }
-
-/// Types whose username EKS sets to the node's, with the `system:nodes` group.
-const NODE_TYPES: [&str; 6] = [
-    "EC2",
-    "EC2_LINUX",
-    "EC2_WINDOWS",
-    "FARGATE_LINUX",
-    "HYBRID_LINUX",
-    "HYPERPOD_LINUX",
-];
 
 /// The groups and username an entry gives, with whether each is written: what is
 /// not written is what EKS generates (a role's `assumed-role/<name>/{{SessionName}}`,

@@ -31,6 +31,7 @@
 //! "groups", "node", "admin"?, "path"}` with `path` into its own side's object;
 //! `changed` items have `old`, `new`, `groupsAdded`, `groupsRemoved`.
 
+use super::tenancy::obj;
 use std::collections::{BTreeMap, BTreeSet};
 
 use regorus::Value;
@@ -365,15 +366,6 @@ fn string(v: &Value) -> Option<&str> {
         Value::String(s) => Some(s),
         _ => None,
     }
-}
-
-fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::from(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
 }
 
 #[cfg(test)]

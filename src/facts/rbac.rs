@@ -15,6 +15,7 @@
 //! input ([`Roles`], aggregated ClusterRoles included), so that a binding knows
 //! whether what it grants amounts to cluster-admin.
 
+use super::tenancy::obj;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use regorus::Value;
@@ -675,15 +676,6 @@ impl Entry {
             ("sensitive", strs(reach)),
         ])
     }
-}
-
-fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::from(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
 }
 
 fn string(value: &Value) -> Option<&str> {

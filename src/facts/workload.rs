@@ -24,6 +24,7 @@
 //! }
 //! ```
 
+use super::tenancy::obj;
 use std::collections::BTreeMap;
 
 use regorus::Value;
@@ -275,15 +276,6 @@ pub fn locate(object: &Value, declared: &[WorkloadKind]) -> Option<(Vec<String>,
         return Some((owned(TEMPLATE), false, FoundBy::Shape));
     }
     None
-}
-
-fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::from(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
 }
 
 fn path_of(base: &[Value], rest: &[Value]) -> Vec<Value> {
