@@ -2,9 +2,17 @@
 //! and, for `blastwall test` without a directory, the pack's Rego unit tests, its
 //! fixture suites (`rules/**/*.cases.yaml`) and the example inputs they read
 //! (`fixtures/`: YAML, JSON and Terraform files, hostile inputs excepted).
+//!
+//! For each module of the pack it also records the package it declares and its
+//! `metadata` as JSON when that is plain data, so that start-up reads the
+//! rules' metadata without parsing or evaluating the pack.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[allow(dead_code)]
+#[path = "src/engine/literal.rs"]
+mod literal;
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
@@ -45,10 +53,33 @@ fn table(name: &str, root: &Path, files: &[PathBuf]) -> String {
     code
 }
 
+/// `pub static BUILTIN_METADATA: &[(Option<&str>, Option<&str>)]`: for each of
+/// `files`, its package (`data.…`) and its `metadata` as JSON, when they can be read
+/// from its text.
+fn metadata_table(files: &[PathBuf]) -> String {
+    let mut code =
+        String::from("pub static BUILTIN_METADATA: &[(Option<&str>, Option<&str>)] = &[\n");
+    let texts: Vec<String> = files
+        .iter()
+        .map(|file| fs::read_to_string(file).unwrap_or_default())
+        .collect();
+    let modules: Vec<&str> = texts.iter().map(String::as_str).collect();
+    for text in &modules {
+        code.push_str(&format!(
+            "    ({:?}, {:?}),\n",
+            literal::package_of(text),
+            literal::metadata_json(text, &modules)
+        ));
+    }
+    code.push_str("];\n");
+    code
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=fixtures");
+    println!("cargo:rerun-if-changed=src/engine/literal.rs");
     let mut files = Vec::new();
     collect(&root.join("rules"), &mut files);
     files.sort();
@@ -76,6 +107,7 @@ fn main() {
             && fs::read(p).is_ok_and(|bytes| std::str::from_utf8(&bytes).is_ok())
     }));
     let mut code = table("BUILTIN_RULES", &root, &rules);
+    code.push_str(&metadata_table(&rules));
     code.push_str(&table("BUILTIN_TESTS", &root, &tests));
     code.push_str(&table("BUILTIN_FILES", &root, &data));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");

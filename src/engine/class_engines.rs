@@ -49,10 +49,10 @@ impl ClassEngine {
 
 /// What each class compiles, and its engine once compiled.
 pub(super) struct ClassEngines {
-    sources: Vec<RuleSource>,
-    packages: BTreeMap<String, usize>,
+    sources: Arc<Vec<RuleSource>>,
+    packages: Arc<BTreeMap<String, usize>>,
     /// What each module reads; `None` when the whole pack must be used.
-    reads: Option<Vec<BTreeSet<String>>>,
+    reads: Arc<Option<Vec<BTreeSet<String>>>>,
     classes: Arc<Classes>,
     /// `data` of every evaluation (the config).
     pub data: Value,
@@ -67,16 +67,16 @@ impl ClassEngines {
     /// `sources`: every module; `packages`: rule package short name → index of its
     /// module in `sources`; `data` and `timer` as in the whole-pack engine.
     pub fn new(
-        sources: &[RuleSource],
-        packages: &BTreeMap<String, usize>,
+        sources: Arc<Vec<RuleSource>>,
+        packages: Arc<BTreeMap<String, usize>>,
         classes: Arc<Classes>,
         data: Value,
         timer: Option<ExecutionTimerConfig>,
     ) -> ClassEngines {
         ClassEngines {
-            reads: reads(sources, packages),
-            sources: sources.to_vec(),
-            packages: packages.clone(),
+            reads: Arc::new(reads(&sources, &packages)),
+            sources,
+            packages,
             classes,
             data,
             timer,
@@ -85,10 +85,24 @@ impl ClassEngines {
         }
     }
 
+    /// The same classes, none compiled yet, with other `data` and `timer`.
+    pub fn renewed(&self, data: Value, timer: Option<ExecutionTimerConfig>) -> ClassEngines {
+        ClassEngines {
+            sources: self.sources.clone(),
+            packages: self.packages.clone(),
+            reads: self.reads.clone(),
+            classes: self.classes.clone(),
+            data,
+            timer,
+            engines: Mutex::new(HashMap::new()),
+            compiled_only: self.compiled_only,
+        }
+    }
+
     /// The prepared engines of the class `members` (rule indexes), or `None` when
     /// the class runs on the whole pack.
     pub fn engine(&self, members: &[usize]) -> Option<Arc<ClassEngine>> {
-        self.reads.as_ref()?;
+        self.reads.as_ref().as_ref()?;
         let slot = {
             let mut engines = self.engines.lock().ok()?;
             match engines.get(members) {
@@ -113,16 +127,15 @@ impl ClassEngines {
     /// How many modules the class `members` loads (0: the whole pack).
     #[cfg(test)]
     pub fn module_count(&self, members: &[usize]) -> usize {
-        match &self.reads {
+        match self.reads.as_ref() {
             Some(reads) => self.class_sources(reads, members).len(),
             None => 0,
         }
     }
 
     fn compile(&self, members: &[usize]) -> Option<Arc<ClassEngine>> {
-        let sources = self.class_sources(self.reads.as_ref()?, members);
-        let mut engine = regorus::Engine::new();
-        engine.set_strict_builtin_errors(false);
+        let sources = self.class_sources(self.reads.as_ref().as_ref()?, members);
+        let mut engine = super::new_interpreter();
         for source in sources {
             engine.add_policy(source.name, source.text).ok()?;
         }
@@ -150,7 +163,7 @@ impl ClassEngines {
     /// no rule package, the class's rule packages and whatever they read, and the
     /// class's own aggregate.
     fn class_sources(&self, reads: &[BTreeSet<String>], members: &[usize]) -> Vec<RuleSource> {
-        let packages = &self.packages;
+        let packages = self.packages.as_ref();
         let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
         let mut wanted: BTreeSet<usize> = (0..self.sources.len())
             .filter(|i| !rule_modules.contains(i))

@@ -16,6 +16,9 @@ pub(super) struct RulePackage<'a> {
     /// The package name after `data.blastwall.rules.`.
     pub short: String,
     pub source: &'a RuleSource,
+    /// Its `metadata` as JSON, read at build time (built-in modules whose `metadata`
+    /// is a plain literal, see `literal.rs`); `None`: evaluate it.
+    pub literal: Option<&'static str>,
 }
 
 /// What the engine needs of a rule package beyond its metadata.
@@ -28,24 +31,32 @@ pub(super) struct PackageRule {
     pub matching: Match,
 }
 
-/// Evaluates `data.blastwall.rules.<pkg>.metadata` for every rule package and checks it.
-/// Returns every rule's metadata sorted by id, and each package's id and kinds.
+/// Reads `data.blastwall.rules.<pkg>.metadata` of every rule package (from its
+/// literal, else by evaluating it on `engine`) and checks it. Returns every rule's
+/// metadata sorted by id, and each package's id and kinds. `engine` is only used
+/// for packages without a literal.
 pub(super) fn read_all(
-    engine: &mut regorus::Engine,
+    mut engine: Option<&mut regorus::Engine>,
     packages: &[RulePackage],
 ) -> Result<(Vec<RuleMeta>, Vec<PackageRule>), EngineError> {
     let mut package_rules = Vec::with_capacity(packages.len());
-    // Native rules, and the findings about exemptions, are rules too.
-    let mut by_id: BTreeMap<String, (RuleMeta, Option<usize>)> = native::rules()
+    // Native rules, and the findings about exemptions, are rules too; with each
+    // rule's module, for the message about a reused id.
+    let mut by_id: BTreeMap<String, (RuleMeta, Option<&RuleSource>)> = native::rules()
         .into_iter()
         .chain(crate::exempt::rules())
         .map(|r| (r.id.clone(), (r, None)))
         .collect();
     let mut seen: BTreeMap<&str, &RuleSource> = BTreeMap::new();
     for package in packages {
-        let RulePackage { short, source } = package;
+        let RulePackage {
+            short,
+            source,
+            literal,
+        } = package;
+        let source: &RuleSource = source;
         let text = source.text.as_str();
-        let meta_line = metadata_line(text);
+        let meta_line = || metadata_line(text);
         let err = |line: Option<usize>, message: String| EngineError::Metadata {
             source_name: source.name.clone(),
             line,
@@ -68,41 +79,52 @@ pub(super) fn read_all(
                 ),
             )
         };
-        let value = engine
-            .eval_rule(format!("{RULES_PACKAGE}{short}.metadata"))
-            .map_err(|e| match e.to_string().contains("not a valid rule path") {
-                true => missing(),
-                false => err(meta_line, format!("cannot evaluate `metadata`: {e}")),
-            })?;
-        if value == regorus::Value::Undefined {
-            return Err(missing());
-        }
-        // Through a JSON value, so that serde's errors carry no position in this
-        // intermediate text.
-        let json: serde_json::Value = value
-            .to_json_str()
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .ok_or_else(|| err(meta_line, "`metadata` is not plain data".into()))?;
+        let (value, json) = match (literal, engine.as_deref_mut()) {
+            (Some(literal), _) => from_literal(literal)
+                .ok_or_else(|| err(meta_line(), "`metadata` is not plain data".into()))?,
+            (None, Some(engine)) => {
+                let value = engine
+                    .eval_rule(format!("{RULES_PACKAGE}{short}.metadata"))
+                    .map_err(|e| match e.to_string().contains("not a valid rule path") {
+                        true => missing(),
+                        false => err(meta_line(), format!("cannot evaluate `metadata`: {e}")),
+                    })?;
+                if value == regorus::Value::Undefined {
+                    return Err(missing());
+                }
+                // Through a JSON value, so that serde's errors carry no position in
+                // this intermediate text.
+                let json: serde_json::Value = value
+                    .to_json_str()
+                    .ok()
+                    .and_then(|text| serde_json::from_str(&text).ok())
+                    .ok_or_else(|| err(meta_line(), "`metadata` is not plain data".into()))?;
+                (value, json)
+            }
+            (None, None) => return Err(missing()),
+        };
         let mut meta: RuleMeta = serde_path_to_error::deserialize(json).map_err(|e| {
             let field = e.path().to_string();
-            let line = field_line(text, meta_line, field.split('.').next().unwrap_or(""));
+            let line = field_line(text, meta_line(), field.split('.').next().unwrap_or(""));
             let at = if field == "." {
                 String::new()
             } else {
                 format!("`{field}`: ")
             };
             err(
-                line.or(meta_line),
+                line.or_else(meta_line),
                 format!("invalid `metadata`: {at}{}", e.inner()),
             )
         })?;
         validate(&meta).map_err(|(field, message)| {
-            err(field_line(text, meta_line, field).or(meta_line), message)
+            err(
+                field_line(text, meta_line(), field).or_else(meta_line),
+                message,
+            )
         })?;
         let matching = Match::from_metadata(&value).map_err(|(field, message)| {
             err(
-                field_line(text, meta_line, field).or(meta_line),
+                field_line(text, meta_line(), field).or_else(meta_line),
                 format!("rule `{}`: {message}", meta.id),
             )
         })?;
@@ -124,22 +146,40 @@ pub(super) fn read_all(
             matching,
         });
         meta.source = source.name.clone();
-        if let Some((other, other_line)) = by_id.get(&meta.id) {
+        if let Some((other, other_source)) = by_id.get(&meta.id) {
+            let other_line = other_source.and_then(|s| metadata_line(&s.text));
             return Err(err(
-                field_line(text, meta_line, "id").or(meta_line),
+                field_line(text, meta_line(), "id").or_else(meta_line),
                 format!(
                     "rule id `{}` is already defined in {}",
                     meta.id,
-                    located(&other.source, *other_line)
+                    located(&other.source, other_line)
                 ),
             ));
         }
-        by_id.insert(meta.id.clone(), (meta, meta_line));
+        by_id.insert(meta.id.clone(), (meta, Some(source)));
     }
     Ok((
         by_id.into_values().map(|(meta, _)| meta).collect(),
         package_rules,
     ))
+}
+
+/// A metadata literal's value for [`Match::from_metadata`] (only `kinds` and `match`
+/// are read there: the rest is left out) and its JSON.
+fn from_literal(literal: &str) -> Option<(regorus::Value, serde_json::Value)> {
+    let json: serde_json::Value = serde_json::from_str(literal).ok()?;
+    let value = match json.as_object() {
+        Some(object) => {
+            let matching: serde_json::Map<String, serde_json::Value> = ["kinds", "match"]
+                .into_iter()
+                .filter_map(|key| Some((key.to_string(), object.get(key)?.clone())))
+                .collect();
+            regorus::Value::from_json_str(&serde_json::Value::Object(matching).to_string())
+        }
+        None => regorus::Value::from_json_str(literal),
+    };
+    Some((value.ok()?, json))
 }
 
 /// Categories whose rules guard a boundary between products or the cluster's own

@@ -12,6 +12,8 @@ mod class_engines;
 mod classes;
 pub mod coverage;
 mod error;
+#[cfg(test)]
+mod literal;
 mod matching;
 mod meta;
 pub mod native;
@@ -23,7 +25,7 @@ pub use pack::RuleSource;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -138,14 +140,23 @@ impl DeclaredKinds {
 
 #[derive(Clone)]
 pub struct Engine {
-    prepared: regorus::Engine,
+    /// The whole pack on regorus's interpreter, with the config and the time limit,
+    /// prepared on first use: coverage, [`Strategy::Reference`] and the classes that
+    /// have no engine of their own run on it. A lint of a few files, whose classes
+    /// all have one, never builds it.
+    whole: Arc<OnceLock<Result<regorus::Engine, String>>>,
+    /// The whole pack's modules and its aggregate, parsed: once per engine and its
+    /// clones, whatever config and time limit they are given. Already set when
+    /// reading the rules' metadata needed the pack parsed.
+    parsed: Arc<OnceLock<Result<regorus::Engine, String>>>,
+    /// `data` of every evaluation: `blastwall.config` once set.
+    data: Value,
     rules: Arc<Vec<RuleMeta>>,
     /// Rule package (short name) → index of its rule in `rules`.
     packages: Arc<HashMap<String, usize>>,
     classes: Arc<Classes>,
-    /// Every module but the aggregate, and the index of each rule package's.
+    /// Every module but the aggregate.
     sources: Arc<Vec<RuleSource>>,
-    package_modules: Arc<BTreeMap<String, usize>>,
     timer: Option<ExecutionTimerConfig>,
     /// The engines of each class, with only the modules it needs.
     class_engines: Arc<ClassEngines>,
@@ -172,30 +183,69 @@ impl Engine {
     }
 
     /// Compiles `sources` (rules and the libraries they import) into an engine.
+    ///
+    /// The built-in pack alone is not parsed here: its packages and `metadata` were
+    /// read from its text at build time (`literal.rs`); each class parses the modules
+    /// it needs when first used. Any other set of modules is parsed now, every
+    /// rule's `metadata` evaluated, and errors reported with their file and line.
     pub fn from_sources(sources: Vec<RuleSource>) -> Result<Engine, EngineError> {
-        let mut engine = regorus::Engine::new();
-        // Builtin errors (a type mismatch in one rule) make that rule silent rather
-        // than failing the whole evaluation, as in OPA.
-        engine.set_strict_builtin_errors(false);
+        let read = if pack::is_builtin(&sources) {
+            pack::builtin_metadata()
+                .iter()
+                .map(|&(package, literal)| {
+                    let package = package?;
+                    match package.starts_with(RULES_PACKAGE) {
+                        true => Some((package, Some(literal?))),
+                        false => Some((package, None)),
+                    }
+                })
+                .collect::<Option<Vec<_>>>()
+        } else {
+            None
+        };
+        let mut parsed = None;
         let mut packages = Vec::new();
         let mut package_modules = BTreeMap::new();
-        for (index, source) in sources.iter().enumerate() {
-            let package = engine
-                .add_policy(source.name.clone(), source.text.clone())
-                .map_err(|e| EngineError::Compile {
-                    source_name: source.name.clone(),
-                    message: e.to_string(),
-                })?;
-            if let Some(short) = package.strip_prefix(RULES_PACKAGE) {
-                package_modules.insert(short.to_string(), index);
-                packages.push(meta::RulePackage {
-                    short: short.to_string(),
-                    source,
-                });
+        let (rules, package_rules) = match read {
+            Some(read) => {
+                for (index, (source, &(package, literal))) in sources.iter().zip(&read).enumerate()
+                {
+                    if let Some(short) = package.strip_prefix(RULES_PACKAGE) {
+                        package_modules.insert(short.to_string(), index);
+                        packages.push(meta::RulePackage {
+                            short: short.to_string(),
+                            source,
+                            literal,
+                        });
+                    }
+                }
+                meta::read_all(None, &packages)?
             }
-        }
+            None => {
+                let mut engine = new_interpreter();
+                for (index, source) in sources.iter().enumerate() {
+                    let package = engine
+                        .add_policy(source.name.clone(), source.text.clone())
+                        .map_err(|e| EngineError::Compile {
+                            source_name: source.name.clone(),
+                            message: e.to_string(),
+                        })?;
+                    if let Some(short) = package.strip_prefix(RULES_PACKAGE) {
+                        package_modules.insert(short.to_string(), index);
+                        packages.push(meta::RulePackage {
+                            short: short.to_string(),
+                            source,
+                            literal: None,
+                        });
+                    }
+                }
+                let read = meta::read_all(Some(&mut engine), &packages)?;
+                parsed = Some(engine);
+                read
+            }
+        };
+        drop(packages);
         // Sorted by id, native rules included.
-        let (rules, package_rules) = meta::read_all(&mut engine, &packages)?;
         let classes = Arc::new(Classes::new(
             package_rules
                 .iter()
@@ -206,38 +256,67 @@ impl Engine {
             .iter()
             .filter_map(|p| Some((p.short.clone(), rules.iter().position(|r| r.id == p.id)?)))
             .collect();
-        let aggregate = classes.aggregate_module(
-            ALL_QUERY.rsplit('.').next().unwrap_or("all"),
-            &classes.all(),
-        );
-        engine
-            .add_policy(AGGREGATE_SOURCE.into(), aggregate)
-            .map_err(|e| EngineError::Compile {
-                source_name: AGGREGATE_SOURCE.into(),
-                message: e.to_string(),
-            })?;
+        let parsed = match parsed {
+            Some(mut engine) => {
+                engine
+                    .add_policy(AGGREGATE_SOURCE.into(), whole_aggregate(&classes))
+                    .map_err(|e| EngineError::Compile {
+                        source_name: AGGREGATE_SOURCE.into(),
+                        message: e.to_string(),
+                    })?;
+                OnceLock::from(Ok(engine))
+            }
+            None => OnceLock::new(),
+        };
+        let sources = Arc::new(sources);
+        let data = Value::new_object();
         let class_engines = ClassEngines::new(
-            &sources,
-            &package_modules,
+            sources.clone(),
+            Arc::new(package_modules),
             classes.clone(),
-            engine.get_data(),
+            data.clone(),
             None,
         );
-        let mut engine = Engine {
-            prepared: engine,
+        Ok(Engine {
+            whole: Arc::new(OnceLock::new()),
+            parsed: Arc::new(parsed),
+            data,
             rules: Arc::new(rules),
             packages: Arc::new(by_package),
             classes,
-            sources: Arc::new(sources),
-            package_modules: Arc::new(package_modules),
+            sources,
             timer: None,
             class_engines: Arc::new(class_engines),
             programs_only: false,
             coverage: None,
             evaluator: Evaluator::default(),
-        };
-        engine.warm_up()?;
-        Ok(engine)
+        })
+    }
+
+    /// The whole pack on the interpreter, parsed and prepared now if it was not yet.
+    fn whole(&self) -> Result<&regorus::Engine, EngineError> {
+        self.whole
+            .get_or_init(|| {
+                let parsed = self
+                    .parsed
+                    .get_or_init(|| parse_whole(&self.sources, &self.classes))
+                    .as_ref()
+                    .map_err(Clone::clone)?;
+                let mut engine = parsed.clone();
+                engine
+                    .add_data(self.data.clone())
+                    .map_err(|e| e.to_string())?;
+                if let Some(timer) = self.timer {
+                    engine.set_execution_timer_config(timer);
+                }
+                // Prepared once here, so that each evaluation's clone shares it.
+                engine
+                    .eval_rule(READY_QUERY.to_string())
+                    .map_err(|e| e.to_string())?;
+                Ok(engine)
+            })
+            .as_ref()
+            .map_err(|e| EngineError::Eval(e.clone()))
     }
 
     /// Metadata of every rule, sorted by id.
@@ -261,9 +340,14 @@ impl Engine {
         inner.insert(Value::from("config"), config);
         let mut outer = std::collections::BTreeMap::new();
         outer.insert(Value::from("blastwall"), Value::from(inner));
-        self.prepared
-            .add_data(Value::from(outer))
+        // Merged as every engine of this one will merge it, so that a conflict is
+        // reported now.
+        let mut merged = regorus::Engine::new();
+        merged
+            .add_data(self.data.clone())
+            .and_then(|()| merged.add_data(Value::from(outer)))
             .map_err(|e| EngineError::Config(e.to_string()))?;
+        self.data = merged.get_data();
         self.warm_up()
     }
 
@@ -284,13 +368,7 @@ impl Engine {
     }
 
     fn new_class_engines(&self) -> ClassEngines {
-        let mut engines = ClassEngines::new(
-            &self.sources,
-            &self.package_modules,
-            self.classes.clone(),
-            self.prepared.get_data(),
-            self.timer,
-        );
+        let mut engines = self.class_engines.renewed(self.data.clone(), self.timer);
         engines.compiled_only = self.programs_only;
         engines
     }
@@ -311,7 +389,6 @@ impl Engine {
             limit,
             check_interval,
         };
-        self.prepared.set_execution_timer_config(timer);
         self.timer = Some(timer);
         self.warm_up()
     }
@@ -341,7 +418,7 @@ impl Engine {
         let shape = shape_note(&input);
         let result = match (strategy, &self.coverage) {
             (_, Some(gathered)) => {
-                let mut engine = self.prepared.clone();
+                let mut engine = self.whole()?.clone();
                 engine.set_enable_coverage(true);
                 engine.set_input(input);
                 let result = engine
@@ -353,7 +430,7 @@ impl Engine {
                 result
             }
             (Strategy::Reference, None) => {
-                let mut engine = self.prepared.clone();
+                let mut engine = self.whole()?.clone();
                 engine.set_input(input);
                 engine
                     .eval_rule(ALL_QUERY.to_string())
@@ -422,7 +499,7 @@ impl Engine {
                     .map_err(|e| EngineError::Eval(e.to_string()));
             }
         }
-        let mut engine = self.prepared.clone();
+        let mut engine = self.whole()?.clone();
         engine.set_input(input);
         let all = engine
             .eval_rule(ALL_QUERY.to_string())
@@ -445,16 +522,51 @@ impl Engine {
         Ok(Value::from(kept))
     }
 
-    /// Runs one evaluation so that the engine is fully prepared before it is cloned:
-    /// clones then share the compiled state instead of each preparing it again.
-    /// The class engines start afresh with the current data and time limit.
+    /// After a change of data or time limit: the class engines and the whole-pack
+    /// interpreter start afresh with them, each prepared on first use (the parsed
+    /// pack is kept).
     fn warm_up(&mut self) -> Result<(), EngineError> {
         self.class_engines = Arc::new(self.new_class_engines());
-        self.prepared
-            .eval_rule(READY_QUERY.to_string())
-            .map(|_| ())
-            .map_err(|e| EngineError::Eval(e.to_string()))
+        self.whole = Arc::new(OnceLock::new());
+        Ok(())
     }
+}
+
+/// A regorus interpreter as every engine here is set up.
+fn new_interpreter() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    // Builtin errors (a type mismatch in one rule) make that rule silent rather
+    // than failing the whole evaluation, as in OPA.
+    engine.set_strict_builtin_errors(false);
+    engine
+}
+
+/// The aggregate module of the whole pack: one set of every rule's findings.
+fn whole_aggregate(classes: &Classes) -> String {
+    classes.aggregate_module(
+        ALL_QUERY.rsplit('.').next().unwrap_or("all"),
+        &classes.all(),
+    )
+}
+
+/// Every module of the pack and its aggregate, parsed.
+fn parse_whole(sources: &[RuleSource], classes: &Classes) -> Result<regorus::Engine, String> {
+    let mut engine = new_interpreter();
+    for source in sources {
+        engine
+            .add_policy(source.name.clone(), source.text.clone())
+            .map_err(|e| {
+                EngineError::Compile {
+                    source_name: source.name.clone(),
+                    message: e.to_string(),
+                }
+                .to_string()
+            })?;
+    }
+    engine
+        .add_policy(AGGREGATE_SOURCE.into(), whole_aggregate(classes))
+        .map_err(|e| e.to_string())?;
+    Ok(engine)
 }
 
 /// When the reviewed object's pod spec was found by its shape only (an unknown kind

@@ -25,6 +25,24 @@ pub fn builtin() -> Vec<RuleSource> {
         .collect()
 }
 
+/// For each module of [`builtin`], in order, what `build.rs` read from its text: the
+/// package it declares and its `metadata` as JSON (`literal.rs`), each `None`
+/// when it could not be read that way.
+pub(super) fn builtin_metadata() -> &'static [(Option<&'static str>, Option<&'static str>)] {
+    BUILTIN_METADATA
+}
+
+/// Whether `sources` are exactly the modules of [`builtin`].
+pub(super) fn is_builtin(sources: &[RuleSource]) -> bool {
+    sources.len() == BUILTIN_RULES.len()
+        && sources
+            .iter()
+            .zip(BUILTIN_RULES)
+            .all(|(source, (path, text))| {
+                source.name.strip_prefix("builtin:") == Some(*path) && source.text == *text
+            })
+}
+
 /// The Rego unit tests of the built-in pack (`rules/**/*_test.rego`).
 pub fn builtin_tests() -> Vec<RuleSource> {
     BUILTIN_TESTS

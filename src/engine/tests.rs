@@ -327,3 +327,106 @@ fn a_server_keeps_programs_only_and_finds_the_same() {
         expected
     );
 }
+
+/// The built-in modules, named as a user directory would name them: the engine
+/// then parses the pack and evaluates every rule's `metadata`.
+fn builtin_as_user_modules() -> Vec<RuleSource> {
+    pack::builtin()
+        .into_iter()
+        .map(|s| source(&s.name.replace("builtin:", "user/"), &s.text))
+        .collect()
+}
+
+#[test]
+fn the_builtin_pack_is_read_at_build_time_as_it_evaluates() {
+    // Every rule module's package and `metadata` were read from its text.
+    let sources = pack::builtin();
+    let mut parsed = new_interpreter();
+    for (source, (package, literal)) in sources.iter().zip(pack::builtin_metadata()) {
+        let declared = parsed
+            .add_policy(source.name.clone(), source.text.clone())
+            .unwrap();
+        assert_eq!(*package, Some(declared.as_str()), "{}", source.name);
+        if let Some(short) = declared.strip_prefix(RULES_PACKAGE) {
+            let literal = literal.unwrap_or_else(|| {
+                panic!(
+                    "{}: `metadata` is not a plain literal, so start-up has to parse and evaluate the whole pack",
+                    source.name
+                )
+            });
+            let evaluated = parsed
+                .eval_rule(format!("{RULES_PACKAGE}{short}.metadata"))
+                .unwrap();
+            let evaluated: serde_json::Value =
+                serde_json::from_str(&evaluated.to_json_str().unwrap()).unwrap();
+            let read: serde_json::Value = serde_json::from_str(literal).unwrap();
+            assert_eq!(read, evaluated, "{}", source.name);
+        }
+    }
+    // And the engine's rules are those of the evaluated pack.
+    let fast = Engine::builtin().unwrap();
+    assert!(
+        fast.parsed.get().is_none(),
+        "the pack was parsed at start-up"
+    );
+    let evaluated = Engine::from_sources(builtin_as_user_modules()).unwrap();
+    assert!(evaluated.parsed.get().is_some());
+    let unnamed = |rules: &[RuleMeta]| -> Vec<String> {
+        rules
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                r.source = r.source.replace("builtin:", "user/");
+                format!("{r:?}")
+            })
+            .collect()
+    };
+    assert_eq!(unnamed(fast.rules()), unnamed(evaluated.rules()));
+    assert_eq!(fast.kinds(), evaluated.kinds());
+}
+
+#[test]
+fn the_whole_pack_interpreter_is_built_on_first_use_with_the_same_findings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = crate::config::load(&root.join("fixtures/tenancy/blastwall.yaml")).unwrap();
+    let review = crate::review::create(
+        Value::from_json_str(
+            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
+            "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "nginx:latest",
+            "securityContext": {"privileged": true}}]}}"#,
+        )
+        .unwrap(),
+    );
+    let facts = crate::facts::compute(&review, &crate::facts::Context::default());
+    let pod = crate::review::input(review, facts);
+    for sources in [pack::builtin(), builtin_as_user_modules()] {
+        let mut engine = Engine::from_sources(sources).unwrap();
+        engine.set_config(config.to_value()).unwrap();
+        engine.set_time_limit(Duration::from_secs(5)).unwrap();
+        let compiled = engine.evaluate(pod.clone()).unwrap();
+        assert!(compiled.iter().any(|h| h.rule == "privileged-container"));
+        assert!(engine.whole.get().is_none(), "built for a compiled class");
+        let reference = engine
+            .evaluate_with(pod.clone(), Strategy::Reference)
+            .unwrap();
+        assert!(engine.whole.get().is_some());
+        assert_eq!(reference, compiled);
+        // A clone shares it; a new config starts afresh.
+        let clone = engine.clone();
+        assert!(clone.whole.get().is_some());
+        assert_eq!(
+            clone
+                .evaluate_with(pod.clone(), Strategy::Interpreted)
+                .unwrap(),
+            compiled
+        );
+        engine.set_time_limit(Duration::from_secs(4)).unwrap();
+        assert!(engine.whole.get().is_none());
+        assert_eq!(
+            engine
+                .evaluate_with(pod.clone(), Strategy::Reference)
+                .unwrap(),
+            compiled
+        );
+    }
+}
