@@ -53,6 +53,9 @@ pub(super) struct ClassEngines {
     packages: Arc<BTreeMap<String, usize>>,
     /// What each module reads; `None` when the whole pack must be used.
     reads: Arc<Option<Vec<BTreeSet<String>>>>,
+    /// For every module, the modules of other packages than rule packages (the
+    /// libraries) it may read; `None`: every class takes every library.
+    libraries: Arc<Option<Vec<BTreeSet<usize>>>>,
     classes: Arc<Classes>,
     /// `data` of every evaluation (the config).
     pub data: Value,
@@ -75,6 +78,7 @@ impl ClassEngines {
     ) -> ClassEngines {
         ClassEngines {
             reads: Arc::new(reads(&sources, &packages)),
+            libraries: Arc::new(library_reads(&sources, &packages)),
             sources,
             packages,
             classes,
@@ -91,6 +95,7 @@ impl ClassEngines {
             sources: self.sources.clone(),
             packages: self.packages.clone(),
             reads: self.reads.clone(),
+            libraries: self.libraries.clone(),
             classes: self.classes.clone(),
             data,
             timer,
@@ -159,16 +164,23 @@ impl ClassEngines {
         }))
     }
 
-    /// The modules of a class, in their original order: every module that declares
-    /// no rule package, the class's rule packages and whatever they read, and the
-    /// class's own aggregate.
+    /// The modules of a class, in their original order: the class's rule packages
+    /// and whatever they read (the libraries they import, other rule packages),
+    /// and the class's own aggregate. When the libraries a module reads cannot be
+    /// told, every library.
     fn class_sources(&self, reads: &[BTreeSet<String>], members: &[usize]) -> Vec<RuleSource> {
         let packages = self.packages.as_ref();
-        let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
-        let mut wanted: BTreeSet<usize> = (0..self.sources.len())
-            .filter(|i| !rule_modules.contains(i))
-            .collect();
-        let mut pending: Vec<usize> = wanted.iter().copied().collect();
+        let libraries = self.libraries.as_ref().as_ref();
+        let mut pending: Vec<usize> = match libraries {
+            Some(_) => Vec::new(),
+            None => {
+                let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
+                (0..self.sources.len())
+                    .filter(|i| !rule_modules.contains(i))
+                    .collect()
+            }
+        };
+        let mut wanted: BTreeSet<usize> = BTreeSet::new();
         pending.extend(
             members
                 .iter()
@@ -176,7 +188,9 @@ impl ClassEngines {
                 .filter_map(|short| packages.get(short).copied()),
         );
         while let Some(i) = pending.pop() {
-            wanted.insert(i);
+            if !wanted.insert(i) {
+                continue;
+            }
             for short in reads.get(i).into_iter().flatten() {
                 if let Some(&j) = packages.get(short) {
                     if !wanted.contains(&j) {
@@ -184,6 +198,8 @@ impl ClassEngines {
                     }
                 }
             }
+            let read = libraries.and_then(|l| l.get(i)).into_iter().flatten();
+            pending.extend(read.filter(|j| !wanted.contains(j)));
         }
         let mut out: Vec<RuleSource> = wanted.iter().map(|&i| self.sources[i].clone()).collect();
         out.push(RuleSource {
@@ -261,6 +277,65 @@ fn reads(
     Some(out)
 }
 
+/// For every module, the modules it may read that declare no rule package (the
+/// libraries), by the `data.` paths in its text: every module of a package that a
+/// path names or lies in. `None` when that cannot be told (a module of unknown
+/// package, a path to a parent of a library's package, `import data`): then every
+/// class takes every library.
+fn library_reads(
+    sources: &[RuleSource],
+    packages: &BTreeMap<String, usize>,
+) -> Option<Vec<BTreeSet<usize>>> {
+    let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
+    // Package (without `data.`) → its modules.
+    let mut libraries: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, source) in sources.iter().enumerate() {
+        if !rule_modules.contains(&i) {
+            let package = super::literal::package_of(&source.text)?;
+            let package = package.strip_prefix("data.")?.to_string();
+            libraries.entry(package).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(sources.len());
+    for source in sources {
+        let text = source.text.as_str();
+        if text.lines().any(|l| {
+            let l = l.trim();
+            l == "import data" || l.starts_with("import data ")
+        }) {
+            return None;
+        }
+        let mut read = BTreeSet::new();
+        for (at, _) in text.match_indices("data.") {
+            // `metadata.id` is not a path into data.
+            if text[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                continue;
+            }
+            let rest = &text[at + "data.".len()..];
+            let len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            let path = rest[..len].trim_end_matches('.');
+            for (package, modules) in &libraries {
+                let within = |outer: &str, inner: &str| {
+                    inner
+                        .strip_prefix(outer)
+                        .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+                };
+                if within(package, path) {
+                    read.extend(modules.iter().copied());
+                } else if within(path, package) {
+                    // A parent of the library's package: what it reads depends on
+                    // more than its text says.
+                    return None;
+                }
+            }
+        }
+        out.push(read);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +376,85 @@ mod tests {
         assert_eq!(names(0), ["c"]);
         assert_eq!(names(1), ["a", "a_b"]);
         assert_eq!(names(2), ["a_b"]);
+    }
+
+    #[test]
+    fn libraries_are_taken_by_the_classes_that_read_them() {
+        let sources = [
+            source("lib_a", "package blastwall.lib.a\nf(x) := x"),
+            source(
+                "a",
+                "package blastwall.rules.a\nimport data.blastwall.lib.a\n# metadata.x",
+            ),
+            source(
+                "a_b",
+                "package blastwall.rules.a_b\nx := data.blastwall.lib.b.g(1)",
+            ),
+            source(
+                "c",
+                "package blastwall.rules.c\nx := data.blastwall.config.y",
+            ),
+            source(
+                "lib_b",
+                "package blastwall.lib.b\nimport data.blastwall.lib.a\ng(x) := a.f(x)",
+            ),
+            source("lib_b2", "package blastwall.lib.b\nh := 1"),
+        ];
+        let packages: BTreeMap<String, usize> = [
+            ("a".to_string(), 1),
+            ("a_b".to_string(), 2),
+            ("c".to_string(), 3),
+        ]
+        .into_iter()
+        .collect();
+        let read = library_reads(&sources, &packages).unwrap();
+        let names = |i: usize| read[i].iter().copied().collect::<Vec<_>>();
+        assert_eq!(names(0), Vec::<usize>::new());
+        assert_eq!(names(1), [0]);
+        assert_eq!(names(2), [4, 5]);
+        assert_eq!(names(3), Vec::<usize>::new());
+        assert_eq!(names(4), [0]);
+        // A class takes what its rules read, transitively.
+        let rules: Vec<(String, super::super::matching::Match)> = ["a", "a_b", "c"]
+            .iter()
+            .map(|s| (s.to_string(), Default::default()))
+            .collect();
+        let engines = ClassEngines::new(
+            Arc::new(sources.to_vec()),
+            Arc::new(packages.clone()),
+            Arc::new(Classes::new(rules)),
+            Value::new_object(),
+            None,
+        );
+        let names = |members: &[usize]| -> Vec<String> {
+            let reads = engines.reads.as_ref().as_ref().unwrap();
+            engines
+                .class_sources(reads, members)
+                .into_iter()
+                .map(|s| s.name)
+                .collect()
+        };
+        assert_eq!(names(&[2]), ["c", super::super::AGGREGATE_SOURCE]);
+        assert_eq!(names(&[0]), ["lib_a", "a", super::super::AGGREGATE_SOURCE]);
+        assert_eq!(
+            names(&[1]),
+            [
+                "lib_a",
+                "a_b",
+                "lib_b",
+                "lib_b2",
+                super::super::AGGREGATE_SOURCE
+            ]
+        );
+        // A path to a parent of a library: every class takes every library.
+        for text in [
+            "package blastwall.rules.c\nx := data.blastwall.lib",
+            "package blastwall.rules.c\nimport data\n",
+        ] {
+            let mut with = sources.to_vec();
+            with[3] = source("c", text);
+            assert!(library_reads(&with, &packages).is_none(), "{text}");
+        }
     }
 
     #[test]

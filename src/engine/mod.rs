@@ -12,7 +12,7 @@ mod class_engines;
 mod classes;
 pub mod coverage;
 mod error;
-#[cfg(test)]
+#[cfg_attr(not(test), allow(dead_code))]
 mod literal;
 mod matching;
 mod meta;

@@ -430,3 +430,43 @@ fn the_whole_pack_interpreter_is_built_on_first_use_with_the_same_findings() {
         );
     }
 }
+
+/// Not a check: how long loading a serialized VM program takes against compiling
+/// it (`cargo test --release --lib program_loading -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn program_loading_against_compiling() {
+    let engine = Engine::builtin().unwrap();
+    let review = crate::review::create(
+        Value::from_json_str(
+            r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "p", "namespace": "a"},
+            "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx:1.2"}]}}}}"#,
+        )
+        .unwrap(),
+    );
+    let facts = crate::facts::compute(&review, &crate::facts::Context::default());
+    let members = engine.classes.select(&crate::review::input(review, facts));
+    let n = 20;
+    let start = std::time::Instant::now();
+    let mut bytes = Vec::new();
+    for _ in 0..n {
+        let fresh = engine.class_engines.renewed(Value::new_object(), None);
+        let class = fresh.engine(&members).unwrap();
+        bytes = class.program().unwrap().serialize_binary().unwrap();
+    }
+    let compile = start.elapsed() / n;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        let loaded = regorus::rvm::program::Program::deserialize_binary(&bytes).unwrap();
+        assert!(matches!(
+            loaded,
+            regorus::rvm::program::DeserializationResult::Complete(_)
+        ));
+    }
+    let load = start.elapsed() / n;
+    eprintln!(
+        "{} modules, program {} bytes: parse+prepare+compile {compile:?}, load {load:?}",
+        engine.class_engines.module_count(&members),
+        bytes.len()
+    );
+}
