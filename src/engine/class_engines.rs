@@ -14,6 +14,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use memchr::memmem;
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -248,11 +249,13 @@ fn reads(
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let text = source.text.as_str();
-        if text.contains("data[") || text.contains("data.blastwall[") {
+        let found = |needle: &str| memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+        if found("data[") || found("data.blastwall[") {
             return None;
         }
         let mut read = BTreeSet::new();
-        for (at, _) in text.match_indices(prefix.trim_end_matches('.')) {
+        let needle = prefix.trim_end_matches('.').as_bytes();
+        for at in memmem::find_iter(text.as_bytes(), needle) {
             let rest = &text[at + prefix.len() - 1..];
             // `blastwall.rules` on its own, or followed by `[`: any package.
             let rest = rest.strip_prefix('.')?;
@@ -299,14 +302,14 @@ fn library_reads(
     let mut out = Vec::with_capacity(sources.len());
     for source in sources {
         let text = source.text.as_str();
-        if text.lines().any(|l| {
-            let l = l.trim();
-            l == "import data" || l.starts_with("import data ")
-        }) {
+        // `import data`, not `import data.x`.
+        if memmem::find_iter(text.as_bytes(), b"import data")
+            .any(|at| !text[at + "import data".len()..].starts_with('.'))
+        {
             return None;
         }
         let mut read = BTreeSet::new();
-        for (at, _) in text.match_indices("data.") {
+        for at in memmem::find_iter(text.as_bytes(), b"data.") {
             // `metadata.id` is not a path into data.
             if text[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
                 continue;
