@@ -1,5 +1,6 @@
 //! One prepared `regorus::Engine` per kind class, holding only the modules that
-//! class needs: its rule packages, every library, and an aggregate of its own.
+//! class needs: its rule packages, the libraries they read, and an aggregate of
+//! its own.
 //!
 //! regorus 0.14.1 walks every loaded module on each first read of a `data` path and
 //! on each switch of the current module, so an evaluation costs in proportion to
