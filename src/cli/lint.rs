@@ -343,13 +343,14 @@ impl Setup {
             Some(config) => Exemptions::from_config(config, clock),
             None => Exemptions::default(),
         };
-        let limits = Limits {
-            max_file_bytes: args.max_file_size,
-            ..Limits::default()
-        };
         let threads = match args.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
+        };
+        let limits = Limits {
+            max_file_bytes: args.max_file_size,
+            threads,
+            ..Limits::default()
         };
         Ok(Setup {
             config,

@@ -132,7 +132,7 @@ pub struct LintArgs {
     /// recognised by their content.
     #[arg(long)]
     pub cloudformation: bool,
-    /// Threads used to evaluate documents (0: one per core).
+    /// Threads used to read files and evaluate documents (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
     /// Longest time the rules may take on one document, in seconds: a rule that

@@ -3,6 +3,8 @@
 
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use regorus::Value;
 
@@ -19,14 +21,16 @@ pub fn load(inputs: &[String], limits: &Limits, stdin: &mut dyn Read) -> Loaded 
 }
 
 /// [`load`], walking directories for the files with the extensions in `extra` too
-/// (`tf`: Terraform files, read as HCL).
+/// (`tf`: Terraform files, read as HCL). Files are read and parsed on
+/// [`Limits::threads`] threads; the result is the same, in the same order, as if
+/// they were read one after the other.
 pub fn load_with(
     inputs: &[String],
     limits: &Limits,
     stdin: &mut dyn Read,
     extra: &[&str],
 ) -> Loaded {
-    let mut loaded = Loaded::default();
+    let mut jobs = Vec::new();
     let mut stdin_read = false;
     let mut seen = std::collections::HashSet::new();
     for input in inputs {
@@ -35,59 +39,60 @@ pub fn load_with(
                 continue;
             }
             stdin_read = true;
-            match read_limited(stdin, limits.max_file_bytes) {
-                Ok(bytes) => add_bytes(&mut loaded, "<stdin>".into(), None, bytes, limits, true),
-                Err(message) => loaded.problems.push(Problem {
+            jobs.push(match read_limited(stdin, limits.max_file_bytes, 0) {
+                Ok(bytes) => Job::Bytes {
+                    name: "<stdin>".into(),
+                    bytes,
+                    named: true,
+                },
+                Err(message) => Job::Problem(Problem {
                     file: None,
                     span: None,
                     message: format!("<stdin>: {message}"),
                 }),
-            }
+            });
             continue;
         }
         let root = PathBuf::from(input);
         let (files, problems) = walk::discover_with(std::slice::from_ref(&root), extra);
-        loaded.problems.extend(problems);
+        jobs.extend(problems.into_iter().map(Job::Problem));
         for path in files {
             let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             if !seen.insert(key) {
                 continue;
             }
             let named = path == root;
-            let name = path.display().to_string();
-            match read_file(&path, limits.max_file_bytes) {
-                Ok(bytes) => add_bytes(&mut loaded, name, Some(path), bytes, limits, named),
-                Err(message) => loaded.problems.push(Problem {
-                    file: None,
-                    span: None,
-                    message: format!("{name}: {message}"),
-                }),
-            }
+            jobs.push(Job::File { path, named });
         }
     }
-    loaded
+    run(jobs, limits)
 }
 
 /// Parses files already in memory, such as those read from a git revision: each
 /// `(name, bytes)` is one input shown as `name`, with no path on disk.
 pub fn load_named(files: Vec<(String, Vec<u8>)>, limits: &Limits) -> Loaded {
-    let mut loaded = Loaded::default();
-    for (name, bytes) in files {
-        if bytes.len() > limits.max_file_bytes {
-            let problem = format!(
-                "{name}: {}",
-                too_big(bytes.len() as u64, limits.max_file_bytes)
-            );
-            loaded.problems.push(Problem {
-                file: None,
-                span: None,
-                message: problem,
-            });
-            continue;
-        }
-        add_bytes(&mut loaded, name, None, bytes, limits, false);
-    }
-    loaded
+    let jobs = files
+        .into_iter()
+        .map(|(name, bytes)| {
+            if bytes.len() > limits.max_file_bytes {
+                let message = format!(
+                    "{name}: {}",
+                    too_big(bytes.len() as u64, limits.max_file_bytes)
+                );
+                return Job::Problem(Problem {
+                    file: None,
+                    span: None,
+                    message,
+                });
+            }
+            Job::Bytes {
+                name,
+                bytes,
+                named: false,
+            }
+        })
+        .collect();
+    run(jobs, limits)
 }
 
 /// Parses `text` as one input named `name`.
@@ -97,19 +102,138 @@ pub fn load_str(name: &str, text: String, limits: &Limits) -> Loaded {
     loaded
 }
 
+/// One input, in the order of the command line.
+enum Job {
+    /// A file to read from disk; `named` on the command line, or found in a directory.
+    File { path: PathBuf, named: bool },
+    /// An input already read (stdin, a file of a git revision).
+    Bytes {
+        name: String,
+        bytes: Vec<u8>,
+        named: bool,
+    },
+    /// An input that could not be found or read.
+    Problem(Problem),
+}
+
+impl Job {
+    /// Reads and parses the input, on its own: its file, if any, is `FileId(0)`.
+    fn run(self, limits: &Limits) -> Loaded {
+        let mut part = Loaded::default();
+        match self {
+            Job::File { path, named } => {
+                let name = path.display().to_string();
+                match read_file(&path, limits.max_file_bytes) {
+                    Ok(bytes) => add_bytes(&mut part, name, Some(path), bytes, limits, named),
+                    Err(message) => part.problems.push(Problem {
+                        file: None,
+                        span: None,
+                        message: format!("{name}: {message}"),
+                    }),
+                }
+            }
+            Job::Bytes { name, bytes, named } => {
+                add_bytes(&mut part, name, None, bytes, limits, named)
+            }
+            Job::Problem(problem) => part.problems.push(problem),
+        }
+        part
+    }
+}
+
+/// Runs `jobs` on up to [`Limits::threads`] threads (each takes the next input not
+/// taken yet), then puts their parts together in the order of `jobs`.
+fn run(jobs: Vec<Job>, limits: &Limits) -> Loaded {
+    let files = jobs
+        .iter()
+        .filter(|j| !matches!(j, Job::Problem(_)))
+        .count();
+    let threads = match limits.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(files);
+    let mut loaded = Loaded::default();
+    if threads <= 1 {
+        for job in jobs {
+            append(&mut loaded, job.run(limits));
+        }
+        return loaded;
+    }
+    let count = jobs.len();
+    let jobs: Vec<Mutex<Option<Job>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let parts: Vec<Mutex<Option<Loaded>>> = (0..count).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(job) = jobs.get(i).and_then(|j| take(j)) else {
+            break;
+        };
+        let part = job.run(limits);
+        if let Some(slot) = parts.get(i) {
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(part);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    for part in parts {
+        if let Some(part) = part.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            append(&mut loaded, part);
+        }
+    }
+    loaded
+}
+
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock().unwrap_or_else(|e| e.into_inner()).take()
+}
+
+/// Adds a part read on its own (its files numbered from 0) after what `loaded` holds.
+fn append(loaded: &mut Loaded, part: Loaded) {
+    let base = loaded.files.len();
+    let shift = |file: FileId| FileId(file.0 + base);
+    loaded.files.extend(part.files);
+    loaded
+        .documents
+        .extend(part.documents.into_iter().map(|d| Document {
+            file: shift(d.file),
+            ..d
+        }));
+    loaded
+        .problems
+        .extend(part.problems.into_iter().map(|p| Problem {
+            file: p.file.map(shift),
+            ..p
+        }));
+    loaded
+        .skipped
+        .extend(part.skipped.into_iter().map(|s| Skipped {
+            file: shift(s.file),
+            ..s
+        }));
+}
+
 fn read_file(path: &std::path::Path, max: usize) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut size = 0;
     if let Ok(meta) = file.metadata() {
         if meta.len() > max as u64 {
             return Err(too_big(meta.len(), max));
         }
+        size = meta.len() as usize;
     }
-    read_limited(&mut &file, max)
+    read_limited(&mut &file, max, size)
 }
 
-/// Reads at most `max` bytes; more is an error, not a silent cut.
-fn read_limited(reader: &mut dyn Read, max: usize) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
+/// Reads at most `max` bytes; more is an error, not a silent cut. `size` is what
+/// the reader is expected to hold (0 if not known).
+fn read_limited(reader: &mut dyn Read, max: usize, size: usize) -> Result<Vec<u8>, String> {
+    // One more byte than expected, so that reaching the end needs no second buffer.
+    let mut bytes = Vec::with_capacity(size.min(max).saturating_add(1));
     reader
         .take(max as u64 + 1)
         .read_to_end(&mut bytes)
@@ -335,14 +459,20 @@ struct KubectlPieces {
 impl KubectlPieces {
     fn scan(text: &str) -> KubectlPieces {
         let mut out = KubectlPieces::default();
-        let mut at = 0;
+        let mut markers = Markers::new(text);
         // Whether the current piece has had content yet, and where its ignored tail began.
         let mut content = false;
         let mut ignoring: Option<usize> = None;
         let mut bad_separator = false;
-        for line in text.split_inclusive('\n') {
-            let start = at;
-            at += line.len();
+        let mut next = 0;
+        while next < text.len() {
+            let start = next;
+            let at = memchr::memchr(b'\n', &text.as_bytes()[start..])
+                .map_or(text.len(), |i| start + i + 1);
+            let Some(line) = text.get(start..at) else {
+                break;
+            };
+            next = at;
             if let Some(rest) = line.strip_prefix("---") {
                 if let Some(from) = ignoring.take() {
                     // An error the ignored text causes may be placed on the `---` line.
@@ -365,30 +495,36 @@ impl KubectlPieces {
                 continue;
             }
             if ignoring.is_some() {
+                // Only a `---` line ends what is ignored.
+                next = markers.next(at, Marker::Dashes);
+                continue;
+            }
+            if content {
+                // Once a piece has content only a `...` line changes anything (a blank
+                // or comment line never starts with `...`), until the next `---`.
+                if is_document_end(line) {
+                    ignoring = Some(at);
+                    next = markers.next(at, Marker::Dashes);
+                } else {
+                    next = markers.next_of_both(at);
+                }
                 continue;
             }
             let trimmed = line.trim_end();
             if trimmed.is_empty() || trimmed.trim_start().starts_with('#') {
                 continue;
             }
-            if line.starts_with("...")
-                && matches!(
-                    line.as_bytes().get(3),
-                    None | Some(b' ' | b'\t' | b'\r' | b'\n')
-                )
-            {
-                if content {
-                    ignoring = Some(at);
-                }
+            if is_document_end(line) {
                 continue;
             }
-            if !content && line.starts_with('%') {
+            if line.starts_with('%') {
                 out.errors.push(ParseError {
                     span: Some(start..start + trimmed.len()),
                     message: "kubectl cannot read this file: it cuts the file at `---` lines, which leaves this directive without a document".into(),
                 });
             }
             content = true;
+            next = markers.next_of_both(at);
         }
         if let Some(from) = ignoring {
             // An error at the very end of the text belongs to the last piece too.
@@ -396,6 +532,73 @@ impl KubectlPieces {
         }
         out
     }
+}
+
+#[derive(Clone, Copy)]
+enum Marker {
+    /// A line that starts with `---`.
+    Dashes,
+    /// A line that starts with `...`.
+    Dots,
+}
+
+/// Finds the lines that start with `---` or `...` without looking at every line.
+struct Markers<'t> {
+    text: &'t str,
+    dashes: memchr::memmem::Finder<'static>,
+    dots: memchr::memmem::Finder<'static>,
+    /// The last line found of each kind (`text.len()`: none left): the answer to
+    /// any later search from at or before it (searches only move forward).
+    found: [Option<usize>; 2],
+}
+
+impl<'t> Markers<'t> {
+    fn new(text: &'t str) -> Self {
+        Markers {
+            text,
+            dashes: memchr::memmem::Finder::new(b"\n---"),
+            dots: memchr::memmem::Finder::new(b"\n..."),
+            found: [None; 2],
+        }
+    }
+
+    /// The start of the first line at or after `from` (a line start) that starts
+    /// with `marker`, else the end of the text.
+    fn next(&mut self, from: usize, marker: Marker) -> usize {
+        let (finder, prefix, k) = match marker {
+            Marker::Dashes => (&self.dashes, "---", 0),
+            Marker::Dots => (&self.dots, "...", 1),
+        };
+        match self.found[k] {
+            Some(line) if line >= from => line,
+            _ => {
+                let rest = self.text.get(from..).unwrap_or_default();
+                let line = if rest.starts_with(prefix) {
+                    from
+                } else {
+                    finder
+                        .find(rest.as_bytes())
+                        .map_or(self.text.len(), |i| from + i + 1)
+                };
+                self.found[k] = Some(line);
+                line
+            }
+        }
+    }
+
+    fn next_of_both(&mut self, from: usize) -> usize {
+        self.next(from, Marker::Dashes)
+            .min(self.next(from, Marker::Dots))
+    }
+}
+
+/// A `...` line: the document end marker, then white space or the end of the line.
+fn is_document_end(line: &str) -> bool {
+    line.starts_with("...")
+        && matches!(
+            line.as_bytes().get(3),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        )
 }
 
 fn shorten(text: &str) -> &str {
@@ -462,17 +665,12 @@ pub fn meant_as_object(value: &Value) -> bool {
     let Value::Object(map) = value else {
         return false;
     };
-    let normal = |key: &Value| match key {
-        Value::String(k) => k.to_ascii_lowercase().replace(['_', '-'], ""),
-        _ => String::new(),
-    };
     let mut kind = false;
     let mut api_version = false;
     for key in map.keys() {
-        match normal(key).as_str() {
-            "kind" => kind = true,
-            "apiversion" => api_version = true,
-            _ => {}
+        if let Value::String(k) = key {
+            kind |= spelt_as(k, "kind");
+            api_version |= spelt_as(k, "apiversion");
         }
     }
     kind || (api_version && map.contains_key(&Value::from("metadata")))
@@ -500,6 +698,16 @@ fn add_document(loaded: &mut Loaded, file: FileId, doc: ParsedDoc) -> Option<Byt
         tagged: doc.tagged,
     });
     None
+}
+
+/// Whether `key` is `word` (lowercase ASCII) in any letter case, with any `_` and
+/// `-` in it left out.
+fn spelt_as(key: &str, word: &str) -> bool {
+    let mut word = word.bytes();
+    key.bytes()
+        .filter(|b| !matches!(b, b'_' | b'-'))
+        .all(|b| word.next() == Some(b.to_ascii_lowercase()))
+        && word.next().is_none()
 }
 
 type ListParts<'a> = (&'a [Value], &'a [super::SpanNode]);
@@ -589,6 +797,102 @@ fn item_tagged(tagged: &[super::TaggedField], i: usize) -> Vec<super::TaggedFiel
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// How kubectl cuts a file, looking at every line: what [`KubectlPieces::scan`]
+    /// computes while skipping the lines that cannot matter.
+    fn pieces_line_by_line(text: &str) -> (Vec<ByteRange>, Vec<(Option<ByteRange>, String)>) {
+        let mut out = KubectlPieces::default();
+        let mut at = 0;
+        let mut content = false;
+        let mut ignoring: Option<usize> = None;
+        let mut bad_separator = false;
+        for line in text.split_inclusive('\n') {
+            let start = at;
+            at += line.len();
+            if let Some(rest) = line.strip_prefix("---") {
+                if let Some(from) = ignoring.take() {
+                    out.ignored.push(from..at);
+                }
+                content = false;
+                let after = rest.trim();
+                if !after.is_empty() && !after.starts_with('#') && !bad_separator {
+                    bad_separator = true;
+                    let skip = rest.len() - rest.trim_start().len();
+                    out.errors.push(ParseError {
+                        span: Some(start + 3 + skip..start + 3 + skip + after.len()),
+                        message: after.to_string(),
+                    });
+                }
+                continue;
+            }
+            if ignoring.is_some() {
+                continue;
+            }
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() || trimmed.trim_start().starts_with('#') {
+                continue;
+            }
+            if is_document_end(line) {
+                if content {
+                    ignoring = Some(at);
+                }
+                continue;
+            }
+            if !content && line.starts_with('%') {
+                out.errors.push(ParseError {
+                    span: Some(start..start + trimmed.len()),
+                    message: "directive".into(),
+                });
+            }
+            content = true;
+        }
+        if let Some(from) = ignoring {
+            out.ignored.push(from..text.len() + 1);
+        }
+        let errors = out
+            .errors
+            .into_iter()
+            .map(|e| (e.span, e.message))
+            .collect();
+        (out.ignored, errors)
+    }
+
+    fn scanned(text: &str) -> (Vec<ByteRange>, Vec<Option<ByteRange>>) {
+        let pieces = KubectlPieces::scan(text);
+        (
+            pieces.ignored,
+            pieces.errors.into_iter().map(|e| e.span).collect(),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn the_kubectl_cut_skips_only_lines_that_cannot_change_it(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    Just("---"), Just("--- # c"), Just("--- {a: 1}"), Just("----"),
+                    Just("..."), Just("... # c"), Just("...x"), Just("...\r"),
+                    Just("%YAML 1.1"), Just("# c"), Just(""), Just("  "), Just("\t"),
+                    Just("a: 1"), Just("  b: ..."), Just(" ---"), Just("x: |"),
+                    Just("  --- in a block"), Just("é: ü"),
+                ],
+                0..24,
+            ),
+            crlf in any::<bool>(),
+            final_break in any::<bool>(),
+        ) {
+            let mut text = lines.join(if crlf { "\r\n" } else { "\n" });
+            if final_break {
+                text.push('\n');
+            }
+            let (ignored, errors) = pieces_line_by_line(&text);
+            let errors: Vec<_> = errors.into_iter().map(|(span, _)| span).collect();
+            prop_assert_eq!(scanned(&text), (ignored, errors));
+        }
+    }
 
     fn key(k: &str) -> PathSeg {
         PathSeg::Key(k.into())
@@ -710,6 +1014,71 @@ mod tests {
             let tab_line = text[..span.start].matches('\n').count() + 1;
             let (line, column) = loaded.files[0].line_col(span.start);
             assert_eq!((line, column), (tab_line, 1));
+        }
+    }
+
+    /// What a load found, file ids included, in order.
+    fn summary(loaded: &Loaded) -> Vec<String> {
+        let mut out: Vec<String> = loaded.files.iter().map(|f| f.name.clone()).collect();
+        out.extend(loaded.documents.iter().map(|d| {
+            format!(
+                "doc {:?} {} {:?} {} {:?}",
+                d.file, d.index, d.list_item, d.value, d.spans.span
+            )
+        }));
+        out.extend(
+            loaded
+                .problems
+                .iter()
+                .map(|p| format!("problem {:?} {:?} {}", p.file, p.span, p.message)),
+        );
+        out.extend(
+            loaded
+                .skipped
+                .iter()
+                .map(|s| format!("skipped {:?} {} {:?}", s.file, s.named, s.reason)),
+        );
+        out
+    }
+
+    #[test]
+    fn files_read_on_several_threads_load_as_read_one_after_the_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts: [&[u8]; 8] = [
+            b"kind: A\n---\nkind: B\n",
+            b"kind: [\n---\nkind: C\n",
+            b"",
+            b"apiVersion: v1\nkind: List\nitems:\n- kind: D\n- 3\n",
+            b"name: {{ .Values.x }}\n",
+            b"kind: E\nname: \xff\n",
+            b"replicaCount: 2\n",
+            b"kind: F\nmetadata: {a: 1, a: 2}\n",
+        ];
+        for round in 0..3 {
+            for (i, text) in texts.iter().enumerate() {
+                std::fs::write(dir.path().join(format!("{round}{i}.yaml")), text).unwrap();
+            }
+        }
+        let root = dir.path().display().to_string();
+        let inputs = vec![
+            format!("{root}/11.yaml"),
+            "/definitely/not/here.yaml".to_string(),
+            root.clone(),
+            "-".to_string(),
+            format!("{root}/24.yaml"),
+        ];
+        let load_on = |threads| {
+            let limits = Limits {
+                threads,
+                ..Limits::default()
+            };
+            let mut stdin: &[u8] = b"kind: G\n";
+            load(&inputs, &limits, &mut stdin)
+        };
+        let one = summary(&load_on(1));
+        assert_eq!(one.iter().filter(|l| l.starts_with("doc")).count(), 16);
+        for threads in [2, 3, 8] {
+            assert_eq!(summary(&load_on(threads)), one, "{threads} threads");
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Limits {
     pub max_alias_nodes: usize,
     /// Most documents in one file.
     pub max_documents: usize,
+    /// Files read and parsed at once (0: one per core). Not a bound on the input:
+    /// what is read is the same whatever the number.
+    pub threads: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +49,7 @@ impl Default for Limits {
             max_nodes: 2_000_000,
             max_alias_nodes: 100_000,
             max_documents: 200_000,
+            threads: 0,
         }
     }
 }
@@ -58,21 +62,21 @@ pub struct SourceFile {
     /// Where it was read from; `None` for stdin.
     pub path: Option<PathBuf>,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line begins, found when first asked for (only files with
+    /// something to report at a line are ever asked).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
     /// The Helm templates its documents were rendered from (`# Source:` comments).
     pub templates: helm::Templates,
 }
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         let templates = helm::Templates::scan(&text);
         SourceFile {
             name,
             path,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
             templates,
         }
     }
@@ -80,11 +84,12 @@ impl SourceFile {
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
-        let line = match self.line_starts.binary_search(&byte) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = starts[line];
         let col = self
             .text
             .get(start..byte)
@@ -94,7 +99,12 @@ impl SourceFile {
     }
 
     pub fn line_starts(&self) -> &[usize] {
-        &self.line_starts
+        self.line_starts.get_or_init(|| {
+            let mut starts = Vec::with_capacity(self.text.len() / 32 + 1);
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
+            starts
+        })
     }
 
     /// The Helm template (`# Source:` comment) of the document that holds `byte`.
