@@ -1,9 +1,16 @@
-//! Lint throughput against raw YAML parsing of the same corpus, in one run.
+//! Lint throughput against raw YAML parsing of the same input, in one run.
 //!
-//! `cargo bench --bench lint_throughput` generates a corpus of 10,000+ Kubernetes
-//! documents and reports MB/s for: the raw saphyr event stream (the floor any YAML
-//! linter pays), blastwall's loader (values + spans), and the whole lint pipeline on
-//! one thread. Ratios, not absolute figures, are what to compare across machines.
+//! `cargo bench --bench lint_throughput` generates a corpus of 10,000 Kubernetes
+//! documents and reports, in MB/s and documents/s: the raw saphyr event stream (the
+//! floor any YAML linter pays), blastwall's loader (values + spans), and the whole
+//! lint pipeline (load, facts, rules, findings placed) on one thread and on every
+//! core, each as a ratio to the raw parse. Ratios, not absolute figures, are what to
+//! compare across machines.
+//!
+//! `LINT_THROUGHPUT_DIR=DIR cargo bench --bench lint_throughput` measures the
+//! `*.yaml` files of `DIR` instead (for instance the real corpus that
+//! `benches/real_corpus.py DIR` builds), each file loaded as `blastwall lint` loads
+//! it.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -66,6 +73,77 @@ fn mb_per_s(bytes: usize, time: Duration) -> f64 {
     bytes as f64 / 1e6 / time.as_secs_f64()
 }
 
+/// The input measured: named texts, as files of a run.
+struct Input {
+    files: Vec<(String, String)>,
+    documents: usize,
+}
+
+impl Input {
+    fn generated() -> Input {
+        Input {
+            files: vec![("corpus.yaml".to_string(), corpus())],
+            documents: DOCUMENTS,
+        }
+    }
+
+    fn from_dir(dir: &str) -> Input {
+        let mut paths: Vec<_> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+                .collect(),
+            Err(e) => panic!("LINT_THROUGHPUT_DIR={dir}: {e}"),
+        };
+        paths.sort();
+        let files: Vec<(String, String)> = paths
+            .into_iter()
+            .map(|p| {
+                let text =
+                    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                (p.display().to_string(), text)
+            })
+            .collect();
+        assert!(
+            !files.is_empty(),
+            "LINT_THROUGHPUT_DIR={dir}: no *.yaml file"
+        );
+        Input {
+            files,
+            documents: 0,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.files.iter().map(|(_, t)| t.len()).sum()
+    }
+
+    fn load(&self, threads: usize) -> blastwall::source::Loaded {
+        let limits = Limits {
+            threads,
+            ..Limits::default()
+        };
+        let files = self
+            .files
+            .iter()
+            .map(|(name, text)| (name.clone(), text.clone().into_bytes()))
+            .collect();
+        load::load_named(files, &limits)
+    }
+}
+
+/// As `blastwall lint --no-config` does after loading: the run's context (roles of
+/// the documents, the access-entries run index), then every document.
+fn lint(engine: &Engine, loaded: &blastwall::source::Loaded, threads: usize) -> usize {
+    let mut ctx = blastwall::facts::tenancy::run_context_in(None, &loaded.documents, &loaded.files);
+    ctx.access_run =
+        blastwall::access_entries::run::RunIndex::build(loaded, None).map(std::sync::Arc::new);
+    match blastwall::lint::lint_with(engine, loaded, &ctx, threads) {
+        Ok(findings) => findings.len(),
+        Err(e) => panic!("lint failed: {e}"),
+    }
+}
+
 fn main() {
     // As the binary does: otherwise RUST_BACKTRACE=1 in the environment makes every
     // error regorus discards internally walk the stack.
@@ -74,32 +152,41 @@ fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let text = corpus();
-    let bytes = text.len();
-    let limits = Limits::default();
+    let mut input = match std::env::var("LINT_THROUGHPUT_DIR") {
+        Ok(dir) => Input::from_dir(&dir),
+        Err(_) => Input::generated(),
+    };
+    let bytes = input.bytes();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let runs = 5;
 
     let raw = best_of(runs, || {
         let mut events = 0usize;
-        for event in saphyr_parser::Parser::new_from_str(&text) {
-            if event.is_err() {
-                break;
+        for (_, text) in &input.files {
+            for event in saphyr_parser::Parser::new_from_str(text) {
+                if event.is_err() {
+                    break;
+                }
+                events += 1;
             }
-            events += 1;
         }
         black_box(events);
     });
 
-    let loaded_probe = load::load_str("corpus.yaml", text.clone(), &limits);
+    let probe = input.load(1);
     assert!(
-        loaded_probe.problems.is_empty(),
-        "corpus must load cleanly: {:?}",
-        loaded_probe.problems.first()
+        probe.problems.is_empty(),
+        "the input must load cleanly: {:?}",
+        probe.problems.first()
     );
-    assert_eq!(loaded_probe.documents.len(), DOCUMENTS);
+    if input.documents == 0 {
+        input.documents = probe.documents.len();
+    }
+    assert_eq!(probe.documents.len(), input.documents);
+    let documents = input.documents;
 
     let load_time = best_of(runs, || {
-        black_box(load::load_str("corpus.yaml", text.clone(), &limits));
+        black_box(input.load(1));
     });
 
     let compile_start = Instant::now();
@@ -111,33 +198,40 @@ fn main() {
 
     let mut findings = 0;
     let lint_time = best_of(runs, || {
-        let loaded = load::load_str("corpus.yaml", text.clone(), &limits);
-        let result = blastwall::lint::lint(&engine, &loaded, 1);
-        findings = result.map(|f| f.len()).unwrap_or(usize::MAX);
+        findings = lint(&engine, &input.load(1), 1);
+    });
+    let lint_all = best_of(runs, || {
+        black_box(lint(&engine, &input.load(cores), cores));
     });
     let eval_only = best_of(runs, || {
-        black_box(blastwall::lint::lint(&engine, &loaded_probe, 1).ok());
+        black_box(lint(&engine, &probe, 1));
     });
 
     let raw_mbs = mb_per_s(bytes, raw);
-    let load_mbs = mb_per_s(bytes, load_time);
-    let lint_mbs = mb_per_s(bytes, lint_time);
+    let per_s = |time: Duration| documents as f64 / time.as_secs_f64();
+    let line = |what: &str, time: Duration| {
+        let mbs = mb_per_s(bytes, time);
+        println!(
+            "{what:<34}{mbs:8.1} MB/s {:9.0} documents/s  ({:.0}% of raw)",
+            per_s(time),
+            100.0 * mbs / raw_mbs
+        );
+    };
     println!(
-        "corpus: {DOCUMENTS} documents, {:.2} MB; {findings} findings",
+        "input: {} file(s), {documents} documents, {:.2} MB; {findings} findings",
+        input.files.len(),
         bytes as f64 / 1e6
     );
-    println!("raw YAML events (saphyr-parser)   {raw_mbs:8.1} MB/s");
     println!(
-        "load: values + spans              {load_mbs:8.1} MB/s  ({:.0}% of raw)",
-        100.0 * load_mbs / raw_mbs
+        "raw YAML events (saphyr-parser)   {raw_mbs:8.1} MB/s {:9.0} documents/s",
+        per_s(raw)
     );
+    line("load: values + spans", load_time);
+    line("lint end to end, 1 thread", lint_time);
+    line(&format!("lint end to end, {cores} threads"), lint_all);
     println!(
-        "lint end to end, 1 thread         {lint_mbs:8.1} MB/s  ({:.0}% of raw)",
-        100.0 * lint_mbs / raw_mbs
-    );
-    println!(
-        "rule evaluation alone             {:8.1} µs/document",
-        eval_only.as_secs_f64() * 1e6 / DOCUMENTS as f64
+        "after loading, 1 thread           {:8.1} µs/document",
+        eval_only.as_secs_f64() * 1e6 / documents as f64
     );
     println!(
         "rule pack compilation             {:8.2} ms",

@@ -62,21 +62,22 @@ pub struct SourceFile {
     /// Where it was read from; `None` for stdin.
     pub path: Option<PathBuf>,
     pub text: String,
-    /// Where each line begins, found when first asked for (only files with
-    /// something to report at a line are ever asked).
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    line_starts: Vec<usize>,
     /// The Helm templates its documents were rendered from (`# Source:` comments).
     pub templates: helm::Templates,
 }
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         let templates = helm::Templates::scan(&text);
         SourceFile {
             name,
             path,
             text,
-            line_starts: std::sync::OnceLock::new(),
+            line_starts,
             templates,
         }
     }
@@ -84,12 +85,11 @@ impl SourceFile {
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, byte: usize) -> (usize, usize) {
         let byte = byte.min(self.text.len());
-        let starts = self.line_starts();
-        let line = match starts.binary_search(&byte) {
+        let line = match self.line_starts.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = starts[line];
+        let start = self.line_starts[line];
         let col = self
             .text
             .get(start..byte)
@@ -99,12 +99,7 @@ impl SourceFile {
     }
 
     pub fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = Vec::with_capacity(self.text.len() / 32 + 1);
-            starts.push(0);
-            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1));
-            starts
-        })
+        &self.line_starts
     }
 
     /// The Helm template (`# Source:` comment) of the document that holds `byte`.

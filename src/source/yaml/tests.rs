@@ -718,3 +718,63 @@ proptest! {
         }
     }
 }
+
+/// Every event of `text`, with its span, or the error that stopped the parser.
+fn events<T: saphyr_parser::Input>(
+    parser: saphyr_parser::Parser<'_, T>,
+) -> Vec<Result<(String, Span), String>> {
+    let mut out = Vec::new();
+    for item in parser {
+        match item {
+            Ok((event, span)) => out.push(Ok((format!("{event:?}"), span))),
+            Err(e) => {
+                out.push(Err(format!("{e:?}")));
+                break;
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The vendored saphyr-parser reads a block scalar's content lines at once from a
+    /// text (vendor/README.md); reading the same text character by character, as
+    /// saphyr does for any other input, must give the same events, values and marks.
+    #[test]
+    fn block_scalars_read_at_once_read_as_character_by_character(
+        header in prop::sample::select(vec!["|", ">", "|-", ">+", "|2", ">-1", "|+"]),
+        lines in prop::collection::vec(
+            prop_oneof![
+                "[ a-z0-9:{}\",\\[\\]#-]{0,30}",
+                "[a-zé☃日 ]{0,12}",
+                Just("\u{feff}x".to_string()),
+                Just("a\tb ".to_string()),
+                Just("x\0y".to_string()),
+                Just(String::new()),
+                Just("---".to_string()),
+                Just("...".to_string()),
+            ],
+            0..12,
+        ),
+        indents in prop::collection::vec(0usize..6, 12),
+        crlf in any::<bool>(),
+        nested in any::<bool>(),
+    ) {
+        let brk = if crlf { "\r\n" } else { "\n" };
+        let base = if nested { "  " } else { "" };
+        let mut text = format!("a:{brk}{base}b: {header}{brk}");
+        for (line, indent) in lines.iter().zip(&indents) {
+            text.push_str(base);
+            text.push_str(&" ".repeat(*indent));
+            text.push_str(line);
+            text.push_str(brk);
+        }
+        text.push_str("c: d");
+        text.push_str(brk);
+        let at_once = events(saphyr_parser::Parser::new_from_str(&text));
+        let by_char = events(saphyr_parser::Parser::new_from_iter(text.chars()));
+        prop_assert_eq!(at_once, by_char, "{:?}", text);
+    }
+}
