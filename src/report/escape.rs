@@ -55,16 +55,31 @@ fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
 /// character but line feeds and the carriage returns of CRLF line ends. A binary
 /// file, or one with raw control characters, is not shown.
 pub fn showable(text: &str) -> bool {
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    // Byte by byte where the text is ASCII (most of it), character by character elsewhere.
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            match b {
+                b'\n' | b'\t' => {}
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {}
+                // The ASCII control characters.
+                0x00..=0x1f | 0x7f => return false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+            return false;
+        };
         match c {
-            '\n' => {}
-            '\r' if chars.peek() == Some(&'\n') => {}
             // A byte order mark opens many files and is invisible anyway.
             '\u{FEFF}' => {}
             c if is_unsafe(c) || c == '\u{FFFD}' => return false,
             _ => {}
         }
+        i += c.len_utf8();
     }
     true
 }
@@ -96,5 +111,10 @@ mod tests {
         assert!(!showable("\u{0}\u{1}ELF"));
         assert!(!showable("name: x\rhidden\n"));
         assert!(!showable("bad byte \u{FFFD}\n"));
+        assert!(showable("tab\there, é, 日本\r\n"));
+        assert!(!showable("é\u{202E}x"));
+        assert!(!showable("é\u{85}"));
+        assert!(!showable("x\r"));
+        assert!(!showable("x\u{7f}"));
     }
 }

@@ -225,7 +225,9 @@ fn lowercase_first(s: &str) -> String {
 struct Sources<'a> {
     files: &'a [SourceFile],
     names: Vec<String>,
-    showable: Vec<bool>,
+    /// Whether each file can be shown, found when first asked (only files with
+    /// something to show are).
+    showable: Vec<std::cell::OnceCell<bool>>,
 }
 
 impl<'a> Sources<'a> {
@@ -236,12 +238,15 @@ impl<'a> Sources<'a> {
                 .iter()
                 .map(|f| escape::line(&f.name).into_owned())
                 .collect(),
-            showable: files.iter().map(|f| escape::showable(&f.text)).collect(),
+            showable: files.iter().map(|_| std::cell::OnceCell::new()).collect(),
         }
     }
 
     fn showable(&self, id: usize) -> bool {
-        self.showable.get(id).copied().unwrap_or(false)
+        match (self.showable.get(id), self.files.get(id)) {
+            (Some(known), Some(file)) => *known.get_or_init(|| escape::showable(&file.text)),
+            _ => false,
+        }
     }
 
     fn get(&self, id: usize) -> Result<&'a SourceFile, files::Error> {

@@ -166,7 +166,7 @@ fn run(jobs: Vec<Job>, limits: &Limits) -> Loaded {
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(i).and_then(|j| take(j)) else {
+        let Some(job) = jobs.get(i).and_then(take) else {
             break;
         };
         let part = job.run(limits);
