@@ -176,13 +176,26 @@ impl Set {
     pub const fn cursor(&self) -> SetCursor {
         SetCursor {
             inner: SetCursorInner::BTree(None),
+            position: 0,
         }
     }
 
     /// Advance `cursor` and yield the next element. O(log n) for the BTree
     /// backend (range probe); future hash/inline variants may be O(1).
     pub fn next<'a>(&'a self, cursor: &mut SetCursor) -> Option<&'a Value> {
+        // blastwall patch: the first elements are found by position, without
+        // the range probe, which compares the last element (often an object)
+        // with others at every step. See vendor/README.md.
+        let position = cursor.position;
+        cursor.position = position.saturating_add(1);
         let SetCursorInner::BTree(ref mut last) = cursor.inner;
+        if position < SET_CURSOR_BY_POSITION {
+            let v = self.inner.iter().nth(position)?;
+            if cursor.position >= SET_CURSOR_BY_POSITION {
+                *last = Some(v.clone());
+            }
+            return Some(v);
+        }
         let next = last.as_ref().map_or_else(
             || self.inner.iter().next(),
             |prev| {
@@ -199,6 +212,10 @@ impl Set {
     }
 }
 
+/// blastwall patch: how many elements a cursor finds by position (each by
+/// walking from the first) before it resumes from the last one it yielded.
+const SET_CURSOR_BY_POSITION: usize = 16;
+
 /// Opaque resumable cursor over a [`Set`]'s elements in
 /// implementation-defined order.
 ///
@@ -207,6 +224,8 @@ impl Set {
 #[derive(Debug, Clone)]
 pub struct SetCursor {
     inner: SetCursorInner,
+    /// blastwall patch: how many elements the cursor has yielded.
+    position: usize,
 }
 
 #[derive(Debug, Clone)]
