@@ -55,7 +55,8 @@ required := {r | some r in params.of(metadata.id, metadata.params).resources}
 # How messages name each resource.
 resource_label := {"cpu": "CPU", "memory": "memory", "ephemeral-storage": "ephemeral-storage"}
 
-label(r) := object.get(resource_label, r, r)
+# The required resources, each with how messages name it.
+labels := {r: object.get(resource_label, r, r) | some r in required}
 
 # What each missing limit lets the container do.
 consequence := {
@@ -70,23 +71,15 @@ limits(c) := l if {
 	is_object(l)
 } else := {}
 
-# The required resources the container sets no limit for.
-unset(c) := {r |
-	some r in required
-	not limits(c)[r]
-}
-
-# "CPU or memory", "memory", ...: the missing limits as messages name them.
-missing(c) := what if {
-	m := unset(c)
-	count(m) > 0
-	what := concat(" or ", sort([label(r) | some r in m]))
-}
-
 deny contains {"msg": msg, "path": path} if {
 	some c in input.facts.workload.containers
 	c.field != "ephemeralContainers"
-	what := missing(c.container)
+	# The required resources the container sets no limit for, as messages name
+	# them: "CPU or memory", "memory", ...
+	set_limits := limits(c.container)
+	unset := [label | some r, label in labels; not set_limits[r]]
+	count(unset) > 0
+	what := concat(" or ", sort(unset))
 	path := deepest(c)
 	why := object.get(consequence, what, "it can use more of the node than it was scheduled for, and its neighbours may pay for it")
 	msg := sprintf("%s has no %s limit (unless a LimitRange of its namespace sets a default): %s", [c.label, what, why])
