@@ -59,6 +59,49 @@ deny contains {"msg": sprintf("f %v g %v", [f(input.review.object), g])} if inpu
     }
 }
 
+/// The vendored VM finds the first 16 elements of a set by position and the rest by
+/// a range search from the last one (vendor/README.md): iterating sets of objects
+/// on both sides of that boundary, and a set built by a rule, yields every element
+/// once, as the interpreter does.
+#[test]
+fn the_vm_iterates_every_element_of_small_and_large_sets() {
+    let rule = r#"package blastwall.rules.set_iteration
+metadata := {"id": "set-iteration", "title": "t", "severity": "error", "category": "test",
+  "description": "d", "remediation": "r"}
+items contains {"name": n, "at": i} if some i, n in input.review.object.names
+deny contains {"msg": sprintf("%v of %v: %v", [count(seen), count(items), sort(seen)])} if {
+    seen := [x.name | some x in items]
+}
+"#;
+    let mut engine = Engine::from_sources(vec![RuleSource {
+        name: "sets.rego".into(),
+        text: rule.into(),
+    }])
+    .unwrap();
+    for n in [1, 15, 16, 17, 40] {
+        let names: Vec<String> = (0..n).map(|i| format!("\"n{i:02}\"")).collect();
+        let object = Value::from_json_str(&format!(
+            r#"{{"kind": "X", "names": [{}]}}"#,
+            names.join(", ")
+        ))
+        .unwrap();
+        let input = review::input(review::create(object), Value::new_object());
+        let mut found = Vec::new();
+        for evaluator in [Evaluator::Compiled, Evaluator::Interpreter] {
+            engine.set_evaluator(evaluator);
+            let hits = engine.evaluate(input.clone()).unwrap();
+            assert_eq!(hits.len(), 1, "{evaluator:?} with {n} elements");
+            assert!(
+                hits[0].message.starts_with(&format!("{n} of {n}: ")),
+                "{evaluator:?}: {}",
+                hits[0].message
+            );
+            found.push(hits[0].message.clone());
+        }
+        assert_eq!(found[0], found[1], "{n} elements");
+    }
+}
+
 /// regorus 0.14.1's VM bound `x := <undefined>` and went on, so that a later
 /// `not x.field` held (vendor/README.md): the patched VM fails the body there, as
 /// the interpreter does. cross-product-image reported images of every pod without
