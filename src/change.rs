@@ -41,7 +41,6 @@ use regorus::Value;
 use crate::config::{Config, PreExisting};
 use crate::engine::{Engine, EngineError, RuleHit};
 use crate::facts::{self, Context};
-use crate::review;
 use crate::source::PathSeg;
 
 /// The metadata category of change rules.
@@ -126,8 +125,12 @@ fn evaluate_once(
     review: &Value,
     ctx: &Context,
 ) -> Result<Vec<RuleHit>, EngineError> {
-    let facts = facts::compute(review, ctx);
-    let mut hits = engine.evaluate(review::input(review.clone(), facts))?;
+    let facts = facts::Lazy {
+        review,
+        ctx,
+        doc: None,
+    };
+    let mut hits = engine.evaluate_review(review, &facts)?;
     if let Some(gatekeeper) = &ctx.gatekeeper {
         hits.extend(gatekeeper.hits(review)?);
     }

@@ -149,9 +149,12 @@ pub fn lint_document(
     out.extend(duplicate_keys(engine, &doc, &object));
     let review = review::build(Operation::Create, Some(doc.value.clone()), None, requester);
     let key = crate::access_entries::run::DocKey::of(&doc);
-    let facts = facts::compute_at(&review, ctx, Some(key));
-    // Values share their contents: this clone is a reference count.
-    let input = review::input(review.clone(), facts);
+    // Facts are computed as far as the rules the document reaches read them.
+    let facts = facts::Lazy {
+        review: &review,
+        ctx,
+        doc: Some(key),
+    };
     // Say which document a runaway rule or template, or a runtime error, was on.
     let on_document = |e: EngineError| match e {
         EngineError::Eval(message) => EngineError::Eval(format!(
@@ -164,7 +167,9 @@ pub fn lint_document(
         )),
         other => other,
     };
-    let hits = engine.evaluate(input).map_err(on_document)?;
+    let hits = engine
+        .evaluate_review(&review, &facts)
+        .map_err(on_document)?;
     let text = loaded.files.get(doc.file.0).map(|f| f.text.as_str());
     for hit in hits {
         let mut finding = place(hit, &doc, &object);

@@ -5,7 +5,11 @@
 //! The rules a review reaches form its class; each distinct class gets a
 //! generated aggregate module with one set gathering the `deny` sets of its rules.
 
+use std::collections::HashMap;
+
 use regorus::Value;
+
+use crate::facts::Names;
 
 use super::matching::{Match, Target};
 use super::RULES_PACKAGE;
@@ -22,11 +26,65 @@ pub(super) const SELECTED_QUERY: &str = "data.blastwall.engine.selected";
 pub(super) struct Classes {
     /// Package short names and their match, in load order.
     rules: Vec<(String, Match)>,
+    /// The facts each rule may read ([`super::fact_reads`]); every fact when not told.
+    reads: Vec<Names>,
+    /// What matching needs of facts to decide on each rule ([`Match::fact_needs`]).
+    needs: Vec<(Names, Names)>,
+    /// Kind name → the rules that name it, ascending.
+    by_kind: HashMap<String, Vec<usize>>,
+    /// The rules that may reach a review of any kind, ascending.
+    any_kind: Vec<usize>,
+}
+
+/// The rules a review reaches, and the facts they read.
+pub(super) struct Selection {
+    /// Rule indexes, ascending.
+    pub members: Vec<usize>,
+    /// The facts computed for matching (an object of facts).
+    pub facts: Value,
+    /// Which of them are whole ([`crate::facts::compute_some`]'s).
+    pub whole: Names,
+    /// The facts the members may read, with every fact the engine itself reads.
+    pub reads: Names,
 }
 
 impl Classes {
     pub fn new(rules: Vec<(String, Match)>) -> Classes {
-        Classes { rules }
+        let reads = vec![Names::ALL; rules.len()];
+        let needs = rules.iter().map(|(_, m)| m.fact_needs()).collect();
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut any_kind = Vec::new();
+        for (i, (_, m)) in rules.iter().enumerate() {
+            match m.kind_index() {
+                None => any_kind.push(i),
+                Some(kinds) => {
+                    for kind in kinds {
+                        let list = by_kind.entry(kind.to_string()).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        Classes {
+            rules,
+            reads,
+            needs,
+            by_kind,
+            any_kind,
+        }
+    }
+
+    /// With the facts each rule reads: rule package short name → facts (a rule not
+    /// listed reads every fact).
+    pub fn with_reads(mut self, reads: &std::collections::BTreeMap<String, Names>) -> Classes {
+        self.reads = self
+            .rules
+            .iter()
+            .map(|(short, _)| reads.get(short).copied().unwrap_or(Names::ALL))
+            .collect();
+        self
     }
 
     /// The indexes of every rule.
@@ -37,12 +95,71 @@ impl Classes {
     /// The indexes of the rules `input` reaches, ascending.
     pub fn select(&self, input: &Value) -> Vec<usize> {
         let target = Target::of(input);
-        self.rules
-            .iter()
-            .enumerate()
-            .filter(|(_, (_, m))| m.matches(&target))
-            .map(|(i, _)| i)
+        self.candidates(&target)
+            .into_iter()
+            .filter(|&i| self.rules[i].1.facts_match(&target))
             .collect()
+    }
+
+    /// The rules `target` reaches by kinds, namespaces, names and operations,
+    /// ascending: those of its kinds (by index) and those of every kind.
+    fn candidates(&self, target: &Target) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::with_capacity(self.any_kind.len() + 16);
+        out.extend_from_slice(&self.any_kind);
+        let mut several = false;
+        let kinds: Vec<&str> = target.kind_names().collect();
+        for (n, kind) in kinds.iter().enumerate() {
+            if kinds[..n].contains(kind) {
+                continue;
+            }
+            if let Some(rules) = self.by_kind.get(*kind) {
+                several |= !out.is_empty();
+                out.extend_from_slice(rules);
+            }
+        }
+        if several {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out.retain(|&i| self.rules[i].1.matches_but_facts(target));
+        out
+    }
+
+    /// The rules `review` reaches, with facts computed by `facts` as far as
+    /// matching needs them (the facts of `match.facts`, of the candidates only).
+    pub fn select_lazily(&self, review: &Value, facts: &crate::facts::Lazy) -> Selection {
+        let bare = Target::new(review, &Value::Undefined);
+        let candidates = self.candidates(&bare);
+        let (mut full, mut light) = (Names::NONE, Names::NONE);
+        for &i in &candidates {
+            let (f, l) = self.needs[i];
+            full = full.union(f);
+            light = light.union(l);
+        }
+        let computed = match (full.is_empty(), light.is_empty()) {
+            (true, true) => Value::from(std::collections::BTreeMap::new()),
+            _ => Value::from(facts.for_matching(full, light)),
+        };
+        let target = bare.with_facts(&computed);
+        let members: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&i| self.rules[i].1.facts_match(&target))
+            .collect();
+        // The engine reads `workload` itself (findings inside a pod spec found by
+        // its shape get a note).
+        let mut reads = match members.is_empty() {
+            true => Names::NONE,
+            false => Names::of("workload"),
+        };
+        for &i in &members {
+            reads = reads.union(self.reads[i]);
+        }
+        Selection {
+            members,
+            facts: computed,
+            whole: full,
+            reads,
+        }
     }
 
     /// The classes a review of a declared kind is likely to need, by operation,

@@ -37,6 +37,8 @@
 
 use regorus::Value;
 
+use crate::facts::Names;
+
 /// A name or namespace pattern: exact, `prefix*`, or `*`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Pattern(String);
@@ -97,8 +99,13 @@ fn string(value: &Value) -> Option<&str> {
 }
 
 impl<'a> Target<'a> {
+    /// The target of a rule input (`{"review": …, "facts": …}`).
     pub fn of(input: &'a Value) -> Target<'a> {
-        let review = &input["review"];
+        Target::new(&input["review"], &input["facts"])
+    }
+
+    /// The target of `review` with the facts `facts` (an object of facts).
+    pub fn new(review: &'a Value, facts: &'a Value) -> Target<'a> {
         let mut kinds = Vec::with_capacity(3);
         let mut namespaces = Vec::with_capacity(3);
         let mut names = Vec::with_capacity(3);
@@ -124,7 +131,26 @@ impl<'a> Target<'a> {
             namespaces,
             names,
             operation: string(&review["operation"]),
-            facts: &input["facts"],
+            facts,
+        }
+    }
+
+    /// The kind names of the object, old object and request.
+    pub fn kind_names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.kinds.iter().map(|(_, kind)| *kind)
+    }
+
+    /// The same target with the facts `facts`.
+    pub fn with_facts<'b>(&self, facts: &'b Value) -> Target<'b>
+    where
+        'a: 'b,
+    {
+        Target {
+            kinds: self.kinds.clone(),
+            namespaces: self.namespaces.clone(),
+            names: self.names.clone(),
+            operation: self.operation,
+            facts,
         }
     }
 }
@@ -142,7 +168,14 @@ fn is_set(value: &Value) -> bool {
 
 impl Match {
     /// Whether a review reaches the rule.
+    #[cfg(test)]
     pub fn matches(&self, target: &Target) -> bool {
+        self.matches_but_facts(target) && self.facts_match(target)
+    }
+
+    /// Whether the review reaches the rule as far as kinds, namespaces, names and
+    /// operations say (its facts left aside).
+    pub fn matches_but_facts(&self, target: &Target) -> bool {
         if let Some(kinds) = &self.kinds {
             let hit = target
                 .kinds
@@ -176,6 +209,11 @@ impl Match {
                 return false;
             }
         }
+        true
+    }
+
+    /// Whether every fact the rule requires is set.
+    pub fn facts_match(&self, target: &Target) -> bool {
         self.facts.iter().all(|path| {
             let mut value = target.facts;
             for key in path {
@@ -183,6 +221,45 @@ impl Match {
             }
             is_set(value)
         })
+    }
+
+    /// The facts matching needs to decide on the rule: `(full, light)`, the
+    /// top-level facts it needs whole, and those (`tenancy`, `change`) of which it
+    /// reads only the fields [`crate::facts::for_matching`] computes lightly.
+    pub fn fact_needs(&self) -> (Names, Names) {
+        let mut full = Names::NONE;
+        let mut light = Names::NONE;
+        for path in &self.facts {
+            let Some(top) = path.first().and_then(string) else {
+                continue;
+            };
+            let field = path.get(1).and_then(string);
+            let light_fields: &[&str] = match top {
+                "tenancy" => &crate::facts::tenancy::LIGHT_FIELDS,
+                "change" => &crate::facts::change::LIGHT_FIELDS,
+                _ => &[],
+            };
+            if field.is_some_and(|f| light_fields.contains(&f)) {
+                light = light.union(Names::of(top));
+            } else {
+                full = full.union(Names::of(top));
+            }
+        }
+        (full, light)
+    }
+
+    /// Whether the rule names its kinds (`None`: it may reach a review of any kind),
+    /// and which.
+    pub fn kind_index(&self) -> Option<Vec<&str>> {
+        let kinds = self.kinds.as_ref()?;
+        let mut out = Vec::new();
+        for k in kinds {
+            if k.kinds.iter().any(|n| n == "*") {
+                return None;
+            }
+            out.extend(k.kinds.iter().map(String::as_str));
+        }
+        Some(out)
     }
 
     /// Whether a review of `kind` (any group) and `operation` may reach the rule,

@@ -12,6 +12,7 @@ mod class_engines;
 mod classes;
 pub mod coverage;
 mod error;
+mod fact_reads;
 #[cfg_attr(not(test), allow(dead_code))]
 mod literal;
 mod matching;
@@ -246,12 +247,15 @@ impl Engine {
         };
         drop(packages);
         // Sorted by id, native rules included.
-        let classes = Arc::new(Classes::new(
-            package_rules
-                .iter()
-                .map(|p| (p.short.clone(), p.matching.clone()))
-                .collect(),
-        ));
+        let classes = Arc::new(
+            Classes::new(
+                package_rules
+                    .iter()
+                    .map(|p| (p.short.clone(), p.matching.clone()))
+                    .collect(),
+            )
+            .with_reads(&fact_reads::by_package(&sources, &package_modules)),
+        );
         let by_package = package_rules
             .iter()
             .filter_map(|p| Some((p.short.clone(), rules.iter().position(|r| r.id == p.id)?)))
@@ -447,15 +451,54 @@ impl Engine {
                     Strategy::Interpreted => false,
                     _ => self.evaluator == Evaluator::Compiled,
                 };
-                self.run(&members, input, compiled)?
+                self.run(&members, input, compiled, |input| input)?
             }
         };
-        let items: Vec<&Value> = match &result {
+        Ok(self.hits(&result, &shape))
+    }
+
+    /// [`Engine::evaluate`] of an AdmissionRequest-shaped `review`, with facts
+    /// computed only as far as the rules it reaches need them: first those rules
+    /// match on (`match.facts`), then those the reached rules may read. The
+    /// findings are those of [`Engine::evaluate`] with every fact.
+    pub fn evaluate_review(
+        &self,
+        review: &Value,
+        facts: &crate::facts::Lazy,
+    ) -> Result<Vec<RuleHit>, EngineError> {
+        if self.coverage.is_some() {
+            return self.evaluate(crate::review::input(review.clone(), facts.all()));
+        }
+        let selection = self.classes.select_lazily(review, facts);
+        if selection.members.is_empty() {
+            // No rule applies: no Rego at all.
+            return Ok(Vec::new());
+        }
+        let mut known = selection.facts;
+        let missing = selection.reads.without(selection.whole);
+        if !missing.is_empty() {
+            if let Ok(map) = known.as_object_mut() {
+                map.extend(facts.some(missing));
+            }
+        }
+        let input = crate::review::input(review.clone(), known);
+        let shape = shape_note(&input);
+        let compiled = self.evaluator == Evaluator::Compiled;
+        // The whole pack runs every rule: with every fact, as in `evaluate`.
+        let result = self.run(&selection.members, input, compiled, |_| {
+            crate::review::input(review.clone(), facts.all())
+        })?;
+        Ok(self.hits(&result, &shape))
+    }
+
+    /// The hits of an evaluation's result (`{"rule", "finding"}` items), in the
+    /// order of the findings, then of rule ids.
+    fn hits(&self, result: &Value, shape: &Option<(Vec<PathSeg>, String)>) -> Vec<RuleHit> {
+        let items: Vec<&Value> = match result {
             Value::Set(set) => set.iter().collect(),
             Value::Array(items) => items.iter().collect(),
             _ => Vec::new(),
         };
-        // In the order of the findings, then of rule ids.
         let mut tagged: Vec<(&Value, &RuleMeta)> = items
             .into_iter()
             .filter_map(|item| {
@@ -467,24 +510,31 @@ impl Engine {
             })
             .collect();
         tagged.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        Ok(tagged
+        tagged
             .into_iter()
             .map(|(finding, meta)| {
                 let mut hit = hit_from_value(meta, finding);
-                if let Some((path, note)) = &shape {
+                if let Some((path, note)) = shape {
                     if hit.path.starts_with(path) {
                         hit.related.push((path.clone(), note.clone()));
                     }
                 }
                 hit
             })
-            .collect())
+            .collect()
     }
 
     /// The findings of the rules `members`, on the class's own engine where it has
     /// one (its VM program when `compiled` and there is one), else on the whole pack
-    /// with the other rules' findings left out.
-    fn run(&self, members: &[usize], input: Value, compiled: bool) -> Result<Value, EngineError> {
+    /// (with the input `every_fact` makes of `input`) with the other rules' findings left
+    /// out.
+    fn run(
+        &self,
+        members: &[usize],
+        input: Value,
+        compiled: bool,
+        every_fact: impl FnOnce(Value) -> Value,
+    ) -> Result<Value, EngineError> {
         if let Some(class) = self.class_engines.engine(members) {
             if let Some(program) = compiled.then(|| class.program()).flatten() {
                 return vm::execute(program, &self.class_engines.data, self.timer, input);
@@ -500,7 +550,7 @@ impl Engine {
             }
         }
         let mut engine = self.whole()?.clone();
-        engine.set_input(input);
+        engine.set_input(every_fact(input));
         let all = engine
             .eval_rule(ALL_QUERY.to_string())
             .map_err(|e| EngineError::Eval(e.to_string()))?;

@@ -47,29 +47,56 @@ fn is_accounts(section: &str) -> bool {
     section == "mapAccounts"
 }
 
-/// `facts.change` for `review`. `facts` holds what [`super::compute`] found so far
-/// (`awsAuth`, `awsAuthOld`, `tenancy`).
-pub fn compute(review: &Value, ctx: &Context, facts: &BTreeMap<Value, Value>) -> Value {
+/// `facts.change` for `review`. `requester` is the tenancy requester fact
+/// (`facts.tenancy.requester`, with a config); `aws_auth` and `aws_auth_old` are
+/// `facts.awsAuth` and `facts.awsAuthOld`.
+pub fn compute(
+    review: &Value,
+    ctx: &Context,
+    requester: Option<&Value>,
+    aws_auth: Option<&Value>,
+    aws_auth_old: Option<&Value>,
+) -> Value {
     let tenancy = ctx.tenancy.as_deref();
-    let fact = |k: &str| facts.get(&Value::from(k));
-    let mut out = vec![("requester", requester_fact(review, fact("tenancy")))];
+    let mut out = light_entries(review, ctx, requester);
     let object = present(&review["object"]);
     let old = present(&review["oldObject"]);
-    let webhook = tenancy
-        .map(|t| t.config().webhook.clone())
-        .unwrap_or_default();
-    if let Some(what) = object.or(old).and_then(|o| webhook_object(o, &webhook)) {
-        out.push(("webhookObject", Value::from(what)));
-    }
     if let (Some(new), Some(old)) = (object, old) {
         if new["kind"] == Value::from("Namespace") {
             out.push(("namespace", namespace_fact(new, old, tenancy)));
         }
     }
-    if let (Some(new), Some(old)) = (fact("awsAuth"), fact("awsAuthOld")) {
+    if let (Some(new), Some(old)) = (aws_auth, aws_auth_old) {
         out.push(("awsAuth", aws_auth_diff(old, new, tenancy)));
     }
     obj(out)
+}
+
+/// The fields of `facts.change` that [`light`] computes.
+pub const LIGHT_FIELDS: [&str; 2] = ["requester", "webhookObject"];
+
+/// `requester` and `webhookObject` of [`compute`]'s fact, what rules match on.
+pub fn light(review: &Value, ctx: &Context, requester: Option<&Value>) -> Value {
+    obj(light_entries(review, ctx, requester))
+}
+
+fn light_entries(
+    review: &Value,
+    ctx: &Context,
+    requester: Option<&Value>,
+) -> Vec<(&'static str, Value)> {
+    let mut out = vec![("requester", requester_fact(review, requester))];
+    let subject = present(&review["object"]).or(present(&review["oldObject"]));
+    static DEFAULT: std::sync::OnceLock<WebhookObjects> = std::sync::OnceLock::new();
+    let webhook = match &ctx.tenancy {
+        Some(t) => &t.config().webhook,
+        None => DEFAULT.get_or_init(WebhookObjects::default),
+    };
+    let what = subject.and_then(|o| webhook_object(o, webhook));
+    if let Some(what) = what {
+        out.push(("webhookObject", Value::from(what)));
+    }
+    out
 }
 
 fn present(v: &Value) -> Option<&Value> {
@@ -80,7 +107,7 @@ fn present(v: &Value) -> Option<&Value> {
 }
 
 /// The tenancy requester fact when a config is loaded; else what the userInfo alone says.
-fn requester_fact(review: &Value, tenancy: Option<&Value>) -> Value {
+fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
     let user_info = &review["userInfo"];
     let username = string(&user_info["username"]).unwrap_or("");
     let groups: Vec<&str> = match &user_info["groups"] {
@@ -88,7 +115,6 @@ fn requester_fact(review: &Value, tenancy: Option<&Value>) -> Value {
         _ => Vec::new(),
     };
     let who = requester::classify(username, &groups);
-    let from_config = tenancy.map(|t| &t["requester"]);
     let products = match from_config.map(|r| &r["products"]) {
         Some(v @ Value::Array(_)) => v.clone(),
         _ => Value::from(Vec::<Value>::new()),

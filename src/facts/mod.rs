@@ -53,6 +53,90 @@ pub struct Context {
     pub access_run: Option<Arc<crate::access_entries::run::RunIndex>>,
 }
 
+/// A set of top-level facts (`input.facts.<name>`), for computing only those the
+/// rules a review reaches read (see [`Names::of`] for the names).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Names(u16);
+
+/// Every top-level fact, by bit.
+pub const NAMES: [&str; 10] = [
+    "workload",
+    "rbac",
+    "manifest",
+    "awsAuth",
+    "awsAuthAccess",
+    "accessConfig",
+    "accessConfigChange",
+    "tenancy",
+    "awsAuthOld",
+    "change",
+];
+
+impl Names {
+    pub const NONE: Names = Names(0);
+    pub const ALL: Names = Names((1 << NAMES.len()) - 1);
+
+    /// The set of the one fact `name`; none for a name that is no fact.
+    pub fn of(name: &str) -> Names {
+        match NAMES.iter().position(|n| *n == name) {
+            Some(bit) => Names(1 << bit),
+            None => Names::NONE,
+        }
+    }
+
+    pub fn contains(self, name: &str) -> bool {
+        !Names::of(name).is_empty() && self.0 & Names::of(name).0 != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn union(self, other: Names) -> Names {
+        Names(self.0 | other.0)
+    }
+
+    pub fn without(self, other: Names) -> Names {
+        Names(self.0 & !other.0)
+    }
+
+    /// The names, in [`NAMES`] order.
+    pub fn iter(self) -> impl Iterator<Item = &'static str> {
+        NAMES
+            .iter()
+            .enumerate()
+            .filter(move |(bit, _)| self.0 & (1 << bit) != 0)
+            .map(|(_, n)| *n)
+    }
+}
+
+/// The facts of one review, computed on demand: what
+/// [`crate::engine::Engine::evaluate_review`] asks for, first the facts rules match
+/// on, then those the rules the review reaches read.
+pub struct Lazy<'a> {
+    pub review: &'a Value,
+    pub ctx: &'a Context,
+    /// The document of a lint run the review is of ([`compute_at`]).
+    pub doc: Option<crate::access_entries::run::DocKey>,
+}
+
+impl Lazy<'_> {
+    /// Every fact, as [`compute_at`].
+    pub fn all(&self) -> Value {
+        compute_at(self.review, self.ctx, self.doc)
+    }
+
+    /// [`compute_some`].
+    pub fn some(&self, wanted: Names) -> BTreeMap<Value, Value> {
+        compute_some(self.review, self.ctx, self.doc, wanted)
+    }
+
+    /// [`for_matching`].
+    pub fn for_matching(&self, full: Names, light: Names) -> BTreeMap<Value, Value> {
+        for_matching(self.review, self.ctx, self.doc, full, light)
+    }
+}
+
 /// The `input.facts` object for a review.
 pub fn compute(review: &Value, ctx: &Context) -> Value {
     compute_at(review, ctx, None)
@@ -65,58 +149,156 @@ pub fn compute_at(
     ctx: &Context,
     doc: Option<crate::access_entries::run::DocKey>,
 ) -> Value {
+    Value::from(compute_some(review, ctx, doc, Names::ALL))
+}
+
+/// The facts of [`compute_at`] that `wanted` names, each equal to the same fact of
+/// [`compute_at`] (facts that others depend on are computed as far as needed, and
+/// left out unless wanted).
+pub fn compute_some(
+    review: &Value,
+    ctx: &Context,
+    doc: Option<crate::access_entries::run::DocKey>,
+    wanted: Names,
+) -> BTreeMap<Value, Value> {
+    let want = |name: &str| wanted.contains(name);
     let elsewhere = ctx.access_run.as_deref().zip(doc);
     let mut facts = BTreeMap::<Value, Value>::new();
-    let declared = match &ctx.tenancy {
-        Some(t) => t.config().workloads.as_slice(),
-        None => &[],
+    let object = &review["object"];
+    if want("workload") {
+        let declared = match &ctx.tenancy {
+            Some(t) => t.config().workloads.as_slice(),
+            None => &[],
+        };
+        if let Some(workload) = workload::compute(object, declared) {
+            facts.insert(Value::from("workload"), workload);
+        }
+    }
+    if want("rbac") {
+        if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
+            facts.insert(Value::from("rbac"), rbac);
+        }
+    }
+    if want("manifest") {
+        if let Some(manifest) = manifest(object) {
+            facts.insert(Value::from("manifest"), manifest);
+        }
+    }
+    let with_tenancy = ctx.tenancy.is_some() && (want("tenancy") || want("change"));
+    let aws_auth = if want("awsAuth")
+        || want("awsAuthAccess")
+        || want("change")
+        || (with_tenancy && want("tenancy"))
+    {
+        crate::awsauth::facts(object)
+    } else {
+        None
     };
-    if let Some(workload) = workload::compute(&review["object"], declared) {
-        facts.insert(Value::from("workload"), workload);
-    }
-    if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
-        facts.insert(Value::from("rbac"), rbac);
-    }
-    if let Some(manifest) = manifest(&review["object"]) {
-        facts.insert(Value::from("manifest"), manifest);
-    }
-    if let Some(aws_auth) = crate::awsauth::facts(&review["object"]) {
-        if let Some((index, doc)) = elsewhere {
-            if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, &aws_auth) {
-                facts.insert(Value::from("awsAuthAccess"), fact);
+    if let Some(aws_auth) = &aws_auth {
+        if want("awsAuthAccess") {
+            if let Some((index, doc)) = elsewhere {
+                if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, aws_auth)
+                {
+                    facts.insert(Value::from("awsAuthAccess"), fact);
+                }
             }
         }
-        facts.insert(Value::from("awsAuth"), aws_auth);
     }
-    let (access, access_change) =
-        crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref(), elsewhere);
-    if let Some(access) = access {
-        facts.insert(Value::from("accessConfig"), access);
+    if want("accessConfig") || want("accessConfigChange") {
+        let (access, access_change) =
+            crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref(), elsewhere);
+        if let Some(access) = access.filter(|_| want("accessConfig")) {
+            facts.insert(Value::from("accessConfig"), access);
+        }
+        if let Some(change) = access_change.filter(|_| want("accessConfigChange")) {
+            facts.insert(Value::from("accessConfigChange"), change);
+        }
     }
-    if let Some(change) = access_change {
-        facts.insert(Value::from("accessConfigChange"), change);
-    }
-    if let Some(t) = &ctx.tenancy {
+    let requester = match &ctx.tenancy {
+        Some(t) if with_tenancy => Some(requester::fact(
+            t,
+            ctx.namespaces.as_deref(),
+            &review["userInfo"],
+        )),
+        _ => None,
+    };
+    if let (Some(t), true) = (&ctx.tenancy, want("tenancy")) {
         // Only the names aws-auth maps (ARNs, usernames, groups), so that its
         // paths and flags do not use up tenancy's string budget on a large ConfigMap.
-        let aws_auth = facts
-            .get(&Value::from("awsAuth"))
+        let names = aws_auth
+            .as_ref()
             .map(crate::awsauth::names)
             .unwrap_or(Value::Undefined);
-        let mut fact = tenancy::compute(t, ctx.namespaces.as_deref(), review, &aws_auth);
-        if let (Some(parsed), Ok(map)) = (facts.get(&Value::from("awsAuth")), fact.as_object_mut())
-        {
+        let requester = match &requester {
+            Some(r) => r.clone(),
+            None => requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]),
+        };
+        let mut fact =
+            tenancy::compute_with(t, ctx.namespaces.as_deref(), review, &names, requester);
+        if let (Some(parsed), Ok(map)) = (&aws_auth, fact.as_object_mut()) {
             map.insert(Value::from("awsAuth"), aws_auth::fact(t, parsed));
         }
         facts.insert(Value::from("tenancy"), fact);
     }
     // The old side of a change, for the change rules (rules/change/).
-    if let Some(old) = crate::awsauth::facts(&review["oldObject"]) {
+    let aws_auth_old = if want("awsAuthOld") || want("change") {
+        crate::awsauth::facts(&review["oldObject"])
+    } else {
+        None
+    };
+    if want("change") {
+        let change = change::compute(
+            review,
+            ctx,
+            requester.as_ref(),
+            aws_auth.as_ref(),
+            aws_auth_old.as_ref(),
+        );
+        facts.insert(Value::from("change"), change);
+    }
+    if let Some(old) = aws_auth_old.filter(|_| want("awsAuthOld")) {
         facts.insert(Value::from("awsAuthOld"), old);
     }
-    let change = change::compute(review, ctx, &facts);
-    facts.insert(Value::from("change"), change);
-    Value::from(facts)
+    if let Some(aws_auth) = aws_auth.filter(|_| want("awsAuth")) {
+        facts.insert(Value::from("awsAuth"), aws_auth);
+    }
+    facts
+}
+
+/// The facts rules match on (`match.facts`), as far as those paths need: `full`
+/// names facts computed whole, as [`compute_some`] does; `light` names `tenancy` or
+/// `change` when only the fields [`tenancy::LIGHT_FIELDS`] or
+/// [`change::LIGHT_FIELDS`] of it are matched on. Each field present equals the
+/// same field of [`compute_at`].
+pub fn for_matching(
+    review: &Value,
+    ctx: &Context,
+    doc: Option<crate::access_entries::run::DocKey>,
+    full: Names,
+    light: Names,
+) -> BTreeMap<Value, Value> {
+    let mut facts = compute_some(review, ctx, doc, full);
+    let light = light.without(full);
+    if light.is_empty() {
+        return facts;
+    }
+    let requester = ctx
+        .tenancy
+        .as_deref()
+        .map(|t| requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]));
+    if let (Some(t), true) = (&ctx.tenancy, light.contains("tenancy")) {
+        let requester = match &requester {
+            Some(r) => r.clone(),
+            None => requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]),
+        };
+        let fact = tenancy::light(t, ctx.namespaces.as_deref(), review, requester);
+        facts.insert(Value::from("tenancy"), fact);
+    }
+    if light.contains("change") {
+        let fact = change::light(review, ctx, requester.as_ref());
+        facts.insert(Value::from("change"), fact);
+    }
+    facts
 }
 
 /// `{"incomplete": true}` when `object` is an object without a usable (non-empty

@@ -401,6 +401,60 @@ pub fn compute(
     review: &Value,
     aws_auth: &Value,
 ) -> Value {
+    let requester = super::requester::fact(tenancy, lookup, &review["userInfo"]);
+    compute_with(tenancy, lookup, review, aws_auth, requester)
+}
+
+/// [`compute`] with the requester fact already computed
+/// (`super::requester::fact` of the review's `userInfo`).
+pub fn compute_with(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &Value,
+    aws_auth: &Value,
+    requester: Value,
+) -> Value {
+    let (subject, mut entries) = target_entries(tenancy, lookup, review);
+    let mut owners = Owners::default();
+    let mut budget = MAX_STRINGS;
+    collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
+    collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
+    entries.push(("owners", owners.into_value()));
+    entries.push(("requester", requester));
+    obj(entries)
+}
+
+/// The part of `facts.tenancy` that rules match on ([`LIGHT_FIELDS`]): everything
+/// but `owners` (the names the object mentions, the costly part) and `awsAuth`.
+/// Each field present is equal to the same field of [`compute`]'s.
+pub fn light(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &Value,
+    requester: Value,
+) -> Value {
+    let (_, mut entries) = target_entries(tenancy, lookup, review);
+    entries.push(("requester", requester));
+    obj(entries)
+}
+
+/// The fields of `facts.tenancy` that [`light`] computes.
+pub const LIGHT_FIELDS: [&str; 6] = [
+    "namespace",
+    "shared",
+    "product",
+    "unowned",
+    "clusterProduct",
+    "requester",
+];
+
+/// The object the review is about (the old one for DELETE), and the fields about
+/// its target namespace and cluster.
+fn target_entries<'a>(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &'a Value,
+) -> (&'a Value, Vec<(&'static str, Value)>) {
     let object = &review["object"];
     let subject = if *object == Value::Null || *object == Value::Undefined {
         &review["oldObject"]
@@ -420,7 +474,7 @@ pub fn compute(
         None
     };
 
-    let mut entries = Vec::new();
+    let mut entries = Vec::with_capacity(8);
     if let Some(ns) = target {
         let shared = tenancy.is_shared_namespace(ns);
         entries.push(("namespace", Value::from(ns)));
@@ -436,17 +490,7 @@ pub fn compute(
     if let Some(single) = &tenancy.config.cluster.product {
         entries.push(("clusterProduct", Value::from(single.as_str())));
     }
-
-    let mut owners = Owners::default();
-    let mut budget = MAX_STRINGS;
-    collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
-    collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
-    entries.push(("owners", owners.into_value()));
-    entries.push((
-        "requester",
-        super::requester::fact(tenancy, lookup, &review["userInfo"]),
-    ));
-    obj(entries)
+    (subject, entries)
 }
 
 #[derive(Default)]
