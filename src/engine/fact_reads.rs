@@ -259,3 +259,30 @@ mod tests {
         assert!(r["a"].is_empty());
     }
 }
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_read_facts_that_can_be_told() {
+        let sources = super::super::pack::builtin();
+        let mut packages = BTreeMap::new();
+        for (i, s) in sources.iter().enumerate() {
+            if let Some(short) = scan(&s.text).package.strip_prefix("blastwall.rules.") {
+                packages.insert(short.to_string(), i);
+            }
+        }
+        let reads = by_package(&sources, &packages);
+        let of = |short: &str| reads[short].iter().collect::<Vec<_>>();
+        for (short, names) in &reads {
+            assert_ne!(*names, Names::ALL, "{short} reads every fact");
+        }
+        assert_eq!(of("privileged_container"), ["workload"]);
+        assert_eq!(of("unowned_namespace"), ["tenancy"]);
+        assert!(of("manifest_missing_kind").is_empty());
+        // Through the tenancy library: `t.target`.
+        assert_eq!(of("cross_product_image"), ["workload", "awsAuth", "tenancy"]);
+        assert_eq!(of("aws_auth_delete"), ["awsAuthOld", "change"]);
+    }
+}
