@@ -657,6 +657,10 @@ pub fn decide(
     enforcements: &Enforcements,
 ) -> Result<Decision, EngineError> {
     let hits = change::evaluate_review(engine, &request.review, ctx)?;
+    if hits.is_empty() {
+        // Nothing to mask, exempt or sort.
+        return Ok(Decision::default());
+    }
     let mask = Mask::for_review(&request.review);
     let subject = Subject::of_review(&request.review);
     Ok(Decision::with_exemptions(
