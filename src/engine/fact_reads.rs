@@ -282,7 +282,10 @@ mod builtin_tests {
         assert_eq!(of("unowned_namespace"), ["tenancy"]);
         assert!(of("manifest_missing_kind").is_empty());
         // Through the tenancy library: `t.target`.
-        assert_eq!(of("cross_product_image"), ["workload", "awsAuth", "tenancy"]);
+        assert_eq!(
+            of("cross_product_image"),
+            ["workload", "awsAuth", "tenancy"]
+        );
         assert_eq!(of("aws_auth_delete"), ["awsAuthOld", "change"]);
     }
 }

@@ -37,7 +37,7 @@
 
 use regorus::Value;
 
-use crate::facts::Names;
+use crate::facts::{field, Names};
 
 /// A name or namespace pattern: exact, `prefix*`, or `*`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -109,28 +109,30 @@ impl<'a> Target<'a> {
         let mut kinds = Vec::with_capacity(3);
         let mut namespaces = Vec::with_capacity(3);
         let mut names = Vec::with_capacity(3);
-        for object in [&review["object"], &review["oldObject"]] {
-            if let Some(kind) = string(&object["kind"]) {
-                let group = match string(&object["apiVersion"]).and_then(|v| v.split_once('/')) {
-                    Some((group, _)) => group,
-                    None => "",
-                };
+        for object in [field(review, "object"), field(review, "oldObject")] {
+            if let Some(kind) = string(field(object, "kind")) {
+                let group =
+                    match string(field(object, "apiVersion")).and_then(|v| v.split_once('/')) {
+                        Some((group, _)) => group,
+                        None => "",
+                    };
                 kinds.push((group, kind));
             }
-            let meta = &object["metadata"];
-            namespaces.extend(string(&meta["namespace"]).filter(|s| !s.is_empty()));
-            names.extend(string(&meta["name"]).filter(|s| !s.is_empty()));
+            let meta = field(object, "metadata");
+            namespaces.extend(string(field(meta, "namespace")).filter(|s| !s.is_empty()));
+            names.extend(string(field(meta, "name")).filter(|s| !s.is_empty()));
         }
-        if let Some(kind) = string(&review["kind"]["kind"]) {
-            kinds.push((string(&review["kind"]["group"]).unwrap_or(""), kind));
+        let kind = field(review, "kind");
+        if let Some(name) = string(field(kind, "kind")) {
+            kinds.push((string(field(kind, "group")).unwrap_or(""), name));
         }
-        namespaces.extend(string(&review["namespace"]).filter(|s| !s.is_empty()));
-        names.extend(string(&review["name"]).filter(|s| !s.is_empty()));
+        namespaces.extend(string(field(review, "namespace")).filter(|s| !s.is_empty()));
+        names.extend(string(field(review, "name")).filter(|s| !s.is_empty()));
         Target {
             kinds,
             namespaces,
             names,
-            operation: string(&review["operation"]),
+            operation: string(field(review, "operation")),
             facts,
         }
     }

@@ -86,7 +86,8 @@ fn light_entries(
     requester: Option<&Value>,
 ) -> Vec<(&'static str, Value)> {
     let mut out = vec![("requester", requester_fact(review, requester))];
-    let subject = present(&review["object"]).or(present(&review["oldObject"]));
+    let subject =
+        present(super::field(review, "object")).or(present(super::field(review, "oldObject")));
     static DEFAULT: std::sync::OnceLock<WebhookObjects> = std::sync::OnceLock::new();
     let webhook = match &ctx.tenancy {
         Some(t) => &t.config().webhook,
@@ -108,9 +109,9 @@ fn present(v: &Value) -> Option<&Value> {
 
 /// The tenancy requester fact when a config is loaded; else what the userInfo alone says.
 fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
-    let user_info = &review["userInfo"];
-    let username = string(&user_info["username"]).unwrap_or("");
-    let groups: Vec<&str> = match &user_info["groups"] {
+    let user_info = super::field(review, "userInfo");
+    let username = string(super::field(user_info, "username")).unwrap_or("");
+    let groups: Vec<&str> = match super::field(user_info, "groups") {
         Value::Array(items) => items.iter().filter_map(string).collect(),
         _ => Vec::new(),
     };
@@ -131,10 +132,11 @@ fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
 
 /// `Deployment blastwall-system/blastwall-webhook` when `o` is one of the webhook's own objects.
 fn webhook_object(o: &Value, w: &WebhookObjects) -> Option<String> {
-    let kind = string(&o["kind"])?;
-    let name = string(&o["metadata"]["name"])?;
-    let namespace = string(&o["metadata"]["namespace"]).unwrap_or("");
-    let group = string(&o["apiVersion"])
+    let kind = string(super::field(o, "kind"))?;
+    let meta = super::field(o, "metadata");
+    let name = string(super::field(meta, "name"))?;
+    let namespace = string(super::field(meta, "namespace")).unwrap_or("");
+    let group = string(super::field(o, "apiVersion"))
         .and_then(|v| v.split_once('/'))
         .map_or("", |(g, _)| g);
     let ours = match (group, kind) {

@@ -164,7 +164,7 @@ pub fn compute_some(
     let want = |name: &str| wanted.contains(name);
     let elsewhere = ctx.access_run.as_deref().zip(doc);
     let mut facts = BTreeMap::<Value, Value>::new();
-    let object = &review["object"];
+    let object = field(review, "object");
     if want("workload") {
         let declared = match &ctx.tenancy {
             Some(t) => t.config().workloads.as_slice(),
@@ -218,7 +218,7 @@ pub fn compute_some(
         Some(t) if with_tenancy => Some(requester::fact(
             t,
             ctx.namespaces.as_deref(),
-            &review["userInfo"],
+            field(review, "userInfo"),
         )),
         _ => None,
     };
@@ -231,7 +231,7 @@ pub fn compute_some(
             .unwrap_or(Value::Undefined);
         let requester = match &requester {
             Some(r) => r.clone(),
-            None => requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]),
+            None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
         let mut fact =
             tenancy::compute_with(t, ctx.namespaces.as_deref(), review, &names, requester);
@@ -242,7 +242,7 @@ pub fn compute_some(
     }
     // The old side of a change, for the change rules (rules/change/).
     let aws_auth_old = if want("awsAuthOld") || want("change") {
-        crate::awsauth::facts(&review["oldObject"])
+        crate::awsauth::facts(field(review, "oldObject"))
     } else {
         None
     };
@@ -285,11 +285,11 @@ pub fn for_matching(
     let requester = ctx
         .tenancy
         .as_deref()
-        .map(|t| requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]));
+        .map(|t| requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")));
     if let (Some(t), true) = (&ctx.tenancy, light.contains("tenancy")) {
         let requester = match &requester {
             Some(r) => r.clone(),
-            None => requester::fact(t, ctx.namespaces.as_deref(), &review["userInfo"]),
+            None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
         let fact = tenancy::light(t, ctx.namespaces.as_deref(), review, requester);
         facts.insert(Value::from("tenancy"), fact);
@@ -301,14 +301,32 @@ pub fn for_matching(
     facts
 }
 
+/// `value[key]` for an object `value`, without building a key value for the lookup
+/// as regorus's `Index<&str>` does (an allocation per lookup); `Undefined` when
+/// absent or when `value` is no object.
+pub fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
+    match value {
+        Value::Object(map) if map.len() <= 16 => map
+            .iter()
+            .find(|(k, _)| matches!(k, Value::String(s) if s.as_ref() == key))
+            .map_or(&Value::Undefined, |(_, v)| v),
+        Value::Object(_) => &value[key],
+        _ => &Value::Undefined,
+    }
+}
+
+/// [`field`] along `path`.
+pub fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(value, |v, key| field(v, key))
+}
+
 /// `{"incomplete": true}` when `object` is an object without a usable (non-empty
 /// string) `apiVersion` or `kind`, else nothing.
 fn manifest(object: &Value) -> Option<Value> {
-    let Value::Object(map) = object else {
+    if !matches!(object, Value::Object(_)) {
         return None;
-    };
-    let usable =
-        |key: &str| matches!(map.get(&Value::from(key)), Some(Value::String(s)) if !s.is_empty());
+    }
+    let usable = |key: &str| matches!(field(object, key), Value::String(s) if !s.is_empty());
     if usable("apiVersion") && usable("kind") {
         return None;
     }

@@ -136,37 +136,37 @@ fn string(v: &Value) -> Option<&str> {
 
 /// The requester fact for `user_info`.
 pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: &Value) -> Value {
-    let username = string(&user_info["username"]).unwrap_or("");
-    let groups: Vec<&str> = match &user_info["groups"] {
+    let username = string(super::field(user_info, "username")).unwrap_or("");
+    let groups: Vec<&str> = match super::field(user_info, "groups") {
         Value::Array(items) => items.iter().filter_map(string).collect(),
         _ => Vec::new(),
     };
     let who = classify(username, &groups);
-    let role = iam_role(&user_info["extra"]);
+    let role = iam_role(super::field(user_info, "extra"));
 
     // Product → the first reason found for it.
     let mut products: BTreeMap<String, String> = BTreeMap::new();
-    let mut add = |owner: Option<Owner>, what: String| {
+    // `what` is only written out for an owner found.
+    let mut add = |owner: Option<Owner>, what: &dyn Fn() -> String| {
         if let Some(owner) = owner {
             products
                 .entry(owner.product)
-                .or_insert_with(|| format!("{what} ({})", owner.via));
+                .or_insert_with(|| format!("{} ({})", what(), owner.via));
         }
     };
     for group in &groups {
-        add(tenancy.group_owner(group), format!("group {group}"));
+        add(tenancy.group_owner(group), &|| format!("group {group}"));
     }
     if !username.is_empty() {
-        add(tenancy.user_owner(username), format!("user {username}"));
+        add(tenancy.user_owner(username), &|| format!("user {username}"));
     }
     if let Some(role) = &role {
-        add(tenancy.role_owner(role), format!("IAM role {role}"));
+        add(tenancy.role_owner(role), &|| format!("IAM role {role}"));
     }
     if let Some((namespace, _)) = who.service_account {
-        add(
-            tenancy.namespace_owner(namespace, None, lookup),
-            format!("ServiceAccount namespace {namespace}"),
-        );
+        add(tenancy.namespace_owner(namespace, None, lookup), &|| {
+            format!("ServiceAccount namespace {namespace}")
+        });
     }
 
     let admin = groups

@@ -455,21 +455,23 @@ fn target_entries<'a>(
     lookup: Option<&dyn NamespaceLookup>,
     review: &'a Value,
 ) -> (&'a Value, Vec<(&'static str, Value)>) {
-    let object = &review["object"];
+    let object = super::field(review, "object");
     let subject = if *object == Value::Null || *object == Value::Undefined {
-        &review["oldObject"]
+        super::field(review, "oldObject")
     } else {
         object
     };
-    let is_namespace = subject["kind"] == Value::from("Namespace");
+    let meta = super::field(subject, "metadata");
+    let is_namespace =
+        matches!(super::field(subject, "kind"), Value::String(k) if k.as_ref() == "Namespace");
     let target = if is_namespace {
-        string(&subject["metadata"]["name"])
+        string(super::field(meta, "name"))
     } else {
-        string(&subject["metadata"]["namespace"])
-            .or_else(|| string(&review["namespace"]).filter(|s| !s.is_empty()))
+        string(super::field(meta, "namespace"))
+            .or_else(|| string(super::field(review, "namespace")).filter(|s| !s.is_empty()))
     };
     let own_label = if is_namespace {
-        string(&subject["metadata"]["labels"][PRODUCT_LABEL])
+        string(&super::field(meta, "labels")[PRODUCT_LABEL])
     } else {
         None
     };
