@@ -30,9 +30,12 @@ pub(super) struct Classes {
     reads: Vec<Names>,
     /// What matching needs of facts to decide on each rule ([`Match::fact_needs`]).
     needs: Vec<(Names, Names)>,
-    /// Kind name → the rules that name it, ascending.
+    /// The distinct matches of the rules (many rules share one: the aws-auth
+    /// rules'), each with its rules, ascending.
+    distinct: Vec<(Match, Vec<usize>)>,
+    /// Kind name → the distinct matches that name it, ascending.
     by_kind: HashMap<String, Vec<usize>>,
-    /// The rules that may reach a review of any kind, ascending.
+    /// The distinct matches that may reach a review of any kind, ascending.
     any_kind: Vec<usize>,
 }
 
@@ -52,16 +55,23 @@ impl Classes {
     pub fn new(rules: Vec<(String, Match)>) -> Classes {
         let reads = vec![Names::ALL; rules.len()];
         let needs = rules.iter().map(|(_, m)| m.fact_needs()).collect();
+        let mut distinct: Vec<(Match, Vec<usize>)> = Vec::new();
+        for (i, (_, m)) in rules.iter().enumerate() {
+            match distinct.iter_mut().find(|(d, _)| d == m) {
+                Some((_, members)) => members.push(i),
+                None => distinct.push((m.clone(), vec![i])),
+            }
+        }
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         let mut any_kind = Vec::new();
-        for (i, (_, m)) in rules.iter().enumerate() {
+        for (d, (m, _)) in distinct.iter().enumerate() {
             match m.kind_index() {
-                None => any_kind.push(i),
+                None => any_kind.push(d),
                 Some(kinds) => {
                     for kind in kinds {
                         let list = by_kind.entry(kind.to_string()).or_default();
-                        if list.last() != Some(&i) {
-                            list.push(i);
+                        if list.last() != Some(&d) {
+                            list.push(d);
                         }
                     }
                 }
@@ -71,6 +81,7 @@ impl Classes {
             rules,
             reads,
             needs,
+            distinct,
             by_kind,
             any_kind,
         }
@@ -104,24 +115,27 @@ impl Classes {
     /// The rules `target` reaches by kinds, namespaces, names and operations,
     /// ascending: those of its kinds (by index) and those of every kind.
     fn candidates(&self, target: &Target) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::with_capacity(self.any_kind.len() + 16);
-        out.extend_from_slice(&self.any_kind);
-        let mut several = false;
+        let mut matches: Vec<usize> = Vec::with_capacity(self.any_kind.len() + 16);
+        matches.extend_from_slice(&self.any_kind);
         let kinds: Vec<&str> = target.kind_names().collect();
         for (n, kind) in kinds.iter().enumerate() {
             if kinds[..n].contains(kind) {
                 continue;
             }
-            if let Some(rules) = self.by_kind.get(*kind) {
-                several |= !out.is_empty();
+            if let Some(more) = self.by_kind.get(*kind) {
+                matches.extend_from_slice(more);
+            }
+        }
+        matches.sort_unstable();
+        matches.dedup();
+        let mut out: Vec<usize> = Vec::new();
+        for d in matches {
+            let (m, rules) = &self.distinct[d];
+            if m.matches_but_facts(target) {
                 out.extend_from_slice(rules);
             }
         }
-        if several {
-            out.sort_unstable();
-            out.dedup();
-        }
-        out.retain(|&i| self.rules[i].1.matches_but_facts(target));
+        out.sort_unstable();
         out
     }
 

@@ -30,53 +30,85 @@ pub(super) fn by_package(
     packages: &BTreeMap<String, usize>,
 ) -> BTreeMap<String, Names> {
     let modules: Vec<Module> = sources.iter().map(|s| scan(&s.text)).collect();
+    let graph = Graph::new(&modules);
     let rules = &super::RULES_PACKAGE["data.".len()..];
     packages
         .keys()
         .map(|short| {
-            let start = BTreeSet::from([format!("{rules}{short}")]);
-            (short.clone(), reads_from(&modules, Some(&start)))
+            let start = graph.targets(&format!("{rules}{short}"));
+            (short.clone(), graph.reads_from(&modules, start))
         })
         .collect()
 }
 
-/// Whether module package `package` is what `reference` names, is under it, or
-/// holds it.
-fn refers_to(reference: &str, package: &str) -> bool {
-    let under = |long: &str, short: &str| {
-        long.strip_prefix(short)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-    };
-    under(package, reference) || under(reference, package)
+/// Which modules each module refers to.
+struct Graph<'a> {
+    /// Package → its modules.
+    packages: BTreeMap<&'a str, Vec<usize>>,
+    /// Module → the modules it refers to.
+    edges: Vec<Vec<usize>>,
 }
 
-/// The facts read by the modules `refs` refers to and by every module those refer
-/// to in turn (`None`: every module).
-fn reads_from(modules: &[Module], refs: Option<&BTreeSet<String>>) -> Names {
-    let mut seen = vec![false; modules.len()];
-    let mut pending: Vec<usize> = Vec::new();
-    let mut reach = |refs: Option<&BTreeSet<String>>, pending: &mut Vec<usize>| {
+impl<'a> Graph<'a> {
+    fn new(modules: &'a [Module]) -> Graph<'a> {
+        let mut packages: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in modules.iter().enumerate() {
-            if seen[i] {
-                continue;
-            }
-            let hit = match refs {
-                None => true,
-                Some(refs) => refs.iter().any(|r| refers_to(r, &m.package)),
+            packages.entry(m.package.as_str()).or_default().push(i);
+        }
+        let mut graph = Graph {
+            packages,
+            edges: Vec::with_capacity(modules.len()),
+        };
+        for m in modules {
+            let mut edges: Vec<usize> = match &m.refs {
+                None => (0..modules.len()).collect(),
+                Some(refs) => refs.iter().flat_map(|r| graph.targets(r)).collect(),
             };
-            if hit {
-                seen[i] = true;
-                pending.push(i);
+            edges.sort_unstable();
+            edges.dedup();
+            graph.edges.push(edges);
+        }
+        graph
+    }
+
+    /// The modules whose package `reference` names, is under, or holds.
+    fn targets(&self, reference: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        // The package itself, or one that holds it.
+        let ends = reference
+            .match_indices('.')
+            .map(|(at, _)| at)
+            .chain([reference.len()]);
+        for end in ends {
+            if let Some(modules) = self.packages.get(&reference[..end]) {
+                out.extend_from_slice(modules);
             }
         }
-    };
-    reach(refs, &mut pending);
-    let mut facts = Names::NONE;
-    while let Some(i) = pending.pop() {
-        facts = facts.union(modules[i].facts);
-        reach(modules[i].refs.as_ref(), &mut pending);
+        // Packages under it.
+        let under = format!("{reference}.");
+        for (package, modules) in self.packages.range(under.as_str()..) {
+            if !package.starts_with(&under) {
+                break;
+            }
+            out.extend_from_slice(modules);
+        }
+        out
     }
-    facts
+
+    /// The facts read by `start` and every module they refer to in turn.
+    fn reads_from(&self, modules: &[Module], start: Vec<usize>) -> Names {
+        let mut seen = vec![false; modules.len()];
+        let mut pending = start;
+        let mut facts = Names::NONE;
+        while let Some(i) = pending.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            facts = facts.union(modules[i].facts);
+            pending.extend(self.edges[i].iter().filter(|&&j| !seen[j]));
+        }
+        facts
+    }
 }
 
 fn is_ident_start(b: u8) -> bool {
