@@ -303,8 +303,13 @@ fn describe(value: &Option<Value>) -> String {
 /// Reads an `admission.k8s.io/v1` AdmissionReview.
 pub fn decode(body: &[u8]) -> Result<Request, AdmissionError> {
     // serde_json bounds nesting depth (128), so a deep body is an error, not a crash.
-    let envelope: Envelope =
-        serde_json::from_slice(body).map_err(|e| AdmissionError::Malformed(e.to_string()))?;
+    // Valid UTF-8 is checked once for the whole body, not string by string; an
+    // invalid body is read as bytes, for an error that says where.
+    let envelope: Envelope = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    }
+    .map_err(|e| AdmissionError::Malformed(e.to_string()))?;
     if envelope.api_version.as_ref().and_then(text) != Some(API_VERSION) {
         return Err(AdmissionError::ApiVersion {
             found: describe(&envelope.api_version),
