@@ -148,7 +148,11 @@ fn scan(text: &str) -> Module {
     };
     let mut package_seen = false;
     let mut at = 0;
-    while at < bytes.len() {
+    // Only comments, strings and words that start with i, d or p matter: jump
+    // from one such byte to the next.
+    let interesting = |c: &u8| matches!(c, b'#' | b'"' | b'`' | b'i' | b'd' | b'p');
+    while let Some(n) = bytes[at..].iter().position(interesting) {
+        at += n;
         let b = bytes[at];
         match b {
             b'#' => {
@@ -159,10 +163,17 @@ fn scan(text: &str) -> Module {
             }
             b'"' => {
                 at += 1;
-                while at < bytes.len() && bytes[at] != b'"' {
-                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                while let Some(n) = bytes[at..].iter().position(|&c| c == b'"' || c == b'\\') {
+                    at += n;
+                    if bytes[at] == b'"' {
+                        break;
+                    }
+                    at += 2;
+                    if at >= bytes.len() {
+                        break;
+                    }
                 }
-                at += 1;
+                at = (at + 1).min(bytes.len());
             }
             b'`' => {
                 at = bytes[at + 1..]
@@ -170,13 +181,16 @@ fn scan(text: &str) -> Module {
                     .position(|&c| c == b'`')
                     .map_or(bytes.len(), |n| at + 1 + n + 1);
             }
-            _ if is_ident_start(b) => {
+            _ => {
+                // A word of its own, not the end of a longer one or a field (`x.input`).
+                if at > 0 && (is_ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
+                    at += 1;
+                    continue;
+                }
                 let word = ident(bytes, at);
                 let after = at + word.len();
-                // A word of its own, not the end of a longer one or a field (`x.input`).
-                let own = at == 0 || (!is_ident(bytes[at - 1]) && bytes[at - 1] != b'.');
                 match word {
-                    b"input" if own => {
+                    b"input" => {
                         let (names, _) = dotted(bytes, after);
                         match names.as_slice() {
                             [review, ..] if *review == b"review" => {}
@@ -189,7 +203,7 @@ fn scan(text: &str) -> Module {
                             _ => module.facts = Names::ALL,
                         }
                     }
-                    b"data" if own => {
+                    b"data" => {
                         let (names, _) = dotted(bytes, after);
                         if names.is_empty() {
                             module.refs = None;
@@ -201,7 +215,7 @@ fn scan(text: &str) -> Module {
                             refs.insert(path.join("."));
                         }
                     }
-                    b"package" if own && !package_seen => {
+                    b"package" if !package_seen => {
                         package_seen = true;
                         let mut start = after;
                         while bytes.get(start).is_some_and(|b| b.is_ascii_whitespace()) {
@@ -225,7 +239,6 @@ fn scan(text: &str) -> Module {
                 }
                 at = after;
             }
-            _ => at += 1,
         }
     }
     module
@@ -285,6 +298,18 @@ mod tests {
                 text,
             ]);
             assert_eq!(r["a"].len(), crate::facts::NAMES.len(), "{text}");
+        }
+        // Broken text is read to its end without a panic.
+        for text in [
+            "x := \"abc",
+            "x := \"a\\",
+            "x := `abc",
+            "# input",
+            "input",
+            "p",
+            "\"\\",
+        ] {
+            scan(text);
         }
         // A field of input other than facts, or a string, reads none.
         let r = reads(&["package blastwall.rules.a\nx := input.parameters\ny := `input`\nmetadata := {\"input\": 1}\n"]);
