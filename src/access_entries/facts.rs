@@ -74,7 +74,7 @@ use super::principal::{Kind, Principal};
 use super::run::{DocKey, RunIndex};
 use super::{policies, Cluster, Entry, Field, FieldList, Model, Path, Policy, Val};
 use crate::config::glob::{Alphabet, Glob};
-use crate::facts::tenancy::Tenancy;
+use crate::facts::tenancy::{str_list, Tenancy};
 
 pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
     crate::facts::tenancy::obj(entries)
@@ -186,15 +186,7 @@ fn add_elsewhere(v: &mut Value, model: &Model, index: &RunIndex, doc: DocKey) {
                     obj(vec![
                         ("who", Value::from(first.who)),
                         ("at", Value::from(first.at)),
-                        (
-                            "groups",
-                            Value::from(
-                                theirs
-                                    .iter()
-                                    .map(|g| Value::from(g.as_str()))
-                                    .collect::<Vec<_>>(),
-                            ),
-                        ),
+                        ("groups", str_list(theirs.iter())),
                     ]),
                 );
             }
@@ -825,15 +817,7 @@ fn mappings_value(model: &Model) -> Vec<Value> {
             if let Some(g) = &m.groups {
                 out.push(("groupsPath", path_value(&g.path)));
             }
-            out.push((
-                "groups",
-                Value::from(
-                    groups
-                        .iter()
-                        .map(|g| Value::from(g.as_str()))
-                        .collect::<Vec<_>>(),
-                ),
-            ));
+            out.push(("groups", str_list(groups.iter())));
             if let Some(arn) = m.arn.as_ref().and_then(Field::known) {
                 out.push(("arn", Value::from(arn.as_str())));
                 let entry = model.entries.iter().find(|e| {
@@ -855,15 +839,7 @@ fn mappings_value(model: &Model) -> Vec<Value> {
                             "shadowedBy",
                             obj(vec![
                                 ("path", path_value(&e.path)),
-                                (
-                                    "groups",
-                                    Value::from(
-                                        theirs
-                                            .iter()
-                                            .map(|g| Value::from(g.as_str()))
-                                            .collect::<Vec<_>>(),
-                                    ),
-                                ),
+                                ("groups", str_list(theirs.iter())),
                             ]),
                         ));
                     }

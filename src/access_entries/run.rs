@@ -27,6 +27,7 @@ use regorus::Value;
 use super::facts::obj;
 use super::principal::{Kind, Principal};
 use super::{Entry, Field, Model, Path, Val};
+use crate::facts::tenancy::str_list;
 use crate::source::{Document, Loaded, PathSeg};
 
 /// Which document of the run: file, position in the file, `List` item.
@@ -483,15 +484,7 @@ pub fn aws_auth_fact(index: &RunIndex, doc: DocKey, aws_auth: &Value) -> Option<
             let mut item = vec![
                 ("path", m["path"].clone()),
                 ("arn", Value::from(arn.as_ref())),
-                (
-                    "groups",
-                    Value::from(
-                        groups
-                            .iter()
-                            .map(|g| Value::from(g.as_str()))
-                            .collect::<Vec<_>>(),
-                    ),
-                ),
+                ("groups", str_list(groups.iter())),
             ];
             if m["groupsPath"] != Value::Undefined {
                 item.push(("groupsPath", m["groupsPath"].clone()));
@@ -540,15 +533,7 @@ pub fn aws_auth_fact(index: &RunIndex, doc: DocKey, aws_auth: &Value) -> Option<
                     ("path", point),
                     ("who", Value::from(e.who.as_str())),
                     ("at", Value::from(e.at.as_str())),
-                    (
-                        "groups",
-                        Value::from(
-                            e.groups
-                                .iter()
-                                .map(|g| Value::from(g.as_str()))
-                                .collect::<Vec<_>>(),
-                        ),
-                    ),
+                    ("groups", str_list(e.groups.iter())),
                     ("groupsWritten", Value::Bool(e.groups_written)),
                     ("usernameWritten", Value::Bool(e.username_written)),
                     ("differs", Value::from(differs)),

@@ -298,12 +298,8 @@ fn a_malformed_match_points_at_its_line() {
     );
 }
 
-#[test]
-fn a_server_keeps_programs_only_and_finds_the_same() {
-    let full = Engine::builtin().unwrap();
-    let mut lean = Engine::builtin().unwrap();
-    lean.keep_programs_only();
-    lean.prepare_all();
+/// The input of a CREATE review of a privileged Pod on the host network, with its facts.
+fn privileged_pod_input() -> Value {
     let review = crate::review::create(
         Value::from_json_str(
             r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
@@ -313,7 +309,16 @@ fn a_server_keeps_programs_only_and_finds_the_same() {
         .unwrap(),
     );
     let facts = crate::facts::compute(&review, &crate::facts::Context::default());
-    let pod = crate::review::input(review, facts);
+    crate::review::input(review, facts)
+}
+
+#[test]
+fn a_server_keeps_programs_only_and_finds_the_same() {
+    let full = Engine::builtin().unwrap();
+    let mut lean = Engine::builtin().unwrap();
+    lean.keep_programs_only();
+    lean.prepare_all();
+    let pod = privileged_pod_input();
     let members = lean.classes.select(&pod);
     let class = lean.class_engines.engine(&members).unwrap();
     assert!(class.interpreter.is_none() && class.program().is_some());
@@ -389,16 +394,7 @@ fn the_builtin_pack_is_read_at_build_time_as_it_evaluates() {
 fn the_whole_pack_interpreter_is_built_on_first_use_with_the_same_findings() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = crate::config::load(&root.join("fixtures/tenancy/blastwall.yaml")).unwrap();
-    let review = crate::review::create(
-        Value::from_json_str(
-            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
-            "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "nginx:latest",
-            "securityContext": {"privileged": true}}]}}"#,
-        )
-        .unwrap(),
-    );
-    let facts = crate::facts::compute(&review, &crate::facts::Context::default());
-    let pod = crate::review::input(review, facts);
+    let pod = privileged_pod_input();
     for sources in [pack::builtin(), builtin_as_user_modules()] {
         let mut engine = Engine::from_sources(sources).unwrap();
         engine.set_config(config.to_value()).unwrap();

@@ -31,7 +31,7 @@
 //! "groups", "node", "admin"?, "path"}` with `path` into its own side's object;
 //! `changed` items have `old`, `new`, `groupsAdded`, `groupsRemoved`.
 
-use super::tenancy::obj;
+use super::tenancy::{obj, str_list};
 use std::collections::{BTreeMap, BTreeSet};
 
 use regorus::Value;
@@ -195,15 +195,7 @@ impl Principal {
     fn to_value(&self, tenancy: Option<&Tenancy>) -> Value {
         let mut out = vec![
             ("arn", Value::from(self.arn.as_str())),
-            (
-                "groups",
-                Value::from(
-                    self.groups
-                        .iter()
-                        .map(|g| Value::from(g.as_str()))
-                        .collect::<Vec<_>>(),
-                ),
-            ),
+            ("groups", str_list(self.groups.iter())),
             ("node", Value::Bool(self.node)),
             ("path", self.path.clone()),
         ];
@@ -352,19 +344,12 @@ fn aws_auth_diff(old: &Value, new: &Value, tenancy: Option<&Tenancy>) -> Value {
                 .filter(|(b, a)| b.username != a.username || sorted(&b.groups) != sorted(&a.groups))
                 .map(|(b, a)| {
                     let (bg, ag) = (sorted(&b.groups), sorted(&a.groups));
-                    let list = |s: Vec<&String>| {
-                        Value::from(
-                            s.into_iter()
-                                .map(|g| Value::from(g.as_str()))
-                                .collect::<Vec<_>>(),
-                        )
-                    };
                     obj(vec![
                         ("arn", Value::from(a.arn.as_str())),
                         ("old", v(b)),
                         ("new", v(a)),
-                        ("groupsAdded", list(ag.difference(&bg).copied().collect())),
-                        ("groupsRemoved", list(bg.difference(&ag).copied().collect())),
+                        ("groupsAdded", str_list(ag.difference(&bg))),
+                        ("groupsRemoved", str_list(bg.difference(&ag))),
                     ])
                 })
                 .collect();

@@ -193,15 +193,7 @@ pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: 
         ("username", Value::from(username)),
         ("identity", Value::from(who.identity.as_str())),
         ("system", Value::Bool(who.system)),
-        (
-            "products",
-            Value::from(
-                products
-                    .keys()
-                    .map(|p| Value::from(p.as_str()))
-                    .collect::<Vec<_>>(),
-            ),
-        ),
+        ("products", super::tenancy::str_list(products.keys())),
         (
             "via",
             Value::from(

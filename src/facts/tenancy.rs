@@ -642,6 +642,16 @@ fn string(v: &Value) -> Option<&str> {
     }
 }
 
+/// An array of the strings `items`.
+pub(crate) fn str_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Value {
+    Value::from(
+        items
+            .into_iter()
+            .map(|s| Value::from(s.as_ref()))
+            .collect::<Vec<_>>(),
+    )
+}
+
 pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
     Value::from(
         entries
