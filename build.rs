@@ -5,7 +5,9 @@
 //!
 //! For each module of the pack it also records the package it declares and its
 //! `metadata` as JSON when that is plain data, so that start-up reads the
-//! rules' metadata without parsing or evaluating the pack.
+//! rules' metadata without parsing or evaluating the pack; and what its text refers
+//! to (package, facts read, `data` paths: `literal::refs`), from which start-up
+//! tells which facts each rule reads and which modules each class loads.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -75,6 +77,28 @@ fn metadata_table(files: &[PathBuf]) -> String {
     code
 }
 
+/// `pub static BUILTIN_REFS: &[(&str, Option<&[&str]>, Option<&[&str]>)]`: for
+/// each of `files`, what its text refers to (`literal::refs`).
+fn refs_table(files: &[PathBuf]) -> String {
+    let list = |names: &Option<Vec<String>>| match names {
+        None => "None".to_string(),
+        Some(names) => format!("Some(&{names:?})"),
+    };
+    let mut code =
+        String::from("pub static BUILTIN_REFS: &[(&str, Option<&[&str]>, Option<&[&str]>)] = &[\n");
+    for file in files {
+        let refs = literal::refs(&fs::read_to_string(file).unwrap_or_default());
+        code.push_str(&format!(
+            "    ({:?}, {}, {}),\n",
+            refs.package,
+            list(&refs.facts),
+            list(&refs.data)
+        ));
+    }
+    code.push_str("];\n");
+    code
+}
+
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     println!("cargo:rerun-if-changed=rules");
@@ -108,6 +132,7 @@ fn main() {
     }));
     let mut code = table("BUILTIN_RULES", &root, &rules);
     code.push_str(&metadata_table(&rules));
+    code.push_str(&refs_table(&rules));
     code.push_str(&table("BUILTIN_TESTS", &root, &tests));
     code.push_str(&table("BUILTIN_FILES", &root, &data));
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");

@@ -15,13 +15,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use memchr::memmem;
 use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
 use regorus::utils::limits::ExecutionTimerConfig;
 use regorus::Value;
 
 use super::classes::{Classes, SELECTED_QUERY};
+use super::fact_reads::Module;
 use super::{RuleSource, READY_QUERY, RULES_PACKAGE};
 
 /// At most this many classes get an engine of their own; reviews of further
@@ -69,18 +69,20 @@ pub(super) struct ClassEngines {
 }
 
 impl ClassEngines {
-    /// `sources`: every module; `packages`: rule package short name → index of its
-    /// module in `sources`; `data` and `timer` as in the whole-pack engine.
+    /// `sources`: every module, and `modules` what each refers to; `packages`: rule
+    /// package short name → index of its module in `sources`; `data` and `timer` as
+    /// in the whole-pack engine.
     pub fn new(
         sources: Arc<Vec<RuleSource>>,
+        modules: &[Module],
         packages: Arc<BTreeMap<String, usize>>,
         classes: Arc<Classes>,
         data: Value,
         timer: Option<ExecutionTimerConfig>,
     ) -> ClassEngines {
         ClassEngines {
-            reads: Arc::new(reads(&sources, &packages)),
-            libraries: Arc::new(library_reads(&sources, &packages)),
+            reads: Arc::new(reads(modules, &packages)),
+            libraries: Arc::new(library_reads(modules, &packages)),
             sources,
             packages,
             classes,
@@ -240,39 +242,30 @@ fn compile_program(engine: &regorus::Engine) -> Option<Arc<Program>> {
     }
 }
 
-/// For every module, the rule packages other than its own that it may read; `None`
-/// when some module's reads cannot be told from its text.
-fn reads(
-    sources: &[RuleSource],
-    packages: &BTreeMap<String, usize>,
-) -> Option<Vec<BTreeSet<String>>> {
-    let prefix = &RULES_PACKAGE["data.".len()..];
-    let mut out = Vec::with_capacity(sources.len());
-    for source in sources {
-        let text = source.text.as_str();
-        let found = |needle: &str| memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
-        if found("data[") || found("data.blastwall[") {
-            return None;
-        }
+/// For every module, the rule packages it may read, by the
+/// `data.` paths it names (`modules`, [`super::fact_reads::modules`]); `None` when
+/// some module's reads cannot be told: a path to `data.blastwall.rules` or one of
+/// its parents, or to a rule package that does not exist, or `data` named whole.
+fn reads(modules: &[Module], packages: &BTreeMap<String, usize>) -> Option<Vec<BTreeSet<String>>> {
+    let rules = &RULES_PACKAGE["data.".len()..RULES_PACKAGE.len() - 1];
+    let mut out = Vec::with_capacity(modules.len());
+    for module in modules {
         let mut read = BTreeSet::new();
-        let needle = prefix.trim_end_matches('.').as_bytes();
-        for at in memmem::find_iter(text.as_bytes(), needle) {
-            let rest = &text[at + prefix.len() - 1..];
-            // `blastwall.rules` on its own, or followed by `[`: any package.
-            let rest = rest.strip_prefix('.')?;
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '.')
-                .collect();
+        for path in module.refs.as_ref()? {
+            if within(path, rules) {
+                // Any rule package.
+                return None;
+            }
+            let Some(name) = path
+                .strip_prefix(rules)
+                .and_then(|rest| rest.strip_prefix('.'))
+            else {
+                continue;
+            };
             // The longest package name the reference starts with.
             let package = packages
                 .keys()
-                .filter(|short| {
-                    name == **short
-                        || name
-                            .strip_prefix(short.as_str())
-                            .is_some_and(|r| r.starts_with('.'))
-                })
+                .filter(|short| within(short, name))
                 .max_by_key(|short| short.len())?;
             read.insert(package.clone());
         }
@@ -281,53 +274,40 @@ fn reads(
     Some(out)
 }
 
+/// Whether the `data` path `inner` is `outer` or lies under it.
+fn within(outer: &str, inner: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+}
+
 /// For every module, the modules it may read that declare no rule package (the
-/// libraries), by the `data.` paths in its text: every module of a package that a
-/// path names or lies in. `None` when that cannot be told (a module of unknown
-/// package, a path to a parent of a library's package, `import data`): then every
-/// class takes every library.
+/// libraries), by the `data.` paths it names: every module of a package that a path
+/// names or lies in. `None` when that cannot be told (a library of no package, a
+/// path to a parent of a library's package, `import data`): then every class takes
+/// every library.
 fn library_reads(
-    sources: &[RuleSource],
+    modules: &[Module],
     packages: &BTreeMap<String, usize>,
 ) -> Option<Vec<BTreeSet<usize>>> {
     let rule_modules: BTreeSet<usize> = packages.values().copied().collect();
     // Package (without `data.`) → its modules.
-    let mut libraries: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, source) in sources.iter().enumerate() {
+    let mut libraries: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, module) in modules.iter().enumerate() {
         if !rule_modules.contains(&i) {
-            let package = super::literal::package_of(&source.text)?;
-            let package = package.strip_prefix("data.")?.to_string();
-            libraries.entry(package).or_default().push(i);
+            if module.package.is_empty() {
+                return None;
+            }
+            libraries.entry(&module.package).or_default().push(i);
         }
     }
-    let mut out = Vec::with_capacity(sources.len());
-    for source in sources {
-        let text = source.text.as_str();
-        // `import data`, not `import data.x`.
-        if memmem::find_iter(text.as_bytes(), b"import data")
-            .any(|at| !text[at + "import data".len()..].starts_with('.'))
-        {
-            return None;
-        }
+    let mut out = Vec::with_capacity(modules.len());
+    for module in modules {
         let mut read = BTreeSet::new();
-        for at in memmem::find_iter(text.as_bytes(), b"data.") {
-            // `metadata.id` is not a path into data.
-            if text[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
-                continue;
-            }
-            let rest = &text[at + "data.".len()..];
-            let len = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                .unwrap_or(rest.len());
-            let path = rest[..len].trim_end_matches('.');
-            for (package, modules) in &libraries {
-                let within = |outer: &str, inner: &str| {
-                    inner
-                        .strip_prefix(outer)
-                        .is_some_and(|r| r.is_empty() || r.starts_with('.'))
-                };
+        for path in module.refs.as_ref()? {
+            for (package, members) in &libraries {
                 if within(package, path) {
-                    read.extend(modules.iter().copied());
+                    read.extend(members.iter().copied());
                 } else if within(path, package) {
                     // A parent of the library's package: what it reads depends on
                     // more than its text says.
@@ -343,6 +323,7 @@ fn library_reads(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::fact_reads::modules;
 
     fn source(name: &str, text: &str) -> RuleSource {
         RuleSource {
@@ -375,11 +356,11 @@ mod tests {
             source("a_b", "package blastwall.rules.a_b\n"),
             source("c", "package blastwall.rules.c\n"),
         ];
-        let reads = reads(&sources, &packages()).unwrap();
+        let reads = reads(&modules(&sources), &packages()).unwrap();
         let names = |i: usize| reads[i].iter().cloned().collect::<Vec<_>>();
         assert_eq!(names(0), ["c"]);
-        assert_eq!(names(1), ["a", "a_b"]);
-        assert_eq!(names(2), ["a_b"]);
+        assert_eq!(names(1), ["a_b"]);
+        assert!(names(2).is_empty());
     }
 
     #[test]
@@ -411,7 +392,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let read = library_reads(&sources, &packages).unwrap();
+        let read = library_reads(&modules(&sources), &packages).unwrap();
         let names = |i: usize| read[i].iter().copied().collect::<Vec<_>>();
         assert_eq!(names(0), Vec::<usize>::new());
         assert_eq!(names(1), [0]);
@@ -425,6 +406,7 @@ mod tests {
             .collect();
         let engines = ClassEngines::new(
             Arc::new(sources.to_vec()),
+            &modules(&sources),
             Arc::new(packages.clone()),
             Arc::new(Classes::new(rules)),
             Value::new_object(),
@@ -457,7 +439,10 @@ mod tests {
         ] {
             let mut with = sources.to_vec();
             with[3] = source("c", text);
-            assert!(library_reads(&with, &packages).is_none(), "{text}");
+            assert!(
+                library_reads(&modules(&with), &packages).is_none(),
+                "{text}"
+            );
         }
     }
 
@@ -469,7 +454,7 @@ mod tests {
             "package blastwall.rules.a\nx := data.blastwall.rules.zzz.deny",
         ] {
             let sources = [source("a", text)];
-            assert!(reads(&sources, &packages()).is_none(), "{text}");
+            assert!(reads(&modules(&sources), &packages()).is_none(), "{text}");
         }
     }
 }

@@ -1,42 +1,93 @@
-//! Which facts (`input.facts.<name>`) each rule may read, told from the text of
-//! its module and of the modules it refers to, so that a review computes only the
-//! facts of the rules it reaches ([`crate::facts::Names`]).
+//! What each module refers to ([`Module`]: its package, the facts it reads, the
+//! `data` paths it names), told from its text in one pass (`literal::refs`), and
+//! from that which facts (`input.facts.<name>`) each rule may read, through its
+//! module and the modules it refers to, so that a review computes only the facts of
+//! the rules it reaches ([`crate::facts::Names`]). The class engines take the
+//! modules each class loads from the same [`Module`]s.
+//!
+//! The built-in pack's modules were read by `build.rs` (a test holds that equal to
+//! reading them now); other modules are read at start.
 //!
 //! Conservative: a module that reads `input` or `input.facts` whole (`x := input`,
 //! `input.facts[k]`, `import input`) reads every fact, and one that refers to `data`
 //! in a way that names no package (`data[k]`) takes every module's reads along.
 //! Strings and comments do not count.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use crate::facts::Names;
 
+use super::literal::Refs;
 use super::RuleSource;
 
 /// What one module's text refers to.
 #[derive(Debug, Default, PartialEq, Eq)]
-struct Module {
-    /// `package` path, without `data.`.
-    package: String,
-    facts: Names,
-    /// `data.` paths it refers to, without `data.`; `None`: any module.
-    refs: Option<BTreeSet<String>>,
+pub(super) struct Module {
+    /// `package` path, without `data.`; empty when the text declares none.
+    pub package: Cow<'static, str>,
+    pub facts: Names,
+    /// `data.` paths it refers to, without `data.`, sorted; `None`: any module.
+    pub refs: Option<Vec<Cow<'static, str>>>,
+}
+
+impl Module {
+    fn owned(refs: Refs) -> Module {
+        Module {
+            package: Cow::Owned(refs.package),
+            facts: facts(refs.facts.as_deref()),
+            refs: refs
+                .data
+                .map(|paths| paths.into_iter().map(Cow::Owned).collect()),
+        }
+    }
+
+    fn built_in(refs: &super::pack::BuiltinRefs) -> Module {
+        let &(package, facts_read, data) = refs;
+        Module {
+            package: Cow::Borrowed(package),
+            facts: facts(facts_read),
+            refs: data.map(|paths| paths.iter().map(|&p| Cow::Borrowed(p)).collect()),
+        }
+    }
+}
+
+fn facts<S: AsRef<str>>(names: Option<&[S]>) -> Names {
+    match names {
+        None => Names::ALL,
+        Some(names) => names
+            .iter()
+            .fold(Names::NONE, |all, name| all.union(Names::of(name.as_ref()))),
+    }
+}
+
+/// What each of `sources` refers to: a module of the built-in pack as `build.rs`
+/// read it, any other read now.
+pub(super) fn modules(sources: &[RuleSource]) -> Vec<Module> {
+    let builtin = super::pack::builtin_refs();
+    sources
+        .iter()
+        .enumerate()
+        .map(|(i, source)| match builtin.get(i) {
+            Some(refs) if super::pack::is_builtin_module(i, source) => Module::built_in(refs),
+            _ => Module::owned(super::literal::refs(&source.text)),
+        })
+        .collect()
 }
 
 /// The facts each rule package of `packages` (short name → index of its module in
-/// `sources`) may read, through its module and every module it refers to.
+/// `modules`) may read, through its module and every module it refers to.
 pub(super) fn by_package(
-    sources: &[RuleSource],
+    modules: &[Module],
     packages: &BTreeMap<String, usize>,
 ) -> BTreeMap<String, Names> {
-    let modules: Vec<Module> = sources.iter().map(|s| scan(&s.text)).collect();
-    let graph = Graph::new(&modules);
+    let graph = Graph::new(modules);
     let rules = &super::RULES_PACKAGE["data.".len()..];
     packages
         .keys()
         .map(|short| {
             let start = graph.targets(&format!("{rules}{short}"));
-            (short.clone(), graph.reads_from(&modules, start))
+            (short.clone(), graph.reads_from(modules, start))
         })
         .collect()
 }
@@ -53,7 +104,7 @@ impl<'a> Graph<'a> {
     fn new(modules: &'a [Module]) -> Graph<'a> {
         let mut packages: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, m) in modules.iter().enumerate() {
-            packages.entry(m.package.as_str()).or_default().push(i);
+            packages.entry(m.package.as_ref()).or_default().push(i);
         }
         let mut graph = Graph {
             packages,
@@ -111,139 +162,6 @@ impl<'a> Graph<'a> {
     }
 }
 
-fn is_ident_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || b == b'_'
-}
-
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// The identifier at `at` (which starts one).
-fn ident(bytes: &[u8], at: usize) -> &[u8] {
-    let end = bytes[at..]
-        .iter()
-        .position(|&b| !is_ident(b))
-        .map_or(bytes.len(), |n| at + n);
-    &bytes[at..end]
-}
-
-/// `.a.b.c` from `at`: the names, and the index after them.
-fn dotted(bytes: &[u8], mut at: usize) -> (Vec<&[u8]>, usize) {
-    let mut names = Vec::new();
-    while bytes.get(at) == Some(&b'.') && bytes.get(at + 1).is_some_and(|&b| is_ident_start(b)) {
-        let name = ident(bytes, at + 1);
-        at += 1 + name.len();
-        names.push(name);
-    }
-    (names, at)
-}
-
-/// The package, fact reads and `data` references of one module's text.
-fn scan(text: &str) -> Module {
-    let bytes = text.as_bytes();
-    let mut module = Module {
-        refs: Some(BTreeSet::new()),
-        ..Module::default()
-    };
-    let mut package_seen = false;
-    let mut at = 0;
-    // Only comments, strings and words that start with i, d or p matter: jump
-    // from one such byte to the next.
-    let interesting = |c: &u8| matches!(c, b'#' | b'"' | b'`' | b'i' | b'd' | b'p');
-    while let Some(n) = bytes[at..].iter().position(interesting) {
-        at += n;
-        let b = bytes[at];
-        match b {
-            b'#' => {
-                at = bytes[at..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(bytes.len(), |n| at + n);
-            }
-            b'"' => {
-                at += 1;
-                while let Some(n) = bytes[at..].iter().position(|&c| c == b'"' || c == b'\\') {
-                    at += n;
-                    if bytes[at] == b'"' {
-                        break;
-                    }
-                    at += 2;
-                    if at >= bytes.len() {
-                        break;
-                    }
-                }
-                at = (at + 1).min(bytes.len());
-            }
-            b'`' => {
-                at = bytes[at + 1..]
-                    .iter()
-                    .position(|&c| c == b'`')
-                    .map_or(bytes.len(), |n| at + 1 + n + 1);
-            }
-            _ => {
-                // A word of its own, not the end of a longer one or a field (`x.input`).
-                if at > 0 && (is_ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
-                    at += 1;
-                    continue;
-                }
-                let word = ident(bytes, at);
-                let after = at + word.len();
-                match word {
-                    b"input" => {
-                        let (names, _) = dotted(bytes, after);
-                        match names.as_slice() {
-                            [review, ..] if *review == b"review" => {}
-                            [facts, name, ..] if *facts == b"facts" => {
-                                let name = std::str::from_utf8(name).unwrap_or("");
-                                module.facts = module.facts.union(Names::of(name));
-                            }
-                            // A field of input that is no fact, read by name.
-                            [other, ..] if *other != b"facts" => {}
-                            _ => module.facts = Names::ALL,
-                        }
-                    }
-                    b"data" => {
-                        let (names, _) = dotted(bytes, after);
-                        if names.is_empty() {
-                            module.refs = None;
-                        } else if let Some(refs) = &mut module.refs {
-                            let path: Vec<&str> = names
-                                .iter()
-                                .map(|n| std::str::from_utf8(n).unwrap_or(""))
-                                .collect();
-                            refs.insert(path.join("."));
-                        }
-                    }
-                    b"package" if !package_seen => {
-                        package_seen = true;
-                        let mut start = after;
-                        while bytes.get(start).is_some_and(|b| b.is_ascii_whitespace()) {
-                            start += 1;
-                        }
-                        if bytes.get(start).is_some_and(|&b| is_ident_start(b)) {
-                            let first = ident(bytes, start);
-                            let (rest, end) = dotted(bytes, start + first.len());
-                            let mut names = vec![first];
-                            names.extend(rest);
-                            let path: Vec<&str> = names
-                                .iter()
-                                .map(|n| std::str::from_utf8(n).unwrap_or(""))
-                                .collect();
-                            module.package = path.join(".");
-                            at = end;
-                            continue;
-                        }
-                    }
-                    _ => {}
-                }
-                at = after;
-            }
-        }
-    }
-    module
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,12 +179,12 @@ mod tests {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| {
-                let package = scan(&s.text).package;
+                let package = super::super::literal::refs(&s.text).package;
                 let short = package.strip_prefix("blastwall.rules.")?.to_string();
                 Some((short, i))
             })
             .collect();
-        by_package(&sources, &packages)
+        by_package(&modules(&sources), &packages)
             .into_iter()
             .map(|(short, names)| (short, names.iter().collect()))
             .collect()
@@ -309,7 +227,7 @@ mod tests {
             "p",
             "\"\\",
         ] {
-            scan(text);
+            super::super::literal::refs(text);
         }
         // A field of input other than facts, or a string, reads none.
         let r = reads(&["package blastwall.rules.a\nx := input.parameters\ny := `input`\nmetadata := {\"input\": 1}\n"]);
@@ -324,13 +242,14 @@ mod builtin_tests {
     #[test]
     fn builtin_rules_read_facts_that_can_be_told() {
         let sources = super::super::pack::builtin();
+        let modules = modules(&sources);
         let mut packages = BTreeMap::new();
-        for (i, s) in sources.iter().enumerate() {
-            if let Some(short) = scan(&s.text).package.strip_prefix("blastwall.rules.") {
+        for (i, m) in modules.iter().enumerate() {
+            if let Some(short) = m.package.strip_prefix("blastwall.rules.") {
                 packages.insert(short.to_string(), i);
             }
         }
-        let reads = by_package(&sources, &packages);
+        let reads = by_package(&modules, &packages);
         let of = |short: &str| reads[short].iter().collect::<Vec<_>>();
         for (short, names) in &reads {
             assert_ne!(*names, Names::ALL, "{short} reads every fact");
@@ -344,5 +263,30 @@ mod builtin_tests {
             ["workload", "awsAuth", "tenancy"]
         );
         assert_eq!(of("aws_auth_delete"), ["awsAuthOld", "change"]);
+    }
+
+    /// `build.rs` read the built-in modules with the same code: what it recorded is
+    /// what reading each module's text now gives.
+    #[test]
+    fn builtin_modules_as_build_rs_read_them_are_as_read_now() {
+        let sources = super::super::pack::builtin();
+        let recorded = super::super::pack::builtin_refs();
+        assert_eq!(recorded.len(), sources.len());
+        for (i, (source, refs)) in sources.iter().zip(recorded).enumerate() {
+            assert!(
+                super::super::pack::is_builtin_module(i, source),
+                "{}",
+                source.name
+            );
+            let now = Module::owned(super::super::literal::refs(&source.text));
+            assert_eq!(Module::built_in(refs), now, "{}", source.name);
+            assert!(!now.package.is_empty(), "{}", source.name);
+        }
+        // Another module at a built-in module's place is read from its text.
+        let mut changed = sources.clone();
+        assert_ne!(modules(&changed)[0].facts, Names::ALL);
+        changed[0].text.push_str("\nx := input\n");
+        assert!(!super::super::pack::is_builtin_module(0, &changed[0]));
+        assert_eq!(modules(&changed)[0].facts, Names::ALL);
     }
 }

@@ -41,6 +41,164 @@ pub fn metadata_json(text: &str, modules: &[&str]) -> Option<String> {
     Some(out)
 }
 
+/// What a module's text refers to outside its strings and comments: its package,
+/// the facts it reads and the `data` paths it names. One pass over the text, read
+/// at build time for the built-in pack and at start for other modules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Refs {
+    /// The path after the first `package`, without `data.`; empty when none.
+    pub package: String,
+    /// The names `input.facts.<name>` reads, sorted; `None` when it reads `input`
+    /// or `input.facts` whole (`x := input`, `input.facts[k]`, `import input`).
+    pub facts: Option<Vec<String>>,
+    /// The `data.` paths it names, without `data.`, sorted; `None` when it refers
+    /// to `data` in a way that names no path (`data[k]`, `import data`).
+    pub data: Option<Vec<String>>,
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The identifier at `at` (which starts one).
+fn ident_at(bytes: &[u8], at: usize) -> &[u8] {
+    let end = bytes[at..]
+        .iter()
+        .position(|&b| !is_ident(b))
+        .map_or(bytes.len(), |n| at + n);
+    &bytes[at..end]
+}
+
+/// `.a.b.c` from `at`: the names, and the index after them.
+fn dotted(bytes: &[u8], mut at: usize) -> (Vec<&[u8]>, usize) {
+    let mut names = Vec::new();
+    while bytes.get(at) == Some(&b'.') && bytes.get(at + 1).is_some_and(|&b| is_ident_start(b)) {
+        let name = ident_at(bytes, at + 1);
+        at += 1 + name.len();
+        names.push(name);
+    }
+    (names, at)
+}
+
+fn joined(names: &[&[u8]]) -> String {
+    let mut out = String::new();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        // Identifiers are ASCII.
+        out.push_str(std::str::from_utf8(name).unwrap_or(""));
+    }
+    out
+}
+
+/// The package, fact reads and `data` paths of one module's text ([`Refs`]).
+pub fn refs(text: &str) -> Refs {
+    let bytes = text.as_bytes();
+    let mut package = None;
+    let mut facts = Some(Vec::new());
+    let mut data = Some(Vec::new());
+    let mut at = 0;
+    // Only comments, strings and words that start with i, d or p matter: jump
+    // from one such byte to the next.
+    let interesting = |c: &u8| matches!(c, b'#' | b'"' | b'`' | b'i' | b'd' | b'p');
+    while let Some(n) = bytes[at..].iter().position(interesting) {
+        at += n;
+        match bytes[at] {
+            b'#' => {
+                at = bytes[at..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(bytes.len(), |n| at + n);
+            }
+            b'"' => {
+                at += 1;
+                while let Some(n) = bytes[at..].iter().position(|&c| c == b'"' || c == b'\\') {
+                    at += n;
+                    if bytes[at] == b'"' {
+                        break;
+                    }
+                    at += 2;
+                    if at >= bytes.len() {
+                        break;
+                    }
+                }
+                at = (at + 1).min(bytes.len());
+            }
+            b'`' => {
+                at = bytes[at + 1..]
+                    .iter()
+                    .position(|&c| c == b'`')
+                    .map_or(bytes.len(), |n| at + 1 + n + 1);
+            }
+            _ => {
+                // A word of its own, not the end of a longer one or a field (`x.input`).
+                if at > 0 && (is_ident(bytes[at - 1]) || bytes[at - 1] == b'.') {
+                    at += 1;
+                    continue;
+                }
+                let word = ident_at(bytes, at);
+                let after = at + word.len();
+                match word {
+                    b"input" => {
+                        let (names, _) = dotted(bytes, after);
+                        match names.as_slice() {
+                            [review, ..] if *review == b"review" => {}
+                            [first, name, ..] if *first == b"facts" => {
+                                if let Some(facts) = &mut facts {
+                                    facts.push(joined(&[name]));
+                                }
+                            }
+                            // A field of input that is no fact, read by name.
+                            [other, ..] if *other != b"facts" => {}
+                            _ => facts = None,
+                        }
+                    }
+                    b"data" => {
+                        let (names, _) = dotted(bytes, after);
+                        if names.is_empty() {
+                            data = None;
+                        } else if let Some(data) = &mut data {
+                            data.push(joined(&names));
+                        }
+                    }
+                    b"package" if package.is_none() => {
+                        let mut start = after;
+                        while bytes.get(start).is_some_and(|b| b.is_ascii_whitespace()) {
+                            start += 1;
+                        }
+                        if bytes.get(start).is_some_and(|&b| is_ident_start(b)) {
+                            let first = ident_at(bytes, start);
+                            let (rest, end) = dotted(bytes, start + first.len());
+                            let mut names = vec![first];
+                            names.extend(rest);
+                            package = Some(joined(&names));
+                            at = end;
+                            continue;
+                        }
+                        package = Some(String::new());
+                    }
+                    _ => {}
+                }
+                at = after;
+            }
+        }
+    }
+    for list in [&mut facts, &mut data].into_iter().flatten() {
+        list.sort();
+        list.dedup();
+    }
+    Refs {
+        package: package.unwrap_or_default(),
+        facts,
+        data,
+    }
+}
+
 /// A plain value.
 #[derive(Clone, Debug)]
 enum Lit {

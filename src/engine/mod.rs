@@ -246,6 +246,7 @@ impl Engine {
             }
         };
         drop(packages);
+        let modules = fact_reads::modules(&sources);
         // Sorted by id, native rules included.
         let classes = Arc::new(
             Classes::new(
@@ -254,7 +255,7 @@ impl Engine {
                     .map(|p| (p.short.clone(), p.matching.clone()))
                     .collect(),
             )
-            .with_reads(&fact_reads::by_package(&sources, &package_modules)),
+            .with_reads(&fact_reads::by_package(&modules, &package_modules)),
         );
         let by_package = package_rules
             .iter()
@@ -276,6 +277,7 @@ impl Engine {
         let data = Value::new_object();
         let class_engines = ClassEngines::new(
             sources.clone(),
+            &modules,
             Arc::new(package_modules),
             classes.clone(),
             data.clone(),

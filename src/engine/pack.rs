@@ -32,15 +32,34 @@ pub(super) fn builtin_metadata() -> &'static [(Option<&'static str>, Option<&'st
     BUILTIN_METADATA
 }
 
+/// What `build.rs` read from a built-in module's text (`literal::refs`): its package
+/// (without `data.`), the facts it reads (`None`: every one) and the `data` paths it
+/// names (`None`: any).
+pub(super) type BuiltinRefs = (
+    &'static str,
+    Option<&'static [&'static str]>,
+    Option<&'static [&'static str]>,
+);
+
+/// For each module of [`builtin`], in order, what `build.rs` read from its text.
+pub(super) fn builtin_refs() -> &'static [BuiltinRefs] {
+    BUILTIN_REFS
+}
+
+/// Whether `source` is the module of [`builtin`] at `index`.
+pub(super) fn is_builtin_module(index: usize, source: &RuleSource) -> bool {
+    BUILTIN_RULES.get(index).is_some_and(|(path, text)| {
+        source.name.strip_prefix("builtin:") == Some(*path) && source.text == *text
+    })
+}
+
 /// Whether `sources` are exactly the modules of [`builtin`].
 pub(super) fn is_builtin(sources: &[RuleSource]) -> bool {
     sources.len() == BUILTIN_RULES.len()
         && sources
             .iter()
-            .zip(BUILTIN_RULES)
-            .all(|(source, (path, text))| {
-                source.name.strip_prefix("builtin:") == Some(*path) && source.text == *text
-            })
+            .enumerate()
+            .all(|(i, source)| is_builtin_module(i, source))
 }
 
 /// The Rego unit tests of the built-in pack (`rules/**/*_test.rego`).
