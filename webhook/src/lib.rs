@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod evaluators;
 pub mod metrics;
 pub mod namespaces;
 pub mod server;
@@ -166,6 +167,7 @@ pub async fn run(
         body_read_timeout: args.body_read_timeout,
         fail_open: args.failure_mode == FailureMode::Allow,
         permits: Arc::new(Semaphore::new(permits)),
+        evaluators: evaluators::Evaluators::new(),
         fixed_response: args.fixed_response,
         serving: AtomicBool::new(true),
         config_loaded: true,

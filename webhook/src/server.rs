@@ -16,6 +16,7 @@ use blastwall::facts::Context;
 use tokio::sync::{oneshot, Semaphore};
 use tower_http::limit::RequestBodyLimitLayer;
 
+use crate::evaluators::Evaluators;
 use crate::metrics::Metrics;
 use crate::namespaces::NamespaceCache;
 
@@ -33,6 +34,8 @@ pub struct Shared {
     /// Failure mode: allow (true) or deny when the rules cannot answer.
     pub fail_open: bool,
     pub permits: Arc<Semaphore>,
+    /// The threads reviews are decoded and evaluated on, one per permit at most.
+    pub evaluators: Evaluators,
     /// Answer a fixed allowed response without evaluating (load-test baseline).
     pub fixed_response: bool,
     /// False once shutdown has begun, so readiness fails while requests drain.
@@ -118,12 +121,18 @@ async fn metrics(State(s): State<Arc<Shared>>) -> Response {
 }
 
 fn json(status: StatusCode, value: &serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
-        .into_response()
+    json_body(status, to_json(value))
+}
+
+/// `value` as JSON text, written straight into bytes (its `Display` goes through
+/// the formatter, character run by character run).
+fn to_json(value: &serde_json::Value) -> Vec<u8> {
+    // Writing a `serde_json::Value` (string keys) cannot fail.
+    serde_json::to_vec(value).unwrap_or_default()
+}
+
+fn json_body(status: StatusCode, body: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 fn bad_request(message: String) -> Response {
@@ -137,8 +146,39 @@ fn bad_request(message: String) -> Response {
 
 /// How a review ended, for the log line and the metrics.
 enum Outcome {
-    Decided(Decision),
+    /// The decision, and the AdmissionReview that answers it as JSON.
+    Decided(Decision, Vec<u8>),
     Failed(String, &'static str),
+}
+
+/// What the log line, the metrics and a failure-mode answer need of a decoded
+/// request. The decoded object itself (the review the rules read: every field
+/// of the body as regorus values) stays on the evaluation thread that built it
+/// and is freed there.
+struct Summary {
+    uid: String,
+    operation: String,
+    kind: String,
+    sub_resource: String,
+    namespace: String,
+    name: String,
+    username: String,
+    dry_run: bool,
+}
+
+impl Summary {
+    fn of(request: &Request) -> Summary {
+        Summary {
+            uid: request.uid.clone(),
+            operation: request.operation.clone(),
+            kind: request.kind.clone(),
+            sub_resource: request.sub_resource.clone(),
+            namespace: request.namespace.clone(),
+            name: request.name.clone(),
+            username: request.username.clone(),
+            dry_run: request.dry_run,
+        }
+    }
 }
 
 /// Reads the whole body within the body-read timeout: a client that trickles its
@@ -179,7 +219,7 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
     let deadline = tokio::time::Instant::now() + s.deadline;
     // Kept (a cheap reference) to find the uid if the review waits out the deadline.
     let raw = body.clone();
-    let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Arc<Request>, AdmissionError>>();
+    let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Summary, AdmissionError>>();
     let work = {
         let s = Arc::clone(&s);
         async move {
@@ -188,27 +228,30 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
                 .await
                 .map_err(|_| "shutting down".to_string())?;
             let shared = Arc::clone(&s);
-            // Decoding and evaluation are CPU work: keep them off the async workers.
-            let handle = tokio::task::spawn_blocking(move || {
-                let _permit = permit;
+            // Decoding, evaluation and writing the answer are CPU work: keep them
+            // off the async workers, and free what they allocate where it was
+            // allocated.
+            let job = move || {
                 let request = match admission::decode(&body) {
-                    Ok(r) => Arc::new(r),
+                    Ok(r) => r,
                     Err(e) => {
                         let _ = decoded_tx.send(Err(e));
                         return None;
                     }
                 };
-                let _ = decoded_tx.send(Ok(Arc::clone(&request)));
-                Some(admission::decide(
+                let _ = decoded_tx.send(Ok(Summary::of(&request)));
+                let decided = admission::decide(
                     &shared.engine,
                     &request,
                     &shared.facts,
                     &shared.enforcements,
-                ))
-            });
-            handle
-                .await
-                .map_err(|e| format!("evaluation task failed: {e}"))
+                );
+                Some(decided.map(|decision| {
+                    let answer = to_json(&decision.response(&request.uid));
+                    (decision, answer)
+                }))
+            };
+            s.evaluators.run(permit, job).await
         }
     };
     let result = tokio::time::timeout_at(deadline, work).await;
@@ -225,7 +268,7 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
         Err(_) => None,
     };
     let outcome = match result {
-        Ok(Ok(Some(Ok(decision)))) => Outcome::Decided(decision),
+        Ok(Ok(Some(Ok((decision, answer))))) => Outcome::Decided(decision, answer),
         Ok(Ok(Some(Err(e)))) => Outcome::Failed(e.to_string(), "error"),
         Ok(Ok(None)) => Outcome::Failed("request not decoded".into(), "error"),
         Ok(Err(e)) => Outcome::Failed(e, "error"),
@@ -271,36 +314,39 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
     s.metrics.latency.observe(elapsed.as_secs_f64());
     let duration_ms = elapsed.as_secs_f64() * 1000.0;
     match outcome {
-        Outcome::Decided(decision) => {
+        Outcome::Decided(decision, answer) => {
             let outcome = decision.outcome();
             s.metrics.count(outcome, &request.kind);
             let rules = decision.rule_ids().join(",");
             let exempted: Vec<&str> = decision.exempted.iter().map(|v| v.rule.as_str()).collect();
+            let exempted = exempted.join(",");
             for exemption in &decision.expired_exemptions {
                 tracing::warn!(
-                    uid = %request.uid,
-                    namespace = %request.namespace,
-                    name = %request.name,
-                    exemption = %exemption,
+                    uid = request.uid.as_str(),
+                    namespace = request.namespace.as_str(),
+                    name = request.name.as_str(),
+                    exemption = exemption.as_str(),
                     "exemption has expired: its findings count again"
                 );
             }
+            // Strings as `&str`, not `%`: the same JSON, without formatting each
+            // through `Display`.
             tracing::info!(
-                uid = %request.uid,
-                operation = %request.operation,
-                kind = %request.kind,
-                sub_resource = %request.sub_resource,
-                namespace = %request.namespace,
-                name = %request.name,
-                user = %request.username,
+                uid = request.uid.as_str(),
+                operation = request.operation.as_str(),
+                kind = request.kind.as_str(),
+                sub_resource = request.sub_resource.as_str(),
+                namespace = request.namespace.as_str(),
+                name = request.name.as_str(),
+                user = request.username.as_str(),
                 dry_run = request.dry_run,
                 decision = outcome,
-                rules = %rules,
-                exempted = %exempted.join(","),
+                rules = rules.as_str(),
+                exempted = exempted.as_str(),
                 duration_ms,
                 "review"
             );
-            json(StatusCode::OK, &decision.response(&request.uid))
+            json_body(StatusCode::OK, answer)
         }
         Outcome::Failed(reason, label) => {
             s.metrics.count(label, &request.kind);
@@ -312,13 +358,13 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
                 .inc();
             let decision = if s.fail_open { "allow" } else { "deny" };
             tracing::warn!(
-                uid = %request.uid,
-                operation = %request.operation,
-                kind = %request.kind,
-                sub_resource = %request.sub_resource,
-                namespace = %request.namespace,
-                name = %request.name,
-                user = %request.username,
+                uid = request.uid.as_str(),
+                operation = request.operation.as_str(),
+                kind = request.kind.as_str(),
+                sub_resource = request.sub_resource.as_str(),
+                namespace = request.namespace.as_str(),
+                name = request.name.as_str(),
+                user = request.username.as_str(),
                 dry_run = request.dry_run,
                 decision,
                 failure = label,
