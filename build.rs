@@ -77,15 +77,14 @@ fn metadata_table(files: &[PathBuf]) -> String {
     code
 }
 
-/// `pub static BUILTIN_REFS: &[(&str, Option<&[&str]>, Option<&[&str]>)]`: for
-/// each of `files`, what its text refers to (`literal::refs`).
+/// `pub static BUILTIN_REFS: &[BuiltinRefs]` (`pack.rs`: package, facts read,
+/// `data` paths): for each of `files`, what its text refers to (`literal::refs`).
 fn refs_table(files: &[PathBuf]) -> String {
     let list = |names: &Option<Vec<String>>| match names {
         None => "None".to_string(),
         Some(names) => format!("Some(&{names:?})"),
     };
-    let mut code =
-        String::from("pub static BUILTIN_REFS: &[(&str, Option<&[&str]>, Option<&[&str]>)] = &[\n");
+    let mut code = String::from("pub static BUILTIN_REFS: &[BuiltinRefs] = &[\n");
     for file in files {
         let refs = literal::refs(&fs::read_to_string(file).unwrap_or_default());
         code.push_str(&format!(

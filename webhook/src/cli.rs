@@ -78,7 +78,8 @@ pub struct Args {
     /// How long in-flight requests may take to finish after SIGTERM.
     #[arg(long, default_value = "20s", value_parser = parse_duration)]
     pub shutdown_grace: Duration,
-    /// Evaluations running at once (0: twice the number of CPUs).
+    /// Evaluations running at once, each on a thread of its own (0: twice the
+    /// number of CPUs).
     #[arg(long, default_value_t = 0)]
     pub max_concurrent_evaluations: usize,
     /// Audit the cluster this often (`blastwall audit` with the same rules, config
