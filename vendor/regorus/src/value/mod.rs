@@ -1746,6 +1746,21 @@ impl Value {
     }
 }
 
+impl Value {
+    /// `&self[key]` for a string `key` (the value of field `key` of an object,
+    /// else [`Value::Undefined`]), without building a [`Value`] for the key as
+    /// `Index<&str>` does (an allocation per lookup) unless `self` is a set.
+    ///
+    /// blastwall patch, see vendor/README.md.
+    pub fn field(&self, key: &str) -> &Value {
+        match self {
+            Value::Object(o) => o.get_str(key).unwrap_or(&Value::Undefined),
+            Value::Set(_) => &self[key],
+            _ => &Value::Undefined,
+        }
+    }
+}
+
 impl ops::Index<&Value> for Value {
     type Output = Value;
 

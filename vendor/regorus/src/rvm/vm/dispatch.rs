@@ -20,12 +20,92 @@ pub(super) enum InstructionOutcome {
 }
 
 impl RegoVM {
+    // blastwall patch: one `match` sends each instruction straight to the
+    // function of its group. Each group used to hand what it did not handle to
+    // the next (load/move, arithmetic, comparison, call, collection, loop,
+    // policy, virtual), so that an instruction of the last group went through
+    // eight function calls and matches before its own work. See
+    // vendor/README.md.
     pub(super) fn execute_instruction(
         &mut self,
         program: &Program,
         instruction: Instruction,
     ) -> Result<InstructionOutcome> {
-        self.execute_load_and_move(program, instruction)
+        use Instruction::*;
+        match instruction {
+            Load { .. }
+            | LoadTrue { .. }
+            | LoadFalse { .. }
+            | LoadNull { .. }
+            | LoadBool { .. }
+            | LoadData { .. }
+            | LoadInput { .. }
+            | LoadContext { .. }
+            | LoadMetadata { .. }
+            | Move { .. } => self.execute_load_and_move(program, instruction),
+            Add { .. } | Sub { .. } | Mul { .. } | Div { .. } | Mod { .. } => {
+                self.execute_arithmetic_instruction(program, instruction)
+            }
+            Eq { .. }
+            | Ne { .. }
+            | Lt { .. }
+            | Le { .. }
+            | Gt { .. }
+            | Ge { .. }
+            | And { .. }
+            | Or { .. }
+            | Not { .. }
+            | AssertEq { .. }
+            | Guard { .. }
+            | ReturnUndefinedIfNotTrue { .. }
+            | CoalesceUndefinedToNull { .. } => {
+                self.execute_comparison_instruction(program, instruction)
+            }
+            BuiltinCall { .. }
+            | HostAwait { .. }
+            | FunctionCall { .. }
+            | Return { .. }
+            | CallRule { .. }
+            | RuleInit { .. }
+            | DestructuringSuccess {}
+            | RuleReturn {} => self.execute_call_instruction(program, instruction),
+            ObjectSet { .. }
+            | ObjectCreate { .. }
+            | Index { .. }
+            | IndexLiteral { .. }
+            | ArrayNew { .. }
+            | ArrayPush { .. }
+            | ArrayPushDefined { .. }
+            | ArrayCreate { .. }
+            | SetNew { .. }
+            | SetAdd { .. }
+            | SetCreate { .. }
+            | Contains { .. }
+            | Count { .. } => self.execute_collection_instruction(program, instruction),
+            LoopStart { .. } | LoopNext { .. } | AnyOfNext { .. } | Halt {} => {
+                self.execute_loop_instruction(program, instruction)
+            }
+            PolicyCondition { .. }
+            | LogicalBlockStart { .. }
+            | AllOfNext { .. }
+            | LogicalBlockEnd { .. } => self.execute_policy_instruction(program, instruction),
+            ChainedIndex { .. }
+            | VirtualDataDocumentLookup { .. }
+            | ComprehensionBegin { .. }
+            | ComprehensionYield { .. }
+            | ComprehensionEnd {} => self.execute_virtual_instruction(program, instruction),
+        }
+    }
+
+    /// An instruction given to a group that does not handle it (a bug in
+    /// `execute_instruction`'s routing).
+    #[cold]
+    #[inline(never)]
+    fn unhandled_instruction(&self, instruction: Instruction) -> VmError {
+        VmError::UnhandledInstruction {
+            instruction: alloc::format!("{:?}", instruction),
+            pc: self.pc,
+        }
     }
 
     fn execute_load_and_move(
@@ -83,13 +163,13 @@ impl RegoVM {
                 self.set_register(dest, value)?;
                 Ok(InstructionOutcome::Continue)
             }
-            other => self.execute_arithmetic_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
     fn execute_arithmetic_instruction(
         &mut self,
-        program: &Program,
+        _program: &Program,
         instruction: Instruction,
     ) -> Result<InstructionOutcome> {
         use Instruction::*;
@@ -159,13 +239,13 @@ impl RegoVM {
                 self.set_register(dest, result)?;
                 Ok(InstructionOutcome::Continue)
             }
-            other => self.execute_comparison_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
     fn execute_comparison_instruction(
         &mut self,
-        program: &Program,
+        _program: &Program,
         instruction: Instruction,
     ) -> Result<InstructionOutcome> {
         use Instruction::*;
@@ -372,13 +452,13 @@ impl RegoVM {
                 }
                 Ok(InstructionOutcome::Continue)
             }
-            other => self.execute_call_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
     fn execute_call_instruction(
         &mut self,
-        program: &Program,
+        _program: &Program,
         instruction: Instruction,
     ) -> Result<InstructionOutcome> {
         use Instruction::*;
@@ -433,7 +513,7 @@ impl RegoVM {
                 self.execute_rule_return()?;
                 Ok(InstructionOutcome::Break)
             }
-            other => self.execute_collection_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
@@ -761,7 +841,7 @@ impl RegoVM {
                 self.set_register(dest, result)?;
                 Ok(InstructionOutcome::Continue)
             }
-            other => self.execute_loop_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
@@ -820,14 +900,14 @@ impl RegoVM {
                 let result = self.get_register(0)?.clone();
                 Ok(InstructionOutcome::Return(result))
             }
-            other => self.execute_policy_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
     #[cfg(not(feature = "azure_policy"))]
     fn execute_policy_instruction(
         &mut self,
-        program: &Program,
+        _program: &Program,
         instruction: Instruction,
     ) -> Result<InstructionOutcome> {
         match instruction {
@@ -838,7 +918,7 @@ impl RegoVM {
                 instruction: alloc::format!("{:?} requires the azure_policy feature", instruction),
                 pc: self.pc,
             }),
-            other => self.execute_virtual_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
@@ -1097,7 +1177,7 @@ impl RegoVM {
                 Ok(InstructionOutcome::Continue)
             }
 
-            other => self.execute_virtual_instruction(program, other),
+            other => Err(self.unhandled_instruction(other)),
         }
     }
 
@@ -1118,28 +1198,32 @@ impl RegoVM {
                         available: program.instruction_data.chained_index_params.len(),
                     })?;
 
-                let mut current_value = self.get_register(params.root)?.clone();
+                // blastwall patch: the chain is walked by reference and only
+                // the value found is cloned (it cloned the root, each key and
+                // each intermediate value: an atomic count update each). See
+                // vendor/README.md.
+                let mut current_value: &Value = self.get_register(params.root)?;
 
                 for component in &params.path_components {
-                    let key_value = match *component {
+                    let key_value: &Value = match *component {
                         LiteralOrRegister::Literal(idx) => program
                             .literals
                             .get(usize::from(idx))
                             .ok_or_else(||VmError::LiteralIndexOutOfBounds {
                                 index: idx,
                                 pc: self.pc,
-                            })?
-                            .clone(),
-                        LiteralOrRegister::Register(reg) => self.get_register(reg)?.clone(),
+                            })?,
+                        LiteralOrRegister::Register(reg) => self.get_register(reg)?,
                     };
 
-                    current_value = current_value[&key_value].clone();
+                    current_value = &current_value[key_value];
 
-                    if current_value == Value::Undefined {
+                    if matches!(current_value, Value::Undefined) {
                         break;
                     }
                 }
 
+                let current_value = current_value.clone();
                 self.set_register(params.dest, current_value)?;
                 Ok(InstructionOutcome::Continue)
             }

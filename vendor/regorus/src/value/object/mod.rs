@@ -91,6 +91,11 @@ impl Object {
     }
 
     pub fn get(&self, key: &Value) -> Option<&Value> {
+        // blastwall patch: string keys (nearly every lookup) are searched by
+        // their text, see `get_str`. See vendor/README.md.
+        if let (Value::String(k), Repr::Frozen(_)) = (key, &self.repr) {
+            return self.get_str(k);
+        }
         match &self.repr {
             Repr::Empty => None,
             Repr::Frozen(v) => match v.binary_search_by(|(k, _)| k.cmp(key)) {
@@ -98,6 +103,37 @@ impl Object {
                 Err(_) => None,
             },
             Repr::BTree(m) => m.get(key),
+        }
+    }
+
+    /// The value of the string key `key`, without building a [`Value`] for it
+    /// (as `get(&Value::from(key))` would: an allocation).
+    ///
+    /// blastwall patch (see vendor/README.md): the same answer as
+    /// `get(&Value::from(key))`. A frozen object's keys are sorted by
+    /// `Value::Ord`, where every string sorts after `null`, booleans and
+    /// numbers and before arrays, sets and objects, and strings among
+    /// themselves by their bytes; the search compares with that order
+    /// directly instead of through `Value::cmp`.
+    pub fn get_str(&self, key: &str) -> Option<&Value> {
+        match &self.repr {
+            Repr::Empty => None,
+            // Keys are unique: a scan that compares lengths first is cheaper
+            // than a binary search for the small objects of most documents.
+            Repr::Frozen(v) if v.len() <= 8 => v
+                .iter()
+                .find(|(k, _)| matches!(k, Value::String(s) if s.len() == key.len() && s.as_bytes() == key.as_bytes()))
+                .map(|(_, value)| value),
+            Repr::Frozen(v) => v
+                .binary_search_by(|(k, _)| cmp_key_with_str(k, key))
+                .ok()
+                .and_then(|i| v.get(i))
+                .map(|(_, value)| value),
+            Repr::BTree(m) if m.len() <= 16 => m
+                .iter()
+                .find(|(k, _)| matches!(k, Value::String(s) if s.as_ref() == key))
+                .map(|(_, value)| value),
+            Repr::BTree(m) => m.get(&Value::from(key)),
         }
     }
 
@@ -170,6 +206,25 @@ impl Object {
                 Repr::Empty | Repr::Frozen(_) => iter::IterMutInner::Empty,
                 Repr::BTree(m) => iter::IterMutInner::BTree(m.iter_mut()),
             },
+        }
+    }
+}
+
+/// `k.cmp(&Value::from(key))`, without building the value (see [`Object::get_str`]).
+#[inline]
+fn cmp_key_with_str(k: &Value, key: &str) -> Ordering {
+    match k {
+        Value::String(s) => {
+            let (a, b) = (s.as_bytes(), key.as_bytes());
+            // Most keys differ in their first byte: decide those without a call.
+            match (a.first(), b.first()) {
+                (Some(x), Some(y)) if x != y => x.cmp(y),
+                _ => a.cmp(b),
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ordering::Less,
+        Value::Array(_) | Value::Set(_) | Value::Object(_) | Value::Undefined => {
+            Ordering::Greater
         }
     }
 }
