@@ -504,11 +504,11 @@ impl Engine {
         let mut tagged: Vec<(&Value, &RuleMeta)> = items
             .into_iter()
             .filter_map(|item| {
-                let Value::String(short) = &item["rule"] else {
+                let Value::String(short) = item.field("rule") else {
                     return None;
                 };
                 let meta = self.rules.get(*self.packages.get(short.as_ref())?)?;
-                Some((&item["finding"], meta))
+                Some((item.field("finding"), meta))
             })
             .collect();
         tagged.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
@@ -563,7 +563,7 @@ impl Engine {
         let kept: Vec<Value> = match &all {
             Value::Set(set) => set
                 .iter()
-                .filter(|item| match &item["rule"] {
+                .filter(|item| match item.field("rule") {
                     Value::String(s) => wanted.contains(s.as_ref()),
                     _ => false,
                 })
@@ -626,45 +626,45 @@ fn parse_whole(sources: &[RuleSource], classes: &Classes) -> Result<regorus::Eng
 /// inside it carry, so that a reader knows why a kind blastwall does not know was
 /// checked and how to declare it.
 fn shape_note(input: &Value) -> Option<(Vec<PathSeg>, String)> {
-    let workload = &input["facts"]["workload"];
-    if workload["foundBy"] != Value::from("shape") {
+    let workload = input.field("facts").field("workload");
+    if !matches!(workload.field("foundBy"), Value::String(s) if s.as_ref() == "shape") {
         return None;
     }
-    let object = &input["review"]["object"];
+    let object = input.field("review").field("object");
     let text = |v: &Value| match v {
         Value::String(s) => s.to_string(),
         _ => "?".to_string(),
     };
     let note = format!(
         "pod spec found by its shape: {} {} is not a kind blastwall knows, but it has a pod spec with containers at spec.template.spec; declare the kind under `workloads` in the config to say where its pods are",
-        text(&object["apiVersion"]),
-        text(&object["kind"])
+        text(object.field("apiVersion")),
+        text(object.field("kind"))
     );
-    Some((path_from_value(&workload["podSpecPath"]), note))
+    Some((path_from_value(workload.field("podSpecPath")), note))
 }
 
 /// A rule's finding (`{"msg", "path", "related", "severity", "at"}`) as a hit.
 fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
-    let message = match &finding["msg"] {
+    let message = match finding.field("msg") {
         Value::String(s) => s.to_string(),
         Value::Undefined | Value::Null => meta.title.clone(),
         other => other.to_json_str().unwrap_or_default(),
     };
-    let related = match &finding["related"] {
+    let related = match finding.field("related") {
         Value::Array(items) => items
             .iter()
             .map(|r| {
-                let msg = match &r["msg"] {
+                let msg = match r.field("msg") {
                     Value::String(s) => s.to_string(),
                     _ => String::new(),
                 };
-                (path_from_value(&r["path"]), msg)
+                (path_from_value(r.field("path")), msg)
             })
             .collect(),
         _ => Vec::new(),
     };
     // A rule with findings of two weights (cross-product-image) may lower one.
-    let severity = match &finding["severity"] {
+    let severity = match finding.field("severity") {
         Value::String(s) => Severity::parse(s).unwrap_or(meta.severity),
         _ => meta.severity,
     };
@@ -672,9 +672,9 @@ fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
         rule: meta.id.clone(),
         severity,
         message,
-        path: path_from_value(&finding["path"]),
+        path: path_from_value(finding.field("path")),
         related,
-        at_key: finding["at"] == Value::from("key"),
+        at_key: matches!(finding.field("at"), Value::String(s) if s.as_ref() == "key"),
     }
 }
 

@@ -28,21 +28,21 @@ impl Subject {
     /// The subject of an AdmissionRequest-shaped review: its `object`, or its
     /// `oldObject` when there is none (DELETE).
     pub fn of_review(review: &Value) -> Subject {
-        let object = match &review["object"] {
-            Value::Object(_) => &review["object"],
-            _ => &review["oldObject"],
+        let object = match review.field("object") {
+            Value::Object(_) => review.field("object"),
+            _ => review.field("oldObject"),
         };
         let first = |a: &str, b: &str| if a.is_empty() { b } else { a }.to_string();
-        let kind = first(text(&review["kind"]["kind"]), text(&object["kind"]));
-        let name = first(text(&review["name"]), text(&object["metadata"]["name"]));
+        let kind = first(text(review.field("kind").field("kind")), text(object.field("kind")));
+        let name = first(text(review.field("name")), text(object.field("metadata").field("name")));
         let mut namespace = first(
-            text(&review["namespace"]),
-            text(&object["metadata"]["namespace"]),
+            text(review.field("namespace")),
+            text(object.field("metadata").field("namespace")),
         );
         if namespace.is_empty() && kind == "Namespace" {
             namespace = name.clone();
         }
-        let labels = match &object["metadata"]["labels"] {
+        let labels = match object.field("metadata").field("labels") {
             Value::Object(map) => map
                 .iter()
                 .filter_map(|(k, v)| match (k, v) {

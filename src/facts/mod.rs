@@ -306,11 +306,7 @@ pub fn for_matching(
 /// absent or when `value` is no object.
 pub fn field<'a>(value: &'a Value, key: &str) -> &'a Value {
     match value {
-        Value::Object(map) if map.len() <= 16 => map
-            .iter()
-            .find(|(k, _)| matches!(k, Value::String(s) if s.as_ref() == key))
-            .map_or(&Value::Undefined, |(_, v)| v),
-        Value::Object(_) => &value[key],
+        Value::Object(map) => map.get_str(key).unwrap_or(&Value::Undefined),
         _ => &Value::Undefined,
     }
 }

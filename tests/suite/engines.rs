@@ -102,6 +102,248 @@ deny contains {"msg": sprintf("%v of %v: %v", [count(seen), count(items), sort(s
     }
 }
 
+/// The vendored VM walks a chain of lookups (`a.b[k].c`) by reference, and the
+/// vendored regorus looks a string key up in an object by its text (a scan of up to
+/// 8 keys, else a binary search in `Value` order) instead of through `Value::cmp`
+/// (vendor/README.md): chains through objects of every size, with literal and
+/// variable keys, keys that share a first byte or are prefixes of others, non-string
+/// keys beside string ones, array positions, sets and missing steps find what the
+/// interpreter finds.
+#[test]
+fn the_vm_looks_up_chains_as_the_interpreter_does() {
+    let rule = r#"package blastwall.rules.chained_lookup
+metadata := {"id": "chained-lookup", "title": "t", "severity": "error", "category": "test",
+  "description": "d", "remediation": "r"}
+mixed := {1: "number", "1": "string", null: "null", false: "false", "a": {"b": ["x", {"c": "deep"}]},
+  "ab": "ab", "": "empty", "\u00e9": "e-acute", ["k"]: "array"}
+names := {"x", "y"}
+deny contains {"msg": sprintf("%v %v", [k, v])} if {
+    some k in input.review.object.lookups
+    v := input.review.object.objects[_][k].v
+}
+deny contains {"msg": sprintf("mixed %v %v", [k, v])} if {
+    some k in input.review.object.lookups
+    v := mixed[k]
+}
+deny contains {"msg": sprintf("fixed %v", [[mixed.a.b[1].c, mixed[1], mixed["1"], mixed[null],
+    mixed[false], mixed[""], mixed.ab, mixed["\u00e9"], mixed[["k"]], names["x"]]])} if true
+deny contains {"msg": "missing step"} if input.review.object.objects[0].nothing.v
+deny contains {"msg": "missing set element"} if names["z"]
+deny contains {"msg": "string on array"} if mixed.a.b.c
+"#;
+    let mut engine = Engine::from_sources(vec![RuleSource {
+        name: "chains.rego".into(),
+        text: rule.into(),
+    }])
+    .unwrap();
+    let keys = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "b",
+        "ba",
+        "é",
+        "z",
+        "name",
+        "names",
+        "namespace",
+        "kind",
+        "k0",
+        "k1",
+        "k10",
+        "k2",
+        "spec",
+        "status",
+        "x",
+        "y",
+    ];
+    let lookups = [
+        "",
+        "a",
+        "ab",
+        "nam",
+        "names",
+        "namespacez",
+        "k1",
+        "k11",
+        "é",
+        "zz",
+        "1",
+    ];
+    for size in [0, 1, 2, 7, 8, 9, 16, 17, keys.len()] {
+        // Objects of `size` keys taken from `keys` at two strides, so that each
+        // size has keys around every lookup.
+        let objects: Vec<String> = [1, 7]
+            .iter()
+            .map(|stride| {
+                let fields: Vec<String> = (0..size)
+                    .map(|i| keys[(i * stride) % keys.len()])
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .map(|k| format!(r#""{k}": {{"v": "{k}!"}}"#))
+                    .collect();
+                format!("{{{}}}", fields.join(", "))
+            })
+            .collect();
+        let object = Value::from_json_str(&format!(
+            r#"{{"kind": "X", "objects": [{}], "lookups": {}}}"#,
+            objects.join(", "),
+            serde_json::to_string(&lookups).unwrap()
+        ))
+        .unwrap();
+        let input = review::input(review::create(object), Value::new_object());
+        let mut found = Vec::new();
+        for evaluator in [Evaluator::Compiled, Evaluator::Interpreter] {
+            engine.set_evaluator(evaluator);
+            let mut messages: Vec<String> = engine
+                .evaluate(input.clone())
+                .unwrap()
+                .into_iter()
+                .map(|h| h.message)
+                .collect();
+            messages.sort();
+            found.push(messages);
+        }
+        assert_eq!(found[0], found[1], "objects of {size} keys");
+        assert!(
+            found[0].contains(
+                &r#"fixed ["deep", "number", "string", "null", "false", "empty", "ab", "e-acute", "array", "x"]"#
+                    .to_string()
+            ),
+            "{:?}",
+            found[0]
+        );
+        assert!(
+            found[0].contains(&"mixed ab ab".to_string()),
+            "{:?}",
+            found[0]
+        );
+        if size == keys.len() {
+            assert!(
+                found[0].contains(&"names names!".to_string()),
+                "{:?}",
+                found[0]
+            );
+            assert!(found[0].contains(&"é é!".to_string()), "{:?}", found[0]);
+        }
+        assert!(!found[0]
+            .iter()
+            .any(|m| m.starts_with("missing") || m == "string on array"));
+    }
+}
+
+/// `regorus::Value::field` and `Object::get_str` (vendored, vendor/README.md) find
+/// what a lookup by `Value` finds, in objects built both ways regorus stores them
+/// (sorted and frozen, or a `BTreeMap`), of every size around the scan/binary-search
+/// boundary, with keys of every type.
+#[test]
+fn regorus_lookups_by_str_find_what_lookups_by_value_find() {
+    let strings = [
+        "",
+        "a",
+        "ab",
+        "abc",
+        "b",
+        "ba",
+        "é",
+        "z",
+        "name",
+        "names",
+        "namespace",
+        "k1",
+        "k10",
+        "k2",
+        "spec",
+        "\u{0}",
+        "zz",
+    ];
+    let mut all: Vec<Value> = vec![
+        Value::Null,
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::from(0u64),
+        Value::from(7u64),
+        Value::from_json_str(r#"["k"]"#).unwrap(),
+        Value::from_json_str(r#"{"k": 1}"#).unwrap(),
+        Value::Undefined,
+    ];
+    all.extend(strings.iter().map(|s| Value::from(*s)));
+    let probes = [
+        "",
+        "a",
+        "ab",
+        "abd",
+        "nam",
+        "names",
+        "namespaces",
+        "k1",
+        "z",
+        "zz",
+        "zzz",
+        "é",
+    ];
+    let mut seed = 12345u64;
+    for round in 0..400 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let size = (seed >> 33) as usize % (all.len() + 1);
+        let chosen: Vec<&Value> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (seed >> (i % 32)) & 1 == 1 || *i < size.min(4))
+            .map(|(_, v)| v)
+            .take(size)
+            .collect();
+        let entries: std::collections::BTreeMap<Value, Value> = chosen
+            .iter()
+            .enumerate()
+            .map(|(i, k)| ((*k).clone(), Value::from(i as u64)))
+            .collect();
+        let frozen = Value::from(entries.clone());
+        let mut built = Value::new_object();
+        for (k, v) in &entries {
+            built.as_object_mut().unwrap().insert(k.clone(), v.clone());
+        }
+        for object in [&frozen, &built] {
+            let Value::Object(map) = object else {
+                panic!("not an object")
+            };
+            for probe in probes.iter().chain(strings.iter()) {
+                let by_value = map.get(&Value::from(*probe));
+                assert_eq!(
+                    map.get_str(probe),
+                    by_value,
+                    "round {round}: {probe:?} in {object}"
+                );
+                assert_eq!(
+                    object.field(probe),
+                    by_value.unwrap_or(&Value::Undefined),
+                    "round {round}: {probe:?}"
+                );
+                assert_eq!(
+                    object.field(probe),
+                    &object[*probe],
+                    "round {round}: {probe:?}"
+                );
+            }
+        }
+    }
+    let set = Value::from_json_str(r#"["x", "y"]"#).unwrap();
+    let set = Value::from(
+        set.as_array()
+            .unwrap()
+            .iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+    );
+    assert_eq!(set.field("x"), &Value::from("x"));
+    assert_eq!(set.field("z"), &Value::Undefined);
+    assert_eq!(Value::Null.field("x"), &Value::Undefined);
+    assert_eq!(Value::from("x").field("x"), &Value::Undefined);
+}
+
 /// regorus 0.14.1's VM bound `x := <undefined>` and went on, so that a later
 /// `not x.field` held (vendor/README.md): the patched VM fails the body there, as
 /// the interpreter does. cross-product-image reported images of every pod without
