@@ -33,8 +33,14 @@ impl Subject {
             _ => review.field("oldObject"),
         };
         let first = |a: &str, b: &str| if a.is_empty() { b } else { a }.to_string();
-        let kind = first(text(review.field("kind").field("kind")), text(object.field("kind")));
-        let name = first(text(review.field("name")), text(object.field("metadata").field("name")));
+        let kind = first(
+            text(review.field("kind").field("kind")),
+            text(object.field("kind")),
+        );
+        let name = first(
+            text(review.field("name")),
+            text(object.field("metadata").field("name")),
+        );
         let mut namespace = first(
             text(review.field("namespace")),
             text(object.field("metadata").field("namespace")),
