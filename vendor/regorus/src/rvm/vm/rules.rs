@@ -102,8 +102,16 @@ impl RegoVM {
                     ctx.current_definition_index = def_idx;
                 }
 
-                self.registers
-                    .resize(num_retained_registers, Value::Undefined);
+                // blastwall patch: the registers past the retained ones are
+                // reset in place (only those that hold a value), instead of
+                // truncating the window and filling it again with clones of
+                // `Undefined` for each body. Same window. See vendor/README.md.
+                self.registers.truncate(num_registers);
+                for register in self.registers.iter_mut().skip(num_retained_registers) {
+                    if !matches!(register, Value::Undefined) {
+                        *register = Value::Undefined;
+                    }
+                }
                 self.registers.resize(num_registers, Value::Undefined);
 
                 if let Some(destructuring_entry_point) =
