@@ -143,6 +143,12 @@ pub fn run_as(cwd: &Path, args: &[&str], stdin: Option<&Path>, uid: Option<u32>)
         Duration::from_secs(t.tv_sec.max(0) as u64) + Duration::from_micros(t.tv_usec.max(0) as u64)
     };
     let cpu = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    // A child that ended before its first sample (a short run on a busy machine):
+    // wait4's peak, an upper bound (it also counts the pages of this process it
+    // shared until exec).
+    if max_rss_kb == 0 {
+        max_rss_kb = usage.ru_maxrss.max(0) as u64;
+    }
     // The child is reaped: forget the handle so it never waits on a reused pid.
     std::mem::forget(child);
     let code = if libc::WIFEXITED(status) {
