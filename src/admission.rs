@@ -214,7 +214,23 @@ struct Key(Value);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Key, D::Error> {
-        deserializer.deserialize_str(DecodedVisitor).map(Key)
+        deserializer.deserialize_str(KeyVisitor).map(Key)
+    }
+}
+
+/// Reads an object key; the keys Kubernetes uses over and over are shared values
+/// ([`crate::facts::keys`]) rather than a new string each.
+struct KeyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(crate::facts::keys::key(v))
     }
 }
 

@@ -82,11 +82,12 @@ pub fn evaluate_review(
     ctx: &Context,
 ) -> Result<Vec<ChangeHit>, EngineError> {
     let mut hits = evaluate_once(engine, review, ctx)?;
-    let is_update = review["operation"] == Value::from("UPDATE");
-    let old = &review["oldObject"];
+    let is_update =
+        matches!(facts::field(review, "operation"), Value::String(op) if op.as_ref() == "UPDATE");
+    let old = facts::field(review, "oldObject");
     let has_old = !matches!(old, Value::Null | Value::Undefined);
     let ordinary = |h: &RuleHit| !is_change_rule(engine, &h.rule);
-    if is_update && has_old && review["object"] == *old {
+    if is_update && has_old && facts::field(review, "object") == old {
         hits.retain(ordinary);
         return Ok(hits
             .into_iter()
@@ -125,11 +126,7 @@ fn evaluate_once(
     review: &Value,
     ctx: &Context,
 ) -> Result<Vec<RuleHit>, EngineError> {
-    let facts = facts::Lazy {
-        review,
-        ctx,
-        doc: None,
-    };
+    let facts = facts::Lazy::new(review, ctx, None);
     let mut hits = engine.evaluate_review(review, &facts)?;
     if let Some(gatekeeper) = &ctx.gatekeeper {
         hits.extend(gatekeeper.hits(review)?);

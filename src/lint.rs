@@ -150,11 +150,7 @@ pub fn lint_document(
     let review = review::build(Operation::Create, Some(doc.value.clone()), None, requester);
     let key = crate::access_entries::run::DocKey::of(&doc);
     // Facts are computed as far as the rules the document reaches read them.
-    let facts = facts::Lazy {
-        review: &review,
-        ctx,
-        doc: Some(key),
-    };
+    let facts = facts::Lazy::new(&review, ctx, Some(key));
     // Say which document a runaway rule or template, or a runtime error, was on.
     let on_document = |e: EngineError| match e {
         EngineError::Eval(message) => EngineError::Eval(format!(

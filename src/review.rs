@@ -4,8 +4,6 @@
 //! `input.review.object` the same way whether the object came from a file in CI or
 //! from the API server.
 
-use std::collections::BTreeMap;
-
 use regorus::Value;
 
 /// The operations of an AdmissionRequest.
@@ -36,11 +34,7 @@ pub struct Requester {
 }
 
 fn obj(entries: Vec<(&str, Value)>) -> Value {
-    let map: BTreeMap<Value, Value> = entries
-        .into_iter()
-        .map(|(k, v)| (Value::from(k), v))
-        .collect();
-    Value::from(map)
+    crate::facts::keys::object(entries)
 }
 
 fn string_at(value: &Value) -> Option<&str> {

@@ -183,6 +183,103 @@ impl Glob {
     }
 }
 
+/// Globs in order, indexed to answer "which is the first glob `name` matches" without
+/// trying each: every string of a reviewed object is looked up as a possible
+/// namespace, group and user, and most match nothing. A name whose first byte starts
+/// no glob is rejected at once; literal globs are one hash lookup, `prefix*` globs a
+/// `starts_with` each, in order; only other globs run the matcher.
+#[derive(Clone, Debug, Default)]
+pub struct GlobIndex {
+    globs: Vec<Glob>,
+    /// Bit `b` is set when some glob starts with the byte `b`.
+    first_bytes: [u64; 4],
+    /// Some glob starts with a wildcard: no name is rejected by its first byte.
+    wild_start: bool,
+    /// Literal glob → the index of its first occurrence.
+    literals: crate::facts::keys::FxMap<Box<str>, usize>,
+    /// `prefix*` globs: the prefix and the glob's index, ascending.
+    prefixes: Vec<(Box<str>, usize)>,
+    /// The indexes of every other glob, ascending.
+    general: Vec<usize>,
+}
+
+impl GlobIndex {
+    pub fn new(globs: Vec<Glob>) -> GlobIndex {
+        let mut index = GlobIndex::default();
+        for (i, glob) in globs.iter().enumerate() {
+            match glob.tokens.first() {
+                Some(Token::Char(_)) => {
+                    let b = glob.text.as_bytes()[0];
+                    index.first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+                }
+                _ => index.wild_start = true,
+            }
+            let literal = glob.prefix.chars().count();
+            match &glob.tokens[literal..] {
+                [] => {
+                    index
+                        .literals
+                        .entry(glob.prefix.as_str().into())
+                        .or_insert(i);
+                }
+                [Token::Any] => index.prefixes.push((glob.prefix.as_str().into(), i)),
+                _ => index.general.push(i),
+            }
+        }
+        index.globs = globs;
+        index
+    }
+
+    pub fn globs(&self) -> &[Glob] {
+        &self.globs
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.globs.is_empty()
+    }
+
+    /// The index of the first glob that `name` matches:
+    /// `globs().iter().position(|g| g.matches(name))`.
+    pub fn first(&self, name: &str) -> Option<usize> {
+        if !self.wild_start {
+            let b = *name.as_bytes().first()?;
+            if self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) == 0 {
+                return None;
+            }
+        }
+        let mut best = if self.literals.is_empty() {
+            None
+        } else {
+            self.literals.get(name).copied()
+        };
+        // Each list is in glob order: its first hit is its earliest.
+        for (prefix, i) in &self.prefixes {
+            if best.is_some_and(|b| b < *i) {
+                break;
+            }
+            if name.starts_with(&**prefix) {
+                best = Some(*i);
+                break;
+            }
+        }
+        for &i in &self.general {
+            if best.is_some_and(|b| b < i) {
+                break;
+            }
+            if self.globs[i].matches(name) {
+                best = Some(i);
+                break;
+            }
+        }
+        best
+    }
+
+    /// The first glob `name` matches.
+    pub fn first_glob(&self, name: &str) -> Option<&Glob> {
+        self.first(name).map(|i| &self.globs[i])
+    }
+}
+
 impl fmt::Debug for Glob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Glob({:?})", self.text)
@@ -307,6 +404,44 @@ mod tests {
             .contains("only `*` and `?`"));
         assert!(Glob::parse("billing ops", Alphabet::Subject).is_err());
         assert!(Glob::parse("billing:*", Alphabet::Subject).is_ok());
+    }
+
+    proptest::proptest! {
+        /// The index finds the glob the plain scan in order finds, on globs and names
+        /// over a small alphabet (so that they often match), with repeats.
+        #[test]
+        fn the_index_finds_the_first_matching_glob(
+            globs in proptest::collection::vec("[ab*?-]{1,5}|[ab]{1,3}|[ab-]{1,3}[*]", 0..8),
+            names in proptest::collection::vec("[ab-]{0,6}|é[ab]?", 1..12),
+        ) {
+            let globs: Vec<Glob> = globs
+                .iter()
+                .map(|g| Glob::parse(g, Alphabet::Subject).unwrap())
+                .collect();
+            let index = GlobIndex::new(globs.clone());
+            for name in names.iter().chain(globs.iter().map(|g| &g.text)) {
+                let plain = globs.iter().position(|g| g.matches(name));
+                proptest::prop_assert_eq!(index.first(name), plain, "{:?} {:?}", globs, name);
+            }
+        }
+    }
+
+    #[test]
+    fn the_index_keeps_config_order() {
+        let index = GlobIndex::new(vec![
+            ns("pay*"),
+            ns("payroll"),
+            ns("*-api"),
+            ns("payroll-*"),
+        ]);
+        assert_eq!(index.first("payroll"), Some(0));
+        assert_eq!(index.first("billing-api"), Some(2));
+        assert_eq!(index.first("billing"), None);
+        assert_eq!(index.first(""), None);
+        let literal_first = GlobIndex::new(vec![ns("payroll"), ns("pay*")]);
+        assert_eq!(literal_first.first("payroll"), Some(0));
+        assert_eq!(literal_first.first("payroll-x"), Some(1));
+        assert_eq!(GlobIndex::new(vec![ns("*")]).first(""), Some(0));
     }
 
     #[test]

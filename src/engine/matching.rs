@@ -101,7 +101,7 @@ fn string(value: &Value) -> Option<&str> {
 impl<'a> Target<'a> {
     /// The target of a rule input (`{"review": …, "facts": …}`).
     pub fn of(input: &'a Value) -> Target<'a> {
-        Target::new(&input["review"], &input["facts"])
+        Target::new(field(input, "review"), field(input, "facts"))
     }
 
     /// The target of `review` with the facts `facts` (an object of facts).

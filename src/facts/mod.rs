@@ -23,6 +23,7 @@
 
 pub mod aws_auth;
 pub mod change;
+pub mod keys;
 pub mod rbac;
 pub mod requester;
 pub mod roles;
@@ -118,23 +119,69 @@ pub struct Lazy<'a> {
     pub ctx: &'a Context,
     /// The document of a lint run the review is of ([`compute_at`]).
     pub doc: Option<crate::access_entries::run::DocKey>,
+    /// The requester fact of this review, once computed (matching and the facts
+    /// the rules read both need it).
+    requester: Requester,
 }
 
-impl Lazy<'_> {
+/// The requester fact of one review, computed on first use.
+type Requester = std::cell::OnceCell<Option<Value>>;
+
+impl<'a> Lazy<'a> {
+    pub fn new(
+        review: &'a Value,
+        ctx: &'a Context,
+        doc: Option<crate::access_entries::run::DocKey>,
+    ) -> Lazy<'a> {
+        Lazy {
+            review,
+            ctx,
+            doc,
+            requester: Requester::new(),
+        }
+    }
+
     /// Every fact, as [`compute_at`].
     pub fn all(&self) -> Value {
-        compute_at(self.review, self.ctx, self.doc)
+        Value::from(compute_in(
+            self.review,
+            self.ctx,
+            self.doc,
+            Names::ALL,
+            &self.requester,
+        ))
     }
 
     /// [`compute_some`].
     pub fn some(&self, wanted: Names) -> BTreeMap<Value, Value> {
-        compute_some(self.review, self.ctx, self.doc, wanted)
+        compute_in(self.review, self.ctx, self.doc, wanted, &self.requester)
     }
 
     /// [`for_matching`].
     pub fn for_matching(&self, full: Names, light: Names) -> BTreeMap<Value, Value> {
-        for_matching(self.review, self.ctx, self.doc, full, light)
+        matching_in(
+            self.review,
+            self.ctx,
+            self.doc,
+            full,
+            light,
+            &self.requester,
+        )
     }
+}
+
+/// The requester fact of `review` when a config is loaded, computed once per `cache`.
+fn requester_of(review: &Value, ctx: &Context, cache: &Requester) -> Option<Value> {
+    cache
+        .get_or_init(|| {
+            let t = ctx.tenancy.as_deref()?;
+            Some(requester::fact(
+                t,
+                ctx.namespaces.as_deref(),
+                field(review, "userInfo"),
+            ))
+        })
+        .clone()
 }
 
 /// The `input.facts` object for a review.
@@ -160,6 +207,16 @@ pub fn compute_some(
     ctx: &Context,
     doc: Option<crate::access_entries::run::DocKey>,
     wanted: Names,
+) -> BTreeMap<Value, Value> {
+    compute_in(review, ctx, doc, wanted, &Requester::new())
+}
+
+fn compute_in(
+    review: &Value,
+    ctx: &Context,
+    doc: Option<crate::access_entries::run::DocKey>,
+    wanted: Names,
+    requester_cache: &Requester,
 ) -> BTreeMap<Value, Value> {
     let want = |name: &str| wanted.contains(name);
     let elsewhere = ctx.access_run.as_deref().zip(doc);
@@ -214,13 +271,9 @@ pub fn compute_some(
             facts.insert(Value::from("accessConfigChange"), change);
         }
     }
-    let requester = match &ctx.tenancy {
-        Some(t) if with_tenancy => Some(requester::fact(
-            t,
-            ctx.namespaces.as_deref(),
-            field(review, "userInfo"),
-        )),
-        _ => None,
+    let requester = match with_tenancy {
+        true => requester_of(review, ctx, requester_cache),
+        false => None,
     };
     if let (Some(t), true) = (&ctx.tenancy, want("tenancy")) {
         // Only the names aws-auth maps (ARNs, usernames, groups), so that its
@@ -277,15 +330,23 @@ pub fn for_matching(
     full: Names,
     light: Names,
 ) -> BTreeMap<Value, Value> {
-    let mut facts = compute_some(review, ctx, doc, full);
+    matching_in(review, ctx, doc, full, light, &Requester::new())
+}
+
+fn matching_in(
+    review: &Value,
+    ctx: &Context,
+    doc: Option<crate::access_entries::run::DocKey>,
+    full: Names,
+    light: Names,
+    requester_cache: &Requester,
+) -> BTreeMap<Value, Value> {
+    let mut facts = compute_in(review, ctx, doc, full, requester_cache);
     let light = light.without(full);
     if light.is_empty() {
         return facts;
     }
-    let requester = ctx
-        .tenancy
-        .as_deref()
-        .map(|t| requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")));
+    let requester = requester_of(review, ctx, requester_cache);
     if let (Some(t), true) = (&ctx.tenancy, light.contains("tenancy")) {
         let requester = match &requester {
             Some(r) => r.clone(),

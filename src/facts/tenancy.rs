@@ -54,8 +54,9 @@ use std::sync::Arc;
 
 use regorus::Value;
 
+use super::keys::FxMap;
 use super::roles::RolePattern;
-use crate::config::glob::Glob;
+use crate::config::glob::{Glob, GlobIndex};
 use crate::config::{normalize_image, Config, RegistryPrefix};
 use crate::source::Document;
 
@@ -125,21 +126,99 @@ struct Claim<T> {
     via: String,
 }
 
+impl<T> Claim<T> {
+    fn owner(&self) -> Owner {
+        Owner {
+            product: self.product.clone(),
+            via: self.via.clone(),
+        }
+    }
+}
+
+/// Name globs that give names to products, in config order, indexed
+/// ([`GlobIndex`]), each with its owner as a fact value built once.
+struct Claims {
+    index: GlobIndex,
+    claims: Vec<Claim<()>>,
+    values: Vec<Value>,
+}
+
+impl Claims {
+    fn new(claims: Vec<Claim<Glob>>) -> Claims {
+        let values = claims.iter().map(|c| c.owner().to_value()).collect();
+        let (globs, claims) = claims
+            .into_iter()
+            .map(|c| {
+                let rest = Claim {
+                    pattern: (),
+                    product: c.product,
+                    via: c.via,
+                };
+                (c.pattern, rest)
+            })
+            .unzip();
+        Claims {
+            index: GlobIndex::new(globs),
+            claims,
+            values,
+        }
+    }
+
+    fn first(&self, name: &str) -> Option<usize> {
+        self.index.first(name)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Glob, &Claim<()>)> {
+        self.index.globs().iter().zip(&self.claims)
+    }
+}
+
+/// Admin globs (`admins.groups`, `admins.users`), indexed, each with its `via`
+/// (`admins.groups: <glob>`) as text and as a fact value.
+struct AdminGlobs {
+    index: GlobIndex,
+    vias: Vec<(String, Value)>,
+}
+
+impl AdminGlobs {
+    fn new(field: &str, globs: Vec<Glob>) -> AdminGlobs {
+        let vias = globs
+            .iter()
+            .map(|g| {
+                let via = format!("{field}: {g}");
+                let value = Value::from(via.as_str());
+                (via, value)
+            })
+            .collect();
+        AdminGlobs {
+            index: GlobIndex::new(globs),
+            vias,
+        }
+    }
+
+    fn first(&self, name: &str) -> Option<&(String, Value)> {
+        self.index.first(name).map(|i| &self.vias[i])
+    }
+}
+
 /// The config compiled for lookups.
 pub struct Tenancy {
     config: Arc<Config>,
-    namespaces: Vec<Claim<Glob>>,
-    groups: Vec<Claim<Glob>>,
-    users: Vec<Claim<Glob>>,
+    namespaces: Claims,
+    groups: Claims,
+    users: Claims,
     roles: Vec<Claim<RolePattern>>,
-    security_groups: HashMap<String, (String, String)>,
+    /// Security group id → product, via and the owner as a fact value.
+    security_groups: FxMap<String, (String, String, Value)>,
     registries: Vec<Claim<RegistryPrefix>>,
-    shared_namespaces: Vec<Glob>,
-    clusters: Vec<Claim<Glob>>,
-    admin_groups: Vec<Glob>,
-    admin_users: Vec<Glob>,
+    shared_namespaces: GlobIndex,
+    clusters: Claims,
+    admin_groups: AdminGlobs,
+    admin_users: AdminGlobs,
     admin_roles: Vec<RolePattern>,
     node_roles: Vec<RolePattern>,
+    /// `{"product": cluster.product, "via": "cluster.product"}` when the cluster has one.
+    cluster_product_owner: Option<Value>,
 }
 
 /// A product and the config entry that made it the owner.
@@ -161,21 +240,63 @@ impl Owner {
 impl Tenancy {
     pub fn new(config: Config) -> Tenancy {
         let config = Arc::new(config);
-        let mut t = Tenancy {
-            namespaces: Vec::new(),
-            groups: Vec::new(),
-            users: Vec::new(),
-            roles: Vec::new(),
-            security_groups: HashMap::new(),
-            registries: Vec::new(),
-            clusters: Vec::new(),
-            shared_namespaces: config
-                .shared_namespaces
-                .iter()
-                .map(|g| g.0.clone())
-                .collect(),
-            admin_groups: config.admins.groups.iter().map(|g| g.0.clone()).collect(),
-            admin_users: config.admins.users.iter().map(|g| g.0.clone()).collect(),
+        let (mut namespaces, mut groups, mut users, mut clusters) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut roles = Vec::new();
+        let mut security_groups = FxMap::default();
+        let mut registries = Vec::new();
+        for (product, spec) in &config.products {
+            let claim = |field: &str, glob: &Glob| Claim {
+                pattern: glob.clone(),
+                product: product.clone(),
+                via: format!("{field}: {glob}"),
+            };
+            namespaces.extend(spec.namespaces.iter().map(|g| claim("namespaces", g)));
+            groups.extend(spec.groups.iter().map(|g| claim("groups", g)));
+            users.extend(spec.users.iter().map(|g| claim("users", g)));
+            clusters.extend(spec.clusters.iter().map(|g| claim("clusters", g)));
+            roles.extend(spec.iam_roles.iter().map(|g| Claim {
+                pattern: RolePattern::new(g),
+                product: product.clone(),
+                via: format!("iamRoles: {}", g.as_str()),
+            }));
+            for sg in &spec.security_groups {
+                let owner = Owner {
+                    product: product.clone(),
+                    via: format!("securityGroups: {}", sg.0),
+                };
+                let value = owner.to_value();
+                security_groups.insert(sg.0.clone(), (owner.product, owner.via, value));
+            }
+            registries.extend(spec.registries.iter().map(|r| Claim {
+                pattern: r.clone(),
+                product: product.clone(),
+                via: format!("registries: {}", r.0),
+            }));
+        }
+        Tenancy {
+            namespaces: Claims::new(namespaces),
+            groups: Claims::new(groups),
+            users: Claims::new(users),
+            roles,
+            security_groups,
+            registries,
+            clusters: Claims::new(clusters),
+            shared_namespaces: GlobIndex::new(
+                config
+                    .shared_namespaces
+                    .iter()
+                    .map(|g| g.0.clone())
+                    .collect(),
+            ),
+            admin_groups: AdminGlobs::new(
+                "admins.groups",
+                config.admins.groups.iter().map(|g| g.0.clone()).collect(),
+            ),
+            admin_users: AdminGlobs::new(
+                "admins.users",
+                config.admins.users.iter().map(|g| g.0.clone()).collect(),
+            ),
             admin_roles: config
                 .admins
                 .iam_roles
@@ -187,57 +308,54 @@ impl Tenancy {
                 .iter()
                 .map(|g| RolePattern::new(g))
                 .collect(),
-            config: Arc::clone(&config),
-        };
-        for (product, spec) in &config.products {
-            let claim = |field: &str, glob: &Glob| Claim {
-                pattern: glob.clone(),
-                product: product.clone(),
-                via: format!("{field}: {glob}"),
-            };
-            t.namespaces
-                .extend(spec.namespaces.iter().map(|g| claim("namespaces", g)));
-            t.groups
-                .extend(spec.groups.iter().map(|g| claim("groups", g)));
-            t.users.extend(spec.users.iter().map(|g| claim("users", g)));
-            t.clusters
-                .extend(spec.clusters.iter().map(|g| claim("clusters", g)));
-            t.roles.extend(spec.iam_roles.iter().map(|g| Claim {
-                pattern: RolePattern::new(g),
-                product: product.clone(),
-                via: format!("iamRoles: {}", g.as_str()),
-            }));
-            for sg in &spec.security_groups {
-                t.security_groups.insert(
-                    sg.0.clone(),
-                    (product.clone(), format!("securityGroups: {}", sg.0)),
-                );
-            }
-            t.registries.extend(spec.registries.iter().map(|r| Claim {
-                pattern: r.clone(),
-                product: product.clone(),
-                via: format!("registries: {}", r.0),
-            }));
+            cluster_product_owner: config.cluster.product.as_ref().map(|p| {
+                Owner {
+                    product: p.clone(),
+                    via: "cluster.product".into(),
+                }
+                .to_value()
+            }),
+            config,
         }
-        t
     }
 
     pub fn config(&self) -> &Config {
         &self.config
     }
 
-    fn first(claims: &[Claim<Glob>], name: &str) -> Option<Owner> {
-        claims
-            .iter()
-            .find(|c| c.pattern.matches(name))
-            .map(|c| Owner {
-                product: c.product.clone(),
-                via: c.via.clone(),
-            })
+    fn first(claims: &Claims, name: &str) -> Option<Owner> {
+        claims.first(name).map(|i| claims.claims[i].owner())
     }
 
     pub fn is_shared_namespace(&self, name: &str) -> bool {
-        self.shared_namespaces.iter().any(|g| g.matches(name))
+        self.shared_namespaces.first(name).is_some()
+    }
+
+    /// [`Tenancy::namespace_owner`] of `name` (with no label of its own) as a fact
+    /// value: `{"product", "via"}`.
+    fn namespace_owner_value(
+        &self,
+        name: &str,
+        lookup: Option<&dyn NamespaceLookup>,
+    ) -> Option<Value> {
+        if let Some(product) = lookup
+            .and_then(|l| l.label(name, PRODUCT_LABEL))
+            .filter(|p| !p.is_empty())
+        {
+            let owner = Owner {
+                product,
+                via: format!("label {PRODUCT_LABEL} on Namespace {name}"),
+            };
+            return Some(owner.to_value());
+        }
+        if self.is_shared_namespace(name) {
+            return None;
+        }
+        if let Some(owner) = &self.cluster_product_owner {
+            return Some(owner.clone());
+        }
+        let i = self.namespaces.first(name)?;
+        Some(self.namespaces.values[i].clone())
     }
 
     /// The owner of namespace `name`. `own_label` is the label on the Namespace
@@ -272,7 +390,11 @@ impl Tenancy {
     /// `sharedNamespaces: <glob>` for the first shared namespace glob that some name
     /// matching `glob` also matches.
     pub fn shared_namespace_overlap(&self, glob: &Glob) -> Option<String> {
-        let g = self.shared_namespaces.iter().find(|g| g.overlaps(glob))?;
+        let g = self
+            .shared_namespaces
+            .globs()
+            .iter()
+            .find(|g| g.overlaps(glob))?;
         Some(format!("sharedNamespaces: {g}"))
     }
 
@@ -280,11 +402,11 @@ impl Tenancy {
     /// with the config entry that gives it (first claim per product).
     pub fn namespace_overlaps(&self, glob: &Glob, except: Option<&str>) -> Vec<Owner> {
         let mut out: Vec<Owner> = Vec::new();
-        for c in &self.namespaces {
+        for (pattern, c) in self.namespaces.iter() {
             if Some(c.product.as_str()) == except || out.iter().any(|o| o.product == c.product) {
                 continue;
             }
-            if c.pattern.overlaps(glob) {
+            if pattern.overlaps(glob) {
                 out.push(Owner {
                     product: c.product.clone(),
                     via: c.via.clone(),
@@ -298,7 +420,7 @@ impl Tenancy {
     pub fn product_has_namespace(&self, product: &str, name: &str) -> bool {
         self.namespaces
             .iter()
-            .any(|c| c.product == product && c.pattern.matches(name))
+            .any(|(pattern, c)| c.product == product && pattern.matches(name))
     }
 
     /// The product that owns EKS cluster `name`: `products.<p>.clusters`, else
@@ -338,14 +460,12 @@ impl Tenancy {
 
     /// `admins.groups: <glob>` when `name` is an admin group.
     pub fn admin_group(&self, name: &str) -> Option<String> {
-        let glob = self.admin_groups.iter().find(|g| g.matches(name))?;
-        Some(format!("admins.groups: {glob}"))
+        self.admin_groups.first(name).map(|(via, _)| via.clone())
     }
 
     /// `admins.users: <glob>` when `name` is an admin user.
     pub fn admin_user(&self, name: &str) -> Option<String> {
-        let glob = self.admin_users.iter().find(|g| g.matches(name))?;
-        Some(format!("admins.users: {glob}"))
+        self.admin_users.first(name).map(|(via, _)| via.clone())
     }
 
     /// `admins.iamRoles: <glob>` when `arn` is an admin role.
@@ -366,7 +486,7 @@ impl Tenancy {
     }
 
     pub fn security_group_owner(&self, id: &str) -> Option<Owner> {
-        self.security_groups.get(id).map(|(product, via)| Owner {
+        self.security_groups.get(id).map(|(product, via, _)| Owner {
             product: product.clone(),
             via: via.clone(),
         })
@@ -495,45 +615,40 @@ fn target_entries<'a>(
     (subject, entries)
 }
 
+/// The owners found, each map keyed by the name as a value (the object's own string,
+/// shared, wherever the name is a whole string of it).
 #[derive(Default)]
 struct Owners {
-    namespaces: BTreeMap<String, Value>,
-    groups: BTreeMap<String, Value>,
-    users: BTreeMap<String, Value>,
-    iam_roles: BTreeMap<String, Value>,
-    security_groups: BTreeMap<String, Value>,
-    images: BTreeMap<String, Value>,
-    admin_groups: BTreeMap<String, Value>,
-    admin_users: BTreeMap<String, Value>,
-    admin_roles: BTreeMap<String, Value>,
-    node_roles: BTreeMap<String, Value>,
+    namespaces: BTreeMap<Value, Value>,
+    groups: BTreeMap<Value, Value>,
+    users: BTreeMap<Value, Value>,
+    iam_roles: BTreeMap<Value, Value>,
+    security_groups: BTreeMap<Value, Value>,
+    images: BTreeMap<Value, Value>,
+    admin_groups: BTreeMap<Value, Value>,
+    admin_users: BTreeMap<Value, Value>,
+    admin_roles: BTreeMap<Value, Value>,
+    node_roles: BTreeMap<Value, Value>,
 }
 
 impl Owners {
     fn into_value(self) -> Value {
-        let map = |m: BTreeMap<String, Value>| {
-            Value::from(
-                m.into_iter()
-                    .map(|(k, v)| (Value::from(k), v))
-                    .collect::<BTreeMap<_, _>>(),
-            )
-        };
         obj(vec![
-            ("namespaces", map(self.namespaces)),
-            ("groups", map(self.groups)),
-            ("users", map(self.users)),
-            ("iamRoles", map(self.iam_roles)),
-            ("securityGroups", map(self.security_groups)),
-            ("images", map(self.images)),
+            ("namespaces", Value::from(self.namespaces)),
+            ("groups", Value::from(self.groups)),
+            ("users", Value::from(self.users)),
+            ("iamRoles", Value::from(self.iam_roles)),
+            ("securityGroups", Value::from(self.security_groups)),
+            ("images", Value::from(self.images)),
             (
                 "admins",
                 obj(vec![
-                    ("groups", map(self.admin_groups)),
-                    ("users", map(self.admin_users)),
-                    ("iamRoles", map(self.admin_roles)),
+                    ("groups", Value::from(self.admin_groups)),
+                    ("users", Value::from(self.admin_users)),
+                    ("iamRoles", Value::from(self.admin_roles)),
                 ]),
             ),
-            ("nodeRoles", map(self.node_roles)),
+            ("nodeRoles", Value::from(self.node_roles)),
         ])
     }
 }
@@ -561,16 +676,18 @@ fn collect(
             Value::Array(items) => stack.extend(items.iter().map(|i| (i, key))),
             Value::String(s) => {
                 *budget -= 1;
-                look_up(tenancy, lookup, s, key, owners);
+                look_up(tenancy, lookup, v, s, key, owners);
             }
             _ => {}
         }
     }
 }
 
+/// Looks the string `s` (the value `name`) up as every kind of name the config owns.
 fn look_up(
     tenancy: &Tenancy,
     lookup: Option<&dyn NamespaceLookup>,
+    name: &Value,
     s: &str,
     key: Option<&str>,
     owners: &mut Owners,
@@ -578,52 +695,54 @@ fn look_up(
     if s.is_empty() || s.len() > MAX_NAME {
         return;
     }
-    if key == Some("image") && !owners.images.contains_key(s) {
+    if key == Some("image") && !owners.images.contains_key(name) {
         let mut entry = vec![("shared", Value::Bool(tenancy.image_is_shared(s)))];
         if let Some(owner) = tenancy.image_owner(s) {
             entry.push(("product", Value::from(owner.product)));
             entry.push(("via", Value::from(owner.via)));
         }
-        owners.images.insert(s.to_string(), obj(entry));
+        owners.images.insert(name.clone(), obj(entry));
     }
     if s.starts_with("arn:") {
         if let Some(owner) = tenancy.role_owner(s) {
-            owners.iam_roles.insert(s.to_string(), owner.to_value());
+            owners.iam_roles.insert(name.clone(), owner.to_value());
         }
         if let Some(via) = tenancy.admin_role(s) {
-            owners.admin_roles.insert(s.to_string(), Value::from(via));
+            owners.admin_roles.insert(name.clone(), Value::from(via));
         }
         if let Some(via) = tenancy.node_role(s) {
-            owners.node_roles.insert(s.to_string(), Value::from(via));
+            owners.node_roles.insert(name.clone(), Value::from(via));
         }
         return;
     }
-    if let Some(owner) = tenancy.security_group_owner(s) {
-        owners
-            .security_groups
-            .insert(s.to_string(), owner.to_value());
-        return;
+    if !tenancy.security_groups.is_empty() {
+        if let Some((_, _, owner)) = tenancy.security_groups.get(s) {
+            owners.security_groups.insert(name.clone(), owner.clone());
+            return;
+        }
     }
-    if let Some(owner) = tenancy.group_owner(s) {
-        owners.groups.insert(s.to_string(), owner.to_value());
+    if let Some(i) = tenancy.groups.first(s) {
+        let owner = tenancy.groups.values[i].clone();
+        owners.groups.insert(name.clone(), owner);
     }
-    if let Some(owner) = tenancy.user_owner(s) {
-        owners.users.insert(s.to_string(), owner.to_value());
+    if let Some(i) = tenancy.users.first(s) {
+        let owner = tenancy.users.values[i].clone();
+        owners.users.insert(name.clone(), owner);
     }
-    if let Some(via) = tenancy.admin_group(s) {
-        owners.admin_groups.insert(s.to_string(), Value::from(via));
+    if let Some((_, via)) = tenancy.admin_groups.first(s) {
+        owners.admin_groups.insert(name.clone(), via.clone());
     }
-    if let Some(via) = tenancy.admin_user(s) {
-        owners.admin_users.insert(s.to_string(), Value::from(via));
+    if let Some((_, via)) = tenancy.admin_users.first(s) {
+        owners.admin_users.insert(name.clone(), via.clone());
     }
     // A namespace name, or one inside a service DNS name (`api.payroll.svc`).
-    for candidate in std::iter::once(s).chain(s.split('.').skip(1).take(1)) {
-        if is_dns_label(candidate) && !owners.namespaces.contains_key(candidate) {
-            if let Some(owner) = tenancy.namespace_owner(candidate, None, lookup) {
-                owners
-                    .namespaces
-                    .insert(candidate.to_string(), owner.to_value());
-            }
+    if is_dns_label(s) {
+        if let Some(owner) = tenancy.namespace_owner_value(s, lookup) {
+            owners.namespaces.insert(name.clone(), owner);
+        }
+    } else if let Some(inner) = s.split('.').nth(1).filter(|c| is_dns_label(c)) {
+        if let Some(owner) = tenancy.namespace_owner_value(inner, lookup) {
+            owners.namespaces.entry(Value::from(inner)).or_insert(owner);
         }
     }
 }
@@ -653,12 +772,7 @@ pub(crate) fn str_list<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Val
 }
 
 pub(crate) fn obj(entries: Vec<(&str, Value)>) -> Value {
-    Value::from(
-        entries
-            .into_iter()
-            .map(|(k, v)| (Value::from(k), v))
-            .collect::<BTreeMap<_, _>>(),
-    )
+    super::keys::object(entries)
 }
 
 /// The facts context of a CLI run: the config, if any, and the labels of the

@@ -440,14 +440,9 @@ fn same_findings(review: Value) -> Result<(), TestCaseError> {
     let compiled = s.engine.evaluate_with(input.clone(), Via::Compiled);
     let interpreted = s.engine.evaluate_with(input, Via::Interpreted);
     // Facts computed as far as the reached rules read them: the same hits.
-    let lazy = s.engine.evaluate_review(
-        &review,
-        &facts::Lazy {
-            review: &review,
-            ctx: &s.ctx,
-            doc: None,
-        },
-    );
+    let lazy = s
+        .engine
+        .evaluate_review(&review, &facts::Lazy::new(&review, &s.ctx, None));
     match (&compiled, lazy) {
         (Ok(c), Ok(l)) => prop_assert_eq!(
             sorted(c.clone()),

@@ -101,14 +101,7 @@ fn rules_of_other_kinds_never_find_anything() {
             let interpreted = engine.evaluate_with(input.clone(), Strategy::Interpreted);
             let compiled = engine.evaluate_with(input.clone(), Strategy::Compiled);
             // Facts computed as far as the reached rules read them: the same hits.
-            let lazy = engine.evaluate_review(
-                &review,
-                &facts::Lazy {
-                    review: &review,
-                    ctx: &ctx,
-                    doc: None,
-                },
-            );
+            let lazy = engine.evaluate_review(&review, &facts::Lazy::new(&review, &ctx, None));
             match (&compiled, &lazy) {
                 (Ok(c), Ok(l)) => assert_eq!(
                     sorted(c.clone()),

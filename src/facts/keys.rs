@@ -1,0 +1,359 @@
+//! Object keys as shared values. A regorus object key is a `Value::String`, an
+//! allocation of its own; building a review or a fact, or reading a request, made one
+//! for every key of every object. The keys Kubernetes objects, AdmissionReviews and
+//! facts use over and over are built once per process here, and [`key`] hands out a
+//! reference-counted copy of them (any other key is built as before).
+//!
+//! The table is fixed: it holds the names listed below and nothing a document brings,
+//! so it does not grow with what is reviewed.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::LazyLock;
+
+use regorus::Value;
+
+/// Keys of AdmissionReviews, of the Kubernetes objects most reviewed, and of facts.
+const KNOWN: &[&str] = &[
+    // AdmissionReview request.
+    "uid",
+    "kind",
+    "group",
+    "version",
+    "resource",
+    "subResource",
+    "requestKind",
+    "requestResource",
+    "requestSubResource",
+    "name",
+    "namespace",
+    "operation",
+    "userInfo",
+    "username",
+    "groups",
+    "extra",
+    "object",
+    "oldObject",
+    "dryRun",
+    "options",
+    "review",
+    "facts",
+    // Objects.
+    "apiVersion",
+    "metadata",
+    "labels",
+    "annotations",
+    "generateName",
+    "ownerReferences",
+    "controller",
+    "blockOwnerDeletion",
+    "finalizers",
+    "creationTimestamp",
+    "resourceVersion",
+    "generation",
+    "managedFields",
+    "spec",
+    "status",
+    "data",
+    "stringData",
+    "binaryData",
+    "type",
+    "template",
+    "selector",
+    "matchLabels",
+    "matchExpressions",
+    "replicas",
+    "containers",
+    "initContainers",
+    "ephemeralContainers",
+    "image",
+    "imagePullPolicy",
+    "imagePullSecrets",
+    "command",
+    "args",
+    "env",
+    "envFrom",
+    "value",
+    "valueFrom",
+    "secretKeyRef",
+    "configMapKeyRef",
+    "fieldRef",
+    "fieldPath",
+    "key",
+    "optional",
+    "ports",
+    "port",
+    "containerPort",
+    "targetPort",
+    "hostPort",
+    "nodePort",
+    "protocol",
+    "resources",
+    "limits",
+    "requests",
+    "cpu",
+    "memory",
+    "volumeMounts",
+    "mountPath",
+    "subPath",
+    "readOnly",
+    "volumes",
+    "configMap",
+    "secret",
+    "secretName",
+    "emptyDir",
+    "hostPath",
+    "path",
+    "persistentVolumeClaim",
+    "claimName",
+    "projected",
+    "sources",
+    "serviceAccountToken",
+    "expirationSeconds",
+    "items",
+    "securityContext",
+    "privileged",
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "fsGroup",
+    "allowPrivilegeEscalation",
+    "readOnlyRootFilesystem",
+    "capabilities",
+    "add",
+    "drop",
+    "seccompProfile",
+    "seLinuxOptions",
+    "livenessProbe",
+    "readinessProbe",
+    "startupProbe",
+    "httpGet",
+    "tcpSocket",
+    "exec",
+    "scheme",
+    "initialDelaySeconds",
+    "periodSeconds",
+    "timeoutSeconds",
+    "terminationMessagePath",
+    "terminationMessagePolicy",
+    "terminationGracePeriodSeconds",
+    "restartPolicy",
+    "dnsPolicy",
+    "schedulerName",
+    "serviceAccountName",
+    "serviceAccount",
+    "automountServiceAccountToken",
+    "nodeName",
+    "nodeSelector",
+    "affinity",
+    "tolerations",
+    "operator",
+    "effect",
+    "tolerationSeconds",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "priority",
+    "priorityClassName",
+    "enableServiceLinks",
+    "preemptionPolicy",
+    "clusterIP",
+    "clusterIPs",
+    "ipFamilies",
+    "ipFamilyPolicy",
+    "sessionAffinity",
+    "internalTrafficPolicy",
+    "externalName",
+    "endpoints",
+    "interval",
+    "namespaceSelector",
+    "matchNames",
+    "rules",
+    "apiGroups",
+    "resourceNames",
+    "verbs",
+    "nonResourceURLs",
+    "roleRef",
+    "subjects",
+    "mapRoles",
+    "mapUsers",
+    "mapAccounts",
+    "rolearn",
+    "userarn",
+    "app",
+    // Facts (docs/facts.md).
+    "workload",
+    "rbac",
+    "manifest",
+    "incomplete",
+    "awsAuth",
+    "awsAuthAccess",
+    "awsAuthOld",
+    "accessConfig",
+    "accessConfigChange",
+    "tenancy",
+    "change",
+    "shared",
+    "product",
+    "via",
+    "unowned",
+    "clusterProduct",
+    "owners",
+    "namespaces",
+    "users",
+    "iamRoles",
+    "securityGroups",
+    "images",
+    "admins",
+    "nodeRoles",
+    "requester",
+    "identity",
+    "system",
+    "products",
+    "admin",
+    "adminVia",
+    "iamRole",
+    "webhookObject",
+    "foundBy",
+    "podSpec",
+    "podSpecPath",
+    "pods",
+    "container",
+    "registry",
+    "repository",
+    "tag",
+    "digest",
+    "msg",
+    "severity",
+    "related",
+    "at",
+    "finding",
+    "rule",
+];
+
+/// FxHash (rustc's): a multiply and a rotate per 8 bytes. The table's keys are
+/// fixed and few, so a hash that resists crafted collisions buys nothing here.
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map with [`Fx`] hashing, for small fixed tables of names.
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// The known keys in an open-addressing table of [`SLOTS`] slots, probed from
+/// [`slot`]: a lookup is a few arithmetic steps and one comparison, cheaper than
+/// allocating the key (a general-purpose hash map costs about as much as that).
+struct Table {
+    slots: Vec<Option<(&'static str, Value)>>,
+}
+
+const SLOTS: usize = 1024;
+
+/// Where probing for `name` starts: its length and three of its bytes, mixed.
+fn slot(name: &[u8]) -> usize {
+    let n = name.len();
+    let (first, mid, last) = match n {
+        0 => (0, 0, 0),
+        _ => (name[0], name[n / 2], name[n - 1]),
+    };
+    let h = (n as u32)
+        .wrapping_mul(0x9E37_79B9)
+        .wrapping_add(u32::from(first).wrapping_mul(0x85EB_CA6B))
+        .wrapping_add(u32::from(mid).wrapping_mul(0xC2B2_AE35))
+        .wrapping_add(u32::from(last).wrapping_mul(0x27D4_EB2F));
+    ((h ^ (h >> 15)) as usize) & (SLOTS - 1)
+}
+
+impl Table {
+    fn new() -> Table {
+        let mut slots: Vec<Option<(&'static str, Value)>> = vec![None; SLOTS];
+        for name in KNOWN {
+            let mut i = slot(name.as_bytes());
+            while slots[i].is_some() {
+                i = (i + 1) & (SLOTS - 1);
+            }
+            slots[i] = Some((name, Value::from(*name)));
+        }
+        Table { slots }
+    }
+
+    fn get(&self, name: &str) -> Option<&Value> {
+        let mut i = slot(name.as_bytes());
+        loop {
+            match &self.slots[i] {
+                None => return None,
+                Some((known, value)) if known.len() == name.len() && *known == name => {
+                    return Some(value)
+                }
+                Some(_) => i = (i + 1) & (SLOTS - 1),
+            }
+        }
+    }
+}
+
+static TABLE: LazyLock<Table> = LazyLock::new(Table::new);
+
+/// `Value::from(name)`, shared when `name` is one of the known keys.
+pub fn key(name: &str) -> Value {
+    match TABLE.get(name) {
+        Some(v) => v.clone(),
+        None => Value::from(name),
+    }
+}
+
+/// An object of `entries` with shared keys.
+pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+    Value::from(
+        entries
+            .into_iter()
+            .map(|(k, v)| (key(k), v))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_equal_fresh_values_and_known_ones_are_shared() {
+        for name in KNOWN.iter().copied().chain(["notAKnownKey", "", "é"]) {
+            assert_eq!(key(name), Value::from(name));
+        }
+        let (Value::String(a), Value::String(b)) = (key("metadata"), key("metadata")) else {
+            panic!("a key is a string");
+        };
+        assert!(std::sync::Arc::ptr_eq(&a, &b));
+        let mut seen = std::collections::BTreeSet::new();
+        assert!(KNOWN.iter().all(|k| seen.insert(*k)), "a key listed twice");
+    }
+
+    #[test]
+    fn objects_equal_those_built_from_fresh_keys() {
+        let built = object([("kind", Value::from("Pod")), ("zzz", Value::Null)]);
+        let plain = Value::from_json_str(r#"{"kind": "Pod", "zzz": null}"#).unwrap();
+        assert_eq!(built, plain);
+    }
+}
