@@ -331,17 +331,17 @@ impl Tenancy {
         self.shared_namespaces.first(name).is_some()
     }
 
-    /// [`Tenancy::namespace_owner`] of `name` (with no label of its own) as a fact
-    /// value: `{"product", "via"}`.
+    /// [`Tenancy::namespace_owner`] as a fact value: `{"product", "via"}`.
     fn namespace_owner_value(
         &self,
         name: &str,
+        own_label: Option<&str>,
         lookup: Option<&dyn NamespaceLookup>,
     ) -> Option<Value> {
-        if let Some(product) = lookup
-            .and_then(|l| l.label(name, PRODUCT_LABEL))
-            .filter(|p| !p.is_empty())
-        {
+        let label = own_label
+            .map(str::to_string)
+            .or_else(|| lookup.and_then(|l| l.label(name, PRODUCT_LABEL)));
+        if let Some(product) = label.filter(|p| !p.is_empty()) {
             let owner = Owner {
                 product,
                 via: format!("label {PRODUCT_LABEL} on Namespace {name}"),
@@ -601,8 +601,8 @@ fn target_entries<'a>(
         let shared = tenancy.is_shared_namespace(ns);
         entries.push(("namespace", Value::from(ns)));
         entries.push(("shared", Value::Bool(shared)));
-        match tenancy.namespace_owner(ns, own_label, lookup) {
-            Some(owner) => entries.push(("product", owner.to_value())),
+        match tenancy.namespace_owner_value(ns, own_label, lookup) {
+            Some(owner) => entries.push(("product", owner)),
             // No product owns it and it is not shared: what unowned-namespace
             // flags, decided here so that no other review reaches that rule.
             None if !shared => entries.push(("unowned", Value::Bool(true))),
@@ -737,11 +737,11 @@ fn look_up(
     }
     // A namespace name, or one inside a service DNS name (`api.payroll.svc`).
     if is_dns_label(s) {
-        if let Some(owner) = tenancy.namespace_owner_value(s, lookup) {
+        if let Some(owner) = tenancy.namespace_owner_value(s, None, lookup) {
             owners.namespaces.insert(name.clone(), owner);
         }
     } else if let Some(inner) = s.split('.').nth(1).filter(|c| is_dns_label(c)) {
-        if let Some(owner) = tenancy.namespace_owner_value(inner, lookup) {
+        if let Some(owner) = tenancy.namespace_owner_value(inner, None, lookup) {
             owners.namespaces.entry(Value::from(inner)).or_insert(owner);
         }
     }
@@ -827,6 +827,139 @@ mod tests {
             Some(object),
             None,
             &requester,
+        )
+    }
+
+    /// The owners of every string, as the public lookups give them one by one.
+    #[test]
+    fn owners_are_those_of_each_string_by_the_plain_lookups() {
+        let text = "apiVersion: blastwall.dev/v1alpha1
+kind: Config
+products:
+  payroll: {namespaces: [payroll-*], groups: [\"payroll:*\"]}
+  billing: {namespaces: [billing], groups: [\"billing:*\"]}
+  ops: {namespaces: [ops, \"o?s-*\"], users: [\"payroll:bot\", \"ci-*\"], securityGroups: [sg-0123456789abcdef0]}
+admins: {groups: [\"sre:admins\", \"root?\"], users: [ci-admin]}
+sharedNamespaces: [kube-system, \"shared-*\"]
+";
+        let t = Tenancy::new(crate::config::parse("c.yaml", text.into()).unwrap());
+        let mut labels = NamespaceLabels::new();
+        labels.insert(
+            "scratch".into(),
+            BTreeMap::from([(PRODUCT_LABEL.to_string(), "ops".to_string())]),
+        );
+        let names = [
+            "payroll",
+            "payroll-api",
+            "billing",
+            "billing-x",
+            "ops",
+            "oxs-1",
+            "scratch",
+            "kube-system",
+            "shared-x",
+            "payroll:devs",
+            "billing:ops",
+            "sre:admins",
+            "rootx",
+            "payroll:bot",
+            "ci-1",
+            "ci-admin",
+            "sg-0123456789abcdef0",
+            "api.payroll-api.svc",
+            "api.billing.svc.cluster.local",
+            "x.kube-system",
+            "Payroll",
+            "",
+            "v1",
+            "é",
+        ];
+        let object = Value::from_json_str(&format!(
+            r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "c", "namespace": "billing"}}, "data": {{"names": {}}}}}"#,
+            serde_json::to_string(&names).unwrap()
+        ))
+        .unwrap();
+        let fact = compute_with(
+            &t,
+            Some(&labels),
+            &review_of(object),
+            &Value::Undefined,
+            Value::Null,
+        );
+        let owners = &fact["owners"];
+        let expect = |found: &dyn Fn(&str) -> Option<Value>, names: &[&str]| {
+            let mut map = BTreeMap::new();
+            for n in names {
+                if let Some(v) = found(n) {
+                    map.insert(Value::from(*n), v);
+                }
+            }
+            Value::from(map)
+        };
+        let all: Vec<&str> = names
+            .iter()
+            .copied()
+            .chain(["v1", "ConfigMap", "c"])
+            .collect();
+        let plain: Vec<&str> = all
+            .iter()
+            .copied()
+            .filter(|n| t.security_group_owner(n).is_none())
+            .collect();
+        assert_eq!(
+            owners["groups"],
+            expect(&|n| t.group_owner(n).map(|o| o.to_value()), &plain)
+        );
+        assert_eq!(
+            owners["users"],
+            expect(&|n| t.user_owner(n).map(|o| o.to_value()), &plain)
+        );
+        assert_eq!(
+            owners["admins"]["groups"],
+            expect(&|n| t.admin_group(n).map(Value::from), &plain)
+        );
+        assert_eq!(
+            owners["admins"]["users"],
+            expect(&|n| t.admin_user(n).map(Value::from), &plain)
+        );
+        assert_eq!(
+            owners["securityGroups"],
+            expect(&|n| t.security_group_owner(n).map(|o| o.to_value()), &all)
+        );
+        let namespace = |n: &str| {
+            let candidate = if is_dns_label(n) {
+                n
+            } else {
+                n.split('.').nth(1)?
+            };
+            is_dns_label(candidate).then_some(())?;
+            t.namespace_owner(candidate, None, Some(&labels))
+                .map(|o| o.to_value())
+        };
+        let mut by_candidate = BTreeMap::new();
+        for n in &plain {
+            if let Some(v) = namespace(n) {
+                let candidate = if is_dns_label(n) {
+                    *n
+                } else {
+                    n.split('.').nth(1).unwrap()
+                };
+                by_candidate.insert(Value::from(candidate), v);
+            }
+        }
+        assert_eq!(owners["namespaces"], Value::from(by_candidate));
+        assert_eq!(
+            fact["product"],
+            t.namespace_owner("billing", None, None).unwrap().to_value()
+        );
+    }
+
+    fn review_of(object: Value) -> Value {
+        crate::review::build(
+            crate::review::Operation::Create,
+            Some(object),
+            None,
+            &crate::review::Requester::default(),
         )
     }
 
