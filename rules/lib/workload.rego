@@ -122,12 +122,29 @@ container_fact(field, i, c) := object.union(
 			{k: array.concat(path, ["securityContext", k]) | some k, _ in own},
 		),
 		"securityContextPath": security_context_or_container({"container": c, "path": path}),
+		"limits": resources_entry(c, "limits"),
+		"requests": resources_entry(c, "requests"),
+		"limitsPath": limits_path(c, path),
 	},
 	image_fact(c),
 ) if {
 	path := array.concat(pod_spec_path, [field, i])
 	own := own_settings(c)
 }
+
+# The container's resources.limits or resources.requests, {} unless it is an object.
+resources_entry(c, name) := entry if {
+	entry := c.resources[name]
+	is_object(entry)
+} else := {}
+
+# Where to point when a limit is missing: resources.limits, else resources, else
+# the container.
+limits_path(c, path) := array.concat(path, ["resources", "limits"]) if {
+	is_object(c.resources.limits)
+} else := array.concat(path, ["resources"]) if {
+	is_object(c.resources)
+} else := path
 
 container_name(_, _, c) := c.name if is_string(c.name)
 
@@ -138,15 +155,11 @@ container_name(_, _, c) := json.marshal(c.name) if {
 	not is_string(c.name)
 }
 
-# The container's own settings, without inherited ones it sets to null.
+# The container's own settings, without those it sets to null (Kubernetes takes
+# null for left out).
 own_settings(c) := {k: v |
 	some k, v in security_context(c)
-	not null_inherited(k, v)
-}
-
-null_inherited(k, v) if {
-	v == null
-	k in inherited
+	v != null
 }
 
 # The pod's settings for what the container leaves out.

@@ -16,22 +16,17 @@ metadata := {
 	},
 }
 
-# [path, container] of every container (input.facts.workload.containers).
-containers contains [c.path, c.container] if {
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 	some c in input.facts.workload.containers
-}
-
-deny contains {"msg": msg, "path": array.concat(c[0], ["image"])} if {
-	some c in containers
-	info := input.facts.tenancy.owners.images[c[1].image]
+	info := input.facts.tenancy.owners.images[c.container.image]
 	info.product != t.target.product
-	msg := sprintf("image of another product: %s; %s", [t.target_says, t.belongs(sprintf("image %s", [c[1].image]), info)])
+	msg := sprintf("image of another product: %s; %s", [t.target_says, t.belongs(sprintf("image %s", [c.container.image]), info)])
 }
 
-deny contains {"msg": msg, "path": array.concat(c[0], ["image"]), "severity": "warning"} if {
-	some c in containers
-	info := input.facts.tenancy.owners.images[c[1].image]
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"]), "severity": "warning"} if {
+	some c in input.facts.workload.containers
+	info := input.facts.tenancy.owners.images[c.container.image]
 	not info.product
 	not info.shared
-	msg := sprintf("image %s comes from a registry that no product owns and sharedRegistries does not list", [c[1].image])
+	msg := sprintf("image %s comes from a registry that no product owns and sharedRegistries does not list", [c.container.image])
 }

@@ -1,7 +1,6 @@
 package blastwall.rules.dangerous_capabilities
 
 import data.blastwall.lib.params
-import data.blastwall.lib.workload
 
 metadata := {
 	"id": "dangerous-capabilities",
@@ -114,7 +113,9 @@ non_root(c) := sprintf("user %v", [c.securityContext.runAsUser]) if {
 deny contains {"msg": msg, "path": path, "severity": severity} if {
 	not input.facts.workload.windows
 	some c in input.facts.workload.containers
-	some j, name in workload.items(c.securityContext.capabilities.add)
+	added := c.securityContext.capabilities.add
+	is_array(added)
+	some j, name in added
 	is_string(name)
 	cap := canonical(name)
 	cap in flagged

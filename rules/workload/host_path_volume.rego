@@ -1,7 +1,5 @@
 package blastwall.rules.host_path_volume
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "host-path-volume",
 	"title": "Pod mounts a path of the node",
@@ -54,16 +52,20 @@ spec:
 
 deny contains {"msg": msg, "path": path, "related": related, "severity": severity} if {
 	some pod in input.facts.workload.pods
-	some i, volume in workload.items(pod.spec.volumes)
-	is_object(volume)
+	volumes := pod.spec.volumes
+	is_array(volumes)
+	some i, volume in volumes
 	host_path := volume.hostPath
+	is_object(volume)
 	path := array.concat(pod.path, ["volumes", i, "hostPath"])
 	name := object.get(volume, "name", sprintf("volumes[%d]", [i]))
 	# Every mount of the volume, in the pod spec's order: init containers, containers,
 	# ephemeral containers.
 	mounts := [m |
 		some c in input.facts.workload.containers
-		some j, mount in workload.items(c.container.volumeMounts)
+		listed := c.container.volumeMounts
+		is_array(listed)
+		some j, mount in listed
 		mount.name == name
 		m := {"container": c, "mount": mount, "index": j}
 	]

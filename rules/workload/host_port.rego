@@ -1,7 +1,5 @@
 package blastwall.rules.host_port
 
-import data.blastwall.lib.workload
-
 metadata := {
 	"id": "host-port",
 	"title": "Container binds a port on the node",
@@ -48,7 +46,9 @@ spec:
 
 deny contains {"msg": msg, "path": path} if {
 	some c in input.facts.workload.containers
-	some j, port in workload.items(c.container.ports)
+	ports := c.container.ports
+	is_array(ports)
+	some j, port in ports
 	is_number(port.hostPort)
 	port.hostPort != 0
 	path := array.concat(c.path, ["ports", j, "hostPort"])

@@ -36,11 +36,10 @@ spec:
 
 # The image's tag (facts.workload: "" when there is none; a registry port is not a
 # tag), unless it is pinned by digest.
-deny contains {"msg": msg, "path": path} if {
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 	some c in input.facts.workload.containers
+	problem := unpinned[c.image.tag]
 	not c.image.digest
-	problem := unpinned(c.image.tag)
-	path := array.concat(c.path, ["image"])
 	msg := sprintf("%s uses image '%s' %s: %s", [c.label, c.image.reference, problem, pulls(c.container)])
 }
 
@@ -54,9 +53,9 @@ pulls(container) := "each node runs whatever image it already holds under that n
 
 mutable_tags := {t | some t in params.of(metadata.id, metadata.params).mutableTags}
 
-unpinned("") := "without a tag (that means :latest)"
-
-unpinned(t) := sprintf("with the mutable tag :%s", [t]) if {
-	t != ""
-	t in mutable_tags
-}
+# What each tag that does not pin the image says, once per review: no tag, or a
+# mutable one.
+unpinned := object.union(
+	{t: sprintf("with the mutable tag :%s", [t]) | some t in mutable_tags},
+	{"": "without a tag (that means :latest)"},
+)

@@ -66,28 +66,16 @@ consequence := {
 	"ephemeral-storage": "it can fill the node's disk, and the kubelet's evictions may then hit other pods",
 }
 
-limits(c) := l if {
-	l := c.resources.limits
-	is_object(l)
-} else := {}
-
-deny contains {"msg": msg, "path": path} if {
+# The container's limits (input.facts.workload: resources.limits, {} when it is not
+# an object), and where to point when one is missing: resources.limits, else
+# resources, else the container.
+deny contains {"msg": msg, "path": c.limitsPath} if {
 	some c in input.facts.workload.containers
 	c.field != "ephemeralContainers"
 	# The required resources the container sets no limit for, as messages name
 	# them: "CPU or memory", "memory", ...
-	set_limits := limits(c.container)
-	unset := [label | some r, label in labels; not set_limits[r]]
-	count(unset) > 0
+	unset := [label | some r, label in labels; not c.limits[r]]
+	unset != []
 	what := concat(" or ", sort(unset))
-	path := deepest(c)
-	why := object.get(consequence, what, "it can use more of the node than it was scheduled for, and its neighbours may pay for it")
-	msg := sprintf("%s has no %s limit (unless a LimitRange of its namespace sets a default): %s", [c.label, what, why])
+	msg := sprintf("%s has no %s limit (unless a LimitRange of its namespace sets a default): %s", [c.label, what, object.get(consequence, what, "it can use more of the node than it was scheduled for, and its neighbours may pay for it")])
 }
-
-# The deepest of resources.limits, resources and the container that exists.
-deepest(entry) := array.concat(entry.path, ["resources", "limits"]) if {
-	is_object(entry.container.resources.limits)
-} else := array.concat(entry.path, ["resources"]) if {
-	is_object(entry.container.resources)
-} else := entry.path

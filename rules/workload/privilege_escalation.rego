@@ -45,22 +45,20 @@ spec:
 
 consequence := "no_new_privs is not set, so a setuid or file-capability binary in the image can give a compromised process more privileges than it started with"
 
-# Explicitly allowed.
-deny contains {"msg": msg, "path": path} if {
-	not input.facts.workload.windows
-	some c in input.facts.workload.containers
-	not c.securityContext.privileged == true
-	c.securityContext.allowPrivilegeEscalation == true
-	path := c.securityContextPaths.allowPrivilegeEscalation
-	msg := sprintf("%s sets allowPrivilegeEscalation: true: %s", [c.label, consequence])
+# What the container says, by its effective allowPrivilegeEscalation: true, or
+# left out (null), as the default is true. Privileged containers are
+# privileged-container's.
+said := {
+	true: "sets allowPrivilegeEscalation: true",
+	null: "does not set allowPrivilegeEscalation: false, and it defaults to true",
 }
 
-# Left out: the default is true.
-deny contains {"msg": msg, "path": path} if {
+# Where it is written, else where it would be (the container's securityContext, or
+# the container).
+deny contains {"msg": msg, "path": object.get(c.securityContextPaths, "allowPrivilegeEscalation", c.securityContextPath)} if {
 	not input.facts.workload.windows
 	some c in input.facts.workload.containers
+	says := said[object.get(c.securityContext, "allowPrivilegeEscalation", null)]
 	not c.securityContext.privileged == true
-	object.get(c.securityContext, "allowPrivilegeEscalation", null) == null
-	path := c.securityContextPath
-	msg := sprintf("%s does not set allowPrivilegeEscalation: false, and it defaults to true: %s", [c.label, consequence])
+	msg := sprintf("%s %s: %s", [c.label, says, consequence])
 }

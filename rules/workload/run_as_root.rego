@@ -49,38 +49,35 @@ spec:
 }
 
 # Runs as user 0 (the container's runAsUser, else the pod's).
-deny contains {"msg": msg, "path": path, "severity": severity} if {
+deny contains {"msg": msg, "path": c.securityContextPaths.runAsUser, "severity": escape.severity} if {
 	some c in input.facts.workload.containers
 	c.securityContext.runAsUser == 0
-	path := c.securityContextPaths.runAsUser
-	[escape, _, severity] := escape_gives
-	msg := sprintf("%s runs as root (runAsUser: 0): %s", [c.label, escape])
+	msg := sprintf("%s runs as root (runAsUser: 0): %s", [c.label, escape.root])
 }
 
 # Nothing keeps it from running as root: the image's user decides.
-deny contains {"msg": msg, "path": path, "severity": severity} if {
+deny contains {"msg": msg, "path": unset_path(c), "severity": escape.severity} if {
 	not input.facts.workload.windows
 	some c in input.facts.workload.containers
-	object.get(c.securityContext, "runAsUser", null) == null
 	not c.securityContext.runAsNonRoot == true
-	path := unset_path(c)
-	[_, escape, severity] := escape_gives
-	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies: %s", [c.label, escape])
+	object.get(c.securityContext, "runAsUser", null) == null
+	msg := sprintf("%s may run as root: runAsNonRoot is not true and no runAsUser is set, so the image's user applies: %s", [c.label, escape.unset])
 }
 
+# What an escape gives, for a container that runs as root and for one that may.
 # In a user namespace (hostUsers: false) the container's root is an unprivileged
 # user of the node.
-escape_gives := [
-	"root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
-	"root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
-	"info",
-] if {
+escape := {
+	"root": "root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
+	"unset": "root in the container is an unprivileged user of the node (hostUsers: false), so an escape gives that user, not root",
+	"severity": "info",
+} if {
 	input.facts.workload.podSpec.hostUsers == false
-} else := [
-	"a container escape or a runtime bug gives root on the node",
-	"if that is root, a container escape or a runtime bug gives root on the node",
-	metadata.severity,
-]
+} else := {
+	"root": "a container escape or a runtime bug gives root on the node",
+	"unset": "if that is root, a container escape or a runtime bug gives root on the node",
+	"severity": metadata.severity,
+}
 
 # Where to point when runAsNonRoot is not true: at runAsNonRoot: false if it is
 # written, else at the container's securityContext, or at the container.

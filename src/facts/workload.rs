@@ -17,6 +17,8 @@
 //!     "securityContext": {...},            // effective: the container's settings over the pod's
 //!     "securityContextPaths": {"runAsUser": [...]},  // where each effective setting is written
 //!     "securityContextPath": [...],        // the container's securityContext, else the container
+//!     "limits": {...}, "requests": {...},  // resources.limits / .requests, {} when not objects
+//!     "limitsPath": [...],                 // resources.limits, else resources, else the container
 //!     "image"?: {"reference", "registry", "repository", "tag", "digest"?},
 //!   }],
 //!   "pods": [{"spec": {...}, "path": [...]}],  // where pod-level settings are written
@@ -461,8 +463,9 @@ fn container(
     let mut sources = BTreeMap::new();
     if let Value::Object(settings) = own_sc {
         for (k, v) in settings.iter() {
-            let inherited = matches!(k, Value::String(s) if INHERITED.contains(&s.as_ref()));
-            if inherited && *v == Value::Null {
+            // Kubernetes takes a setting written as null for one left out: an
+            // inherited one then comes from the pod.
+            if *v == Value::Null {
                 continue;
             }
             effective.insert(k.clone(), v.clone());
@@ -488,6 +491,7 @@ fn container(
         Value::Object(_) => own_sc_path,
         _ => path.to_vec(),
     };
+    let (limits, requests, limits_path) = resources(c, path);
     let mut entries = vec![
         ("container", c.clone()),
         ("path", Value::from(path.to_vec())),
@@ -497,6 +501,9 @@ fn container(
         ("securityContext", Value::from(effective)),
         ("securityContextPaths", Value::from(sources)),
         ("securityContextPath", Value::from(sc_path)),
+        ("limits", limits),
+        ("requests", requests),
+        ("limitsPath", Value::from(limits_path)),
     ];
     if let Value::String(image) = &c["image"] {
         if !image.is_empty() {
@@ -504,6 +511,28 @@ fn container(
         }
     }
     obj(entries)
+}
+
+/// A container's `resources.limits` and `resources.requests` (each `{}` when it is
+/// not an object), and where to point when a limit is missing: `resources.limits`
+/// if it is an object, else `resources` if that is one, else the container.
+fn resources(c: &Value, path: &[Value]) -> (Value, Value, Vec<Value>) {
+    let resources = super::field(c, "resources");
+    let object_or_empty = |v: &Value| match v {
+        Value::Object(_) => v.clone(),
+        _ => Value::new_object(),
+    };
+    let limits = super::field(resources, "limits");
+    let at = match (resources, limits) {
+        (_, Value::Object(_)) => path_of(path, &[key("resources"), key("limits")]),
+        (Value::Object(_), _) => path_of(path, &[key("resources")]),
+        _ => path.to_vec(),
+    };
+    (
+        object_or_empty(limits),
+        object_or_empty(super::field(resources, "requests")),
+        at,
+    )
 }
 
 /// An image reference in parts, as written: `registry` is the first component when
@@ -620,6 +649,39 @@ mod tests {
         );
         assert_eq!(app["image"]["tag"], Value::from("1.27"));
         assert_eq!(fact["windows"], Value::Bool(false));
+    }
+
+    #[test]
+    fn limits_and_requests_with_where_a_missing_limit_is_pointed_at() {
+        let object = json(
+            r#"{"kind": "Pod", "spec": {"containers": [
+                {"name": "a", "resources": {"limits": {"cpu": "1"}, "requests": {"memory": "1Gi"}}},
+                {"name": "b", "resources": {"limits": "none"}},
+                {"name": "c", "resources": 5},
+                {"name": "d", "securityContext": {"allowPrivilegeEscalation": null, "privileged": false}}
+            ]}}"#,
+        );
+        let fact = compute(&object, &[]).unwrap();
+        let c = &fact["containers"];
+        assert_eq!(c[0]["limits"], json(r#"{"cpu": "1"}"#));
+        assert_eq!(c[0]["requests"], json(r#"{"memory": "1Gi"}"#));
+        assert_eq!(
+            c[0]["limitsPath"],
+            json(r#"["spec", "containers", 0, "resources", "limits"]"#)
+        );
+        assert_eq!(c[1]["limits"], json("{}"));
+        assert_eq!(
+            c[1]["limitsPath"],
+            json(r#"["spec", "containers", 1, "resources"]"#)
+        );
+        assert_eq!(c[2]["limitsPath"], json(r#"["spec", "containers", 2]"#));
+        assert_eq!(c[3]["requests"], json("{}"));
+        // A setting written as null is left out, as Kubernetes takes it.
+        assert_eq!(c[3]["securityContext"], json(r#"{"privileged": false}"#));
+        assert_eq!(
+            c[3]["securityContextPaths"],
+            json(r#"{"privileged": ["spec", "containers", 3, "securityContext", "privileged"]}"#)
+        );
     }
 
     #[test]
