@@ -51,11 +51,9 @@ pulls(container) := "each node runs whatever image it already holds under that n
 	container.imagePullPolicy == "IfNotPresent"
 } else := "each node pulls whatever it points to when the pod starts, so replicas drift and a push to the repository changes what runs"
 
-mutable_tags := {t | some t in params.of(metadata.id, metadata.params).mutableTags}
-
 # What each tag that does not pin the image says, once per review: no tag, or a
 # mutable one.
 unpinned := object.union(
-	{t: sprintf("with the mutable tag :%s", [t]) | some t in mutable_tags},
+	{t: sprintf("with the mutable tag :%s", [t]) | some t in params.of(metadata.id, metadata.params).mutableTags},
 	{"": "without a tag (that means :latest)"},
 )

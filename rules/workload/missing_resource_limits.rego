@@ -49,14 +49,12 @@ spec:
 	},
 }
 
-# The limits every container must set (the `resources` parameter).
-required := {r | some r in params.of(metadata.id, metadata.params).resources}
-
 # How messages name each resource.
 resource_label := {"cpu": "CPU", "memory": "memory", "ephemeral-storage": "ephemeral-storage"}
 
-# The required resources, each with how messages name it.
-labels := {r: object.get(resource_label, r, r) | some r in required}
+# The limits every container must set (the `resources` parameter), each with how
+# messages name it.
+labels := {r: object.get(resource_label, r, r) | some r in params.of(metadata.id, metadata.params).resources}
 
 # What each missing limit lets the container do.
 consequence := {

@@ -195,7 +195,7 @@ deny contains {{"msg": msg, "path": ["metadata"]}} if {{
 
 # Rules about pods read the facts blastwall computes before rules run (docs/facts.md):
 # every container of any workload, with its path, a label for messages, its effective
-# securityContext and its image in parts. For example:
+# securityContext, its resource limits and its image in parts. For example:
 #
 # deny contains {{"msg": msg, "path": c.path}} if {{
 # 	some c in input.facts.workload.containers
