@@ -293,11 +293,11 @@ impl<'de> serde::de::Visitor<'de> for DecodedVisitor {
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = BTreeMap::new();
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
         while let Some((Key(key), Decoded(value))) = map.next_entry()? {
-            entries.insert(key, value);
+            entries.push((key, value));
         }
-        Ok(Value::from(entries))
+        Ok(Value::object_from_entries(entries))
     }
 }
 

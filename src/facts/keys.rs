@@ -325,12 +325,7 @@ pub fn key(name: &str) -> Value {
 
 /// An object of `entries` with shared keys.
 pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
-    Value::from(
-        entries
-            .into_iter()
-            .map(|(k, v)| (key(k), v))
-            .collect::<std::collections::BTreeMap<_, _>>(),
-    )
+    Value::object_from_entries(entries.into_iter().map(|(k, v)| (key(k), v)).collect())
 }
 
 #[cfg(test)]

@@ -237,6 +237,56 @@ deny contains {"msg": "string on array"} if mixed.a.b.c
 /// what a lookup by `Value` finds, in objects built both ways regorus stores them
 /// (sorted and frozen, or a `BTreeMap`), of every size around the scan/binary-search
 /// boundary, with keys of every type.
+/// `Value::object_from_entries` (vendored change 11) against inserting the same
+/// entries one by one: any order, duplicate keys (the later one wins), keys of
+/// every type; the result is then looked up, compared and iterated as usual.
+#[test]
+fn regorus_objects_from_entries_equal_objects_built_by_insertion() {
+    let keys: Vec<Value> = vec![
+        Value::from("metadata"),
+        Value::from("name"),
+        Value::from("names"),
+        Value::from(""),
+        Value::from("é"),
+        Value::from("a"),
+        Value::from(3u64),
+        Value::Bool(true),
+        Value::Null,
+        Value::from_json_str(r#"["k"]"#).unwrap(),
+    ];
+    let mut seed = 99u64;
+    for round in 0..400 {
+        let mut entries = Vec::new();
+        let count = round % 24;
+        for i in 0..count {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = keys[(seed >> 33) as usize % keys.len()].clone();
+            entries.push((key, Value::from(i as u64)));
+        }
+        let mut inserted = Value::new_object();
+        for (k, v) in &entries {
+            inserted
+                .as_object_mut()
+                .unwrap()
+                .insert(k.clone(), v.clone());
+        }
+        let built = Value::object_from_entries(entries.clone());
+        assert_eq!(built, inserted, "round {round}: {entries:?}");
+        assert_eq!(
+            built.to_json_str().unwrap(),
+            inserted.to_json_str().unwrap()
+        );
+        for key in &keys {
+            assert_eq!(built[key], inserted[key], "round {round}: {key}");
+            if let Value::String(name) = key {
+                assert_eq!(built.field(name), inserted.field(name), "round {round}");
+            }
+        }
+    }
+}
+
 #[test]
 fn regorus_lookups_by_str_find_what_lookups_by_value_find() {
     let strings = [

@@ -1759,6 +1759,16 @@ impl Value {
             _ => &Value::Undefined,
         }
     }
+
+    /// An object of `entries`, given in any order: as inserting them one by one
+    /// into an object (a later key replaces an equal earlier one), but sorted in
+    /// place into the object's compact storage instead of going through a
+    /// `BTreeMap` and copying it out (one allocation instead of a tree's nodes).
+    ///
+    /// blastwall patch, see vendor/README.md.
+    pub fn object_from_entries(entries: Vec<(Value, Value)>) -> Value {
+        Value::Object(crate::Rc::new(Object::from_entries(entries)))
+    }
 }
 
 impl ops::Index<&Value> for Value {

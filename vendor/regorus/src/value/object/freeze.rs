@@ -17,6 +17,30 @@ impl Object {
         self
     }
 
+    /// An object of `entries` in any order, a later key replacing an equal
+    /// earlier one (as `insert` does), built straight into `Frozen` storage.
+    ///
+    /// blastwall patch, see vendor/README.md.
+    pub(crate) fn from_entries(mut entries: Vec<(Value, Value)>) -> Self {
+        if entries.is_empty() {
+            return Self { repr: Repr::Empty };
+        }
+        // Stable: equal keys keep their order, so the last one's value is kept.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|later, kept| {
+            let equal = later.0 == kept.0;
+            if equal {
+                core::mem::swap(&mut later.1, &mut kept.1);
+            }
+            equal
+        });
+        let boxed = entries.into_boxed_slice();
+        debug_assert_sorted_dedup(&boxed);
+        Self {
+            repr: Repr::Frozen(boxed),
+        }
+    }
+
     /// Wrap into a `Value::Object`.
     #[inline]
     pub fn into_value(self) -> Value {
