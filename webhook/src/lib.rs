@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod cli;
 pub mod evaluators;
+pub mod json;
+pub mod log;
 pub mod metrics;
 pub mod namespaces;
 pub mod server;
@@ -37,17 +39,7 @@ pub struct Bound {
 
 /// Sets up JSON logs on stderr; `RUST_LOG` overrides `level`.
 pub fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .flatten_event(true)
-        .with_current_span(false)
-        .with_span_list(false)
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    log::init(level);
 }
 
 /// Compiles the rules, loads the config and the certificate, and serves until

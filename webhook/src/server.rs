@@ -124,11 +124,9 @@ fn json(status: StatusCode, value: &serde_json::Value) -> Response {
     json_body(status, to_json(value))
 }
 
-/// `value` as JSON text, written straight into bytes (its `Display` goes through
-/// the formatter, character run by character run).
+/// `value` as JSON text, as `serde_json::to_vec` writes it ([`crate::json`]).
 fn to_json(value: &serde_json::Value) -> Vec<u8> {
-    // Writing a `serde_json::Value` (string keys) cannot fail.
-    serde_json::to_vec(value).unwrap_or_default()
+    crate::json::to_vec(value)
 }
 
 fn json_body(status: StatusCode, body: Vec<u8>) -> Response {
@@ -329,23 +327,24 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
                     "exemption has expired: its findings count again"
                 );
             }
-            // Strings as `&str`, not `%`: the same JSON, without formatting each
-            // through `Display`.
-            tracing::info!(
-                uid = request.uid.as_str(),
-                operation = request.operation.as_str(),
-                kind = request.kind.as_str(),
-                sub_resource = request.sub_resource.as_str(),
-                namespace = request.namespace.as_str(),
-                name = request.name.as_str(),
-                user = request.username.as_str(),
-                dry_run = request.dry_run,
-                decision = outcome,
-                rules = rules.as_str(),
-                exempted = exempted.as_str(),
-                duration_ms,
-                "review"
-            );
+            // The formatter's JSON, written directly (`crate::log`).
+            if tracing::enabled!(tracing::Level::INFO) {
+                crate::log::ReviewLine {
+                    uid: &request.uid,
+                    operation: &request.operation,
+                    kind: &request.kind,
+                    sub_resource: &request.sub_resource,
+                    namespace: &request.namespace,
+                    name: &request.name,
+                    user: &request.username,
+                    dry_run: request.dry_run,
+                    decision: outcome,
+                    rules: &rules,
+                    exempted: &exempted,
+                    duration_ms,
+                }
+                .emit(module_path!());
+            }
             json_body(StatusCode::OK, answer)
         }
         Outcome::Failed(reason, label) => {
