@@ -61,22 +61,23 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let mut run = 0;
     let mut at = 0;
     while at < bytes.len() {
-        // Eight bytes at a time while none of them needs an escape.
-        if let Some(word) = bytes.get(at..at + 8) {
-            let mut chunk = [0u8; 8];
-            chunk.copy_from_slice(word);
-            if !needs_escape(u64::from_le_bytes(chunk)) {
-                at += 8;
-                continue;
+        // Whole words of eight bytes none of which needs an escape.
+        while let Some(word) = bytes[at..].first_chunk::<8>() {
+            if needs_escape(u64::from_le_bytes(*word)) {
+                break;
             }
+            at += 8;
         }
-        let b = bytes[at];
-        if let Some(escape) = escape(b) {
-            out.extend_from_slice(&bytes[run..at]);
-            out.extend_from_slice(escape);
-            run = at + 1;
+        // Then the word with an escape (or the last few bytes) one by one.
+        let end = bytes.len().min(at + 8);
+        while at < end {
+            if let Some(escaped) = escape(bytes[at]) {
+                out.extend_from_slice(&bytes[run..at]);
+                out.extend_from_slice(escaped);
+                run = at + 1;
+            }
+            at += 1;
         }
-        at += 1;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
