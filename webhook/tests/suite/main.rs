@@ -16,6 +16,7 @@ mod deploy;
 mod exemptions;
 mod faults;
 mod gatekeeper;
+mod logs;
 mod namespaces;
 mod readme;
 mod rotation;
