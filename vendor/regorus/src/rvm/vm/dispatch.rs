@@ -26,6 +26,7 @@ impl RegoVM {
     // policy, virtual), so that an instruction of the last group went through
     // eight function calls and matches before its own work. See
     // vendor/README.md.
+    #[inline(never)]
     pub(super) fn execute_instruction(
         &mut self,
         program: &Program,
@@ -108,6 +109,98 @@ impl RegoVM {
         }
     }
 
+    // blastwall patch: the bodies of the commonest instructions, shared by
+    // their group functions and by `jump_to`'s loop, which runs them without
+    // going through `execute_instruction`. See vendor/README.md.
+    #[inline(always)]
+    pub(super) fn execute_load(
+        &mut self,
+        program: &Program,
+        dest: u8,
+        literal_idx: u16,
+    ) -> Result<()> {
+        if let Some(value) = program.literals.get(usize::from(literal_idx)) {
+            self.set_register(dest, value.clone())
+        } else {
+            Err(VmError::LiteralIndexOutOfBounds {
+                index: literal_idx,
+                pc: self.pc,
+            })
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn execute_move(&mut self, dest: u8, src: u8) -> Result<()> {
+        let value = self.get_register(src)?.clone();
+        self.set_register(dest, value)
+    }
+
+    #[inline(always)]
+    pub(super) fn execute_guard(&mut self, register: u8, mode: GuardMode) -> Result<()> {
+        let value = self.get_register(register)?;
+        let passed = match mode {
+            GuardMode::Not => match *value {
+                Value::Undefined => true,
+                Value::Bool(b) => !b,
+                _ => false,
+            },
+            GuardMode::Condition => match *value {
+                Value::Bool(b) => b,
+                Value::Undefined => false,
+                _ => true,
+            },
+            GuardMode::NotUndefined => !matches!(value, Value::Undefined),
+        };
+        if passed {
+            return Ok(());
+        }
+        self.handle_condition(passed)
+    }
+
+    #[inline]
+    pub(super) fn execute_chained_index(
+        &mut self,
+        program: &Program,
+        params_index: u16,
+    ) -> Result<()> {
+        let params = program
+            .instruction_data
+            .get_chained_index_params(params_index)
+            .ok_or_else(||VmError::InvalidChainedIndexParams {
+                index: params_index,
+                pc: self.pc,
+                available: program.instruction_data.chained_index_params.len(),
+            })?;
+
+        // blastwall patch: the chain is walked by reference and only
+        // the value found is cloned (it cloned the root, each key and
+        // each intermediate value: an atomic count update each). See
+        // vendor/README.md.
+        let mut current_value: &Value = self.get_register(params.root)?;
+
+        for component in &params.path_components {
+            let key_value: &Value = match *component {
+                LiteralOrRegister::Literal(idx) => program
+                    .literals
+                    .get(usize::from(idx))
+                    .ok_or_else(||VmError::LiteralIndexOutOfBounds {
+                        index: idx,
+                        pc: self.pc,
+                    })?,
+                LiteralOrRegister::Register(reg) => self.get_register(reg)?,
+            };
+
+            current_value = &current_value[key_value];
+
+            if matches!(current_value, Value::Undefined) {
+                break;
+            }
+        }
+
+        let current_value = current_value.clone();
+        self.set_register(params.dest, current_value)
+    }
+
     fn execute_load_and_move(
         &mut self,
         program: &Program,
@@ -116,15 +209,8 @@ impl RegoVM {
         use Instruction::*;
         match instruction {
             Load { dest, literal_idx } => {
-                if let Some(value) = program.literals.get(usize::from(literal_idx)) {
-                    self.set_register(dest, value.clone())?;
-                    Ok(InstructionOutcome::Continue)
-                } else {
-                    Err(VmError::LiteralIndexOutOfBounds {
-                        index: literal_idx,
-                        pc: self.pc,
-                    })
-                }
+                self.execute_load(program, dest, literal_idx)?;
+                Ok(InstructionOutcome::Continue)
             }
             LoadTrue { dest } => {
                 self.set_register(dest, Value::Bool(true))?;
@@ -159,8 +245,7 @@ impl RegoVM {
                 Ok(InstructionOutcome::Continue)
             }
             Move { dest, src } => {
-                let value = self.get_register(src)?.clone();
-                self.set_register(dest, value)?;
+                self.execute_move(dest, src)?;
                 Ok(InstructionOutcome::Continue)
             }
             other => Err(self.unhandled_instruction(other)),
@@ -420,21 +505,7 @@ impl RegoVM {
                 Ok(InstructionOutcome::Continue)
             }
             Guard { register, mode } => {
-                let value = self.get_register(register)?;
-                let passed = match mode {
-                    GuardMode::Not => match *value {
-                        Value::Undefined => true,
-                        Value::Bool(b) => !b,
-                        _ => false,
-                    },
-                    GuardMode::Condition => match *value {
-                        Value::Bool(b) => b,
-                        Value::Undefined => false,
-                        _ => true,
-                    },
-                    GuardMode::NotUndefined => !matches!(value, Value::Undefined),
-                };
-                self.handle_condition(passed)?;
+                self.execute_guard(register, mode)?;
                 Ok(InstructionOutcome::Continue)
             }
             ReturnUndefinedIfNotTrue { condition } => {
@@ -1189,42 +1260,7 @@ impl RegoVM {
         use Instruction::*;
         match instruction {
             ChainedIndex { params_index } => {
-                let params = program
-                    .instruction_data
-                    .get_chained_index_params(params_index)
-                    .ok_or_else(||VmError::InvalidChainedIndexParams {
-                        index: params_index,
-                        pc: self.pc,
-                        available: program.instruction_data.chained_index_params.len(),
-                    })?;
-
-                // blastwall patch: the chain is walked by reference and only
-                // the value found is cloned (it cloned the root, each key and
-                // each intermediate value: an atomic count update each). See
-                // vendor/README.md.
-                let mut current_value: &Value = self.get_register(params.root)?;
-
-                for component in &params.path_components {
-                    let key_value: &Value = match *component {
-                        LiteralOrRegister::Literal(idx) => program
-                            .literals
-                            .get(usize::from(idx))
-                            .ok_or_else(||VmError::LiteralIndexOutOfBounds {
-                                index: idx,
-                                pc: self.pc,
-                            })?,
-                        LiteralOrRegister::Register(reg) => self.get_register(reg)?,
-                    };
-
-                    current_value = &current_value[key_value];
-
-                    if matches!(current_value, Value::Undefined) {
-                        break;
-                    }
-                }
-
-                let current_value = current_value.clone();
-                self.set_register(params.dest, current_value)?;
+                self.execute_chained_index(program, params_index)?;
                 Ok(InstructionOutcome::Continue)
             }
             VirtualDataDocumentLookup { params_index } => {

@@ -36,33 +36,54 @@ impl RegoVM {
         Ok(())
     }
 
+    // blastwall patch: a builtin call reads its parameters and the builtin
+    // from the program without cloning the program's `Arc`, and passes the
+    // cached dummy span and expressions by reference instead of cloning the
+    // span (an atomic count update each way) and moving the vector out and
+    // back (dropping an empty one each time). Same checks, same order, same
+    // results. See vendor/README.md.
     pub(super) fn execute_builtin_call(&mut self, params_index: u16) -> Result<()> {
-        let program = self.program.clone();
-        let params = program
-            .instruction_data
-            .get_builtin_call_params(params_index)
-            .ok_or_else(||VmError::InvalidBuiltinCallParamsIndex {
-                index: params_index,
-                pc: self.pc,
-                available: program.instruction_data.builtin_call_params.len(),
-            })?
-            .clone();
-        let builtin_info = program.get_builtin_info(params.builtin_index).ok_or_else(||
-            VmError::InvalidBuiltinInfoIndex {
-                index: params.builtin_index,
-                pc: self.pc,
-                available: program.builtin_info_table.len(),
-            },
-        )?;
+        let (params, expected_args, builtin_fn, cache_name) = {
+            let program = &*self.program;
+            let params = program
+                .instruction_data
+                .get_builtin_call_params(params_index)
+                .ok_or_else(|| VmError::InvalidBuiltinCallParamsIndex {
+                    index: params_index,
+                    pc: self.pc,
+                    available: program.instruction_data.builtin_call_params.len(),
+                })?
+                .clone();
+            let builtin_info = program.get_builtin_info(params.builtin_index).ok_or_else(|| {
+                VmError::InvalidBuiltinInfoIndex {
+                    index: params.builtin_index,
+                    pc: self.pc,
+                    available: program.builtin_info_table.len(),
+                }
+            })?;
+            let builtin_fn = program
+                .get_resolved_builtin(params.builtin_index)
+                .map(|fcn| fcn.0);
+            (
+                params,
+                builtin_info.num_args,
+                builtin_fn,
+                builtins::must_cache(builtin_info.name.as_str()),
+            )
+        };
 
         let mut args = core::mem::take(&mut self.cached_builtin_args);
         args.clear();
         for &arg_reg in params.arg_registers().iter() {
-            let arg_value = self.get_register(arg_reg)?.clone();
-            args.push(arg_value);
+            match self.get_register(arg_reg) {
+                Ok(value) => args.push(value.clone()),
+                Err(err) => {
+                    self.cached_builtin_args = args;
+                    return Err(err);
+                }
+            }
         }
 
-        let expected_args = builtin_info.num_args;
         let actual_args = args.len();
         if u16::try_from(actual_args).unwrap_or(u16::MAX) != expected_args {
             self.cached_builtin_args = args;
@@ -80,32 +101,32 @@ impl RegoVM {
             return Ok(());
         }
 
-        // Extract everything we need from program before releasing the borrow.
-        let builtin_fn = match program.get_resolved_builtin(params.builtin_index) {
-            Some(fcn) => fcn.0,
-            None => {
-                self.cached_builtin_args = args;
-                return Err(VmError::BuiltinNotResolved {
-                    name: builtin_info.name.clone(),
-                    pc: self.pc,
-                });
-            }
+        let Some(builtin_fn) = builtin_fn else {
+            self.cached_builtin_args = args;
+            let name = self
+                .program
+                .get_builtin_info(params.builtin_index)
+                .map(|info| info.name.clone())
+                .unwrap_or_default();
+            return Err(VmError::BuiltinNotResolved {
+                name,
+                pc: self.pc,
+            });
         };
-        let cache_name = builtins::must_cache(builtin_info.name.as_str());
-        drop(program);
 
-        self.ensure_dummy_exprs(args.len())?;
-        let dummy_span = self.get_dummy_span()?.clone();
-        // Take the dummy_exprs vec out of self so we can pass it to the builtin
-        // while still calling &mut self methods afterwards.
-        let dummy_exprs = core::mem::take(&mut self.dummy_exprs);
+        if let Err(err) = self
+            .ensure_dummy_exprs(args.len())
+            .and_then(|()| self.get_dummy_span().map(|_| ()))
+        {
+            self.cached_builtin_args = args;
+            return Err(err);
+        }
 
         if let Some(name) = cache_name {
             if let Some(entries) = self.builtins_cache.get(name) {
                 for entry in entries {
                     if entry.0.as_slice() == args.as_slice() {
                         let cached = entry.1.clone();
-                        self.dummy_exprs = dummy_exprs;
                         self.cached_builtin_args = args;
                         self.set_register(params.dest, cached)?;
                         self.memory_check()?;
@@ -115,32 +136,37 @@ impl RegoVM {
             }
         }
 
-        let result = match builtin_fn(
-            &dummy_span,
-            dummy_exprs.get(..args.len()).unwrap_or(&[]),
-            &args,
-            self.strict_builtin_errors,
-        ) {
+        let outcome = match self.dummy_span.as_ref() {
+            Some(dummy_span) => builtin_fn(
+                dummy_span,
+                self.dummy_exprs.get(..args.len()).unwrap_or(&[]),
+                &args,
+                self.strict_builtin_errors,
+            ),
+            None => {
+                self.cached_builtin_args = args;
+                return Err(VmError::Internal {
+                    message: alloc::string::String::from("dummy span not initialized"),
+                    pc: self.pc,
+                });
+            }
+        };
+        let result = match outcome {
             Ok(value) => value,
             // Resource-limit errors must always propagate, even in non-strict
             // mode, to prevent `not builtin(...)` from silently flipping to true.
             Err(e) if !self.strict_builtin_errors => {
                 if e.downcast_ref::<crate::LimitError>().is_some() {
-                    self.dummy_exprs = dummy_exprs;
                     self.cached_builtin_args = args;
                     return Err(e.into());
                 }
                 Value::Undefined
             }
             Err(err) => {
-                self.dummy_exprs = dummy_exprs;
                 self.cached_builtin_args = args;
                 return Err(err.into());
             }
         };
-
-        // Put dummy_exprs back for reuse.
-        self.dummy_exprs = dummy_exprs;
 
         if let Some(name) = cache_name {
             // Move args into the cache. The now-empty (zero-capacity) Vec is

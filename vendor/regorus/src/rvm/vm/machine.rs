@@ -1011,8 +1011,8 @@ impl RegoVM {
         }
     }
 
-    #[inline]
     #[allow(dead_code)]
+    #[inline(always)]
     pub(super) fn get_register(&self, index: u8) -> Result<&Value> {
         self.registers
             .get(usize::from(index))
@@ -1041,7 +1041,9 @@ impl RegoVM {
         Ok(core::mem::replace(slot, Value::Undefined))
     }
 
-    #[inline]
+    // blastwall patch: always inlined (it was called out of line from the
+    // builtin and rule calls: a call and a prologue per register written).
+    #[inline(always)]
     #[allow(dead_code)]
     pub(super) fn set_register(&mut self, index: u8, value: Value) -> Result<()> {
         let register_count = self.registers.len();

@@ -26,7 +26,7 @@ impl Object {
             return Self { repr: Repr::Empty };
         }
         // Stable: equal keys keep their order, so the last one's value is kept.
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.sort_by(|a, b| super::cmp_keys(&a.0, &b.0));
         entries.dedup_by(|later, kept| {
             let equal = later.0 == kept.0;
             if equal {
