@@ -398,6 +398,126 @@ fn regorus_lookups_by_str_find_what_lookups_by_value_find() {
 /// `not x.field` held (vendor/README.md): the patched VM fails the body there, as
 /// the interpreter does. cross-product-image reported images of every pod without
 /// a tenancy config this way.
+/// The vendored `sprintf` copies the text between verbs a run at a time (change 14
+/// in vendor/README.md): the same messages as character by character, with
+/// multi-byte text, `%%`, widths and every kind of argument, on the VM and the
+/// interpreter (which share the builtin: the expected texts are Go's `fmt`).
+#[test]
+fn regorus_sprintf_copies_the_text_between_verbs() {
+    let rule = r#"package blastwall.rules.sprintf_text
+metadata := {"id": "sprintf-text", "title": "t", "severity": "error", "category": "test",
+  "description": "d", "remediation": "r"}
+deny contains {"msg": sprintf(input.review.object.format, input.review.object.args)} if input.review.object
+"#;
+    let mut engine = Engine::from_sources(vec![RuleSource {
+        name: "sprintf.rego".into(),
+        text: rule.into(),
+    }])
+    .unwrap();
+    let cases: [(&str, Json, Option<&str>); 12] = [
+        ("no verbs at all — ok", json!([]), Some("no verbs at all — ok")),
+        ("%s", json!(["x"]), Some("x")),
+        ("%s%s%s", json!(["a", "b", "c"]), Some("abc")),
+        (
+            "héllo %s → %d ✓",
+            json!(["wörld", 5]),
+            Some("héllo wörld → 5 ✓"),
+        ),
+        ("100%% sure: %s", json!(["ok"]), Some("100% sure: ok")),
+        ("%d%%", json!([7]), Some("7%")),
+        ("[%5d|%05d|%10d]", json!([42, 42, 42]), Some("[   42|00042|        42]")),
+        (
+            "%v %v %v %v",
+            json!([null, true, [1, "b"], {"k": "v"}]),
+            Some(r#"null true [1, "b"] {"k": "v"}"#),
+        ),
+        (
+            "text after the last verb %s: ünïcödé %%",
+            json!(["x"]),
+            Some("text after the last verb x: ünïcödé %"),
+        ),
+        ("a %s and a %s", json!(["one"]), None),
+        ("one %s", json!(["a", "b"]), None),
+        ("ends in %", json!([]), None),
+    ];
+    for (format, args, expected) in cases {
+        let object = to_value(&json!({"kind": "X", "format": format, "args": args}));
+        let input = review::input(review::create(object), Value::new_object());
+        for evaluator in [Evaluator::Compiled, Evaluator::Interpreter] {
+            engine.set_evaluator(evaluator);
+            let hits = engine.evaluate(input.clone()).unwrap();
+            let messages: Vec<&str> = hits.iter().map(|h| h.message.as_str()).collect();
+            let expected: Vec<&str> = expected.into_iter().collect();
+            assert_eq!(messages, expected, "{evaluator:?} on {format:?}");
+        }
+    }
+}
+
+/// Objects compare as the sequences of their sorted entries (`Value::Ord`): two
+/// objects of the compact storage compare their entries as slices, strings inline
+/// (change 15 in vendor/README.md); the same objects built by insertion (the other
+/// storage) compare through regorus's own iterators. Both orders must agree, on
+/// generated objects with keys and values of every type, shared and distinct equal
+/// strings, prefixes and nested objects.
+#[test]
+fn regorus_objects_compare_as_their_sorted_entries() {
+    let shared = Value::from("name");
+    let pool: Vec<Value> = vec![
+        shared.clone(),
+        shared.clone(),
+        Value::from("name"),
+        Value::from("names"),
+        Value::from("nam"),
+        Value::from(""),
+        Value::from("é"),
+        Value::from("z"),
+        Value::from(3u64),
+        Value::from(2.5f64),
+        Value::Bool(false),
+        Value::Null,
+        Value::from_json_str(r#"["k"]"#).unwrap(),
+        Value::from_json_str(r#"{"a": "x", "b": 1}"#).unwrap(),
+        Value::from_json_str(r#"{"a": "y"}"#).unwrap(),
+    ];
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let mut built = Vec::new();
+    let mut inserted = Vec::new();
+    for round in 0..120 {
+        let mut entries = Vec::new();
+        for _ in 0..round % 7 {
+            entries.push((pool[next(pool.len())].clone(), pool[next(pool.len())].clone()));
+        }
+        let mut object = Value::new_object();
+        for (k, v) in &entries {
+            object.as_object_mut().unwrap().insert(k.clone(), v.clone());
+        }
+        built.push(Value::object_from_entries(entries));
+        inserted.push(object);
+    }
+    let entries = |v: &Value| -> Vec<(Value, Value)> {
+        v.as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    for i in 0..built.len() {
+        for j in 0..built.len() {
+            let expected = entries(&built[i]).cmp(&entries(&built[j]));
+            assert_eq!(built[i].cmp(&built[j]), expected, "{} vs {}", built[i], built[j]);
+            assert_eq!(inserted[i].cmp(&inserted[j]), expected);
+            assert_eq!(built[i].cmp(&inserted[j]), expected);
+            assert_eq!(built[i] == built[j], expected.is_eq());
+        }
+    }
+}
+
 #[test]
 fn the_vm_fails_a_body_that_assigns_an_undefined_value() {
     let rule = r#"package blastwall.rules.assign_undefined

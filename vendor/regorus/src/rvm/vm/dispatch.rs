@@ -190,7 +190,14 @@ impl RegoVM {
                 LiteralOrRegister::Register(reg) => self.get_register(reg)?,
             };
 
-            current_value = &current_value[key_value];
+            // A string key into an object (most steps: `input.facts.x`) is
+            // looked up by its text directly.
+            current_value = match (current_value, key_value) {
+                (Value::Object(object), Value::String(key)) => {
+                    object.get_str(key).unwrap_or(&Value::Undefined)
+                }
+                _ => &current_value[key_value],
+            };
 
             if matches!(current_value, Value::Undefined) {
                 break;
@@ -199,6 +206,35 @@ impl RegoVM {
 
         let current_value = current_value.clone();
         self.set_register(params.dest, current_value)
+    }
+
+    #[inline]
+    pub(super) fn execute_loop_start_instruction(
+        &mut self,
+        program: &Program,
+        params_index: u16,
+    ) -> Result<()> {
+        let loop_params_len = program.instruction_data.loop_params.len();
+
+        let loop_params = program
+            .instruction_data
+            .get_loop_params(params_index)
+            .ok_or_else(||VmError::InvalidLoopParams {
+                index: params_index,
+                pc: self.pc,
+                available: loop_params_len,
+            })?;
+        let mode = loop_params.mode;
+
+        let params = LoopParams {
+            collection: loop_params.collection,
+            key_reg: loop_params.key_reg,
+            value_reg: loop_params.value_reg,
+            result_reg: loop_params.result_reg,
+            body_start: loop_params.body_start,
+            loop_end: loop_params.loop_end,
+        };
+        self.execute_loop_start(&mode, params)
     }
 
     fn execute_load_and_move(
@@ -924,27 +960,7 @@ impl RegoVM {
         use Instruction::*;
         match instruction {
             LoopStart { params_index } => {
-                let loop_params_len = program.instruction_data.loop_params.len();
-
-                let loop_params = program
-                    .instruction_data
-                    .get_loop_params(params_index)
-                    .ok_or_else(||VmError::InvalidLoopParams {
-                        index: params_index,
-                        pc: self.pc,
-                        available: loop_params_len,
-                    })?;
-                let mode = loop_params.mode;
-
-                let params = LoopParams {
-                    collection: loop_params.collection,
-                    key_reg: loop_params.key_reg,
-                    value_reg: loop_params.value_reg,
-                    result_reg: loop_params.result_reg,
-                    body_start: loop_params.body_start,
-                    loop_end: loop_params.loop_end,
-                };
-                self.execute_loop_start(&mode, params)?;
+                self.execute_loop_start_instruction(program, params_index)?;
                 Ok(InstructionOutcome::Continue)
             }
             LoopNext {

@@ -205,6 +205,22 @@ impl RegoVM {
                 Instruction::FunctionCall { params_index } => {
                     self.execute_function_call(params_index)
                 }
+                Instruction::LoopStart { params_index } => {
+                    self.execute_loop_start_instruction(&program, params_index)
+                }
+                Instruction::LoopNext {
+                    body_start,
+                    loop_end,
+                } => self.execute_loop_next(body_start, loop_end),
+                Instruction::RuleReturn {} => match self.execute_rule_return() {
+                    Ok(()) => {
+                        return Ok(self.registers.first().cloned().unwrap_or(Value::Undefined));
+                    }
+                    Err(err) => Err(err),
+                },
+                Instruction::DestructuringSuccess {} => {
+                    return Ok(self.registers.first().cloned().unwrap_or(Value::Undefined));
+                }
                 _ => match self.execute_instruction(&program, instruction) {
                     Ok(InstructionOutcome::Continue) => Ok(()),
                     Ok(InstructionOutcome::Return(value)) => return Ok(value),

@@ -90,6 +90,7 @@ impl Object {
         self.len() == 0
     }
 
+    #[inline]
     pub fn get(&self, key: &Value) -> Option<&Value> {
         // blastwall patch: string keys (nearly every lookup) are searched by
         // their text, see `get_str`. See vendor/README.md.
@@ -218,12 +219,16 @@ fn same_str(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.first() == b.first() && a == b
 }
 
-/// `a.cmp(b)` for two keys (`Value::Ord`), comparing two strings' first bytes
-/// inline before their bytes (blastwall patch, see vendor/README.md).
+/// `a.cmp(b)` (`Value::Ord`) for two keys or values, deciding two strings
+/// that are one shared string or differ in their first byte inline, before
+/// comparing their bytes (blastwall patch, see vendor/README.md).
 #[inline]
 pub(crate) fn cmp_keys(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::String(x), Value::String(y)) => {
+            if crate::Rc::ptr_eq(x, y) {
+                return Ordering::Equal;
+            }
             let (x, y) = (x.as_bytes(), y.as_bytes());
             match (x.first(), y.first()) {
                 (Some(p), Some(q)) if p != q => p.cmp(q),
@@ -274,6 +279,25 @@ impl Eq for Object {}
 
 impl Ord for Object {
     fn cmp(&self, other: &Self) -> Ordering {
+        // blastwall patch: two frozen objects (all objects built from JSON,
+        // facts and the VM's object literals) compare their sorted entries as
+        // slices, a key or value of two strings compared inline
+        // (`cmp_keys`), instead of through two storage-generic iterators and
+        // `Value::cmp` per key and value: sets of findings compare objects on
+        // every insertion. Same order. See vendor/README.md.
+        if let (Repr::Frozen(a), Repr::Frozen(b)) = (&self.repr, &other.repr) {
+            for ((ka, va), (kb, vb)) in a.iter().zip(b.iter()) {
+                match cmp_keys(ka, kb) {
+                    Ordering::Equal => {}
+                    unequal => return unequal,
+                }
+                match cmp_keys(va, vb) {
+                    Ordering::Equal => {}
+                    unequal => return unequal,
+                }
+            }
+            return a.len().cmp(&b.len());
+        }
         self.iter_sorted().cmp(other.iter_sorted())
     }
 }
