@@ -685,56 +685,66 @@ impl RegoVM {
                 if any_undefined {
                     self.set_register(params.dest, Value::Undefined)?;
                 } else {
-                    let mut obj_value = program
+                    // blastwall patch: the object is built from a vector of
+                    // the template's entries, updated in the same order as
+                    // before, into the compact sorted storage
+                    // (`Value::object_from_entries`, a later equal key
+                    // replacing an earlier one as `insert` does), instead of
+                    // cloning the template's object (`make_mut`) and thawing
+                    // it into a `BTreeMap` to update it: cheaper to build, and
+                    // compared as a slice when it joins a set (findings). See
+                    // vendor/README.md.
+                    let template = program
                         .literals
                         .get(usize::from(params.template_literal_idx))
                         .ok_or_else(||VmError::InvalidTemplateLiteralIndex {
                             index: params.template_literal_idx,
                             pc: self.pc,
                             available: program.literals.len(),
-                        })?
-                        .clone();
-
-                    if let Ok(obj_mut) = obj_value.as_object_mut() {
-                        let mut literal_updates = params.literal_key_field_pairs().iter();
-                        let mut current_literal_update = literal_updates.next();
-
-                        for (key, value) in obj_mut.iter_mut() {
-                            if let Some(&(literal_idx, value_reg)) = current_literal_update {
-                                if let Some(literal_key) =
-                                    program.literals.get(usize::from(literal_idx))
-                                {
-                                    if key == literal_key {
-                                        *value = self.get_register(value_reg)?.clone();
-                                        current_literal_update = literal_updates.next();
-                                    }
-                                }
-                            } else {
-                                break;
-                            }
-                        }
-
-                        while let Some(&(literal_idx, value_reg)) = current_literal_update {
-                            if let Some(key_value) = program.literals.get(usize::from(literal_idx))
-                            {
-                                let value_value = self.get_register(value_reg)?.clone();
-                                obj_mut.insert(key_value.clone(), value_value);
-                            }
-                            current_literal_update = literal_updates.next();
-                        }
-
-                        for &(key_reg, value_reg) in params.field_pairs() {
-                            let key_value = self.get_register(key_reg)?.clone();
-                            let value_value = self.get_register(value_reg)?.clone();
-                            obj_mut.insert(key_value, value_value);
-                        }
-                    } else {
+                        })?;
+                    let Value::Object(template_object) = template else {
                         return Err(VmError::ObjectCreateInvalidTemplate {
-                            template: obj_value,
+                            template: template.clone(),
                             pc: self.pc,
                         });
+                    };
+                    let mut entries: Vec<(Value, Value)> = Vec::with_capacity(
+                        template_object
+                            .len()
+                            .saturating_add(params.field_pairs().len()),
+                    );
+                    let mut literal_updates = params.literal_key_field_pairs().iter();
+                    let mut current_literal_update = literal_updates.next();
+
+                    for (key, value) in template_object.iter() {
+                        let mut value = value;
+                        if let Some(&(literal_idx, value_reg)) = current_literal_update {
+                            if let Some(literal_key) = program.literals.get(usize::from(literal_idx))
+                            {
+                                if key == literal_key {
+                                    value = self.get_register(value_reg)?;
+                                    current_literal_update = literal_updates.next();
+                                }
+                            }
+                        }
+                        entries.push((key.clone(), value.clone()));
                     }
 
+                    while let Some(&(literal_idx, value_reg)) = current_literal_update {
+                        if let Some(key_value) = program.literals.get(usize::from(literal_idx)) {
+                            let value_value = self.get_register(value_reg)?.clone();
+                            entries.push((key_value.clone(), value_value));
+                        }
+                        current_literal_update = literal_updates.next();
+                    }
+
+                    for &(key_reg, value_reg) in params.field_pairs() {
+                        let key_value = self.get_register(key_reg)?.clone();
+                        let value_value = self.get_register(value_reg)?.clone();
+                        entries.push((key_value, value_value));
+                    }
+
+                    let obj_value = Value::object_from_entries(entries);
                     self.set_register(params.dest, obj_value)?;
                 }
                 Ok(InstructionOutcome::Continue)
