@@ -415,7 +415,11 @@ deny contains {"msg": sprintf(input.review.object.format, input.review.object.ar
     }])
     .unwrap();
     let cases: [(&str, Json, Option<&str>); 12] = [
-        ("no verbs at all — ok", json!([]), Some("no verbs at all — ok")),
+        (
+            "no verbs at all — ok",
+            json!([]),
+            Some("no verbs at all — ok"),
+        ),
         ("%s", json!(["x"]), Some("x")),
         ("%s%s%s", json!(["a", "b", "c"]), Some("abc")),
         (
@@ -425,7 +429,11 @@ deny contains {"msg": sprintf(input.review.object.format, input.review.object.ar
         ),
         ("100%% sure: %s", json!(["ok"]), Some("100% sure: ok")),
         ("%d%%", json!([7]), Some("7%")),
-        ("[%5d|%05d|%10d]", json!([42, 42, 42]), Some("[   42|00042|        42]")),
+        (
+            "[%5d|%05d|%10d]",
+            json!([42, 42, 42]),
+            Some("[   42|00042|        42]"),
+        ),
         (
             "%v %v %v %v",
             json!([null, true, [1, "b"], {"k": "v"}]),
@@ -494,7 +502,10 @@ deny contains {"msg": sprintf("%v", [o]), "o": o} if some o in objects
             found.push(messages);
         }
         assert_eq!(found[0], found[1], "on {object}");
-        assert!(!found[0].is_empty() || object["xs"] == json!([]), "on {object}");
+        assert!(
+            !found[0].is_empty() || object["xs"] == json!([]),
+            "on {object}"
+        );
     }
 }
 
@@ -536,7 +547,10 @@ fn regorus_objects_compare_as_their_sorted_entries() {
     for round in 0..120 {
         let mut entries = Vec::new();
         for _ in 0..round % 7 {
-            entries.push((pool[next(pool.len())].clone(), pool[next(pool.len())].clone()));
+            entries.push((
+                pool[next(pool.len())].clone(),
+                pool[next(pool.len())].clone(),
+            ));
         }
         let mut object = Value::new_object();
         for (k, v) in &entries {
@@ -555,7 +569,13 @@ fn regorus_objects_compare_as_their_sorted_entries() {
     for i in 0..built.len() {
         for j in 0..built.len() {
             let expected = entries(&built[i]).cmp(&entries(&built[j]));
-            assert_eq!(built[i].cmp(&built[j]), expected, "{} vs {}", built[i], built[j]);
+            assert_eq!(
+                built[i].cmp(&built[j]),
+                expected,
+                "{} vs {}",
+                built[i],
+                built[j]
+            );
             assert_eq!(inserted[i].cmp(&inserted[j]), expected);
             assert_eq!(built[i].cmp(&inserted[j]), expected);
             assert_eq!(built[i] == built[j], expected.is_eq());
