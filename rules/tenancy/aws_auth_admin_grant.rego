@@ -17,13 +17,11 @@ metadata := {
 	},
 }
 
-owners := input.facts.tenancy.owners
-
 # mapRoles entries of product roles that are not admin roles too.
 product_roles contains [e, owner] if {
 	some e in t.aws_auth_roles
-	owner := owners.iamRoles[e.arn]
-	not owners.admins.iamRoles[e.arn]
+	owner := input.facts.tenancy.owners.iamRoles[e.arn]
+	not input.facts.tenancy.owners.admins.iamRoles[e.arn]
 }
 
 deny contains {"msg": msg, "path": g.path} if {
@@ -39,13 +37,13 @@ deny contains {"msg": msg, "path": g.path} if {
 	some [e, owner] in product_roles
 	some g in e.groupItems
 	g.value != "system:masters"
-	via := owners.admins.groups[g.value]
+	via := input.facts.tenancy.owners.admins.groups[g.value]
 	msg := sprintf("aws-auth gives a product's role admin rights: %s; group %s is an admin group (%s)", [t.belongs(sprintf("role %s", [e.arn]), owner), g.value, via])
 }
 
 deny contains {"msg": msg, "path": e.usernamePath} if {
 	not t.system_requester
 	some [e, owner] in product_roles
-	via := owners.admins.users[e.username]
+	via := input.facts.tenancy.owners.admins.users[e.username]
 	msg := sprintf("aws-auth gives a product's role admin rights: %s; username %s is an admin user (%s)", [t.belongs(sprintf("role %s", [e.arn]), owner), e.username, via])
 }

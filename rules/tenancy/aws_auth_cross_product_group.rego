@@ -17,14 +17,12 @@ metadata := {
 	},
 }
 
-owners := input.facts.tenancy.owners
-
 deny contains {"msg": msg, "path": g.path} if {
 	not t.system_requester
 	some e in t.aws_auth_roles
-	role := owners.iamRoles[e.arn]
+	role := input.facts.tenancy.owners.iamRoles[e.arn]
 	some g in e.groupItems
-	group := owners.groups[g.value]
+	group := input.facts.tenancy.owners.groups[g.value]
 	group.product != role.product
 	msg := sprintf("aws-auth lets another product in: %s; %s", [t.belongs(sprintf("role %s", [e.arn]), role), t.belongs(sprintf("group %s", [g.value]), group)])
 }
@@ -32,8 +30,8 @@ deny contains {"msg": msg, "path": g.path} if {
 deny contains {"msg": msg, "path": e.usernamePath} if {
 	not t.system_requester
 	some e in t.aws_auth_roles
-	role := owners.iamRoles[e.arn]
-	user := owners.users[e.username]
+	role := input.facts.tenancy.owners.iamRoles[e.arn]
+	user := input.facts.tenancy.owners.users[e.username]
 	user.product != role.product
 	msg := sprintf("aws-auth lets another product in: %s; %s", [t.belongs(sprintf("role %s", [e.arn]), role), t.belongs(sprintf("username %s", [e.username]), user)])
 }

@@ -18,13 +18,11 @@ metadata := {
 	},
 }
 
-owners := input.facts.tenancy.owners
+declared(arn) if input.facts.tenancy.owners.iamRoles[arn]
 
-declared(arn) if owners.iamRoles[arn]
+declared(arn) if input.facts.tenancy.owners.admins.iamRoles[arn]
 
-declared(arn) if owners.admins.iamRoles[arn]
-
-declared(arn) if owners.nodeRoles[arn]
+declared(arn) if input.facts.tenancy.owners.nodeRoles[arn]
 
 deny contains {"msg": msg, "path": e.arnPath} if {
 	not t.system_requester

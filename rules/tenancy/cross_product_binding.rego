@@ -18,14 +18,17 @@ metadata := {
 	},
 }
 
-owners := input.facts.tenancy.owners
+# input.facts.tenancy's fields are read by name: only these parts are computed.
+default cluster_product := ""
+
+cluster_product := input.facts.tenancy.clusterProduct
 
 # [owner, description] of a binding subject; `ns` is the binding's namespace.
-subject_owner(s, _) := [owners.groups[s.name], sprintf("group %s", [s.name])] if s.kind == "Group"
+subject_owner(s, _) := [input.facts.tenancy.owners.groups[s.name], sprintf("group %s", [s.name])] if s.kind == "Group"
 
-subject_owner(s, _) := [owners.users[s.name], sprintf("user %s", [s.name])] if s.kind == "User"
+subject_owner(s, _) := [input.facts.tenancy.owners.users[s.name], sprintf("user %s", [s.name])] if s.kind == "User"
 
-subject_owner(s, ns) := [owners.namespaces[sa_ns], sprintf("ServiceAccount %s/%s", [sa_ns, s.name])] if {
+subject_owner(s, ns) := [input.facts.tenancy.owners.namespaces[sa_ns], sprintf("ServiceAccount %s/%s", [sa_ns, s.name])] if {
 	s.kind == "ServiceAccount"
 	sa_ns := object.get(s, "namespace", ns)
 }
@@ -47,6 +50,6 @@ deny contains {"msg": msg, "path": ["subjects", i, "name"]} if {
 	some i, s in t.array_at(t.obj.subjects)
 	is_object(s)
 	[owner, what] := subject_owner(s, "")
-	owner.product != object.get(input.facts.tenancy, "clusterProduct", "")
+	owner.product != cluster_product
 	msg := sprintf("ClusterRoleBinding grants ClusterRole %s cluster-wide to a product: %s; bind it with RoleBindings in the product's namespaces instead", [t.obj.roleRef.name, t.belongs(what, owner)])
 }

@@ -20,49 +20,49 @@ products := object.get(data.blastwall.config, "products", {})
 
 # Lists and maps read from the object are type-checked (is_array, is_object) before
 # they are iterated, as t.array_at and t.object_at do, without a function call each.
+# Pod specs are read from input.facts.workload.pods where each body needs them
+# (a pod spec, and each template of an Argo workflow), without a set of them first.
 
 # The other product that dedicates nodes labelled k=v.
 label_owner(k, v) := p if {
-	some p in t.other_products
-	products[p].nodeLabels[k] == v
+	some p, spec in products
+	p != t.target.product
+	spec.nodeLabels[k] == v
 }
 
 taint_owner(k, v) := p if {
-	some p in t.other_products
-	products[p].nodeTaints[k] == v
+	some p, spec in products
+	p != t.target.product
+	spec.nodeTaints[k] == v
 }
 
 says_label(k, v, p) := sprintf("node label %s=%s belongs to product %s (nodeLabels: %s: %s)", [k, v, p, k, v])
 
-deny contains {"msg": msg, "path": array.concat(ps[0], ["nodeSelector", k])} if {
+deny contains {"msg": msg, "path": array.concat(pod.path, ["nodeSelector", k])} if {
 	t.target
-	some ps in pods
-	selector := ps[1].nodeSelector
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	selector := pod.spec.nodeSelector
 	is_object(selector)
 	some k, v in selector
 	p := label_owner(k, v)
 	msg := sprintf("pods select another product's nodes: %s; %s", [t.target_says, says_label(k, v, p)])
 }
 
-# [path, spec] of every place pod-level settings are written (input.facts.workload.pods:
-# the pod spec, and each template of an Argo workflow).
-pods contains [pod.path, pod.spec] if {
+# [path, term] of each node affinity term.
+terms contains [array.concat(pod.path, ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
 	some pod in input.facts.workload.pods
 	is_object(pod.spec)
-}
-
-# [path, term] of each node affinity term.
-terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
-	some ps in pods
-	required := ps[1].affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+	required := pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
 	is_array(required)
 	some i, term in required
 	is_object(term)
 }
 
-terms contains [array.concat(ps[0], ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
-	some ps in pods
-	preferred := ps[1].affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
+terms contains [array.concat(pod.path, ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	preferred := pod.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
 	is_array(preferred)
 	some i, pref in preferred
 	is_object(pref)
@@ -84,10 +84,11 @@ deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j,
 	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(expr.key, v, p)])
 }
 
-deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value"])} if {
+deny contains {"msg": msg, "path": array.concat(pod.path, ["tolerations", i, "value"])} if {
 	t.target
-	some ps in pods
-	tolerations := ps[1].tolerations
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	tolerations := pod.spec.tolerations
 	is_array(tolerations)
 	some i, tol in tolerations
 	is_object(tol)
@@ -96,18 +97,20 @@ deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "value
 	msg := sprintf("pods tolerate another product's dedicated nodes: %s; node taint %s=%s belongs to product %s (nodeTaints: %s: %s)", [t.target_says, tol.key, tol.value, p, tol.key, tol.value])
 }
 
-deny contains {"msg": msg, "path": array.concat(ps[0], ["tolerations", i, "operator"])} if {
+deny contains {"msg": msg, "path": array.concat(pod.path, ["tolerations", i, "operator"])} if {
 	t.target
-	some ps in pods
-	tolerations := ps[1].tolerations
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	tolerations := pod.spec.tolerations
 	is_array(tolerations)
 	some i, tol in tolerations
 	is_object(tol)
 	tol.operator == "Exists"
 	key := object.get(tol, "key", "")
 	owners := {p |
-		some p in t.other_products
-		taints := products[p].nodeTaints
+		some p, spec in products
+		p != t.target.product
+		taints := spec.nodeTaints
 		is_object(taints)
 		some tk, _ in taints
 		key in {"", tk}

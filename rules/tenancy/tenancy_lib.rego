@@ -3,15 +3,18 @@
 # (input.facts.tenancy); see src/facts/tenancy.rs.
 package blastwall.lib.tenancy
 
-facts := input.facts.tenancy
+# Fields of input.facts.tenancy are read by name (input.facts.tenancy.product), not
+# through a variable holding the whole fact: a review then computes only the parts
+# of it that the rules it reaches read (docs/facts.md), not the owners of every
+# string of the object for a rule that reads none of them.
 
 obj := input.review.object
 
 # The owner of the reviewed object's namespace: {"product", "via"}.
-target := facts.product
+target := input.facts.tenancy.product
 
 # "namespace payroll-api belongs to product payroll (namespaces: payroll-*)"
-target_says := sprintf("namespace %s belongs to product %s (%s)", [facts.namespace, target.product, target.via])
+target_says := sprintf("namespace %s belongs to product %s (%s)", [input.facts.tenancy.namespace, target.product, target.via])
 
 # "<what> belongs to product <p> (<via>)"
 belongs(what, owner) := sprintf("%s belongs to product %s (%s)", [what, owner.product, owner.via])
@@ -40,12 +43,12 @@ object_at(x) := {} if not is_object(x)
 # plane, kube-system service accounts, EKS's eks:* users; see requester in
 # src/facts/tenancy.rs). Rules that judge who makes a change let these through, so
 # the cluster keeps running.
-system_requester if facts.requester.system == true
+system_requester if input.facts.tenancy.requester.system == true
 
 # aws-auth (input.facts.awsAuth): the mapRoles entries that are mappings with an ARN,
 # when a config is loaded (facts.tenancy exists).
 aws_auth_roles contains e if {
-	is_object(facts)
+	is_object(input.facts.tenancy.requester)
 	entries := input.facts.awsAuth.entries
 	is_array(entries)
 	some e in entries

@@ -14,8 +14,6 @@ metadata := {
 	},
 }
 
-tenancy := input.facts.tenancy
-
 path := ["metadata", "name"] if input.review.object.kind == "Namespace"
 
 else := ["metadata", "namespace"]
@@ -24,8 +22,8 @@ deny contains {"msg": msg, "path": path} if {
 	input.review.object.kind
 	# CONNECT (exec, attach, port-forward) carries options, not an object in the namespace.
 	not input.review.operation == "CONNECT"
-	ns := tenancy.namespace
-	not tenancy.product
-	not tenancy.shared
+	ns := input.facts.tenancy.namespace
+	not input.facts.tenancy.product
+	not input.facts.tenancy.shared
 	msg := sprintf("namespace %s belongs to no product: no Namespace labels it blastwall.dev/product, no product's namespaces glob matches it, and sharedNamespaces does not list it", [ns])
 }

@@ -168,10 +168,15 @@ impl Classes {
         for &i in &members {
             reads = reads.union(self.reads[i]);
         }
+        // A light `tenancy` is its base part, whole.
+        let whole = match light.contains("tenancy") {
+            true => full.union(Names::of("tenancy.base")),
+            false => full,
+        };
         Selection {
             members,
             facts: computed,
-            whole: full,
+            whole,
             reads,
         }
     }

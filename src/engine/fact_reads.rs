@@ -12,6 +12,15 @@
 //! `input.facts[k]`, `import input`) reads every fact, and one that refers to `data`
 //! in a way that names no package (`data[k]`) takes every module's reads along.
 //! Strings and comments do not count.
+//!
+//! `tenancy` is read by parts ([`crate::facts::tenancy::Parts`]): a module that
+//! reads only `input.facts.tenancy.owners.images` and `input.facts.tenancy.product`
+//! gets the owners of images and the base fields, not the owners of every string
+//! of the object. A read is everything under the dotted path written
+//! (`input.facts.tenancy.owners[k]` is every owners map; `input.facts.tenancy`
+//! followed by anything but `.name`, as in `x := input.facts.tenancy`,
+//! `object.get(input.facts.tenancy, …)` or `walk(input.facts.tenancy, …)`, is the
+//! whole fact).
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -173,7 +182,7 @@ mod tests {
         }
     }
 
-    fn reads(texts: &[&str]) -> BTreeMap<String, Vec<&'static str>> {
+    fn reads(texts: &[&str]) -> BTreeMap<String, Vec<String>> {
         let sources: Vec<RuleSource> = texts.iter().map(|t| source(t)).collect();
         let packages: BTreeMap<String, usize> = sources
             .iter()
@@ -198,8 +207,73 @@ mod tests {
             "package blastwall.rules.a\n\nimport data.blastwall.lib.tenancy as t\n\ndeny contains f if {\n\tinput.facts.workload.containers[_]\n\tt.target\n\tf := input.review.object\n}\n",
             "package blastwall.rules.b\n\n# input.facts.change, in a comment\nmetadata := {\"description\": \"the data of input.facts.awsAuth\"}\ndeny contains x if x := data.blastwall.rules.a.deny[_]\n",
         ]);
-        assert_eq!(r["a"], ["workload", "tenancy"]);
-        assert_eq!(r["b"], ["workload", "tenancy"]);
+        assert_eq!(r["a"], ["workload", "tenancy.base"]);
+        assert_eq!(r["b"], ["workload", "tenancy.base"]);
+    }
+
+    /// `tenancy` by parts: what is under the dotted path written, and the whole
+    /// fact wherever the text reads it any other way.
+    #[test]
+    fn tenancy_is_read_by_parts_as_far_as_the_text_tells() {
+        let read = |body: &str| {
+            reads(&[&format!("package blastwall.rules.a\n{body}\n")])
+                .remove("a")
+                .unwrap_or_default()
+        };
+        let owners: Vec<String> = crate::facts::tenancy::PARTS
+            .iter()
+            .filter(|p| *p != &"awsAuth")
+            .map(|p| format!("tenancy.{p}"))
+            .collect();
+        for (body, expected) in [
+            (
+                "x := input.facts.tenancy.owners.images[c]",
+                vec!["tenancy.base", "tenancy.owners.images"],
+            ),
+            (
+                "x := input.facts.tenancy.owners.admins.iamRoles[c]",
+                vec!["tenancy.base", "tenancy.owners.admins"],
+            ),
+            ("x := input.facts.tenancy.product.via", vec!["tenancy.base"]),
+            ("x := input.facts.tenancy.requester", vec!["tenancy.base"]),
+            ("x := input.facts.tenancy.nonsense", vec!["tenancy.base"]),
+            (
+                "x := input.facts.tenancy.awsAuth.readable",
+                vec!["tenancy.base", "tenancy.awsAuth"],
+            ),
+            (
+                "x := input.facts.tenancy.owners.namespaces[n]\ny := input.facts.tenancy.owners.groups",
+                vec!["tenancy.base", "tenancy.owners.namespaces", "tenancy.owners.groups"],
+            ),
+        ] {
+            assert_eq!(read(body), expected, "{body}");
+        }
+        // The owners whole, by a computed key or through a variable: every map.
+        for body in [
+            "x := input.facts.tenancy.owners",
+            "x := input.facts.tenancy.owners[k]",
+            "x := input.facts.tenancy.owners[\"images\"]",
+            "o := input.facts.tenancy.owners\ny := o.images",
+        ] {
+            assert_eq!(read(body), owners, "{body}");
+        }
+        // The fact whole: every part.
+        for body in [
+            "x := input.facts.tenancy",
+            "x := input.facts.tenancy[k]",
+            "x := input.facts.tenancy[\"owners\"]",
+            "x := object.get(input.facts.tenancy, \"clusterProduct\", \"\")",
+            "x := [p | walk(input.facts.tenancy, p)]",
+            "t := input.facts.tenancy\ny := t.owners.images",
+            "y := input.facts.tenancy.owners.images\nx := input.facts.tenancy",
+        ] {
+            assert_eq!(read(body), ["tenancy"], "{body}");
+        }
+        // Everything, as before.
+        assert_eq!(
+            read("x := input.facts[\"tenancy\"].owners.images").len(),
+            crate::facts::NAMES.len()
+        );
     }
 
     #[test]
@@ -250,17 +324,30 @@ mod builtin_tests {
             }
         }
         let reads = by_package(&modules, &packages);
-        let of = |short: &str| reads[short].iter().collect::<Vec<_>>();
+        let of = |short: &str| reads[short].iter().collect::<Vec<String>>();
         for (short, names) in &reads {
             assert_ne!(*names, Names::ALL, "{short} reads every fact");
         }
         assert_eq!(of("privileged_container"), ["workload"]);
-        assert_eq!(of("unowned_namespace"), ["tenancy"]);
+        assert_eq!(of("unowned_namespace"), ["tenancy.base"]);
         assert!(of("manifest_missing_kind").is_empty());
-        // Through the tenancy library: `t.target`.
+        // Through the tenancy library: `t.target`, and the owners of images.
         assert_eq!(
             of("cross_product_image"),
-            ["workload", "awsAuth", "tenancy"]
+            [
+                "workload",
+                "awsAuth",
+                "tenancy.base",
+                "tenancy.owners.images"
+            ]
+        );
+        // No built-in rule reads `tenancy` whole: each reads the parts it needs.
+        for (short, names) in &reads {
+            assert!(!names.contains("tenancy"), "{short} reads tenancy whole");
+        }
+        assert_eq!(
+            of("cross_product_service_reference"),
+            ["awsAuth", "tenancy.base", "tenancy.owners.namespaces"]
         );
         assert_eq!(of("aws_auth_delete"), ["awsAuthOld", "change"]);
     }

@@ -48,8 +48,10 @@ pub fn metadata_json(text: &str, modules: &[&str]) -> Option<String> {
 pub struct Refs {
     /// The path after the first `package`, without `data.`; empty when none.
     pub package: String,
-    /// The names `input.facts.<name>` reads, sorted; `None` when it reads `input`
-    /// or `input.facts` whole (`x := input`, `input.facts[k]`, `import input`).
+    /// The fact paths `input.facts.<name>[.<field>[.<field>]]` it reads (the
+    /// dotted path after `input.facts`, cut after three names: everything under
+    /// it counts as read), sorted; `None` when it reads `input` or `input.facts`
+    /// whole (`x := input`, `input.facts[k]`, `import input`).
     pub facts: Option<Vec<String>>,
     /// The `data.` paths it names, without `data.`, sorted; `None` when it refers
     /// to `data` in a way that names no path (`data[k]`, `import data`).
@@ -148,9 +150,11 @@ pub fn refs(text: &str) -> Refs {
                         let (names, _) = dotted(bytes, after);
                         match names.as_slice() {
                             [review, ..] if *review == b"review" => {}
-                            [first, name, ..] if *first == b"facts" => {
+                            [first, read @ ..] if *first == b"facts" && !read.is_empty() => {
+                                // The fact and up to two fields below it: what
+                                // is read is everything under that path.
                                 if let Some(facts) = &mut facts {
-                                    facts.push(joined(&[name]));
+                                    facts.push(joined(&read[..read.len().min(3)]));
                                 }
                             }
                             // A field of input that is no fact, read by name.

@@ -54,10 +54,11 @@ pub struct Context {
     pub access_run: Option<Arc<crate::access_entries::run::RunIndex>>,
 }
 
-/// A set of top-level facts (`input.facts.<name>`), for computing only those the
-/// rules a review reaches read (see [`Names::of`] for the names).
+/// A set of facts (`input.facts.<name>`), for computing only those the rules a
+/// review reaches read (see [`Names::of`] for the names); `tenancy` also by parts
+/// ([`tenancy::Parts`]), for rules that read only some of its fields.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Names(u16);
+pub struct Names(u32);
 
 /// Every top-level fact, by bit.
 pub const NAMES: [&str; 10] = [
@@ -73,20 +74,57 @@ pub const NAMES: [&str; 10] = [
     "change",
 ];
 
+/// Where the bits of [`tenancy::Parts`] start.
+const TENANCY_PARTS: u32 = 16;
+
 impl Names {
     pub const NONE: Names = Names(0);
+    /// Every fact, whole.
     pub const ALL: Names = Names((1 << NAMES.len()) - 1);
 
-    /// The set of the one fact `name`; none for a name that is no fact.
+    /// The set of what reading the fact path `name` needs: the fact `name`
+    /// (`workload`), or for a dotted path the fact it starts with, except that a
+    /// path under `tenancy` (`tenancy.owners.images`) needs only that part of it
+    /// ([`tenancy::Parts::of`]); none for a name that is no fact.
+    #[inline]
     pub fn of(name: &str) -> Names {
+        match name.split_once('.') {
+            None => Names::top(name),
+            Some((top, rest)) => Names::of_path(top, rest),
+        }
+    }
+
+    /// The one top-level fact `name`.
+    #[inline]
+    fn top(name: &str) -> Names {
         match NAMES.iter().position(|n| *n == name) {
             Some(bit) => Names(1 << bit),
             None => Names::NONE,
         }
     }
 
+    #[inline(never)]
+    fn of_path(top: &str, rest: &str) -> Names {
+        match top {
+            "tenancy" => Names(tenancy::Parts::of(rest).bits() << TENANCY_PARTS),
+            _ => Names::top(top),
+        }
+    }
+
+    /// Whether the top-level fact `name` is in the set whole.
+    #[inline]
     pub fn contains(self, name: &str) -> bool {
-        !Names::of(name).is_empty() && self.0 & Names::of(name).0 != 0
+        self.0 & Names::top(name).0 != 0
+    }
+
+    /// The parts of `tenancy` in the set: every part when it is there whole,
+    /// `None` when no part is.
+    pub fn tenancy(self) -> Option<tenancy::Parts> {
+        if self.contains("tenancy") {
+            return Some(tenancy::Parts::ALL);
+        }
+        let parts = tenancy::Parts::from_bits(self.0 >> TENANCY_PARTS);
+        (!parts.is_empty()).then_some(parts)
     }
 
     pub fn is_empty(self) -> bool {
@@ -97,17 +135,28 @@ impl Names {
         Names(self.0 | other.0)
     }
 
+    /// The set without `other` (a fact there whole takes its parts along).
     pub fn without(self, other: Names) -> Names {
-        Names(self.0 & !other.0)
+        let mut drop = other.0;
+        if other.contains("tenancy") {
+            drop |= tenancy::Parts::ALL.bits() << TENANCY_PARTS;
+        }
+        Names(self.0 & !drop)
     }
 
-    /// The names, in [`NAMES`] order.
-    pub fn iter(self) -> impl Iterator<Item = &'static str> {
-        NAMES
+    /// The names, in [`NAMES`] order, then the parts of `tenancy` when it is not
+    /// there whole (`tenancy.owners.images`, [`tenancy::Parts::names`]).
+    pub fn iter(self) -> impl Iterator<Item = String> {
+        let top = NAMES
             .iter()
             .enumerate()
             .filter(move |(bit, _)| self.0 & (1 << bit) != 0)
-            .map(|(_, n)| *n)
+            .map(|(_, n)| n.to_string());
+        let parts = match self.contains("tenancy") {
+            true => tenancy::Parts::NONE,
+            false => tenancy::Parts::from_bits(self.0 >> TENANCY_PARTS),
+        };
+        top.chain(parts.names().map(|p| format!("tenancy.{p}")))
     }
 }
 
@@ -241,11 +290,13 @@ fn compute_in(
             facts.insert(Value::from("manifest"), manifest);
         }
     }
-    let with_tenancy = ctx.tenancy.is_some() && (want("tenancy") || want("change"));
+    // `tenancy` whole, or the parts of it the rules read.
+    let tenancy_parts = wanted.tenancy().filter(|_| ctx.tenancy.is_some());
+    let with_tenancy = ctx.tenancy.is_some() && (tenancy_parts.is_some() || want("change"));
     let aws_auth = if want("awsAuth")
         || want("awsAuthAccess")
         || want("change")
-        || (with_tenancy && want("tenancy"))
+        || tenancy_parts.is_some_and(|p| p.owners() || p.has("awsAuth"))
     {
         crate::awsauth::facts(object)
     } else {
@@ -275,7 +326,7 @@ fn compute_in(
         true => requester_of(review, ctx, requester_cache),
         false => None,
     };
-    if let (Some(t), true) = (&ctx.tenancy, want("tenancy")) {
+    if let (Some(t), Some(parts)) = (&ctx.tenancy, tenancy_parts) {
         // Only the names aws-auth maps (ARNs, usernames, groups), so that its
         // paths and flags do not use up tenancy's string budget on a large ConfigMap.
         let names = aws_auth
@@ -286,9 +337,17 @@ fn compute_in(
             Some(r) => r.clone(),
             None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
-        let mut fact =
-            tenancy::compute_with(t, ctx.namespaces.as_deref(), review, &names, requester);
-        if let (Some(parsed), Ok(map)) = (&aws_auth, fact.as_object_mut()) {
+        let mut fact = tenancy::compute_parts(
+            t,
+            ctx.namespaces.as_deref(),
+            review,
+            &names,
+            requester,
+            parts,
+        );
+        if let (Some(parsed), true, Ok(map)) =
+            (&aws_auth, parts.has("awsAuth"), fact.as_object_mut())
+        {
             map.insert(Value::from("awsAuth"), aws_auth::fact(t, parsed));
         }
         facts.insert(Value::from("tenancy"), fact);

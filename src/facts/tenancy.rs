@@ -534,14 +534,113 @@ pub fn compute_with(
     aws_auth: &Value,
     requester: Value,
 ) -> Value {
+    compute_parts(tenancy, lookup, review, aws_auth, requester, Parts::ALL)
+}
+
+/// [`compute_with`] as far as `parts` ([`Parts`]): the fields of `base`, and of
+/// `owners` only the maps `parts` names, each equal to the same field of
+/// [`compute_with`]'s (the same strings are walked, with the same budget, and
+/// each is looked up as every kind of name the maps wanted hold). `awsAuth` is
+/// added by the caller ([`super::aws_auth::fact`]).
+pub fn compute_parts(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &Value,
+    aws_auth: &Value,
+    requester: Value,
+    parts: Parts,
+) -> Value {
     let (subject, mut entries) = target_entries(tenancy, lookup, review);
-    let mut owners = Owners::default();
-    let mut budget = MAX_STRINGS;
-    collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
-    collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
-    entries.push(("owners", owners.into_value()));
+    if parts.owners() {
+        let mut owners = Owners::new(parts);
+        let mut budget = MAX_STRINGS;
+        collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
+        collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
+        entries.push(("owners", owners.into_value()));
+    }
     entries.push(("requester", requester));
     obj(entries)
+}
+
+/// Parts of `facts.tenancy` that are computed apart, for rules that read only
+/// some of its fields (`input.facts.tenancy.owners.images`): each owners map
+/// (`owners.admins` holds the three admin maps), `awsAuth`, and `base`, every
+/// other field (the target namespace, its product, the requester), computed
+/// with any part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Parts(u32);
+
+/// The parts, by bit ([`Parts`]).
+pub const PARTS: [&str; 10] = [
+    "base",
+    "owners.namespaces",
+    "owners.groups",
+    "owners.users",
+    "owners.iamRoles",
+    "owners.securityGroups",
+    "owners.images",
+    "owners.admins",
+    "owners.nodeRoles",
+    "awsAuth",
+];
+
+impl Parts {
+    pub const NONE: Parts = Parts(0);
+    pub const ALL: Parts = Parts((1 << PARTS.len()) - 1);
+    /// Every owners map.
+    const OWNERS: Parts = Parts(((1 << 8) - 1) << 1);
+
+    fn named(name: &str) -> Parts {
+        match PARTS.iter().position(|p| *p == name) {
+            Some(bit) => Parts(1 << bit),
+            None => Parts::NONE,
+        }
+    }
+
+    /// What reading the path `path` under `input.facts.tenancy` needs
+    /// (`owners.images`, `product.via`): `owners` whole is every owners map, a
+    /// path under a part is that part, any other path is `base`.
+    pub fn of(path: &str) -> Parts {
+        let mut names = path.split('.');
+        let part = match (names.next(), names.next()) {
+            (Some("owners"), None) => Parts::OWNERS,
+            (Some("owners"), Some(map)) => Parts::named(&format!("owners.{map}")),
+            (Some("awsAuth"), _) => Parts::named("awsAuth"),
+            _ => Parts::NONE,
+        };
+        Parts(part.0 | Parts::named("base").0)
+    }
+
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    pub fn from_bits(bits: u32) -> Parts {
+        Parts(bits & Parts::ALL.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether the part `name` ([`PARTS`]) is in the set.
+    pub fn has(self, name: &str) -> bool {
+        self.0 & Parts::named(name).0 != 0
+    }
+
+    /// Whether any owners map is in the set.
+    pub fn owners(self) -> bool {
+        self.0 & Parts::OWNERS.0 != 0
+    }
+
+    /// The names of the parts in the set, in [`PARTS`] order.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        PARTS
+            .iter()
+            .enumerate()
+            .filter(move |(bit, _)| self.0 & (1 << bit) != 0)
+            .map(|(_, n)| *n)
+    }
 }
 
 /// The part of `facts.tenancy` that rules match on ([`LIGHT_FIELDS`]): everything
@@ -616,40 +715,65 @@ fn target_entries<'a>(
 }
 
 /// The owners found, each map keyed by the name as a value (the object's own string,
-/// shared, wherever the name is a whole string of it).
-#[derive(Default)]
+/// shared, wherever the name is a whole string of it), as entries in the order
+/// found: an object is built of them at the end ([`Value::object_from_entries`],
+/// a later entry replacing an equal earlier one). Equal names always have equal
+/// owners (each is a function of the name and the config), so which of them is
+/// kept does not show. `None`: a map not wanted ([`Parts`]).
 struct Owners {
-    namespaces: BTreeMap<Value, Value>,
-    groups: BTreeMap<Value, Value>,
-    users: BTreeMap<Value, Value>,
-    iam_roles: BTreeMap<Value, Value>,
-    security_groups: BTreeMap<Value, Value>,
-    images: BTreeMap<Value, Value>,
-    admin_groups: BTreeMap<Value, Value>,
-    admin_users: BTreeMap<Value, Value>,
-    admin_roles: BTreeMap<Value, Value>,
-    node_roles: BTreeMap<Value, Value>,
+    namespaces: Option<Vec<(Value, Value)>>,
+    groups: Option<Vec<(Value, Value)>>,
+    users: Option<Vec<(Value, Value)>>,
+    iam_roles: Option<Vec<(Value, Value)>>,
+    security_groups: Option<Vec<(Value, Value)>>,
+    images: Option<Vec<(Value, Value)>>,
+    /// The three admin maps (groups, users, IAM roles).
+    admins: Option<[Vec<(Value, Value)>; 3]>,
+    node_roles: Option<Vec<(Value, Value)>>,
 }
 
 impl Owners {
+    fn new(parts: Parts) -> Owners {
+        let map = |name: &str| parts.has(name).then(Vec::new);
+        Owners {
+            namespaces: map("owners.namespaces"),
+            groups: map("owners.groups"),
+            users: map("owners.users"),
+            iam_roles: map("owners.iamRoles"),
+            security_groups: map("owners.securityGroups"),
+            images: map("owners.images"),
+            admins: parts
+                .has("owners.admins")
+                .then(|| [Vec::new(), Vec::new(), Vec::new()]),
+            node_roles: map("owners.nodeRoles"),
+        }
+    }
+
     fn into_value(self) -> Value {
-        obj(vec![
-            ("namespaces", Value::from(self.namespaces)),
-            ("groups", Value::from(self.groups)),
-            ("users", Value::from(self.users)),
-            ("iamRoles", Value::from(self.iam_roles)),
-            ("securityGroups", Value::from(self.security_groups)),
-            ("images", Value::from(self.images)),
-            (
+        let mut entries = Vec::with_capacity(8);
+        let mut add = |name: &'static str, map: Option<Vec<(Value, Value)>>| {
+            if let Some(map) = map {
+                entries.push((name, Value::object_from_entries(map)));
+            }
+        };
+        add("namespaces", self.namespaces);
+        add("groups", self.groups);
+        add("users", self.users);
+        add("iamRoles", self.iam_roles);
+        add("securityGroups", self.security_groups);
+        add("images", self.images);
+        add("nodeRoles", self.node_roles);
+        if let Some([groups, users, roles]) = self.admins {
+            entries.push((
                 "admins",
                 obj(vec![
-                    ("groups", Value::from(self.admin_groups)),
-                    ("users", Value::from(self.admin_users)),
-                    ("iamRoles", Value::from(self.admin_roles)),
+                    ("groups", Value::object_from_entries(groups)),
+                    ("users", Value::object_from_entries(users)),
+                    ("iamRoles", Value::object_from_entries(roles)),
                 ]),
-            ),
-            ("nodeRoles", Value::from(self.node_roles)),
-        ])
+            ));
+        }
+        obj(entries)
     }
 }
 
@@ -683,7 +807,8 @@ fn collect(
     }
 }
 
-/// Looks the string `s` (the value `name`) up as every kind of name the config owns.
+/// Looks the string `s` (the value `name`) up as every kind of name the config
+/// owns, for the maps of `owners` that are wanted.
 fn look_up(
     tenancy: &Tenancy,
     lookup: Option<&dyn NamespaceLookup>,
@@ -695,54 +820,69 @@ fn look_up(
     if s.is_empty() || s.len() > MAX_NAME {
         return;
     }
-    if key == Some("image") && !owners.images.contains_key(name) {
+    if let (Some("image"), Some(images)) = (key, &mut owners.images) {
         let mut entry = vec![("shared", Value::Bool(tenancy.image_is_shared(s)))];
         if let Some(owner) = tenancy.image_owner(s) {
             entry.push(("product", Value::from(owner.product)));
             entry.push(("via", Value::from(owner.via)));
         }
-        owners.images.insert(name.clone(), obj(entry));
+        images.push((name.clone(), obj(entry)));
     }
     if s.starts_with("arn:") {
-        if let Some(owner) = tenancy.role_owner(s) {
-            owners.iam_roles.insert(name.clone(), owner.to_value());
+        if let Some(roles) = &mut owners.iam_roles {
+            if let Some(owner) = tenancy.role_owner(s) {
+                roles.push((name.clone(), owner.to_value()));
+            }
         }
-        if let Some(via) = tenancy.admin_role(s) {
-            owners.admin_roles.insert(name.clone(), Value::from(via));
+        if let Some([_, _, roles]) = &mut owners.admins {
+            if let Some(via) = tenancy.admin_role(s) {
+                roles.push((name.clone(), Value::from(via)));
+            }
         }
-        if let Some(via) = tenancy.node_role(s) {
-            owners.node_roles.insert(name.clone(), Value::from(via));
+        if let Some(roles) = &mut owners.node_roles {
+            if let Some(via) = tenancy.node_role(s) {
+                roles.push((name.clone(), Value::from(via)));
+            }
         }
         return;
     }
+    // A security group's id is no other kind of name, wanted or not.
     if !tenancy.security_groups.is_empty() {
         if let Some((_, _, owner)) = tenancy.security_groups.get(s) {
-            owners.security_groups.insert(name.clone(), owner.clone());
+            if let Some(groups) = &mut owners.security_groups {
+                groups.push((name.clone(), owner.clone()));
+            }
             return;
         }
     }
-    if let Some(i) = tenancy.groups.first(s) {
-        let owner = tenancy.groups.values[i].clone();
-        owners.groups.insert(name.clone(), owner);
+    if let Some(groups) = &mut owners.groups {
+        if let Some(i) = tenancy.groups.first(s) {
+            groups.push((name.clone(), tenancy.groups.values[i].clone()));
+        }
     }
-    if let Some(i) = tenancy.users.first(s) {
-        let owner = tenancy.users.values[i].clone();
-        owners.users.insert(name.clone(), owner);
+    if let Some(users) = &mut owners.users {
+        if let Some(i) = tenancy.users.first(s) {
+            users.push((name.clone(), tenancy.users.values[i].clone()));
+        }
     }
-    if let Some((_, via)) = tenancy.admin_groups.first(s) {
-        owners.admin_groups.insert(name.clone(), via.clone());
-    }
-    if let Some((_, via)) = tenancy.admin_users.first(s) {
-        owners.admin_users.insert(name.clone(), via.clone());
+    if let Some([groups, users, _]) = &mut owners.admins {
+        if let Some((_, via)) = tenancy.admin_groups.first(s) {
+            groups.push((name.clone(), via.clone()));
+        }
+        if let Some((_, via)) = tenancy.admin_users.first(s) {
+            users.push((name.clone(), via.clone()));
+        }
     }
     // A namespace name, or one inside a service DNS name (`api.payroll.svc`).
-    if is_dns_label(s) {
-        if let Some(owner) = tenancy.namespace_owner_value(s, None, lookup) {
-            owners.namespaces.insert(name.clone(), owner);
-        }
-    } else if let Some(inner) = s.split('.').nth(1).filter(|c| is_dns_label(c)) {
-        if let Some(owner) = tenancy.namespace_owner_value(inner, None, lookup) {
-            owners.namespaces.entry(Value::from(inner)).or_insert(owner);
+    if let Some(namespaces) = &mut owners.namespaces {
+        if is_dns_label(s) {
+            if let Some(owner) = tenancy.namespace_owner_value(s, None, lookup) {
+                namespaces.push((name.clone(), owner));
+            }
+        } else if let Some(inner) = s.split('.').nth(1).filter(|c| is_dns_label(c)) {
+            if let Some(owner) = tenancy.namespace_owner_value(inner, None, lookup) {
+                namespaces.push((Value::from(inner), owner));
+            }
         }
     }
 }
@@ -951,6 +1091,275 @@ sharedNamespaces: [kube-system, \"shared-*\"]
         assert_eq!(
             fact["product"],
             t.namespace_owner("billing", None, None).unwrap().to_value()
+        );
+    }
+
+    const PROPERTY_CONFIG: &str = "apiVersion: blastwall.dev/v1alpha1
+kind: Config
+products:
+  payroll:
+    namespaces: [payroll-*]
+    groups: [\"payroll:*\"]
+    users: [payroll-ci]
+    iamRoles: [\"arn:aws:iam::210987654321:role/payroll-*\"]
+    securityGroups: [sg-0a1b2c3d4e5f60718]
+    registries: [111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/payroll/]
+  billing:
+    namespaces: [billing, \"b?ll-*\"]
+    groups: [\"billing:*\", \"sre:admins\"]
+    users: [\"ci-*\"]
+    iamRoles: [\"arn:aws:iam::210987654321:role/billing-*\"]
+    registries: [111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/]
+admins:
+  groups: [\"sre:admins\"]
+  users: [ci-admin]
+  iamRoles: [\"arn:aws:iam::210987654321:role/payroll-admin\"]
+nodeRoles: [\"arn:aws:iam::210987654321:role/eks-node-*\"]
+sharedNamespaces: [kube-system, \"shared-*\"]
+sharedRegistries: [public.ecr.aws/]
+";
+
+    /// Strings an object may hold: names of every kind the config gives, some
+    /// twice over in other spellings, and names of nothing.
+    const PROPERTY_NAMES: [&str; 25] = [
+        "payroll-api",
+        "billing",
+        "bill-x",
+        "scratch",
+        "kube-system",
+        "shared-1",
+        "payroll:devs",
+        "sre:admins",
+        "payroll-ci",
+        "ci-admin",
+        "ci-7",
+        "sg-0a1b2c3d4e5f60718",
+        "arn:aws:iam::210987654321:role/payroll-dev",
+        "arn:aws:iam::210987654321:role/payroll-admin",
+        "arn:aws:iam::210987654321:role/eks-node-a",
+        "arn:aws:iam::210987654321:role/billing-x",
+        "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/payroll/api:1",
+        "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/billing/x:1",
+        "111122223333.dkr.ecr.ap-northeast-1.amazonaws.com/other/x:1",
+        "public.ecr.aws/eks-distro/envoy:v1",
+        "db.payroll-api.svc",
+        "db.billing.svc.cluster.local",
+        "nginx",
+        "",
+        "Payroll",
+    ];
+
+    fn property_tenancy() -> (Tenancy, NamespaceLabels) {
+        let t = Tenancy::new(crate::config::parse("c.yaml", PROPERTY_CONFIG.into()).unwrap());
+        let mut labels = NamespaceLabels::new();
+        labels.insert(
+            "scratch".into(),
+            BTreeMap::from([(PRODUCT_LABEL.to_string(), "billing".to_string())]),
+        );
+        (t, labels)
+    }
+
+    /// A Pod-like object whose containers' images, list items and map values
+    /// are the names `picks` chooses (`key` an index into keys that matter).
+    fn property_object(namespace: usize, picks: &[(usize, usize)]) -> Value {
+        let name = |i: usize| PROPERTY_NAMES[i % PROPERTY_NAMES.len()];
+        let keys = ["image", "name", "namespace", "serviceAccountName", "x"];
+        let mut containers = Vec::new();
+        let mut items = Vec::new();
+        let mut map = serde_json::Map::new();
+        for (n, &(key, pick)) in picks.iter().enumerate() {
+            match n % 3 {
+                0 => containers.push(serde_json::json!({keys[key % keys.len()]: name(pick), "image": name(pick + n)})),
+                1 => items.push(serde_json::json!(name(pick))),
+                _ => {
+                    map.insert(format!("{}{n}", keys[key % keys.len()]), serde_json::json!(name(pick)));
+                }
+            }
+        }
+        let object = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": name(namespace)},
+            "spec": {"containers": containers, "items": items, "map": map},
+        });
+        Value::from_json_str(&object.to_string()).unwrap()
+    }
+
+    /// The owners of every string as the maps were built before they were
+    /// built from entries: a `BTreeMap` each, filled string by string (later
+    /// equal names replacing earlier ones, but for images and names found inside
+    /// a DNS name, where the first stays), then copied into a value.
+    fn owners_built_by_btreemaps(
+        t: &Tenancy,
+        lookup: Option<&dyn NamespaceLookup>,
+        subject: &Value,
+    ) -> Value {
+        let mut maps: [BTreeMap<Value, Value>; 10] = Default::default();
+        let mut strings: Vec<(Value, Option<String>)> = Vec::new();
+        let mut stack: Vec<(&Value, Option<String>)> = vec![(subject, None)];
+        while let Some((v, key)) = stack.pop() {
+            match v {
+                Value::Object(map) => {
+                    for (k, child) in map.iter() {
+                        stack.push((child, string(k).map(str::to_string)));
+                    }
+                }
+                Value::Array(items) => stack.extend(items.iter().map(|i| (i, key.clone()))),
+                Value::String(_) => strings.push((v.clone(), key)),
+                _ => {}
+            }
+        }
+        let [namespaces, groups, users, iam_roles, security_groups, images, admin_groups, admin_users, admin_roles, node_roles] =
+            &mut maps;
+        for (name, key) in &strings {
+            let s = string(name).unwrap();
+            if s.is_empty() || s.len() > MAX_NAME {
+                continue;
+            }
+            if key.as_deref() == Some("image") && !images.contains_key(name) {
+                let mut entry = vec![("shared", Value::Bool(t.image_is_shared(s)))];
+                if let Some(owner) = t.image_owner(s) {
+                    entry.push(("product", Value::from(owner.product)));
+                    entry.push(("via", Value::from(owner.via)));
+                }
+                images.insert(name.clone(), obj(entry));
+            }
+            if s.starts_with("arn:") {
+                if let Some(owner) = t.role_owner(s) {
+                    iam_roles.insert(name.clone(), owner.to_value());
+                }
+                if let Some(via) = t.admin_role(s) {
+                    admin_roles.insert(name.clone(), Value::from(via));
+                }
+                if let Some(via) = t.node_role(s) {
+                    node_roles.insert(name.clone(), Value::from(via));
+                }
+                continue;
+            }
+            if let Some(owner) = t.security_group_owner(s) {
+                security_groups.insert(name.clone(), owner.to_value());
+                continue;
+            }
+            if let Some(owner) = t.group_owner(s) {
+                groups.insert(name.clone(), owner.to_value());
+            }
+            if let Some(owner) = t.user_owner(s) {
+                users.insert(name.clone(), owner.to_value());
+            }
+            if let Some(via) = t.admin_group(s) {
+                admin_groups.insert(name.clone(), Value::from(via));
+            }
+            if let Some(via) = t.admin_user(s) {
+                admin_users.insert(name.clone(), Value::from(via));
+            }
+            if is_dns_label(s) {
+                if let Some(owner) = t.namespace_owner(s, None, lookup) {
+                    namespaces.insert(name.clone(), owner.to_value());
+                }
+            } else if let Some(inner) = s.split('.').nth(1).filter(|c| is_dns_label(c)) {
+                if let Some(owner) = t.namespace_owner(inner, None, lookup) {
+                    namespaces
+                        .entry(Value::from(inner))
+                        .or_insert(owner.to_value());
+                }
+            }
+        }
+        let [namespaces, groups, users, iam_roles, security_groups, images, admin_groups, admin_users, admin_roles, node_roles] =
+            maps;
+        obj(vec![
+            ("namespaces", Value::from(namespaces)),
+            ("groups", Value::from(groups)),
+            ("users", Value::from(users)),
+            ("iamRoles", Value::from(iam_roles)),
+            ("securityGroups", Value::from(security_groups)),
+            ("images", Value::from(images)),
+            (
+                "admins",
+                obj(vec![
+                    ("groups", Value::from(admin_groups)),
+                    ("users", Value::from(admin_users)),
+                    ("iamRoles", Value::from(admin_roles)),
+                ]),
+            ),
+            ("nodeRoles", Value::from(node_roles)),
+        ])
+    }
+
+    proptest::proptest! {
+        /// The owners maps built from entries are those the `BTreeMap`s gave,
+        /// duplicate names included.
+        #[test]
+        fn owners_are_those_the_btreemaps_gave(
+            namespace in 0usize..24,
+            picks in proptest::collection::vec((0usize..5, 0usize..48), 0..40),
+        ) {
+            let (t, labels) = property_tenancy();
+            let object = property_object(namespace, &picks);
+            let fact = compute_with(&t, Some(&labels), &review_of(object.clone()), &Value::Undefined, Value::Null);
+            proptest::prop_assert_eq!(
+                &fact["owners"],
+                &owners_built_by_btreemaps(&t, Some(&labels), &object)
+            );
+        }
+
+        /// Each part computed alone equals the same fields of the whole fact;
+        /// `base` is every field but `owners`, and `owners` holds the maps wanted.
+        #[test]
+        fn parts_equal_the_same_fields_of_the_whole_fact(
+            namespace in 0usize..24,
+            picks in proptest::collection::vec((0usize..5, 0usize..48), 0..30),
+            bits in 1u32..(1 << PARTS.len()),
+        ) {
+            let (t, labels) = property_tenancy();
+            let review = review_of(property_object(namespace, &picks));
+            let whole = compute_with(&t, Some(&labels), &review, &Value::Undefined, Value::Null);
+            let parts = Parts::from_bits(bits);
+            let fact = compute_parts(&t, Some(&labels), &review, &Value::Undefined, Value::Null, parts);
+            let (Value::Object(whole_map), Value::Object(map)) = (&whole, &fact) else {
+                panic!("not objects");
+            };
+            for (k, v) in whole_map.iter() {
+                if k != &Value::from("owners") {
+                    proptest::prop_assert_eq!(&map.get(k).cloned(), &Some(v.clone()), "{:?}", k);
+                }
+            }
+            for (name, part) in [
+                ("namespaces", "owners.namespaces"),
+                ("groups", "owners.groups"),
+                ("users", "owners.users"),
+                ("iamRoles", "owners.iamRoles"),
+                ("securityGroups", "owners.securityGroups"),
+                ("images", "owners.images"),
+                ("admins", "owners.admins"),
+                ("nodeRoles", "owners.nodeRoles"),
+            ] {
+                let expected = match parts.has(part) {
+                    true => whole["owners"][name].clone(),
+                    false => Value::Undefined,
+                };
+                proptest::prop_assert_eq!(&fact["owners"][name], &expected, "{}", part);
+            }
+            proptest::prop_assert_eq!(parts.owners(), fact["owners"] != Value::Undefined);
+            proptest::prop_assert_eq!(map.len(), whole_map.len() - usize::from(!parts.owners()));
+        }
+    }
+
+    #[test]
+    fn parts_of_paths() {
+        let names = |path: &str| Parts::of(path).names().collect::<Vec<_>>();
+        assert_eq!(names("product"), ["base"]);
+        assert_eq!(names("product.via"), ["base"]);
+        assert_eq!(names("owners.images"), ["base", "owners.images"]);
+        assert_eq!(names("owners.admins"), ["base", "owners.admins"]);
+        assert_eq!(names("owners.nothing"), ["base"]);
+        assert_eq!(names("awsAuth.readable"), ["base", "awsAuth"]);
+        assert_eq!(
+            names("owners"),
+            PARTS
+                .iter()
+                .filter(|p| **p != "awsAuth")
+                .copied()
+                .collect::<Vec<_>>()
         );
     }
 
