@@ -49,30 +49,10 @@ deny contains {"msg": msg, "path": array.concat(pod.path, ["nodeSelector", k])} 
 	msg := sprintf("pods select another product's nodes: %s; %s", [t.target_says, says_label(k, v, p)])
 }
 
-# [path, term] of each node affinity term.
-terms contains [array.concat(pod.path, ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i]), term] if {
-	some pod in input.facts.workload.pods
-	is_object(pod.spec)
-	required := pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
-	is_array(required)
-	some i, term in required
-	is_object(term)
-}
-
-terms contains [array.concat(pod.path, ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference"]), pref.preference] if {
-	some pod in input.facts.workload.pods
-	is_object(pod.spec)
-	preferred := pod.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
-	is_array(preferred)
-	some i, pref in preferred
-	is_object(pref)
-	is_object(pref.preference)
-}
-
-deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j, "values", m])} if {
-	t.target
-	some term in terms
-	exprs := term[1].matchExpressions
+# [j, m, key, value, product] of each `In` value of a node selector term's
+# matchExpressions that another product's nodes are labelled with.
+foreign_values(term) := {[j, m, expr.key, v, p] |
+	exprs := term.matchExpressions
 	is_array(exprs)
 	some j, expr in exprs
 	is_object(expr)
@@ -81,7 +61,31 @@ deny contains {"msg": msg, "path": array.concat(term[0], ["matchExpressions", j,
 	is_array(values)
 	some m, v in values
 	p := label_owner(expr.key, v)
-	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(expr.key, v, p)])
+}
+
+deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i, "matchExpressions", j, "values", m])} if {
+	t.target
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	required := pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
+	is_array(required)
+	some i, term in required
+	is_object(term)
+	some [j, m, key, v, p] in foreign_values(term)
+	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(key, v, p)])
+}
+
+deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference", "matchExpressions", j, "values", m])} if {
+	t.target
+	some pod in input.facts.workload.pods
+	is_object(pod.spec)
+	preferred := pod.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
+	is_array(preferred)
+	some i, pref in preferred
+	is_object(pref)
+	is_object(pref.preference)
+	some [j, m, key, v, p] in foreign_values(pref.preference)
+	msg := sprintf("pods prefer or require another product's nodes: %s; %s", [t.target_says, says_label(key, v, p)])
 }
 
 deny contains {"msg": msg, "path": array.concat(pod.path, ["tolerations", i, "value"])} if {

@@ -35,6 +35,33 @@ test_required_affinity_is_denied_at_the_value if {
 	f.path == ["spec", "template", "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", 0, "matchExpressions", 0, "values", 1]
 }
 
+test_preferred_affinity_is_denied_at_the_value if {
+	pod := {"affinity": {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+		{"weight": 1, "preference": {"matchExpressions": [{"key": "blastwall.dev/node-pool", "operator": "NotIn", "values": ["billing"]}]}},
+		{"weight": 2, "preference": {"matchExpressions": [
+			{"key": "blastwall.dev/node-pool", "operator": "In", "values": ["payroll"]},
+			{"key": "blastwall.dev/node-pool", "operator": "In", "values": ["payroll", "billing"]},
+		]}},
+	]}}}
+	deny == {{
+		"msg": "pods prefer or require another product's nodes: namespace payroll-api belongs to product payroll (namespaces: payroll-*); node label blastwall.dev/node-pool=billing belongs to product billing (nodeLabels: blastwall.dev/node-pool: billing)",
+		"path": ["spec", "template", "spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", 1, "preference", "matchExpressions", 1, "values", 1],
+	}} with input as deployment(pod) with data.blastwall.config as config
+}
+
+test_required_and_preferred_affinity_are_each_denied if {
+	term := {"matchExpressions": [{"key": "blastwall.dev/node-pool", "operator": "In", "values": ["billing"]}]}
+	pod := {"affinity": {"nodeAffinity": {
+		"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": []}, term]},
+		"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": term}],
+	}}}
+	paths := {f.path | some f in deny} with input as deployment(pod) with data.blastwall.config as config
+	paths == {
+		["spec", "template", "spec", "affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", 1, "matchExpressions", 0, "values", 0],
+		["spec", "template", "spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", 0, "preference", "matchExpressions", 0, "values", 0],
+	}
+}
+
 test_toleration_of_another_products_taint_is_denied if {
 	some f in deny with input as deployment({"tolerations": [{"key": "dedicated", "operator": "Equal", "value": "billing", "effect": "NoSchedule"}]})
 		with data.blastwall.config as config

@@ -730,6 +730,11 @@ struct Owners {
     /// The three admin maps (groups, users, IAM roles).
     admins: Option<[Vec<(Value, Value)>; 3]>,
     node_roles: Option<Vec<(Value, Value)>>,
+    /// Whether a map of IAM roles is wanted (`iamRoles`, `admins`, `nodeRoles`).
+    arns: bool,
+    /// Whether a map of other names is wanted (`namespaces`, `groups`, `users`,
+    /// `securityGroups`, `admins`).
+    names: bool,
 }
 
 impl Owners {
@@ -746,6 +751,18 @@ impl Owners {
                 .has("owners.admins")
                 .then(|| [Vec::new(), Vec::new(), Vec::new()]),
             node_roles: map("owners.nodeRoles"),
+            arns: ["owners.iamRoles", "owners.admins", "owners.nodeRoles"]
+                .iter()
+                .any(|p| parts.has(p)),
+            names: [
+                "owners.namespaces",
+                "owners.groups",
+                "owners.users",
+                "owners.securityGroups",
+                "owners.admins",
+            ]
+            .iter()
+            .any(|p| parts.has(p)),
         }
     }
 
@@ -786,7 +803,12 @@ fn collect(
     owners: &mut Owners,
     budget: &mut usize,
 ) {
-    let mut stack: Vec<(&Value, Option<&str>)> = vec![(value, key)];
+    // Numbers, booleans and nulls hold no name: not pushed (the strings are
+    // looked up in the same order, so the budget runs out at the same one).
+    let holds_names =
+        |v: &Value| matches!(v, Value::Object(_) | Value::Array(_) | Value::String(_));
+    let mut stack: Vec<(&Value, Option<&str>)> = Vec::with_capacity(32);
+    stack.push((value, key));
     while let Some((v, key)) = stack.pop() {
         if *budget == 0 {
             return;
@@ -794,10 +816,14 @@ fn collect(
         match v {
             Value::Object(map) => {
                 for (k, child) in map.iter() {
-                    stack.push((child, string(k)));
+                    if holds_names(child) {
+                        stack.push((child, string(k)));
+                    }
                 }
             }
-            Value::Array(items) => stack.extend(items.iter().map(|i| (i, key))),
+            Value::Array(items) => {
+                stack.extend(items.iter().filter(|i| holds_names(i)).map(|i| (i, key)))
+            }
             Value::String(s) => {
                 *budget -= 1;
                 look_up(tenancy, lookup, v, s, key, owners);
@@ -829,6 +855,9 @@ fn look_up(
         images.push((name.clone(), obj(entry)));
     }
     if s.starts_with("arn:") {
+        if !owners.arns {
+            return;
+        }
         if let Some(roles) = &mut owners.iam_roles {
             if let Some(owner) = tenancy.role_owner(s) {
                 roles.push((name.clone(), owner.to_value()));
@@ -844,6 +873,9 @@ fn look_up(
                 roles.push((name.clone(), Value::from(via)));
             }
         }
+        return;
+    }
+    if !owners.names {
         return;
     }
     // A security group's id is no other kind of name, wanted or not.
