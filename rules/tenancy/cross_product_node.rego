@@ -21,7 +21,9 @@ products := object.get(data.blastwall.config, "products", {})
 # Lists and maps read from the object are type-checked (is_array, is_object) before
 # they are iterated, as t.array_at and t.object_at do, without a function call each.
 # Pod specs are read from input.facts.workload.pods where each body needs them
-# (a pod spec, and each template of an Argo workflow), without a set of them first.
+# (a pod spec, and each template of an Argo workflow; each an object), without a
+# set of them first. A field read from what is not an object is undefined: a
+# toleration with a value or an operator is an object, and object.get is safe on it.
 
 # The other product that dedicates nodes labelled k=v.
 label_owner(k, v) := p if {
@@ -41,7 +43,6 @@ says_label(k, v, p) := sprintf("node label %s=%s belongs to product %s (nodeLabe
 deny contains {"msg": msg, "path": array.concat(pod.path, ["nodeSelector", k])} if {
 	t.target
 	some pod in input.facts.workload.pods
-	is_object(pod.spec)
 	selector := pod.spec.nodeSelector
 	is_object(selector)
 	some k, v in selector
@@ -66,7 +67,6 @@ foreign_values(term) := {[j, m, expr.key, v, p] |
 deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms", i, "matchExpressions", j, "values", m])} if {
 	t.target
 	some pod in input.facts.workload.pods
-	is_object(pod.spec)
 	required := pod.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms
 	is_array(required)
 	some i, term in required
@@ -78,7 +78,6 @@ deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffi
 deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "preference", "matchExpressions", j, "values", m])} if {
 	t.target
 	some pod in input.facts.workload.pods
-	is_object(pod.spec)
 	preferred := pod.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution
 	is_array(preferred)
 	some i, pref in preferred
@@ -91,24 +90,22 @@ deny contains {"msg": msg, "path": array.concat(pod.path, ["affinity", "nodeAffi
 deny contains {"msg": msg, "path": array.concat(pod.path, ["tolerations", i, "value"])} if {
 	t.target
 	some pod in input.facts.workload.pods
-	is_object(pod.spec)
 	tolerations := pod.spec.tolerations
 	is_array(tolerations)
 	some i, tol in tolerations
-	is_object(tol)
+	# Defined only on an object: object.get is safe on it.
+	value := tol.value
 	object.get(tol, "operator", "Equal") == "Equal"
-	p := taint_owner(tol.key, tol.value)
+	p := taint_owner(tol.key, value)
 	msg := sprintf("pods tolerate another product's dedicated nodes: %s; node taint %s=%s belongs to product %s (nodeTaints: %s: %s)", [t.target_says, tol.key, tol.value, p, tol.key, tol.value])
 }
 
 deny contains {"msg": msg, "path": array.concat(pod.path, ["tolerations", i, "operator"])} if {
 	t.target
 	some pod in input.facts.workload.pods
-	is_object(pod.spec)
 	tolerations := pod.spec.tolerations
 	is_array(tolerations)
 	some i, tol in tolerations
-	is_object(tol)
 	tol.operator == "Exists"
 	key := object.get(tol, "key", "")
 	owners := {p |

@@ -68,6 +68,22 @@ test_toleration_of_another_products_taint_is_denied if {
 	f.path == ["spec", "template", "spec", "tolerations", 0, "value"]
 }
 
+test_tolerations_that_are_not_objects_or_not_equal_are_passed_over if {
+	tolerations := [
+		5, "dedicated", ["dedicated", "billing"], null,
+		{"key": "dedicated", "operator": false, "value": "billing"},
+		{"key": "dedicated", "operator": null, "value": "billing"},
+		{"key": "dedicated", "operator": "Equal"},
+		{"key": "dedicated", "value": "billing"},
+		{"key": "dedicated", "operator": "Exists", "value": "payroll"},
+	]
+	paths := {f.path | some f in deny} with input as deployment({"tolerations": tolerations}) with data.blastwall.config as config
+	paths == {
+		["spec", "template", "spec", "tolerations", 7, "value"],
+		["spec", "template", "spec", "tolerations", 8, "operator"],
+	}
+}
+
 test_blanket_toleration_is_denied if {
 	some f in deny with input as deployment({"tolerations": [{"operator": "Exists"}]}) with data.blastwall.config as config
 	f.path == ["spec", "template", "spec", "tolerations", 0, "operator"]
