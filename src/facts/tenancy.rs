@@ -48,6 +48,9 @@
 //!   never for `system:masters` alone. `requester.products` come from the groups,
 //!   the username, the IAM role EKS reports in `userInfo.extra` (`canonicalArn`, else
 //!   the `arn` session) and, for a ServiceAccount, the owner of its namespace.
+//! - A review computes the fact as far as the rules it reaches read it
+//!   ([`Parts`], [`compute_parts`]): each owners map and `awsAuth` apart, and the
+//!   other fields (`base`) with any of them; docs/facts.md, "Read by parts".
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
