@@ -497,10 +497,14 @@ impl Tenancy {
 
     /// The owner of the registry `image` comes from: the longest matching prefix.
     pub fn image_owner(&self, image: &str) -> Option<Owner> {
-        let image = normalize_image(image);
+        self.normalized_image_owner(&normalize_image(image))
+    }
+
+    /// [`Tenancy::image_owner`] of an image already normalized ([`normalize_image`]).
+    fn normalized_image_owner(&self, image: &str) -> Option<Owner> {
         self.registries
             .iter()
-            .filter(|c| c.pattern.covers(&image))
+            .filter(|c| c.pattern.covers(image))
             .max_by_key(|c| c.pattern.trimmed().len())
             .map(|c| Owner {
                 product: c.product.clone(),
@@ -509,11 +513,15 @@ impl Tenancy {
     }
 
     pub fn image_is_shared(&self, image: &str) -> bool {
-        let image = normalize_image(image);
+        self.normalized_image_is_shared(&normalize_image(image))
+    }
+
+    /// [`Tenancy::image_is_shared`] of an image already normalized.
+    fn normalized_image_is_shared(&self, image: &str) -> bool {
         self.config
             .shared_registries
             .iter()
-            .any(|r| r.covers(&image))
+            .any(|r| r.covers(image))
     }
 }
 
@@ -850,8 +858,11 @@ fn look_up(
         return;
     }
     if let (Some("image"), Some(images)) = (key, &mut owners.images) {
-        let mut entry = vec![("shared", Value::Bool(tenancy.image_is_shared(s)))];
-        if let Some(owner) = tenancy.image_owner(s) {
+        // Normalized once for both lookups.
+        let image = normalize_image(s);
+        let shared = tenancy.normalized_image_is_shared(&image);
+        let mut entry = vec![("shared", Value::Bool(shared))];
+        if let Some(owner) = tenancy.normalized_image_owner(&image) {
             entry.push(("product", Value::from(owner.product)));
             entry.push(("via", Value::from(owner.via)));
         }
