@@ -32,6 +32,8 @@ use crate::exempt::{Clock, Exemptions, Subject};
 use crate::facts::Context;
 use crate::finding::Severity;
 
+mod fast;
+
 pub const API_VERSION: &str = "admission.k8s.io/v1";
 pub const KIND: &str = "AdmissionReview";
 
@@ -316,16 +318,32 @@ fn describe(value: &Option<Value>) -> String {
     }
 }
 
-/// Reads an `admission.k8s.io/v1` AdmissionReview.
-pub fn decode(body: &[u8]) -> Result<Request, AdmissionError> {
-    // serde_json bounds nesting depth (128), so a deep body is an error, not a crash.
-    // Valid UTF-8 is checked once for the whole body, not string by string; an
-    // invalid body is read as bytes, for an error that says where.
+/// The envelope of `body` as serde_json reads it.
+fn serde_envelope(body: &[u8]) -> Result<fast::Envelope, AdmissionError> {
     let envelope: Envelope = match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),
     }
     .map_err(|e| AdmissionError::Malformed(e.to_string()))?;
+    Ok(fast::Envelope {
+        api_version: envelope.api_version,
+        kind: envelope.kind,
+        request: envelope.request.map(|d| d.0),
+    })
+}
+
+/// Reads an `admission.k8s.io/v1` AdmissionReview.
+pub fn decode(body: &[u8]) -> Result<Request, AdmissionError> {
+    // The common case is read without serde ([`fast`]); anything else by serde_json,
+    // whose values and errors are the reference. serde_json bounds nesting depth
+    // (128), so a deep body is an error, not a crash. Valid UTF-8 is checked once
+    // for the whole body, not string by string; an invalid body is read as bytes,
+    // for an error that says where.
+    let fast = std::str::from_utf8(body).ok().and_then(fast::envelope);
+    let envelope = match fast {
+        Some(envelope) => envelope,
+        None => serde_envelope(body)?,
+    };
     if envelope.api_version.as_ref().and_then(text) != Some(API_VERSION) {
         return Err(AdmissionError::ApiVersion {
             found: describe(&envelope.api_version),
@@ -336,7 +354,7 @@ pub fn decode(body: &[u8]) -> Result<Request, AdmissionError> {
             found: describe(&envelope.kind),
         });
     }
-    let review = match envelope.request.map(|d| d.0) {
+    let review = match envelope.request {
         Some(v @ Value::Object(_)) => v,
         Some(Value::Null) | None => return Err(AdmissionError::MissingRequest),
         Some(_) => return Err(AdmissionError::Malformed("request is not an object".into())),
@@ -893,6 +911,197 @@ mod tests {
             decode(&body(no_uid)).unwrap_err(),
             AdmissionError::MissingUid
         ));
+    }
+
+    /// What the fast reader and serde_json make of `body`: the fast reader either
+    /// gives up (false) or gives serde_json's values exactly (true).
+    fn fast_agrees_with_serde(body: &[u8]) -> bool {
+        let Some(fast) = std::str::from_utf8(body).ok().and_then(fast::envelope) else {
+            return false;
+        };
+        let serde = match serde_envelope(body) {
+            Ok(serde) => serde,
+            Err(e) => panic!(
+                "fast read what serde refuses ({e}): {}",
+                String::from_utf8_lossy(body)
+            ),
+        };
+        let same = |a: &Option<Value>, b: &Option<Value>| {
+            // serde gives `None` for null.
+            let a = a.clone().filter(|v| *v != Value::Null);
+            let b = b.clone().filter(|v| *v != Value::Null);
+            let json = |v: &Option<Value>| v.as_ref().map(|v| v.to_json_str().unwrap());
+            a == b && json(&a) == json(&b)
+        };
+        assert!(
+            same(&fast.api_version, &serde.api_version)
+                && same(&fast.kind, &serde.kind)
+                && same(&fast.request, &serde.request),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        true
+    }
+
+    #[test]
+    fn the_fast_reader_reads_the_common_bodies_as_serde_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for b in ["pod", "configmap", "service", "servicemonitor"] {
+            let body = std::fs::read(root.join(format!("webhook/bench/{b}-create.json"))).unwrap();
+            assert!(fast_agrees_with_serde(&body), "{b}");
+        }
+        let escaped = br#" { "kind" : "AdmissionReview", "apiVersion":"admission.k8s.io/v1", "other": [1, {"a": null}],
+            "request": {"uid": "u", "s": "a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000", "k\u0069nd": "x",
+            "n": [0, 7, -1, -0, 1.5, 1e3, 2E-2, 123456789012345678, 12345678901234567890, 123456789012345678901234, -9223372036854775808],
+            "e": {}, "a": [], "d": {"x": 1, "x": [true, false, null]}}}
+        "#;
+        assert!(fast_agrees_with_serde(escaped));
+        // Left to serde: errors, lone surrogates, a repeated or odd envelope field.
+        for body in [
+            &br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"s":"\ud800"}}"#[..],
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","kind":"AdmissionReview","request":{}}"#,
+            br#"{"apiVersion":5,"kind":"AdmissionReview","request":{}}"#,
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"n":01}}"#,
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"a":[1,]}}"#,
+            br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{}} x"#,
+            b"{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"s\":\"a\tb\"}}",
+        ] {
+            assert!(
+                !fast_agrees_with_serde(body),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
+    mod generated {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn spaces() -> impl Strategy<Value = String> {
+            prop::sample::select(vec!["", "", "", " ", "\n  ", "\t", "\r\n"]).prop_map(String::from)
+        }
+
+        /// A JSON string: its pieces are escapes (some invalid), characters that
+        /// must be escaped written raw, and text.
+        fn string() -> impl Strategy<Value = String> {
+            let piece = prop_oneof![
+                8 => prop::sample::select(vec![
+                    "a", "kind", "metadata", "é", "😀", " ", r#"\""#, r"\\", r"\/", r"\n", r"\t",
+                    r"\u00e9", r"\u0000", r"\ud83d\ude00",
+                ]),
+                1 => prop::sample::select(vec![
+                    r"\ud800", r"\udc00x", r"\uzzzz", r"\x", "\t", "\u{1}", "\\",
+                ]),
+            ];
+            prop::collection::vec(piece, 0..4).prop_map(|p| format!("\"{}\"", p.concat()))
+        }
+
+        fn number() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<u64>().prop_map(|n| n.to_string()),
+                any::<i64>().prop_map(|n| n.to_string()),
+                (0u32..1000).prop_map(|n| n.to_string()),
+                any::<f64>().prop_map(|n| format!("{n:?}")),
+                any::<f64>().prop_map(|n| format!("{n:e}")),
+                prop::sample::select(vec![
+                    "-0",
+                    "1.5e-3",
+                    "0.1e1",
+                    "2.5E+10",
+                    "1234567890123456789"
+                ])
+                .prop_map(String::from),
+                prop::sample::select(vec![
+                    "0",
+                    "-0",
+                    "00",
+                    "01",
+                    "1.",
+                    ".5",
+                    "1e",
+                    "1e+",
+                    "-",
+                    "1.5e-3",
+                    "1E400",
+                    "-1e400",
+                    "123456789012345678",
+                    "1234567890123456789",
+                    "99999999999999999999",
+                    "0.1e1",
+                    "2.5E+10",
+                    "--1",
+                    "1-2",
+                ])
+                .prop_map(String::from),
+            ]
+        }
+
+        fn json() -> impl Strategy<Value = String> {
+            let leaf = prop_oneof![
+                prop::sample::select(vec![
+                    "true", "false", "null", "true", "false", "null", "tru"
+                ])
+                .prop_map(String::from),
+                number(),
+                string(),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    (
+                        prop::collection::vec((spaces(), inner.clone()), 0..6),
+                        spaces()
+                    )
+                        .prop_map(|(items, end)| {
+                            let items: Vec<String> =
+                                items.into_iter().map(|(s, v)| format!("{s}{v}")).collect();
+                            format!("[{}{end}]", items.join(","))
+                        }),
+                    (
+                        prop::collection::vec((string(), spaces(), inner), 0..6),
+                        spaces()
+                    )
+                        .prop_map(|(entries, end)| {
+                            let entries: Vec<String> = entries
+                                .into_iter()
+                                .map(|(k, s, v)| format!("{s}{k}{s}:{s}{v}"))
+                                .collect();
+                            format!("{{{}{end}}}", entries.join(","))
+                        }),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Generated bodies, whole or with a byte cut, added or removed.
+            #[test]
+            fn the_fast_reader_gives_serde_values_or_gives_up(
+                value in json(),
+                s in spaces(),
+                cut in any::<prop::sample::Index>(),
+                byte in prop::sample::select(vec![
+                    b'"', b'{', b'}', b'[', b']', b',', b':', b'\\', b'1', b' ', 0x01, b'e', b'-',
+                ]),
+                mutate in 0u8..4,
+            ) {
+                let mut body = format!(
+                    "{s}{{{s}\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":{s}\"AdmissionReview\",\"request\":{s}{{\"uid\":\"u\",\"x\":{value}}}{s}}}{s}"
+                )
+                .into_bytes();
+                let at = cut.index(body.len());
+                match mutate {
+                    0 => body.truncate(at),
+                    1 => body.insert(at, byte),
+                    2 => {
+                        body.remove(at);
+                    }
+                    _ => {}
+                }
+                fast_agrees_with_serde(&body);
+            }
+        }
     }
 
     #[test]
