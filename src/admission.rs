@@ -600,32 +600,52 @@ pub fn failure_response(uid: &str, allow: bool, reason: &str) -> Json {
 fn deny_message(deny: &[Verdict]) -> String {
     let mut out = String::from("blastwall denied the request:");
     for (i, v) in deny.iter().enumerate() {
-        let line = format!("\n[{}] {}", v.rule, v.message);
         let rest = deny.len() - i;
-        let tail = format!("\n… and {} more", rest);
-        if out.len() + line.len() + tail.len() > MAX_DENY_MESSAGE {
-            // Keep at least part of the first finding so the reason is never empty.
-            if i == 0 {
-                let room = MAX_DENY_MESSAGE.saturating_sub(out.len() + tail.len());
-                out.push_str(&truncate(&line, room));
-                if rest > 1 {
-                    out.push_str(&format!("\n… and {} more", rest - 1));
-                }
-            } else {
-                out.push_str(&tail);
+        // The lengths of `line` and `tail` below, without writing them.
+        let line_len = "\n[] ".len() + v.rule.len() + v.message.len();
+        let tail_len = "\n… and  more".len() + decimal_digits(rest);
+        if out.len() + line_len + tail_len <= MAX_DENY_MESSAGE {
+            for part in ["\n[", &v.rule, "] ", &v.message] {
+                out.push_str(part);
             }
-            return out;
+            continue;
         }
-        out.push_str(&line);
+        let line = format!("\n[{}] {}", v.rule, v.message);
+        let tail = format!("\n… and {} more", rest);
+        // Keep at least part of the first finding so the reason is never empty.
+        if i == 0 {
+            let room = MAX_DENY_MESSAGE.saturating_sub(out.len() + tail.len());
+            out.push_str(&truncate(&line, room));
+            if rest > 1 {
+                out.push_str(&format!("\n… and {} more", rest - 1));
+            }
+        } else {
+            out.push_str(&tail);
+        }
+        return out;
     }
     out
+}
+
+/// How many digits `n` has in decimal.
+fn decimal_digits(mut n: usize) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
 }
 
 fn warnings(warn: &[Verdict]) -> Vec<String> {
     let mut out = Vec::new();
     let mut total = 0;
     for (i, v) in warn.iter().enumerate() {
-        let w = truncate(&format!("[{}] {}", v.rule, v.message), MAX_WARNING);
+        let mut w = String::with_capacity(v.rule.len() + v.message.len() + 3);
+        for part in ["[", &v.rule, "] ", &v.message] {
+            w.push_str(part);
+        }
+        let w = truncate_owned(w, MAX_WARNING);
         let rest = warn.len() - i;
         // Always leave room to say how many were left out.
         if total + w.len() + 40 > MAX_WARNINGS_TOTAL && rest > 1 {
@@ -677,6 +697,14 @@ fn annotation_key(rule: &str) -> String {
     key
 }
 
+/// [`truncate`], without a copy when `s` is short enough.
+fn truncate_owned(s: String, max: usize) -> String {
+    match s.len() <= max {
+        true => s,
+        false => truncate(&s, max),
+    }
+}
+
 /// `s` cut to at most `max` bytes on a character boundary, with `…` when cut.
 fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
@@ -702,18 +730,18 @@ const MIN_MASKED: usize = 3;
 impl Mask {
     /// The `data` and `stringData` values (and the decoded `data`) of a Secret under review.
     pub fn for_review(review: &Value) -> Mask {
-        Mask::for_objects(&[&review["object"], &review["oldObject"]])
+        Mask::for_objects(&[review.field("object"), review.field("oldObject")])
     }
 
     /// The values of every Secret among `objects` (others are ignored).
     pub fn for_objects(objects: &[&Value]) -> Mask {
         let mut values = BTreeSet::new();
         for obj in objects {
-            if obj["kind"] != Value::from("Secret") {
+            if !matches!(obj.field("kind"), Value::String(k) if k.as_ref() == "Secret") {
                 continue;
             }
             for (field, encoded) in [("data", true), ("stringData", false)] {
-                let Value::Object(map) = &obj[field] else {
+                let Value::Object(map) = obj.field(field) else {
                     continue;
                 };
                 for v in map.values() {
@@ -788,7 +816,11 @@ pub fn decide(
         return Ok(Decision::default());
     }
     let mask = Mask::for_review(&request.review);
-    let subject = Subject::of_review(&request.review);
+    // What exemptions look at, when there are any.
+    let subject = match enforcements.exemptions.is_empty() {
+        true => Subject::default(),
+        false => Subject::of_review(&request.review),
+    };
     Ok(Decision::with_exemptions(
         hits,
         enforcements,
@@ -1193,6 +1225,47 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(msg.len() <= MAX_DENY_MESSAGE && msg.contains("[one]"));
+    }
+
+    #[test]
+    fn denial_messages_are_cut_where_whole_lines_stop_fitting() {
+        // The message as first written: every line and tail formatted, then measured.
+        fn formatted(deny: &[Verdict]) -> String {
+            let mut out = String::from("blastwall denied the request:");
+            for (i, v) in deny.iter().enumerate() {
+                let line = format!("\n[{}] {}", v.rule, v.message);
+                let rest = deny.len() - i;
+                let tail = format!("\n… and {} more", rest);
+                if out.len() + line.len() + tail.len() > MAX_DENY_MESSAGE {
+                    if i == 0 {
+                        let room = MAX_DENY_MESSAGE.saturating_sub(out.len() + tail.len());
+                        out.push_str(&truncate(&line, room));
+                        if rest > 1 {
+                            out.push_str(&format!("\n… and {} more", rest - 1));
+                        }
+                    } else {
+                        out.push_str(&tail);
+                    }
+                    return out;
+                }
+                out.push_str(&line);
+            }
+            out
+        }
+        for n in [0, 1, 2, 9, 10, 11, 99, 100, 101, 1000] {
+            assert_eq!(decimal_digits(n), n.to_string().len());
+        }
+        for count in [1, 2, 3, 9, 10, 11, 12, 40, 120] {
+            for len in [0, 1, 50, 300, 330, 331, 332, 333, 400, 4000, 4070, 4100] {
+                let deny: Vec<Verdict> = (0..count)
+                    .map(|i| Verdict {
+                        rule: format!("r{i}"),
+                        message: "é".repeat(len / 2) + &"m".repeat(len % 2),
+                    })
+                    .collect();
+                assert_eq!(deny_message(&deny), formatted(&deny), "{count} × {len}");
+            }
+        }
     }
 
     #[test]

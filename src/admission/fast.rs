@@ -18,7 +18,7 @@ use std::borrow::Cow;
 
 use regorus::Value;
 
-use crate::facts::keys;
+use crate::facts::keys::{self, bytes_cmp};
 
 /// Nesting this reader takes on; deeper bodies are left to serde_json (which
 /// bounds nesting at 128 and says so).
@@ -342,17 +342,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Byte order of two strings, compared inline (keys mostly differ in their first
-/// bytes).
-fn bytes_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return x.cmp(y);
-        }
-    }
-    a.len().cmp(&b.len())
-}
-
 /// Where the run of plain string bytes of `bytes` from `from` ends: eight bytes at
 /// a time, each word tested at once for a quote, a backslash and a byte under
 /// 0x20 (the lowest flagged byte of each test is exact), then byte by byte.
@@ -409,9 +398,5 @@ mod tests {
             prop_assert_eq!(plain_run(&bytes, from), plain);
         }
 
-        #[test]
-        fn key_bytes_compare_as_strings_do(a in ".{0,12}", b in ".{0,12}") {
-            prop_assert_eq!(bytes_cmp(a.as_bytes(), b.as_bytes()), a.cmp(&b));
-        }
     }
 }

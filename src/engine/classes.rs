@@ -151,8 +151,8 @@ impl Classes {
             light = light.union(l);
         }
         let computed = match (full.is_empty(), light.is_empty()) {
-            (true, true) => Value::from(std::collections::BTreeMap::new()),
-            _ => Value::from(facts.for_matching(full, light)),
+            (true, true) => Value::new_object(),
+            _ => Value::object_from_entries(facts.for_matching(full, light)),
         };
         let target = bare.with_facts(&computed);
         let members: Vec<usize> = candidates

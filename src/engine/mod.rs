@@ -476,13 +476,20 @@ impl Engine {
             // No rule applies: no Rego at all.
             return Ok(Vec::new());
         }
-        let mut known = selection.facts;
         let missing = selection.reads.without(selection.whole);
-        if !missing.is_empty() {
-            if let Ok(map) = known.as_object_mut() {
-                map.extend(facts.some(missing));
+        let known = match (missing.is_empty(), &selection.facts) {
+            (false, Value::Object(computed)) => {
+                // One object of the facts matching computed and the others (a
+                // later entry replaces an earlier one of the same name).
+                let mut entries: Vec<(Value, Value)> = computed
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                entries.extend(facts.some(missing));
+                Value::object_from_entries(entries)
             }
-        }
+            _ => selection.facts,
+        };
         let input = crate::review::input(review.clone(), known);
         let shape = shape_note(&input);
         let compiled = self.evaluator == Evaluator::Compiled;

@@ -163,6 +163,12 @@ impl Exemptions {
     /// Sorts the hits of one admission review (`rule` gives a hit's rule id): those
     /// no live exemption covers, those one does (with its suppression), and the
     /// indexes of expired exemptions that would have covered some.
+    /// Whether the config has no exemption at all (then [`Exemptions::split`] keeps
+    /// every hit, whatever the subject).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     pub fn split<T>(&self, hits: Vec<T>, rule: impl Fn(&T) -> &str, subject: &Subject) -> Split<T> {
         let mut split = Split {
             kept: Vec::new(),

@@ -116,14 +116,19 @@ fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
         _ => Vec::new(),
     };
     let who = requester::classify(username, &groups);
-    let products = match from_config.map(|r| &r["products"]) {
+    let products = match from_config.map(|r| super::field(r, "products")) {
         Some(v @ Value::Array(_)) => v.clone(),
         _ => Value::from(Vec::<Value>::new()),
     };
-    let admin = from_config.is_some_and(|r| r["admin"] == Value::Bool(true));
+    let admin = from_config.is_some_and(|r| *super::field(r, "admin") == Value::Bool(true));
+    // The requester fact's own username value when it has the same text.
+    let username = match from_config.map(|r| super::field(r, "username")) {
+        Some(v @ Value::String(s)) if s.as_ref() == username => v.clone(),
+        _ => Value::from(username),
+    };
     obj(vec![
-        ("username", Value::from(username)),
-        ("identity", Value::from(who.identity.as_str())),
+        ("username", username),
+        ("identity", super::keys::key(who.identity.as_str())),
         ("system", Value::Bool(who.system)),
         ("admin", Value::Bool(admin)),
         ("products", products),

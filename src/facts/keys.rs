@@ -208,6 +208,13 @@ const KNOWN: &[&str] = &[
     "nodeRoles",
     "requester",
     "identity",
+    // Requester identities.
+    "node",
+    "eks",
+    "serviceaccount",
+    "anonymous",
+    "user",
+    "none",
     "system",
     "products",
     "admin",
@@ -217,8 +224,20 @@ const KNOWN: &[&str] = &[
     "foundBy",
     "podSpec",
     "podSpecPath",
+    "podSecurityContextPath",
+    "windows",
     "pods",
     "container",
+    "label",
+    "field",
+    "index",
+    "securityContextPaths",
+    "securityContextPath",
+    "limitsPath",
+    "reference",
+    "appArmorProfile",
+    "windowsOptions",
+    "os",
     "registry",
     "repository",
     "tag",
@@ -323,9 +342,25 @@ pub fn key(name: &str) -> Value {
     }
 }
 
-/// An object of `entries` with shared keys.
+/// An object of `entries` with shared keys (a later entry replaces an earlier one
+/// of the same key). The entries are put in order by their keys' bytes first, an
+/// inline comparison, so that the object's own sort (comparing `Value`s) finds
+/// them sorted.
 pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value {
+    let mut entries: Vec<(&str, Value)> = entries.into_iter().collect();
+    entries.sort_by(|(a, _), (b, _)| bytes_cmp(a.as_bytes(), b.as_bytes()));
     Value::object_from_entries(entries.into_iter().map(|(k, v)| (key(k), v)).collect())
+}
+
+/// The byte order of two strings (`str::cmp`), compared inline: keys mostly differ
+/// in their first bytes, where a call to `memcmp` costs more than the comparison.
+pub fn bytes_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 #[cfg(test)]
@@ -343,6 +378,33 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&a, &b));
         let mut seen = std::collections::BTreeSet::new();
         assert!(KNOWN.iter().all(|k| seen.insert(*k)), "a key listed twice");
+    }
+
+    #[test]
+    fn bytes_compare_as_strings_do() {
+        let words = [
+            "", "a", "ab", "b", "a\0", "é", "e", "kind", "kinds", "Kind", "😀",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    bytes_cmp(a.as_bytes(), b.as_bytes()),
+                    a.cmp(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn objects_keep_the_last_of_repeated_keys() {
+        let built = object([
+            ("b", Value::from(1)),
+            ("a", Value::Null),
+            ("b", Value::from(2)),
+        ]);
+        let plain = Value::from_json_str(r#"{"a": null, "b": 2}"#).unwrap();
+        assert_eq!(built, plain);
     }
 
     #[test]

@@ -30,7 +30,6 @@ pub mod roles;
 pub mod tenancy;
 pub mod workload;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use regorus::Value;
@@ -192,7 +191,7 @@ impl<'a> Lazy<'a> {
 
     /// Every fact, as [`compute_at`].
     pub fn all(&self) -> Value {
-        Value::from(compute_in(
+        Value::object_from_entries(compute_in(
             self.review,
             self.ctx,
             self.doc,
@@ -201,13 +200,13 @@ impl<'a> Lazy<'a> {
         ))
     }
 
-    /// [`compute_some`].
-    pub fn some(&self, wanted: Names) -> BTreeMap<Value, Value> {
+    /// The entries of [`compute_some`].
+    pub fn some(&self, wanted: Names) -> Vec<(Value, Value)> {
         compute_in(self.review, self.ctx, self.doc, wanted, &self.requester)
     }
 
-    /// [`for_matching`].
-    pub fn for_matching(&self, full: Names, light: Names) -> BTreeMap<Value, Value> {
+    /// The entries of [`for_matching`].
+    pub fn for_matching(&self, full: Names, light: Names) -> Vec<(Value, Value)> {
         matching_in(
             self.review,
             self.ctx,
@@ -245,20 +244,23 @@ pub fn compute_at(
     ctx: &Context,
     doc: Option<crate::access_entries::run::DocKey>,
 ) -> Value {
-    Value::from(compute_some(review, ctx, doc, Names::ALL))
+    compute_some(review, ctx, doc, Names::ALL)
 }
 
-/// The facts of [`compute_at`] that `wanted` names, each equal to the same fact of
-/// [`compute_at`] (facts that others depend on are computed as far as needed, and
-/// left out unless wanted).
+/// The facts of [`compute_at`] that `wanted` names (an object), each equal to the
+/// same fact of [`compute_at`] (facts that others depend on are computed as far as
+/// needed, and left out unless wanted).
 pub fn compute_some(
     review: &Value,
     ctx: &Context,
     doc: Option<crate::access_entries::run::DocKey>,
     wanted: Names,
-) -> BTreeMap<Value, Value> {
-    compute_in(review, ctx, doc, wanted, &Requester::new())
+) -> Value {
+    Value::object_from_entries(compute_in(review, ctx, doc, wanted, &Requester::new()))
 }
+
+/// Facts as object entries, each name once.
+type Entries = Vec<(Value, Value)>;
 
 fn compute_in(
     review: &Value,
@@ -266,10 +268,10 @@ fn compute_in(
     doc: Option<crate::access_entries::run::DocKey>,
     wanted: Names,
     requester_cache: &Requester,
-) -> BTreeMap<Value, Value> {
+) -> Entries {
     let want = |name: &str| wanted.contains(name);
     let elsewhere = ctx.access_run.as_deref().zip(doc);
-    let mut facts = BTreeMap::<Value, Value>::new();
+    let mut facts = Entries::with_capacity(4);
     let object = field(review, "object");
     if want("workload") {
         let declared = match &ctx.tenancy {
@@ -277,17 +279,17 @@ fn compute_in(
             None => &[],
         };
         if let Some(workload) = workload::compute(object, declared) {
-            facts.insert(Value::from("workload"), workload);
+            facts.push((keys::key("workload"), workload));
         }
     }
     if want("rbac") {
         if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
-            facts.insert(Value::from("rbac"), rbac);
+            facts.push((keys::key("rbac"), rbac));
         }
     }
     if want("manifest") {
         if let Some(manifest) = manifest(object) {
-            facts.insert(Value::from("manifest"), manifest);
+            facts.push((keys::key("manifest"), manifest));
         }
     }
     // `tenancy` whole, or the parts of it the rules read.
@@ -307,7 +309,7 @@ fn compute_in(
             if let Some((index, doc)) = elsewhere {
                 if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, aws_auth)
                 {
-                    facts.insert(Value::from("awsAuthAccess"), fact);
+                    facts.push((keys::key("awsAuthAccess"), fact));
                 }
             }
         }
@@ -316,10 +318,10 @@ fn compute_in(
         let (access, access_change) =
             crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref(), elsewhere);
         if let Some(access) = access.filter(|_| want("accessConfig")) {
-            facts.insert(Value::from("accessConfig"), access);
+            facts.push((keys::key("accessConfig"), access));
         }
         if let Some(change) = access_change.filter(|_| want("accessConfigChange")) {
-            facts.insert(Value::from("accessConfigChange"), change);
+            facts.push((keys::key("accessConfigChange"), change));
         }
     }
     let requester = match with_tenancy {
@@ -348,9 +350,9 @@ fn compute_in(
         if let (Some(parsed), true, Ok(map)) =
             (&aws_auth, parts.has("awsAuth"), fact.as_object_mut())
         {
-            map.insert(Value::from("awsAuth"), aws_auth::fact(t, parsed));
+            map.insert(keys::key("awsAuth"), aws_auth::fact(t, parsed));
         }
-        facts.insert(Value::from("tenancy"), fact);
+        facts.push((keys::key("tenancy"), fact));
     }
     // The old side of a change, for the change rules (rules/change/).
     let aws_auth_old = if want("awsAuthOld") || want("change") {
@@ -366,13 +368,13 @@ fn compute_in(
             aws_auth.as_ref(),
             aws_auth_old.as_ref(),
         );
-        facts.insert(Value::from("change"), change);
+        facts.push((keys::key("change"), change));
     }
     if let Some(old) = aws_auth_old.filter(|_| want("awsAuthOld")) {
-        facts.insert(Value::from("awsAuthOld"), old);
+        facts.push((keys::key("awsAuthOld"), old));
     }
     if let Some(aws_auth) = aws_auth.filter(|_| want("awsAuth")) {
-        facts.insert(Value::from("awsAuth"), aws_auth);
+        facts.push((keys::key("awsAuth"), aws_auth));
     }
     facts
 }
@@ -388,8 +390,15 @@ pub fn for_matching(
     doc: Option<crate::access_entries::run::DocKey>,
     full: Names,
     light: Names,
-) -> BTreeMap<Value, Value> {
-    matching_in(review, ctx, doc, full, light, &Requester::new())
+) -> Value {
+    Value::object_from_entries(matching_in(
+        review,
+        ctx,
+        doc,
+        full,
+        light,
+        &Requester::new(),
+    ))
 }
 
 fn matching_in(
@@ -399,7 +408,7 @@ fn matching_in(
     full: Names,
     light: Names,
     requester_cache: &Requester,
-) -> BTreeMap<Value, Value> {
+) -> Entries {
     let mut facts = compute_in(review, ctx, doc, full, requester_cache);
     let light = light.without(full);
     if light.is_empty() {
@@ -412,11 +421,11 @@ fn matching_in(
             None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
         let fact = tenancy::light(t, ctx.namespaces.as_deref(), review, requester);
-        facts.insert(Value::from("tenancy"), fact);
+        facts.push((keys::key("tenancy"), fact));
     }
     if light.contains("change") {
         let fact = change::light(review, ctx, requester.as_ref());
-        facts.insert(Value::from("change"), fact);
+        facts.push((keys::key("change"), fact));
     }
     facts
 }
@@ -446,7 +455,5 @@ fn manifest(object: &Value) -> Option<Value> {
     if usable("apiVersion") && usable("kind") {
         return None;
     }
-    let mut fact = BTreeMap::new();
-    fact.insert(Value::from("incomplete"), Value::Bool(true));
-    Some(Value::from(fact))
+    Some(keys::object([("incomplete", Value::Bool(true))]))
 }

@@ -114,7 +114,7 @@ pub fn classify<'a>(username: &'a str, groups: &[&str]) -> Classified<'a> {
 pub fn iam_role(extra: &Value) -> Option<String> {
     ["canonicalArn", "arn"]
         .iter()
-        .flat_map(|key| strings(&extra[*key]))
+        .flat_map(|key| strings(super::field(extra, key)))
         .find_map(roles::role_of)
 }
 
@@ -189,20 +189,20 @@ pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: 
                 .map(|via| format!("IAM role {role} ({via})"))
         });
 
+    // Each product's name is one value, in `products` and as its key in `via`.
+    let via: Vec<(Value, Value)> = products
+        .iter()
+        .map(|(p, why)| (Value::from(p.as_str()), Value::from(why.as_str())))
+        .collect();
     let mut entries = vec![
         ("username", Value::from(username)),
-        ("identity", Value::from(who.identity.as_str())),
+        ("identity", super::keys::key(who.identity.as_str())),
         ("system", Value::Bool(who.system)),
-        ("products", super::tenancy::str_list(products.keys())),
         (
-            "via",
-            Value::from(
-                products
-                    .iter()
-                    .map(|(p, why)| (Value::from(p.as_str()), Value::from(why.as_str())))
-                    .collect::<BTreeMap<_, _>>(),
-            ),
+            "products",
+            Value::from(via.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()),
         ),
+        ("via", Value::object_from_entries(via)),
         ("admin", Value::Bool(admin.is_some())),
     ];
     if let Some(via) = admin {

@@ -27,7 +27,7 @@
 //! ```
 
 use super::tenancy::obj;
-use std::collections::BTreeMap;
+use super::{field, keys};
 
 use regorus::Value;
 
@@ -247,10 +247,10 @@ const INHERITED: [&str; 7] = [
 /// (for any other custom resource) a pod spec at `spec.template.spec` with a
 /// `containers` array.
 pub fn locate(object: &Value, declared: &[WorkloadKind]) -> Option<(Vec<String>, bool, FoundBy)> {
-    let Value::String(kind) = &object["kind"] else {
+    let Value::String(kind) = field(object, "kind") else {
         return None;
     };
-    let api_version = match &object["apiVersion"] {
+    let api_version = match field(object, "apiVersion") {
         Value::String(v) => Some(v.as_ref()),
         _ => None,
     };
@@ -273,7 +273,7 @@ pub fn locate(object: &Value, declared: &[WorkloadKind]) -> Option<(Vec<String>,
         .and_then(|v| v.rsplit_once('/'))
         .map_or("", |(g, _)| g);
     let custom = group.contains('.') && !group.ends_with(".k8s.io");
-    let containers = &object["spec"]["template"]["spec"]["containers"];
+    let containers = super::at(object, &["spec", "template", "spec", "containers"]);
     if custom && matches!(containers, Value::Array(_)) {
         return Some((owned(TEMPLATE), false, FoundBy::Shape));
     }
@@ -285,7 +285,7 @@ fn path_of(base: &[Value], rest: &[Value]) -> Vec<Value> {
 }
 
 fn key(k: &str) -> Value {
-    Value::from(k)
+    keys::key(k)
 }
 
 /// `facts.workload` for `object`, or `None` when it carries no pod spec.
@@ -294,14 +294,14 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
     let (spec_path, workflow, found_by) = locate(object, declared)?;
     let mut spec = object;
     for k in &spec_path {
-        spec = &spec[k.as_str()];
+        spec = field(spec, k);
     }
     if !matches!(spec, Value::Object(_)) {
         return None;
     }
     let base: Vec<Value> = spec_path.iter().map(|k| key(k)).collect();
     let pod_sc_path = path_of(&base, &[key("securityContext")]);
-    let pod_sc = match &spec["securityContext"] {
+    let pod_sc = match field(spec, "securityContext") {
         sc @ Value::Object(_) => sc,
         _ => &Value::Undefined,
     };
@@ -315,7 +315,7 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
         workflow_containers(spec, &base, sc, &mut containers, &mut pods);
     } else {
         for (field, noun) in CONTAINER_FIELDS {
-            let Value::Array(items) = &spec[field] else {
+            let Value::Array(items) = self::field(spec, field) else {
                 continue;
             };
             for (i, c) in items.iter().enumerate() {
@@ -335,7 +335,9 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
         ("podSecurityContextPath", Value::from(pod_sc_path)),
         (
             "windows",
-            Value::Bool(spec["os"]["name"] == Value::from("windows")),
+            Value::Bool(
+                matches!(super::at(spec, &["os", "name"]), Value::String(s) if s.as_ref() == "windows"),
+            ),
         ),
         ("containers", Value::from(containers)),
         ("pods", Value::from(pods)),
@@ -355,7 +357,7 @@ fn workflow_containers(
     containers: &mut Vec<Value>,
     pods: &mut Vec<Value>,
 ) {
-    let Value::Array(templates) = &spec["templates"] else {
+    let Value::Array(templates) = field(spec, "templates") else {
         return;
     };
     let list = |v: &Value| -> Vec<Value> {
@@ -373,12 +375,12 @@ fn workflow_containers(
             ("spec", template.clone()),
             ("path", Value::from(tpath.clone())),
         ]));
-        let tname = match &template["name"] {
+        let tname = match field(template, "name") {
             Value::String(s) => s.to_string(),
             _ => format!("templates[{t}]"),
         };
         let own_sc_path = path_of(&tpath, &[key("securityContext")]);
-        let sc = match &template["securityContext"] {
+        let sc = match field(template, "securityContext") {
             own @ Value::Object(_) => (own, own_sc_path.as_slice()),
             _ => workflow_sc,
         };
@@ -387,7 +389,7 @@ fn workflow_containers(
                 containers.push(container(c, field, &label, index, &path, sc));
             }
         };
-        for (i, c) in list(&template["initContainers"]).iter().enumerate() {
+        for (i, c) in list(field(template, "initContainers")).iter().enumerate() {
             let path = path_of(&tpath, &[key("initContainers"), Value::from(i)]);
             let name = name_of(c, "initContainers", i);
             push(
@@ -401,14 +403,14 @@ fn workflow_containers(
         for (field, noun) in [("container", "container"), ("script", "script")] {
             let path = path_of(&tpath, &[key(field)]);
             push(
-                &template[field],
+                self::field(template, field),
                 field,
                 0,
                 path,
                 format!("template '{tname}' {noun}"),
             );
         }
-        for (i, c) in list(&template["containerSet"]["containers"])
+        for (i, c) in list(super::at(template, &["containerSet", "containers"]))
             .iter()
             .enumerate()
         {
@@ -425,7 +427,7 @@ fn workflow_containers(
                 format!("template '{tname}' container '{name}'"),
             );
         }
-        for (i, c) in list(&template["sidecars"]).iter().enumerate() {
+        for (i, c) in list(field(template, "sidecars")).iter().enumerate() {
             let path = path_of(&tpath, &[key("sidecars"), Value::from(i)]);
             let name = name_of(c, "sidecars", i);
             push(
@@ -441,7 +443,7 @@ fn workflow_containers(
 
 /// How messages name a container: its `name`, else `<field>[<index>]`.
 fn name_of(c: &Value, field: &str, index: usize) -> String {
-    match &c["name"] {
+    match self::field(c, "name") {
         Value::String(s) => s.to_string(),
         Value::Undefined => format!("{field}[{index}]"),
         other => other.to_json_str().unwrap_or_default(),
@@ -457,10 +459,10 @@ fn container(
     path: &[Value],
     (pod_sc, pod_sc_path): (&Value, &[Value]),
 ) -> Value {
-    let own_sc = &c["securityContext"];
+    let own_sc = self::field(c, "securityContext");
     let own_sc_path = path_of(path, &[key("securityContext")]);
-    let mut effective = BTreeMap::new();
-    let mut sources = BTreeMap::new();
+    let mut effective: Vec<(Value, Value)> = Vec::with_capacity(8);
+    let mut sources: Vec<(Value, Value)> = Vec::with_capacity(8);
     if let Value::Object(settings) = own_sc {
         for (k, v) in settings.iter() {
             // Kubernetes takes a setting written as null for one left out: an
@@ -468,44 +470,48 @@ fn container(
             if *v == Value::Null {
                 continue;
             }
-            effective.insert(k.clone(), v.clone());
-            sources.insert(
+            effective.push((k.clone(), v.clone()));
+            sources.push((
                 k.clone(),
                 Value::from(path_of(&own_sc_path, std::slice::from_ref(k))),
-            );
+            ));
         }
     }
-    for name in INHERITED {
-        let k = key(name);
-        if effective.contains_key(&k) {
-            continue;
+    if let Value::Object(_) = pod_sc {
+        for name in INHERITED {
+            let v = self::field(pod_sc, name);
+            if matches!(v, Value::Undefined | Value::Null)
+                || effective
+                    .iter()
+                    .any(|(k, _)| matches!(k, Value::String(s) if s.as_ref() == name))
+            {
+                continue;
+            }
+            let k = key(name);
+            effective.push((k.clone(), v.clone()));
+            sources.push((k.clone(), Value::from(path_of(pod_sc_path, &[k]))));
         }
-        let v = &pod_sc[name];
-        if matches!(v, Value::Undefined | Value::Null) {
-            continue;
-        }
-        effective.insert(k.clone(), v.clone());
-        sources.insert(k.clone(), Value::from(path_of(pod_sc_path, &[k])));
     }
+    let path_value = Value::from(path.to_vec());
     let sc_path = match own_sc {
-        Value::Object(_) => own_sc_path,
-        _ => path.to_vec(),
+        Value::Object(_) => Value::from(own_sc_path),
+        _ => path_value.clone(),
     };
-    let (limits, requests, limits_path) = resources(c, path);
+    let (limits, requests, limits_path) = resources(c, path, &path_value);
     let mut entries = vec![
         ("container", c.clone()),
-        ("path", Value::from(path.to_vec())),
+        ("path", path_value),
         ("field", key(field)),
         ("index", Value::from(index)),
         ("label", Value::from(label)),
-        ("securityContext", Value::from(effective)),
-        ("securityContextPaths", Value::from(sources)),
-        ("securityContextPath", Value::from(sc_path)),
+        ("securityContext", Value::object_from_entries(effective)),
+        ("securityContextPaths", Value::object_from_entries(sources)),
+        ("securityContextPath", sc_path),
         ("limits", limits),
         ("requests", requests),
-        ("limitsPath", Value::from(limits_path)),
+        ("limitsPath", limits_path),
     ];
-    if let Value::String(image) = &c["image"] {
+    if let Value::String(image) = self::field(c, "image") {
         if !image.is_empty() {
             entries.push(("image", image_parts(image)));
         }
@@ -516,7 +522,7 @@ fn container(
 /// A container's `resources.limits` and `resources.requests` (each `{}` when it is
 /// not an object), and where to point when a limit is missing: `resources.limits`
 /// if it is an object, else `resources` if that is one, else the container.
-fn resources(c: &Value, path: &[Value]) -> (Value, Value, Vec<Value>) {
+fn resources(c: &Value, path: &[Value], path_value: &Value) -> (Value, Value, Value) {
     let resources = super::field(c, "resources");
     let object_or_empty = |v: &Value| match v {
         Value::Object(_) => v.clone(),
@@ -524,9 +530,9 @@ fn resources(c: &Value, path: &[Value]) -> (Value, Value, Vec<Value>) {
     };
     let limits = super::field(resources, "limits");
     let at = match (resources, limits) {
-        (_, Value::Object(_)) => path_of(path, &[key("resources"), key("limits")]),
-        (Value::Object(_), _) => path_of(path, &[key("resources")]),
-        _ => path.to_vec(),
+        (_, Value::Object(_)) => Value::from(path_of(path, &[key("resources"), key("limits")])),
+        (Value::Object(_), _) => Value::from(path_of(path, &[key("resources")])),
+        _ => path_value.clone(),
     };
     (
         object_or_empty(limits),
