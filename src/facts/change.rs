@@ -109,6 +109,26 @@ fn present(v: &Value) -> Option<&Value> {
 
 /// The tenancy requester fact when a config is loaded; else what the userInfo alone says.
 fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
+    // The tenancy requester fact has every field this one has, from the same
+    // userInfo: its values are taken as they are.
+    if let Some(r) = from_config {
+        let field = |k| super::field(r, k);
+        if let (Value::String(_), Value::String(_), Value::Bool(_)) =
+            (field("username"), field("identity"), field("system"))
+        {
+            let products = match field("products") {
+                v @ Value::Array(_) => v.clone(),
+                _ => Value::from(Vec::<Value>::new()),
+            };
+            return REQUESTER.object([
+                Some(field("username").clone()),
+                Some(field("identity").clone()),
+                Some(field("system").clone()),
+                Some(Value::Bool(*field("admin") == Value::Bool(true))),
+                Some(products),
+            ]);
+        }
+    }
     let user_info = super::field(review, "userInfo");
     let username = string(super::field(user_info, "username")).unwrap_or("");
     let groups: Vec<&str> = match super::field(user_info, "groups") {
@@ -121,19 +141,17 @@ fn requester_fact(review: &Value, from_config: Option<&Value>) -> Value {
         _ => Value::from(Vec::<Value>::new()),
     };
     let admin = from_config.is_some_and(|r| *super::field(r, "admin") == Value::Bool(true));
-    // The requester fact's own username value when it has the same text.
-    let username = match from_config.map(|r| super::field(r, "username")) {
-        Some(v @ Value::String(s)) if s.as_ref() == username => v.clone(),
-        _ => Value::from(username),
-    };
-    obj(vec![
-        ("username", username),
-        ("identity", super::keys::key(who.identity.as_str())),
-        ("system", Value::Bool(who.system)),
-        ("admin", Value::Bool(admin)),
-        ("products", products),
+    REQUESTER.object([
+        Some(Value::from(username)),
+        Some(super::keys::key(who.identity.as_str())),
+        Some(Value::Bool(who.system)),
+        Some(Value::Bool(admin)),
+        Some(products),
     ])
 }
+
+static REQUESTER: super::keys::Shape =
+    super::keys::Shape::new(&["username", "identity", "system", "admin", "products"]);
 
 /// `Deployment blastwall-system/blastwall-webhook` when `o` is one of the webhook's own objects.
 fn webhook_object(o: &Value, w: &WebhookObjects) -> Option<String> {

@@ -352,6 +352,46 @@ pub fn object<'a>(entries: impl IntoIterator<Item = (&'a str, Value)>) -> Value 
     Value::object_from_entries(entries.into_iter().map(|(k, v)| (key(k), v)).collect())
 }
 
+/// The fields of an object built over and over (a fact of every review): its keys
+/// built once, in the order objects keep them, so that building one looks up and
+/// sorts no key.
+pub struct Shape {
+    names: &'static [&'static str],
+    /// `(index in names, key)`, sorted by key.
+    sorted: std::sync::OnceLock<Vec<(usize, Value)>>,
+}
+
+impl Shape {
+    /// The shape of objects with the fields `names` (each once).
+    pub const fn new(names: &'static [&'static str]) -> Shape {
+        Shape {
+            names,
+            sorted: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The object whose field `names[i]` is `values[i]`, left out where `None`:
+    /// equal to [`object`] of the same fields.
+    pub fn object<const N: usize>(&self, mut values: [Option<Value>; N]) -> Value {
+        debug_assert_eq!(N, self.names.len(), "{:?}", self.names);
+        let sorted = self.sorted.get_or_init(|| {
+            let mut sorted: Vec<(usize, Value)> = self
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (i, key(name)))
+                .collect();
+            sorted.sort_by(|a, b| a.1.cmp(&b.1));
+            sorted
+        });
+        let entries = sorted
+            .iter()
+            .filter_map(|(i, k)| Some((k.clone(), values.get_mut(*i)?.take()?)))
+            .collect();
+        Value::object_from_entries(entries)
+    }
+}
+
 /// The byte order of two strings (`str::cmp`), compared inline: keys mostly differ
 /// in their first bytes, where a call to `memcmp` costs more than the comparison.
 pub fn bytes_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
@@ -394,6 +434,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn shapes_build_the_objects_of_their_fields() {
+        static SHAPE: Shape = Shape::new(&["path", "label", "zzz", "a", "container"]);
+        let values = || {
+            [
+                Some(Value::from(1)),
+                Some(Value::from("x")),
+                None,
+                Some(Value::Null),
+                Some(Value::new_object()),
+            ]
+        };
+        let plain = object([
+            ("path", Value::from(1)),
+            ("label", Value::from("x")),
+            ("a", Value::Null),
+            ("container", Value::new_object()),
+        ]);
+        for _ in 0..2 {
+            assert_eq!(SHAPE.object(values()), plain);
+        }
+        assert_eq!(
+            SHAPE.object([None, None, None, None, None]),
+            Value::new_object()
+        );
     }
 
     #[test]

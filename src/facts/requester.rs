@@ -194,33 +194,34 @@ pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: 
         .iter()
         .map(|(p, why)| (Value::from(p.as_str()), Value::from(why.as_str())))
         .collect();
-    let mut entries = vec![
-        ("username", Value::from(username)),
-        ("identity", super::keys::key(who.identity.as_str())),
-        ("system", Value::Bool(who.system)),
-        (
-            "products",
-            Value::from(via.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()),
-        ),
-        ("via", Value::object_from_entries(via)),
-        ("admin", Value::Bool(admin.is_some())),
-    ];
-    if let Some(via) = admin {
-        entries.push(("adminVia", Value::from(via)));
-    }
-    if let Some(role) = role {
-        entries.push(("iamRole", Value::from(role)));
-    }
-    if let Some((namespace, name)) = who.service_account {
-        entries.push((
-            "serviceAccount",
-            super::tenancy::obj(vec![
-                ("namespace", Value::from(namespace)),
-                ("name", Value::from(name)),
-            ]),
-        ));
-    }
-    super::tenancy::obj(entries)
+    static REQUESTER: super::keys::Shape = super::keys::Shape::new(&[
+        "username",
+        "identity",
+        "system",
+        "products",
+        "via",
+        "admin",
+        "adminVia",
+        "iamRole",
+        "serviceAccount",
+    ]);
+    static SERVICE_ACCOUNT: super::keys::Shape = super::keys::Shape::new(&["namespace", "name"]);
+    let service_account = who.service_account.map(|(namespace, name)| {
+        SERVICE_ACCOUNT.object([Some(Value::from(namespace)), Some(Value::from(name))])
+    });
+    REQUESTER.object([
+        Some(Value::from(username)),
+        Some(super::keys::key(who.identity.as_str())),
+        Some(Value::Bool(who.system)),
+        Some(Value::from(
+            via.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        )),
+        Some(Value::object_from_entries(via)),
+        Some(Value::Bool(admin.is_some())),
+        admin.map(Value::from),
+        role.map(Value::from),
+        service_account,
+    ])
 }
 
 #[cfg(test)]

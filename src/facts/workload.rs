@@ -329,19 +329,25 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
             }
         }
     }
-    Some(obj(vec![
-        ("podSpec", spec.clone()),
-        ("podSpecPath", Value::from(base)),
-        ("podSecurityContextPath", Value::from(pod_sc_path)),
-        (
-            "windows",
-            Value::Bool(
-                matches!(super::at(spec, &["os", "name"]), Value::String(s) if s.as_ref() == "windows"),
-            ),
-        ),
-        ("containers", Value::from(containers)),
-        ("pods", Value::from(pods)),
-        ("foundBy", Value::from(found_by.as_str())),
+    let windows =
+        matches!(super::at(spec, &["os", "name"]), Value::String(s) if s.as_ref() == "windows");
+    static WORKLOAD: keys::Shape = keys::Shape::new(&[
+        "podSpec",
+        "podSpecPath",
+        "podSecurityContextPath",
+        "windows",
+        "containers",
+        "pods",
+        "foundBy",
+    ]);
+    Some(WORKLOAD.object([
+        Some(spec.clone()),
+        Some(Value::from(base)),
+        Some(Value::from(pod_sc_path)),
+        Some(Value::Bool(windows)),
+        Some(Value::from(containers)),
+        Some(Value::from(pods)),
+        Some(Value::from(found_by.as_str())),
     ]))
 }
 
@@ -498,25 +504,38 @@ fn container(
         _ => path_value.clone(),
     };
     let (limits, requests, limits_path) = resources(c, path, &path_value);
-    let mut entries = vec![
-        ("container", c.clone()),
-        ("path", path_value),
-        ("field", key(field)),
-        ("index", Value::from(index)),
-        ("label", Value::from(label)),
-        ("securityContext", Value::object_from_entries(effective)),
-        ("securityContextPaths", Value::object_from_entries(sources)),
-        ("securityContextPath", sc_path),
-        ("limits", limits),
-        ("requests", requests),
-        ("limitsPath", limits_path),
-    ];
-    if let Value::String(image) = self::field(c, "image") {
-        if !image.is_empty() {
-            entries.push(("image", image_parts(image)));
-        }
-    }
-    obj(entries)
+    let image = match self::field(c, "image") {
+        Value::String(image) if !image.is_empty() => Some(image_parts(image)),
+        _ => None,
+    };
+    static CONTAINER: keys::Shape = keys::Shape::new(&[
+        "container",
+        "path",
+        "field",
+        "index",
+        "label",
+        "securityContext",
+        "securityContextPaths",
+        "securityContextPath",
+        "limits",
+        "requests",
+        "limitsPath",
+        "image",
+    ]);
+    CONTAINER.object([
+        Some(c.clone()),
+        Some(path_value),
+        Some(key(field)),
+        Some(Value::from(index)),
+        Some(Value::from(label)),
+        Some(Value::object_from_entries(effective)),
+        Some(Value::object_from_entries(sources)),
+        Some(sc_path),
+        Some(limits),
+        Some(requests),
+        Some(limits_path),
+        image,
+    ])
 }
 
 /// A container's `resources.limits` and `resources.requests` (each `{}` when it is
@@ -563,16 +582,15 @@ pub fn image_parts(image: &str) -> Value {
         Some(i) => (&rest[..last_start + i], &rest[last_start + i + 1..]),
         None => (rest, ""),
     };
-    let mut entries = vec![
-        ("reference", Value::from(image)),
-        ("registry", Value::from(registry)),
-        ("repository", Value::from(repository)),
-        ("tag", Value::from(tag)),
-    ];
-    if let Some(digest) = digest {
-        entries.push(("digest", Value::from(digest)));
-    }
-    obj(entries)
+    static IMAGE: keys::Shape =
+        keys::Shape::new(&["reference", "registry", "repository", "tag", "digest"]);
+    IMAGE.object([
+        Some(Value::from(image)),
+        Some(Value::from(registry)),
+        Some(Value::from(repository)),
+        Some(Value::from(tag)),
+        digest.map(Value::from),
+    ])
 }
 
 #[cfg(test)]
