@@ -24,6 +24,21 @@ fn sorted(mut hits: Vec<RuleHit>) -> Vec<RuleHit> {
     hits
 }
 
+/// The messages of `input`'s findings, sorted, from the VM then the interpreter.
+fn sorted_messages_by_both(engine: &mut Engine, input: &Value) -> [Vec<String>; 2] {
+    [Evaluator::Compiled, Evaluator::Interpreter].map(|evaluator| {
+        engine.set_evaluator(evaluator);
+        let mut messages: Vec<String> = engine
+            .evaluate(input.clone())
+            .unwrap()
+            .into_iter()
+            .map(|h| h.message)
+            .collect();
+        messages.sort();
+        messages
+    })
+}
+
 /// regorus 0.14.1's VM did not try `else` after a first body that iterated and
 /// found nothing (vendor/README.md): the patched VM does, as the interpreter does.
 /// When this fails after an upgrade of regorus, the vendored patch is missing and
@@ -193,18 +208,7 @@ deny contains {"msg": "string on array"} if mixed.a.b.c
         ))
         .unwrap();
         let input = review::input(review::create(object), Value::new_object());
-        let mut found = Vec::new();
-        for evaluator in [Evaluator::Compiled, Evaluator::Interpreter] {
-            engine.set_evaluator(evaluator);
-            let mut messages: Vec<String> = engine
-                .evaluate(input.clone())
-                .unwrap()
-                .into_iter()
-                .map(|h| h.message)
-                .collect();
-            messages.sort();
-            found.push(messages);
-        }
+        let found = sorted_messages_by_both(&mut engine, &input);
         assert_eq!(found[0], found[1], "objects of {size} keys");
         assert!(
             found[0].contains(
@@ -489,18 +493,7 @@ deny contains {"msg": sprintf("%v", [o]), "o": o} if some o in objects
         json!({"kind": "X", "xs": [{"k": [1]}, true], "kv": {"q": "x", "b": [1, 2]}}),
     ] {
         let input = review::input(review::create(to_value(&object)), Value::new_object());
-        let mut found = Vec::new();
-        for evaluator in [Evaluator::Compiled, Evaluator::Interpreter] {
-            engine.set_evaluator(evaluator);
-            let mut messages: Vec<String> = engine
-                .evaluate(input.clone())
-                .unwrap()
-                .into_iter()
-                .map(|h| h.message)
-                .collect();
-            messages.sort();
-            found.push(messages);
-        }
+        let found = sorted_messages_by_both(&mut engine, &input);
         assert_eq!(found[0], found[1], "on {object}");
         assert!(
             !found[0].is_empty() || object["xs"] == json!([]),
