@@ -130,7 +130,7 @@ fn timestamp(out: &mut Vec<u8>, now: SystemTime) {
             }
         }
     };
-    let (year, month, day) = civil(secs.div_euclid(86_400));
+    let (year, month, day) = blastwall::config::civil_from_days(secs.div_euclid(86_400));
     let second_of_day = secs.rem_euclid(86_400) as u32;
     if (0..=9999).contains(&year) {
         digits(out, year as u32, 4);
@@ -162,21 +162,6 @@ fn digits(out: &mut Vec<u8>, mut n: u32, width: usize) {
         *slot = b'0' + (n % 10) as u8;
         n /= 10;
     }
-}
-
-/// Year, month and day of the day `days` after 1970-01-01 (proleptic Gregorian;
-/// H. Hinnant's `civil_from_days`).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
