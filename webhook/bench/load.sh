@@ -82,13 +82,6 @@ start() {
   exit 1
 }
 
-# closed_loop PORT: wrk, 2 threads x 16 connections, as fast as answers come.
-closed_loop() {
-  BODY="$HERE/pod-create.json" \
-    wrk -t2 -c16 -d"${DURATION}s" -s "$HERE/wrk.lua" \
-    "https://localhost:$1/validate" | sed -n 's/^RESULT //p'
-}
-
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 # cpu_ticks PID: user + system time of the process, in clock ticks.
