@@ -23,7 +23,6 @@ use axum_server::tls_rustls::RustlsAcceptor;
 use blastwall::admission::Enforcements;
 use blastwall::engine::Engine;
 use blastwall::facts::{self, tenancy::Tenancy};
-use tokio::sync::Semaphore;
 
 use crate::cli::{Args, FailureMode};
 use crate::metrics::Metrics;
@@ -145,7 +144,7 @@ pub async fn run(
     let reloader = tls::Reloader::start(&args.tls_cert, &args.tls_key)
         .context("loading the serving certificate")?;
     let rustls = reloader.rustls_config();
-    let permits = match args.max_concurrent_evaluations {
+    let slots = match args.max_concurrent_evaluations {
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
         n => n,
     };
@@ -158,8 +157,7 @@ pub async fn run(
         deadline: args.timeout,
         body_read_timeout: args.body_read_timeout,
         fail_open: args.failure_mode == FailureMode::Allow,
-        permits: Arc::new(Semaphore::new(permits)),
-        evaluators: evaluators::Evaluators::new(),
+        evaluators: evaluators::Evaluators::new(slots),
         fixed_response: args.fixed_response,
         serving: AtomicBool::new(true),
         config_loaded: true,

@@ -13,7 +13,7 @@ use axum::Router;
 use blastwall::admission::{self, AdmissionError, Decision, Enforcements, Request};
 use blastwall::engine::Engine;
 use blastwall::facts::Context;
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::oneshot;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::evaluators::Evaluators;
@@ -33,8 +33,7 @@ pub struct Shared {
     pub body_read_timeout: Duration,
     /// Failure mode: allow (true) or deny when the rules cannot answer.
     pub fail_open: bool,
-    pub permits: Arc<Semaphore>,
-    /// The threads reviews are decoded and evaluated on, one per permit at most.
+    /// The threads reviews are decoded and evaluated on, one per evaluation slot.
     pub evaluators: Evaluators,
     /// Answer a fixed allowed response without evaluating (load-test baseline).
     pub fixed_response: bool,
@@ -218,43 +217,32 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
     // Kept (a cheap reference) to find the uid if the review waits out the deadline.
     let raw = body.clone();
     let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Summary, AdmissionError>>();
-    let work = {
+    // Decoding, evaluation and writing the answer are CPU work: keep them off the
+    // async workers, and free what they allocate where it was allocated.
+    let job = {
         let s = Arc::clone(&s);
-        async move {
-            let permit = Arc::clone(&s.permits)
-                .acquire_owned()
-                .await
-                .map_err(|_| "shutting down".to_string())?;
-            let shared = Arc::clone(&s);
-            // Decoding, evaluation and writing the answer are CPU work: keep them
-            // off the async workers, and free what they allocate where it was
-            // allocated.
-            let job = move || {
-                let request = match admission::decode(&body) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = decoded_tx.send(Err(e));
-                        return None;
-                    }
-                };
-                let _ = decoded_tx.send(Ok(Summary::of(&request)));
-                let decided = admission::decide(
-                    &shared.engine,
-                    &request,
-                    &shared.facts,
-                    &shared.enforcements,
-                );
-                Some(decided.map(|decision| {
-                    let answer = to_json(&decision.response(&request.uid));
-                    (decision, answer)
-                }))
+        move || {
+            let request = match admission::decode(&body) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = decoded_tx.send(Err(e));
+                    return None;
+                }
             };
-            s.evaluators.run(permit, job).await
+            let _ = decoded_tx.send(Ok(Summary::of(&request)));
+            let decided = admission::decide(&s.engine, &request, &s.facts, &s.enforcements);
+            Some(decided.map(|decision| {
+                let answer = to_json(&decision.response(&request.uid));
+                (decision, answer)
+            }))
         }
     };
-    let result = tokio::time::timeout_at(deadline, work).await;
-    // The request, if it decoded; the sender is dropped by now or the work timed out.
-    let request = match decoded_rx.await {
+    // A review still waiting for an evaluation thread at the deadline is withdrawn.
+    let result = tokio::time::timeout_at(deadline, s.evaluators.run(job)).await;
+    // The request, if it was decoded in time: a review cut off at the deadline may
+    // still be decoding, and is answered from its uid like one that never started.
+    let mut decoded_rx = decoded_rx;
+    let request = match decoded_rx.try_recv() {
         Ok(Ok(r)) => Some(r),
         Ok(Err(e)) => {
             let kind = "";
