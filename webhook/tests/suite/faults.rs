@@ -367,3 +367,101 @@ deny contains {"msg": "counted"} if {
     );
     server.stop().await;
 }
+
+/// Evaluation runs on threads of its own: with every evaluation slot held by a rule
+/// that does not finish, health probes and new TLS connections are still served,
+/// and a review waiting for a slot gets the failure mode's answer at its deadline
+/// (never evaluated), as do the reviews that hold the slots.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_evaluation_slots_starve_neither_probes_nor_handshakes() {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("runaway.rego"),
+        r#"package blastwall.rules.runaway
+
+metadata := {"id": "runaway", "title": "Runaway", "severity": "error", "category": "test",
+  "description": "Never finishes on a Pod.", "remediation": "None.", "kinds": ["Pod"]}
+
+deny contains {"msg": "counted"} if {
+	input.review.object.kind == "Pod"
+	r := numbers.range(1, 3000)
+	count([1 | some a in r; some b in r; some c in r; a + b + c < 0]) == 0
+}
+"#,
+    )
+    .unwrap();
+    let dir = rules.path().display().to_string();
+    let pki = pki("busy-slots");
+    // The deadline only bounds how long the test takes: the probes below must be
+    // answered while the reviews are still waiting for it.
+    let server = start(
+        &pki,
+        &[
+            "--rules",
+            &dir,
+            "--timeout",
+            "8s",
+            "--failure-mode",
+            "allow",
+            "--max-concurrent-evaluations",
+            "2",
+        ],
+    )
+    .await;
+    // Two reviews take both slots, the third waits for one.
+    let mut reviews = Vec::new();
+    for i in 0..3 {
+        let client = server.client.clone();
+        let addr = server.bound.admission;
+        reviews.push(tokio::spawn(async move {
+            let uid = format!("busy-{i}");
+            let (status, text) = client.post(addr, pod_review(&uid).into()).await;
+            (uid, status, text)
+        }));
+    }
+    // Time for the reviews to reach the server (were they slower, the probes would
+    // just be asked sooner: the test would show less, not fail).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    assert_eq!(server.ops("/healthz").await.0, 200);
+    assert_eq!(server.ops("/readyz").await.0, 200);
+    // A new connection to the admission port: handshake and an answer that needs
+    // no evaluation.
+    let mut tls = tls_connect(server.bound.admission, &tls_client_config(&pki.ca_pem)).await;
+    tls.write_all(b"GET /validate HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(
+        reviews.iter().all(|r| !r.is_finished()),
+        "the probes were answered only after the reviews' deadline"
+    );
+
+    let mut reasons = Vec::new();
+    for review in reviews {
+        let (uid, status, text) = review.await.unwrap();
+        assert_eq!(status, 200, "{text}");
+        let resp: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(resp["response"]["uid"], uid.as_str());
+        assert_eq!(resp["response"]["allowed"], true, "{resp}");
+        let warning = resp["response"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(warning.ends_with("allowed by failure mode"), "{warning}");
+        reasons.push(warning);
+    }
+    let waited = reasons
+        .iter()
+        .filter(|w| w.contains("no evaluation slot free within the 8s deadline"))
+        .count();
+    let cut_off = reasons
+        .iter()
+        .filter(|w| w.contains("no answer within the 8s deadline"))
+        .count();
+    assert_eq!((waited, cut_off), (1, 2), "{reasons:#?}");
+    server.stop().await;
+}
