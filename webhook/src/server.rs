@@ -216,7 +216,7 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
     let deadline = tokio::time::Instant::now() + s.deadline;
     // Kept (a cheap reference) to find the uid if the review waits out the deadline.
     let raw = body.clone();
-    let (decoded_tx, decoded_rx) = oneshot::channel::<Result<Summary, AdmissionError>>();
+    let (decoded_tx, mut decoded_rx) = oneshot::channel::<Result<Summary, AdmissionError>>();
     // Decoding, evaluation and writing the answer are CPU work: keep them off the
     // async workers, and free what they allocate where it was allocated.
     let job = {
@@ -241,7 +241,6 @@ async fn validate(State(s): State<Arc<Shared>>, request: HttpRequest) -> Respons
     let result = tokio::time::timeout_at(deadline, s.evaluators.run(job)).await;
     // The request, if it was decoded in time: a review cut off at the deadline may
     // still be decoding, and is answered from its uid like one that never started.
-    let mut decoded_rx = decoded_rx;
     let request = match decoded_rx.try_recv() {
         Ok(Ok(r)) => Some(r),
         Ok(Err(e)) => {
