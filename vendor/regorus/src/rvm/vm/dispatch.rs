@@ -208,6 +208,66 @@ impl RegoVM {
         self.set_register(params.dest, current_value)
     }
 
+    /// `Eq` (`equal`) and `Ne`: undefined if either side is.
+    ///
+    /// blastwall patch: `Undefined` is told by its tag instead of two calls
+    /// to `Value::eq` (the same answer: `PartialEq` is derived), and the
+    /// instruction runs in `jump_to`'s loop. See vendor/README.md.
+    #[inline]
+    pub(super) fn execute_equality(
+        &mut self,
+        dest: u8,
+        left: u8,
+        right: u8,
+        equal: bool,
+    ) -> Result<()> {
+        let a = self.get_register(left)?;
+        let b = self.get_register(right)?;
+
+        if matches!(a, Value::Undefined) || matches!(b, Value::Undefined) {
+            return self.set_register(dest, Value::Undefined);
+        }
+
+        let same = a == b;
+        self.set_register(dest, Value::Bool(same == equal))
+    }
+
+    /// `Index`: `container[key]`.
+    ///
+    /// blastwall patch: a string key into an object is looked up by its text
+    /// (`Object::get_str`, as `Object::get` does for the compact storage and
+    /// `ChainedIndex` for both), and the instruction runs in `jump_to`'s
+    /// loop. See vendor/README.md.
+    #[inline]
+    pub(super) fn execute_index(&mut self, dest: u8, container: u8, key: u8) -> Result<()> {
+        let key_value = self.get_register(key)?;
+        let container_value = self.get_register(container)?;
+        let result = index_value(container_value, key_value).clone();
+        self.set_register(dest, result)
+    }
+
+    /// `IndexLiteral`: `container[literal]` (see `execute_index`).
+    #[inline]
+    pub(super) fn execute_index_literal(
+        &mut self,
+        program: &Program,
+        dest: u8,
+        container: u8,
+        literal_idx: u16,
+    ) -> Result<()> {
+        let container_value = self.get_register(container)?;
+
+        if let Some(key_value) = program.literals.get(usize::from(literal_idx)) {
+            let result = index_value(container_value, key_value).clone();
+            self.set_register(dest, result)
+        } else {
+            Err(VmError::LiteralIndexOutOfBounds {
+                index: literal_idx,
+                pc: self.pc,
+            })
+        }
+    }
+
     #[inline]
     pub(super) fn execute_loop_start_instruction(
         &mut self,
@@ -372,27 +432,11 @@ impl RegoVM {
         use Instruction::*;
         match instruction {
             Eq { dest, left, right } => {
-                let a = self.get_register(left)?;
-                let b = self.get_register(right)?;
-
-                if a == &Value::Undefined || b == &Value::Undefined {
-                    self.set_register(dest, Value::Undefined)?;
-                    return Ok(InstructionOutcome::Continue);
-                }
-
-                self.set_register(dest, Value::Bool(a == b))?;
+                self.execute_equality(dest, left, right, true)?;
                 Ok(InstructionOutcome::Continue)
             }
             Ne { dest, left, right } => {
-                let a = self.get_register(left)?;
-                let b = self.get_register(right)?;
-
-                if a == &Value::Undefined || b == &Value::Undefined {
-                    self.set_register(dest, Value::Undefined)?;
-                    return Ok(InstructionOutcome::Continue);
-                }
-
-                self.set_register(dest, Value::Bool(a != b))?;
+                self.execute_equality(dest, left, right, false)?;
                 Ok(InstructionOutcome::Continue)
             }
             Lt { dest, left, right } => {
@@ -536,7 +580,8 @@ impl RegoVM {
             AssertEq { left, right } => {
                 let a = self.get_register(left)?;
                 let b = self.get_register(right)?;
-                let passed = a != &Value::Undefined && b != &Value::Undefined && a == b;
+                // blastwall patch: `Undefined` told by its tag (see `execute_equality`).
+                let passed = !matches!(a, Value::Undefined) && !matches!(b, Value::Undefined) && a == b;
                 self.handle_condition(passed)?;
                 Ok(InstructionOutcome::Continue)
             }
@@ -754,10 +799,7 @@ impl RegoVM {
                 container,
                 key,
             } => {
-                let key_value = self.get_register(key)?;
-                let container_value = self.get_register(container)?;
-                let result = container_value[key_value].clone();
-                self.set_register(dest, result)?;
+                self.execute_index(dest, container, key)?;
                 Ok(InstructionOutcome::Continue)
             }
             IndexLiteral {
@@ -765,18 +807,8 @@ impl RegoVM {
                 container,
                 literal_idx,
             } => {
-                let container_value = self.get_register(container)?;
-
-                if let Some(key_value) = program.literals.get(usize::from(literal_idx)) {
-                    let result = container_value[key_value].clone();
-                    self.set_register(dest, result)?;
-                    Ok(InstructionOutcome::Continue)
-                } else {
-                    Err(VmError::LiteralIndexOutOfBounds {
-                        index: literal_idx,
-                        pc: self.pc,
-                    })
-                }
+                self.execute_index_literal(program, dest, container, literal_idx)?;
+                Ok(InstructionOutcome::Continue)
             }
             ArrayNew { dest } => {
                 let empty_array = Value::new_array();
@@ -1319,5 +1351,17 @@ impl RegoVM {
                 pc: self.pc,
             }),
         }
+    }
+}
+
+/// `&container[key]`, a string key into an object looked up by its text
+/// (blastwall patch, see `RegoVM::execute_index` and vendor/README.md).
+#[inline(always)]
+fn index_value<'a>(container: &'a Value, key: &Value) -> &'a Value {
+    match (container, key) {
+        (Value::Object(object), Value::String(text)) => {
+            object.get_str(text).unwrap_or(&Value::Undefined)
+        }
+        _ => &container[key],
     }
 }

@@ -192,6 +192,22 @@ impl RegoVM {
                 Instruction::ChainedIndex { params_index } => {
                     self.execute_chained_index(&program, params_index)
                 }
+                Instruction::Index {
+                    dest,
+                    container,
+                    key,
+                } => self.execute_index(dest, container, key),
+                Instruction::IndexLiteral {
+                    dest,
+                    container,
+                    literal_idx,
+                } => self.execute_index_literal(&program, dest, container, literal_idx),
+                Instruction::Eq { dest, left, right } => {
+                    self.execute_equality(dest, left, right, true)
+                }
+                Instruction::Ne { dest, left, right } => {
+                    self.execute_equality(dest, left, right, false)
+                }
                 Instruction::CallRule { dest, rule_index } => {
                     self.execute_call_rule(dest, rule_index)
                 }

@@ -91,6 +91,12 @@ pub struct RegoVM {
     /// Pool of register windows for reuse during rule calls
     pub(super) register_window_pool: Vec<Vec<Value>>,
 
+    /// blastwall patch: empty loop and comprehension stacks kept from earlier
+    /// rule calls, for the next ones (see `execute_rule_definitions_common`
+    /// and vendor/README.md).
+    pub(super) spare_loop_stacks: Vec<Vec<LoopContext>>,
+    pub(super) spare_comprehension_stacks: Vec<Vec<ComprehensionContext>>,
+
     /// Maximum number of instructions to execute (default: 25000)
     pub(super) max_instructions: usize,
 
@@ -252,6 +258,8 @@ impl RegoVM {
             comprehension_stack: Vec::new(),
             base_register_count: 2, // Default to 2 registers for basic operations
             register_window_pool: Vec::new(), // Initialize register window pool
+            spare_loop_stacks: Vec::new(),
+            spare_comprehension_stacks: Vec::new(),
             max_instructions: 25000, // Default maximum instruction limit
             executed_instructions: 0,
             #[cfg(test)]

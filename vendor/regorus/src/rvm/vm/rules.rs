@@ -40,13 +40,34 @@ impl RegoVM {
         previous_comprehension_stack: &mut Vec<super::context::ComprehensionContext>,
     ) {
         if let Some(restored_registers) = self.register_stack.pop() {
-            let mut current_register_window = Vec::default();
-            mem::swap(&mut current_register_window, &mut self.registers);
+            let current_register_window = mem::replace(&mut self.registers, restored_registers);
             self.return_register_window(current_register_window);
-            self.registers = restored_registers;
         }
-        mem::swap(&mut self.loop_stack, previous_loop_stack);
-        mem::swap(&mut self.comprehension_stack, previous_comprehension_stack);
+        self.restore_loop_and_comprehension_stacks(
+            mem::take(previous_loop_stack),
+            mem::take(previous_comprehension_stack),
+        );
+    }
+
+    /// blastwall patch: puts back the caller's loop and comprehension stacks
+    /// and keeps the rule's own (emptied) for the next call. See
+    /// vendor/README.md.
+    fn restore_loop_and_comprehension_stacks(
+        &mut self,
+        previous_loop_stack: Vec<super::context::LoopContext>,
+        previous_comprehension_stack: Vec<super::context::ComprehensionContext>,
+    ) {
+        let mut used_loop_stack = mem::replace(&mut self.loop_stack, previous_loop_stack);
+        used_loop_stack.clear();
+        if used_loop_stack.capacity() != 0 {
+            self.spare_loop_stacks.push(used_loop_stack);
+        }
+        let mut used_comprehension_stack =
+            mem::replace(&mut self.comprehension_stack, previous_comprehension_stack);
+        used_comprehension_stack.clear();
+        if used_comprehension_stack.capacity() != 0 {
+            self.spare_comprehension_stacks.push(used_comprehension_stack);
+        }
     }
 
     pub(super) fn execute_rule_definitions_common(
@@ -80,20 +101,21 @@ impl RegoVM {
             },
         };
 
-        let mut previous_registers = Vec::default();
-        mem::swap(&mut previous_registers, &mut self.registers);
+        let previous_registers = mem::replace(&mut self.registers, register_window);
 
-        let mut previous_loop_stack = Vec::default();
-        mem::swap(&mut previous_loop_stack, &mut self.loop_stack);
+        // blastwall patch: the rule's loop and comprehension stacks are
+        // empty vectors kept from an earlier call (`spare_loop_stacks`,
+        // `spare_comprehension_stacks`) instead of new ones, which allocated
+        // on the body's first loop and were freed on return. See
+        // vendor/README.md.
+        let spare_loop_stack = self.spare_loop_stacks.pop().unwrap_or_default();
+        let mut previous_loop_stack = mem::replace(&mut self.loop_stack, spare_loop_stack);
 
-        let mut previous_comprehension_stack = Vec::default();
-        mem::swap(
-            &mut previous_comprehension_stack,
-            &mut self.comprehension_stack,
-        );
+        let spare_comprehension_stack = self.spare_comprehension_stacks.pop().unwrap_or_default();
+        let mut previous_comprehension_stack =
+            mem::replace(&mut self.comprehension_stack, spare_comprehension_stack);
 
         self.register_stack.push(previous_registers);
-        self.registers = register_window;
 
         'outer: for (def_idx, definition_bodies) in rule_definitions.iter().enumerate() {
             for (body_entry_point_idx, body_entry_point) in definition_bodies.iter().enumerate() {
@@ -112,7 +134,11 @@ impl RegoVM {
                         *register = Value::Undefined;
                     }
                 }
-                self.registers.resize(num_registers, Value::Undefined);
+                // blastwall patch: filled by writing `Undefined` (`resize`
+                // cloned it through `Value::clone` for each register).
+                let missing = num_registers.saturating_sub(self.registers.len());
+                self.registers
+                    .extend(core::iter::repeat_with(|| Value::Undefined).take(missing));
 
                 if let Some(destructuring_entry_point) =
                     rule_info.destructuring_blocks.get(def_idx).and_then(|x| *x)
@@ -135,10 +161,13 @@ impl RegoVM {
                 match self.jump_to(*body_entry_point) {
                     Ok(_) => {
                         if matches!(rule_info.rule_type, RuleType::Complete) || is_function_call {
-                            let current_result = self.get_register(result_reg)?.clone();
-                            if current_result != Value::Undefined {
+                            // blastwall patch: `Undefined` is told by its tag, and the
+                            // first result is cloned once (it was compared with
+                            // `Value::eq` and cloned twice). See vendor/README.md.
+                            let current_result = self.get_register(result_reg)?;
+                            if !matches!(current_result, Value::Undefined) {
                                 if let Some(ref expected) = first_successful_result {
-                                    if *expected != current_result {
+                                    if expected != current_result {
                                         rule_failed_due_to_inconsistency = true;
                                         self.set_register(result_reg, Value::Undefined)?;
                                         break;
@@ -210,15 +239,14 @@ impl RegoVM {
         };
 
         if let Some(restored_registers) = self.register_stack.pop() {
-            let mut current_register_window = Vec::default();
-            mem::swap(&mut current_register_window, &mut self.registers);
+            let current_register_window = mem::replace(&mut self.registers, restored_registers);
             self.return_register_window(current_register_window);
-
-            self.registers = restored_registers;
         }
 
-        self.loop_stack = previous_loop_stack;
-        self.comprehension_stack = previous_comprehension_stack;
+        self.restore_loop_and_comprehension_stacks(
+            previous_loop_stack,
+            previous_comprehension_stack,
+        );
 
         Ok((final_result, rule_failed_due_to_inconsistency))
     }
@@ -331,21 +359,24 @@ impl RegoVM {
         }
         self.pc = call_context.return_pc;
 
-        let result_from_rule = if !rule_failed_due_to_inconsistency {
+        // blastwall patch: the rule's value (or its default) is settled
+        // first, then cloned once into the rule cache and moved into `dest`;
+        // it was written to `dest`, compared there with `Value::eq`, read
+        // back and cloned twice. Same value in `dest` and the cache. See
+        // vendor/README.md.
+        let mut final_value = if !rule_failed_due_to_inconsistency {
             final_result
         } else {
             Value::Undefined
         };
 
-        self.set_register(dest, result_from_rule.clone())?;
-
-        if self.get_register(dest)? == &Value::Undefined && !rule_failed_due_to_inconsistency {
+        if matches!(final_value, Value::Undefined) && !rule_failed_due_to_inconsistency {
             match call_context.rule_type {
                 RuleType::PartialSet => {
-                    self.set_register(dest, Value::new_set())?;
+                    final_value = Value::new_set();
                 }
                 RuleType::PartialObject => {
-                    self.set_register(dest, Value::new_object())?;
+                    final_value = Value::new_object();
                 }
                 RuleType::Complete => {
                     if let Some(rule_metadata) = self
@@ -360,7 +391,7 @@ impl RegoVM {
                                 .get(usize::from(default_literal_index))
                                 .cloned()
                             {
-                                self.set_register(dest, default_value)?;
+                                final_value = default_value;
                             }
                         }
                     }
@@ -368,7 +399,6 @@ impl RegoVM {
             }
         }
 
-        let final_value = self.get_register(dest)?.clone();
         if !is_function_rule {
             let available = self.rule_cache.len();
             let entry = self
@@ -381,6 +411,7 @@ impl RegoVM {
                 })?;
             *entry = (true, final_value.clone());
         }
+        self.set_register(dest, final_value)?;
         Ok(())
     }
     pub(super) fn execute_call_rule(&mut self, dest: u8, rule_index: u16) -> Result<()> {

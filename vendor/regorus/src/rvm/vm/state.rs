@@ -107,7 +107,13 @@ impl RegoVM {
         self.execution_state = ExecutionState::Ready;
 
         // Reset rule cache
-        self.rule_cache = alloc::vec![(false, Value::Undefined); self.program.rule_infos.len()];
+        // blastwall patch: refilled in place (it was a new vector per
+        // execution; `release_previous_execution_state` has emptied it). See
+        // vendor/README.md.
+        self.rule_cache.clear();
+        let rule_count = self.program.rule_infos.len();
+        self.rule_cache
+            .extend(core::iter::repeat_with(|| (false, Value::Undefined)).take(rule_count));
 
         // Reset registers to clean state
         self.registers
@@ -264,7 +270,16 @@ impl RegoVM {
 
     /// Return a register window to the pool for reuse
     pub(super) fn return_register_window(&mut self, mut window: Vec<Value>) {
-        window.clear(); // Clear contents for reuse
+        // blastwall patch: emptied by popping, values without a heap part
+        // (most registers: `Undefined`, booleans, `null`) let go of without a
+        // call to their drop glue each (`clear` made one per register). See
+        // vendor/README.md.
+        while let Some(value) = window.pop() {
+            match value {
+                Value::Undefined | Value::Null | Value::Bool(_) => core::mem::forget(value),
+                other => drop(other),
+            }
+        }
         self.register_window_pool.push(window);
     }
 

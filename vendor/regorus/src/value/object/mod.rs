@@ -216,7 +216,48 @@ impl Object {
 #[inline(always)]
 fn same_str(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a.first() == b.first() && a == b
+    a.len() == b.len() && a.first() == b.first() && same_len_bytes_eq(a, b)
+}
+
+/// `a == b` for two byte strings of the same length, those of up to 16 bytes
+/// (most keys) compared by two overlapping loads of each instead of a call to
+/// `memcmp` (blastwall patch, see vendor/README.md).
+#[inline(always)]
+fn same_len_bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let tail = n - 8;
+        if let (Some(a0), Some(b0), Some(a1), Some(b1)) =
+            (load8(a, 0), load8(b, 0), load8(a, tail), load8(b, tail))
+        {
+            return a0 == b0 && a1 == b1;
+        }
+    } else if (4..8).contains(&n) {
+        let tail = n - 4;
+        if let (Some(a0), Some(b0), Some(a1), Some(b1)) =
+            (load4(a, 0), load4(b, 0), load4(a, tail), load4(b, tail))
+        {
+            return a0 == b0 && a1 == b1;
+        }
+    } else if n < 4 {
+        return a.iter().zip(b.iter()).all(|(x, y)| x == y);
+    }
+    a == b
+}
+
+#[inline(always)]
+fn load8(s: &[u8], at: usize) -> Option<u64> {
+    let bytes: [u8; 8] = s.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    Some(u64::from_ne_bytes(bytes))
+}
+
+#[inline(always)]
+fn load4(s: &[u8], at: usize) -> Option<u32> {
+    let bytes: [u8; 4] = s.get(at..at.checked_add(4)?)?.try_into().ok()?;
+    Some(u32::from_ne_bytes(bytes))
 }
 
 /// `a.cmp(b)` (`Value::Ord`) for two keys or values, deciding two strings
@@ -248,6 +289,8 @@ fn cmp_key_with_str(k: &Value, key: &str) -> Ordering {
             // Most keys differ in their first byte: decide those without a call.
             match (a.first(), b.first()) {
                 (Some(x), Some(y)) if x != y => x.cmp(y),
+                // The key found (blastwall patch, see `same_len_bytes_eq`).
+                _ if same_len_bytes_eq(a, b) => Ordering::Equal,
                 _ => a.cmp(b),
             }
         }
