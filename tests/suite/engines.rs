@@ -398,6 +398,81 @@ fn regorus_lookups_by_str_find_what_lookups_by_value_find() {
     assert_eq!(Value::from("x").field("x"), &Value::Undefined);
 }
 
+/// The vendored `Object::get_str` scans frozen objects of up to 32 keys, comparing
+/// keys of up to 16 bytes by two overlapping loads each instead of `memcmp`, and
+/// binary-searches larger ones (changes 9, 15 and 17 in vendor/README.md): on
+/// objects of every size around those bounds, with string keys of every length
+/// from 0 to 40 bytes that differ from the key looked up in one byte only (each
+/// position in turn) or in their length, and keys of other types, it finds what
+/// `get(&Value)` finds, in both storages.
+#[test]
+fn regorus_lookups_by_str_compare_every_byte_of_every_key_length() {
+    let base: Vec<u8> = (0..40u8).map(|i| b'a' + (i % 26)).collect();
+    let text = |bytes: &[u8]| String::from_utf8(bytes.to_vec()).unwrap();
+    for len in 0..=40usize {
+        let key = text(&base[..len]);
+        // Same length, one byte different (every position), and one shorter and
+        // one longer key sharing the prefix.
+        let mut near: Vec<String> = (0..len)
+            .map(|at| {
+                let mut bytes = base[..len].to_vec();
+                bytes[at] = b'Z';
+                text(&bytes)
+            })
+            .collect();
+        if len > 0 {
+            near.push(text(&base[..len - 1]));
+        }
+        near.push(text(&base[..(len + 1).min(40)]));
+        near.retain(|k| *k != key);
+        for size in [0usize, 1, 2, 7, 8, 9, 16, 31, 32, 33, 40, 64] {
+            for with_key in [false, true] {
+                let mut entries: Vec<(Value, Value)> = near
+                    .iter()
+                    .cycle()
+                    .take(size.min(near.len()))
+                    .enumerate()
+                    .map(|(i, k)| (Value::from(k.as_str()), Value::from(i as u64)))
+                    .collect();
+                // Fill up to `size` with keys of other lengths and types.
+                let mut filler = 0u64;
+                while entries.len() < size {
+                    entries.push(match filler % 3 {
+                        0 => (Value::from(format!("f{filler:03}").as_str()), Value::Null),
+                        1 => (Value::from(filler), Value::Bool(true)),
+                        _ => (Value::from(format!("{filler:0>20}").as_str()), Value::Null),
+                    });
+                    filler += 1;
+                }
+                if with_key {
+                    entries.push((Value::from(key.as_str()), Value::from("found")));
+                }
+                let frozen = Value::object_from_entries(entries.clone());
+                let mut built = Value::new_object();
+                for (k, v) in &entries {
+                    built.as_object_mut().unwrap().insert(k.clone(), v.clone());
+                }
+                for object in [&frozen, &built] {
+                    let Value::Object(map) = object else {
+                        panic!("not an object")
+                    };
+                    for probe in near.iter().chain(std::iter::once(&key)) {
+                        let by_value = map.get(&Value::from(probe.as_str()));
+                        assert_eq!(
+                            map.get_str(probe),
+                            by_value,
+                            "{probe:?} in an object of {} keys",
+                            entries.len()
+                        );
+                    }
+                    let expected = with_key.then(|| Value::from("found"));
+                    assert_eq!(map.get_str(&key).cloned(), expected, "{key:?}");
+                }
+            }
+        }
+    }
+}
+
 /// regorus 0.14.1's VM bound `x := <undefined>` and went on, so that a later
 /// `not x.field` held (vendor/README.md): the patched VM fails the body there, as
 /// the interpreter does. cross-product-image reported images of every pod without

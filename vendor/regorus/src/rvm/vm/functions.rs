@@ -36,6 +36,22 @@ impl RegoVM {
         Ok(())
     }
 
+    /// Keeps `args` (emptied by the next call) for the next builtin call.
+    ///
+    /// blastwall patch: the vector it replaces is the empty one left by
+    /// `mem::take` at the start of the call; one without capacity owns
+    /// nothing and is let go of without a call to its drop glue (an
+    /// assignment made one per builtin call). See vendor/README.md.
+    #[inline]
+    fn put_back_builtin_args(&mut self, args: alloc::vec::Vec<Value>) {
+        let previous = core::mem::replace(&mut self.cached_builtin_args, args);
+        if previous.capacity() == 0 && previous.is_empty() {
+            core::mem::forget(previous);
+        } else {
+            drop(previous);
+        }
+    }
+
     // blastwall patch: a builtin call reads its parameters and the builtin
     // from the program without cloning the program's `Arc`, and passes the
     // cached dummy span and expressions by reference instead of cloning the
@@ -78,7 +94,7 @@ impl RegoVM {
             match self.get_register(arg_reg) {
                 Ok(value) => args.push(value.clone()),
                 Err(err) => {
-                    self.cached_builtin_args = args;
+                    self.put_back_builtin_args(args);
                     return Err(err);
                 }
             }
@@ -86,7 +102,7 @@ impl RegoVM {
 
         let actual_args = args.len();
         if u16::try_from(actual_args).unwrap_or(u16::MAX) != expected_args {
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             return Err(VmError::BuiltinArgumentMismatch {
                 expected: expected_args,
                 actual: actual_args,
@@ -96,14 +112,14 @@ impl RegoVM {
 
         // blastwall patch: `Undefined` told by its tag, not by `Value::eq`.
         if args.iter().any(|a| matches!(a, Value::Undefined)) {
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             self.set_register(params.dest, Value::Undefined)?;
             self.memory_check()?;
             return Ok(());
         }
 
         let Some(builtin_fn) = builtin_fn else {
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             let name = self
                 .program
                 .get_builtin_info(params.builtin_index)
@@ -119,7 +135,7 @@ impl RegoVM {
             .ensure_dummy_exprs(args.len())
             .and_then(|()| self.get_dummy_span().map(|_| ()))
         {
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             return Err(err);
         }
 
@@ -128,7 +144,7 @@ impl RegoVM {
                 for entry in entries {
                     if entry.0.as_slice() == args.as_slice() {
                         let cached = entry.1.clone();
-                        self.cached_builtin_args = args;
+                        self.put_back_builtin_args(args);
                         self.set_register(params.dest, cached)?;
                         self.memory_check()?;
                         return Ok(());
@@ -145,7 +161,7 @@ impl RegoVM {
                 self.strict_builtin_errors,
             ),
             None => {
-                self.cached_builtin_args = args;
+                self.put_back_builtin_args(args);
                 return Err(VmError::Internal {
                     message: alloc::string::String::from("dummy span not initialized"),
                     pc: self.pc,
@@ -158,13 +174,13 @@ impl RegoVM {
             // mode, to prevent `not builtin(...)` from silently flipping to true.
             Err(e) if !self.strict_builtin_errors => {
                 if e.downcast_ref::<crate::LimitError>().is_some() {
-                    self.cached_builtin_args = args;
+                    self.put_back_builtin_args(args);
                     return Err(e.into());
                 }
                 Value::Undefined
             }
             Err(err) => {
-                self.cached_builtin_args = args;
+                self.put_back_builtin_args(args);
                 return Err(err.into());
             }
         };
@@ -175,14 +191,14 @@ impl RegoVM {
             // This is acceptable because cache inserts are rare (once per unique
             // argument set) while the hot path (cache hit above) reuses the Vec.
             let cache_args = core::mem::take(&mut args);
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             self.builtins_cache
                 .entry(name)
                 .or_default()
                 .push((cache_args, result.clone()));
             self.set_register(params.dest, result)?;
         } else {
-            self.cached_builtin_args = args;
+            self.put_back_builtin_args(args);
             self.set_register(params.dest, result)?;
         }
 

@@ -127,66 +127,79 @@ impl RegoVM {
         Ok(())
     }
 
+    // blastwall patch: the loop's context is updated in place on the loop
+    // stack instead of popped (a copy of the whole context) and pushed back
+    // (another copy and a capacity check) at each step; the next element is
+    // taken from it by `next_iteration_item` and then written to the
+    // registers. Same registers, same pc, same results; a context is off the
+    // stack after an error, as before. See vendor/README.md.
     fn execute_loop_next_run_to_completion(
         &mut self,
         _body_start: u16,
         loop_end: u16,
     ) -> Result<()> {
-        if let Some(mut loop_ctx) = self.loop_stack.pop() {
-            let body_start = loop_ctx.body_start;
-            let loop_end_local = loop_ctx.loop_end;
-
-            loop_ctx.total_iterations = loop_ctx.total_iterations.saturating_add(1);
-
-            let iteration_succeeded = Self::check_iteration_success(&loop_ctx)?;
-
-            if iteration_succeeded {
-                loop_ctx.success_count = loop_ctx.success_count.saturating_add(1);
-            }
-
-            let action = Self::determine_loop_action(&loop_ctx.mode, iteration_succeeded);
-
-            match action {
-                LoopAction::ExitWithSuccess | LoopAction::ExitWithFailure => {
-                    let result_value = matches!(action, LoopAction::ExitWithSuccess);
-                    self.set_register(loop_ctx.result_reg, Value::Bool(result_value))?;
-                    self.pc = usize::from(loop_end_local.saturating_sub(1));
-                    return Ok(());
-                }
-                LoopAction::Continue => {}
-            }
-
-            loop_ctx.iteration_state.advance();
-            let has_next = self.setup_next_iteration(
-                &mut loop_ctx.iteration_state,
-                loop_ctx.key_reg,
-                loop_ctx.value_reg,
-            )?;
-
-            if has_next {
-                loop_ctx.current_iteration_failed = false;
-
-                self.loop_stack.push(loop_ctx);
-                self.pc = usize::from(body_start.saturating_sub(1));
-            } else {
-                let final_result = match loop_ctx.mode {
-                    LoopMode::Any => Value::Bool(loop_ctx.success_count > 0),
-                    LoopMode::Every => {
-                        Value::Bool(loop_ctx.success_count == loop_ctx.total_iterations)
-                    }
-                    LoopMode::ForEach => Value::Bool(loop_ctx.success_count > 0),
-                };
-
-                self.set_register(loop_ctx.result_reg, final_result)?;
-
-                self.pc = usize::from(loop_end_local.saturating_sub(1));
-            }
-
-            Ok(())
-        } else {
+        let Some(loop_ctx) = self.loop_stack.last_mut() else {
             self.pc = usize::from(loop_end);
-            Ok(())
+            return Ok(());
+        };
+        let body_start = loop_ctx.body_start;
+        let loop_end_local = loop_ctx.loop_end;
+        let result_reg = loop_ctx.result_reg;
+        let mode = loop_ctx.mode;
+
+        loop_ctx.total_iterations = loop_ctx.total_iterations.saturating_add(1);
+
+        let iteration_succeeded = Self::check_iteration_success(loop_ctx)?;
+
+        if iteration_succeeded {
+            loop_ctx.success_count = loop_ctx.success_count.saturating_add(1);
         }
+
+        let action = Self::determine_loop_action(&mode, iteration_succeeded);
+
+        match action {
+            LoopAction::ExitWithSuccess | LoopAction::ExitWithFailure => {
+                self.loop_stack.pop();
+                let result_value = matches!(action, LoopAction::ExitWithSuccess);
+                self.set_register(result_reg, Value::Bool(result_value))?;
+                self.pc = usize::from(loop_end_local.saturating_sub(1));
+                return Ok(());
+            }
+            LoopAction::Continue => {}
+        }
+
+        loop_ctx.iteration_state.advance();
+        let (key_reg, value_reg) = (loop_ctx.key_reg, loop_ctx.value_reg);
+        let next = Self::next_iteration_item(&mut loop_ctx.iteration_state, key_reg != value_reg);
+
+        if let Some((key, value)) = next {
+            loop_ctx.current_iteration_failed = false;
+            let written = match key {
+                Some(key) => self.set_register(key_reg, key),
+                None => Ok(()),
+            }
+            .and_then(|()| self.set_register(value_reg, value));
+            if let Err(err) = written {
+                self.loop_stack.pop();
+                return Err(err);
+            }
+            self.pc = usize::from(body_start.saturating_sub(1));
+        } else {
+            let (success_count, total_iterations) =
+                (loop_ctx.success_count, loop_ctx.total_iterations);
+            self.loop_stack.pop();
+            let final_result = match mode {
+                LoopMode::Any => Value::Bool(success_count > 0),
+                LoopMode::Every => Value::Bool(success_count == total_iterations),
+                LoopMode::ForEach => Value::Bool(success_count > 0),
+            };
+
+            self.set_register(result_reg, final_result)?;
+
+            self.pc = usize::from(loop_end_local.saturating_sub(1));
+        }
+
+        Ok(())
     }
 
     fn execute_loop_start_suspendable(
@@ -510,24 +523,38 @@ impl RegoVM {
         key_reg: u8,
         value_reg: u8,
     ) -> Result<bool> {
+        match Self::next_iteration_item(state, key_reg != value_reg) {
+            Some((key, value)) => {
+                if let Some(key) = key {
+                    self.set_register(key_reg, key)?;
+                }
+                self.set_register(value_reg, value)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The next element of an iteration, `None` at its end: its key (when
+    /// `with_key`) and value. blastwall patch: taken out of
+    /// `setup_next_iteration` (same elements, same cursor moves) so that
+    /// `LoopNext` can step a context in place on the loop stack.
+    #[inline]
+    pub(super) fn next_iteration_item(
+        state: &mut IterationState,
+        with_key: bool,
+    ) -> Option<(Option<Value>, Value)> {
         match *state {
             IterationState::Array {
                 ref items,
                 ref index,
             } => {
                 if *index < items.len() {
-                    if key_reg != value_reg {
-                        let key_value = Value::from(*index);
-                        self.set_register(key_reg, key_value)?;
-                    }
-                    if let Some(item_value) = items.get(*index).cloned() {
-                        self.set_register(value_reg, item_value)?;
-                        Ok(true)
-                    } else {
-                        Ok(false)
-                    }
+                    let item_value = items.get(*index).cloned()?;
+                    let key_value = with_key.then(|| Value::from(*index));
+                    Some((key_value, item_value))
                 } else {
-                    Ok(false)
+                    None
                 }
             }
             IterationState::Object {
@@ -538,43 +565,24 @@ impl RegoVM {
                 // `Rc<Object>`; `next` both yields the current entry and
                 // advances the cursor. No explicit `current_key` snapshot is
                 // needed — see the doc on `IterationState`.
-                if let Some((key, value)) = obj.next(cursor) {
-                    let value = value.clone();
-                    if key_reg != value_reg {
-                        self.set_register(key_reg, key.clone())?;
-                    }
-                    self.set_register(value_reg, value)?;
-                    Ok(true)
-                } else {
-                    Ok(false)
-                }
+                let (key, value) = obj.next(cursor)?;
+                Some((with_key.then(|| key.clone()), value.clone()))
             }
             IterationState::Set {
                 ref items,
                 ref mut cursor,
             } => {
-                if let Some(item) = items.next(cursor) {
-                    if key_reg != value_reg {
-                        self.set_register(key_reg, item.clone())?;
-                    }
-                    self.set_register(value_reg, item.clone())?;
-                    Ok(true)
-                } else {
-                    Ok(false)
-                }
+                let item = items.next(cursor)?;
+                Some((with_key.then(|| item.clone()), item.clone()))
             }
             IterationState::Single { ref consumed } => {
                 if *consumed {
-                    Ok(false)
+                    None
                 } else {
                     // Virtual single element: key=0, value=Null.
                     // Sub-field accesses on Null produce Undefined, which is
                     // what Azure Policy expects for missing/non-array [*].
-                    if key_reg != value_reg {
-                        self.set_register(key_reg, Value::from(0))?;
-                    }
-                    self.set_register(value_reg, Value::Null)?;
-                    Ok(true)
+                    Some((with_key.then(|| Value::from(0)), Value::Null))
                 }
             }
         }
