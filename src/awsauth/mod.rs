@@ -29,14 +29,14 @@ pub const SECTIONS: [&str; 3] = ["mapRoles", "mapUsers", "mapAccounts"];
 /// Whether `object` is the aws-auth ConfigMap: named `aws-auth`, in `kube-system`
 /// or with no namespace (a file that `kubectl apply -n kube-system` will place).
 pub fn is_aws_auth(object: &Value) -> bool {
-    let meta = &object["metadata"];
-    let namespace_ok = match &meta["namespace"] {
+    use crate::facts::field;
+    let is = |v: &Value, text: &str| matches!(v, Value::String(s) if s.as_ref() == text);
+    let meta = field(object, "metadata");
+    let namespace_ok = match field(meta, "namespace") {
         Value::Undefined | Value::Null => true,
-        ns => *ns == Value::from("kube-system"),
+        ns => is(ns, "kube-system"),
     };
-    object["kind"] == Value::from("ConfigMap")
-        && meta["name"] == Value::from("aws-auth")
-        && namespace_ok
+    is(field(object, "kind"), "ConfigMap") && is(field(meta, "name"), "aws-auth") && namespace_ok
 }
 
 /// The string value of section `name`, if the object has one.

@@ -718,15 +718,20 @@ impl RegistryPrefix {
 
 /// Spells out the Docker Hub defaults: `nginx:1` → `docker.io/library/nginx:1`.
 pub fn normalize_image(image: &str) -> String {
+    normalized_image(image).into_owned()
+}
+
+/// [`normalize_image`], borrowing `image` when it names its registry already.
+pub fn normalized_image(image: &str) -> std::borrow::Cow<'_, str> {
     let first = image.split('/').next().unwrap_or("");
     let has_registry =
         image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
     if has_registry {
-        image.to_string()
+        std::borrow::Cow::Borrowed(image)
     } else if image.contains('/') {
-        format!("docker.io/{image}")
+        std::borrow::Cow::Owned(format!("docker.io/{image}"))
     } else {
-        format!("docker.io/library/{image}")
+        std::borrow::Cow::Owned(format!("docker.io/library/{image}"))
     }
 }
 

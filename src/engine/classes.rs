@@ -5,10 +5,9 @@
 //! The rules a review reaches form its class; each distinct class gets a
 //! generated aggregate module with one set gathering the `deny` sets of its rules.
 
-use std::collections::HashMap;
-
 use regorus::Value;
 
+use crate::facts::keys::FxMap;
 use crate::facts::Names;
 
 use super::matching::{Match, Target};
@@ -34,7 +33,7 @@ pub(super) struct Classes {
     /// rules'), each with its rules, ascending.
     distinct: Vec<(Match, Vec<usize>)>,
     /// Kind name → the distinct matches that name it, ascending.
-    by_kind: HashMap<String, Vec<usize>>,
+    by_kind: FxMap<String, Vec<usize>>,
     /// The distinct matches that may reach a review of any kind, ascending.
     any_kind: Vec<usize>,
 }
@@ -62,7 +61,7 @@ impl Classes {
                 None => distinct.push((m.clone(), vec![i])),
             }
         }
-        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_kind: FxMap<String, Vec<usize>> = FxMap::default();
         let mut any_kind = Vec::new();
         for (d, (m, _)) in distinct.iter().enumerate() {
             match m.kind_index() {
@@ -108,7 +107,7 @@ impl Classes {
         let target = Target::of(input);
         self.candidates(&target)
             .into_iter()
-            .filter(|&i| self.rules[i].1.facts_match(&target))
+            .filter(|&i| self.rules[i].1.facts_match(target.facts()))
             .collect()
     }
 
@@ -117,12 +116,14 @@ impl Classes {
     fn candidates(&self, target: &Target) -> Vec<usize> {
         let mut matches: Vec<usize> = Vec::with_capacity(self.any_kind.len() + 16);
         matches.extend_from_slice(&self.any_kind);
-        let kinds: Vec<&str> = target.kind_names().collect();
-        for (n, kind) in kinds.iter().enumerate() {
-            if kinds[..n].contains(kind) {
+        let mut seen: [&str; 3] = [""; 3];
+        for (n, kind) in target.kind_names().take(3).enumerate() {
+            let repeated = seen[..n].contains(&kind);
+            seen[n] = kind;
+            if repeated {
                 continue;
             }
-            if let Some(more) = self.by_kind.get(*kind) {
+            if let Some(more) = self.by_kind.get(kind) {
                 matches.extend_from_slice(more);
             }
         }
@@ -154,10 +155,9 @@ impl Classes {
             (true, true) => Value::new_object(),
             _ => Value::object_from_entries(facts.for_matching(full, light)),
         };
-        let target = bare.with_facts(&computed);
         let members: Vec<usize> = candidates
             .into_iter()
-            .filter(|&i| self.rules[i].1.facts_match(&target))
+            .filter(|&i| self.rules[i].1.facts_match(&computed))
             .collect();
         // The engine reads `workload` itself (findings inside a pod spec found by
         // its shape get a note).

@@ -84,11 +84,47 @@ pub(super) struct Match {
 /// What of a review matching looks at, read once per review.
 pub(super) struct Target<'a> {
     /// (API group, kind) of the object, old object and request.
-    kinds: Vec<(&'a str, &'a str)>,
-    namespaces: Vec<&'a str>,
-    names: Vec<&'a str>,
+    kinds: Three<(&'a str, &'a str)>,
+    namespaces: Three<&'a str>,
+    names: Three<&'a str>,
     operation: Option<&'a str>,
     facts: &'a Value,
+}
+
+/// Up to three items (one each from the object, the old object and the request),
+/// kept in place: a review's target allocates nothing.
+#[derive(Clone, Copy)]
+struct Three<T> {
+    items: [T; 3],
+    len: usize,
+}
+
+impl<T: Copy + Default> Three<T> {
+    fn new() -> Three<T> {
+        Three {
+            items: [T::default(); 3],
+            len: 0,
+        }
+    }
+
+    fn extend(&mut self, item: Option<T>) {
+        if let (Some(item), true) = (item, self.len < 3) {
+            self.items[self.len] = item;
+            self.len += 1;
+        }
+    }
+
+    fn push(&mut self, item: T) {
+        self.extend(Some(item));
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, T> {
+        self.items[..self.len].iter()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 fn string(value: &Value) -> Option<&str> {
@@ -106,9 +142,9 @@ impl<'a> Target<'a> {
 
     /// The target of `review` with the facts `facts` (an object of facts).
     pub fn new(review: &'a Value, facts: &'a Value) -> Target<'a> {
-        let mut kinds = Vec::with_capacity(3);
-        let mut namespaces = Vec::with_capacity(3);
-        let mut names = Vec::with_capacity(3);
+        let mut kinds = Three::new();
+        let mut namespaces = Three::new();
+        let mut names = Three::new();
         for object in [field(review, "object"), field(review, "oldObject")] {
             if let Some(kind) = string(field(object, "kind")) {
                 let group =
@@ -142,18 +178,9 @@ impl<'a> Target<'a> {
         self.kinds.iter().map(|(_, kind)| *kind)
     }
 
-    /// The same target with the facts `facts`.
-    pub fn with_facts<'b>(&self, facts: &'b Value) -> Target<'b>
-    where
-        'a: 'b,
-    {
-        Target {
-            kinds: self.kinds.clone(),
-            namespaces: self.namespaces.clone(),
-            names: self.names.clone(),
-            operation: self.operation,
-            facts,
-        }
+    /// The facts of the target (an object of facts).
+    pub fn facts(&self) -> &'a Value {
+        self.facts
     }
 }
 
@@ -172,7 +199,7 @@ impl Match {
     /// Whether a review reaches the rule.
     #[cfg(test)]
     pub fn matches(&self, target: &Target) -> bool {
-        self.matches_but_facts(target) && self.facts_match(target)
+        self.matches_but_facts(target) && self.facts_match(target.facts())
     }
 
     /// Whether the review reaches the rule as far as kinds, namespaces, names and
@@ -214,12 +241,15 @@ impl Match {
         true
     }
 
-    /// Whether every fact the rule requires is set.
-    pub fn facts_match(&self, target: &Target) -> bool {
+    /// Whether every fact the rule requires is set in `facts` (an object of facts).
+    pub fn facts_match(&self, facts: &Value) -> bool {
         self.facts.iter().all(|path| {
-            let mut value = target.facts;
+            let mut value = facts;
             for key in path {
-                value = &value[key];
+                value = match (value, key) {
+                    (Value::Object(_), Value::String(k)) => field(value, k),
+                    _ => &value[key],
+                };
             }
             is_set(value)
         })

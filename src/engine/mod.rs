@@ -24,7 +24,7 @@ mod vm;
 pub use error::EngineError;
 pub use pack::RuleSource;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -154,7 +154,7 @@ pub struct Engine {
     data: Value,
     rules: Arc<Vec<RuleMeta>>,
     /// Rule package (short name) → index of its rule in `rules`.
-    packages: Arc<HashMap<String, usize>>,
+    packages: Arc<crate::facts::keys::FxMap<String, usize>>,
     classes: Arc<Classes>,
     /// Every module but the aggregate.
     sources: Arc<Vec<RuleSource>>,
@@ -511,11 +511,22 @@ impl Engine {
         let mut tagged: Vec<(&Value, &RuleMeta)> = items
             .into_iter()
             .filter_map(|item| {
-                let Value::String(short) = item.field("rule") else {
+                // `{"finding", "rule"}`: its two fields in one pass.
+                let (mut rule, mut finding) = (&Value::Undefined, &Value::Undefined);
+                if let Value::Object(fields) = item {
+                    for (k, v) in fields.iter() {
+                        match k {
+                            Value::String(k) if k.as_ref() == "rule" => rule = v,
+                            Value::String(k) if k.as_ref() == "finding" => finding = v,
+                            _ => {}
+                        }
+                    }
+                }
+                let Value::String(short) = rule else {
                     return None;
                 };
                 let meta = self.rules.get(*self.packages.get(short.as_ref())?)?;
-                Some((item.field("finding"), meta))
+                Some((finding, meta))
             })
             .collect();
         tagged.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.id.cmp(&b.1.id)));
@@ -652,12 +663,33 @@ fn shape_note(input: &Value) -> Option<(Vec<PathSeg>, String)> {
 
 /// A rule's finding (`{"msg", "path", "related", "severity", "at"}`) as a hit.
 fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
-    let message = match finding.field("msg") {
+    // Its fields in one pass over the object (a lookup each costs more).
+    let (mut msg, mut path, mut related, mut severity, mut at) = (
+        &Value::Undefined,
+        &Value::Undefined,
+        &Value::Undefined,
+        &Value::Undefined,
+        &Value::Undefined,
+    );
+    if let Value::Object(fields) = finding {
+        for (k, v) in fields.iter() {
+            let Value::String(k) = k else { continue };
+            match k.as_ref() {
+                "msg" => msg = v,
+                "path" => path = v,
+                "related" => related = v,
+                "severity" => severity = v,
+                "at" => at = v,
+                _ => {}
+            }
+        }
+    }
+    let message = match msg {
         Value::String(s) => s.to_string(),
         Value::Undefined | Value::Null => meta.title.clone(),
         other => other.to_json_str().unwrap_or_default(),
     };
-    let related = match finding.field("related") {
+    let related = match related {
         Value::Array(items) => items
             .iter()
             .map(|r| {
@@ -671,7 +703,7 @@ fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
         _ => Vec::new(),
     };
     // A rule with findings of two weights (cross-product-image) may lower one.
-    let severity = match finding.field("severity") {
+    let severity = match severity {
         Value::String(s) => Severity::parse(s).unwrap_or(meta.severity),
         _ => meta.severity,
     };
@@ -679,9 +711,9 @@ fn hit_from_value(meta: &RuleMeta, finding: &Value) -> RuleHit {
         rule: meta.id.clone(),
         severity,
         message,
-        path: path_from_value(finding.field("path")),
+        path: path_from_value(path),
         related,
-        at_key: matches!(finding.field("at"), Value::String(s) if s.as_ref() == "key"),
+        at_key: matches!(at, Value::String(s) if s.as_ref() == "key"),
     }
 }
 

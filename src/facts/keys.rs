@@ -342,6 +342,19 @@ pub fn key(name: &str) -> Value {
     }
 }
 
+/// `{}`, shared: an empty object built once per process rather than allocated per
+/// use.
+pub fn empty_object() -> Value {
+    static EMPTY: LazyLock<Value> = LazyLock::new(Value::new_object);
+    EMPTY.clone()
+}
+
+/// `""`, shared.
+pub fn empty_string() -> Value {
+    static EMPTY: LazyLock<Value> = LazyLock::new(|| Value::from(""));
+    EMPTY.clone()
+}
+
 /// An object of `entries` with shared keys (a later entry replaces an earlier one
 /// of the same key). The entries are put in order by their keys' bytes first, an
 /// inline comparison, so that the object's own sort (comparing `Value`s) finds
@@ -384,10 +397,13 @@ impl Shape {
             sorted.sort_by(|a, b| a.1.cmp(&b.1));
             sorted
         });
-        let entries = sorted
-            .iter()
-            .filter_map(|(i, k)| Some((k.clone(), values.get_mut(*i)?.take()?)))
-            .collect();
+        // Sized at once: collecting a filtered iterator grows the vector step by step.
+        let mut entries = Vec::with_capacity(N);
+        for (i, k) in sorted {
+            if let Some(v) = values.get_mut(*i).and_then(Option::take) {
+                entries.push((k.clone(), v));
+            }
+        }
         Value::object_from_entries(entries)
     }
 }

@@ -167,13 +167,38 @@ pub struct Lazy<'a> {
     pub ctx: &'a Context,
     /// The document of a lint run the review is of ([`compute_at`]).
     pub doc: Option<crate::access_entries::run::DocKey>,
-    /// The requester fact of this review, once computed (matching and the facts
-    /// the rules read both need it).
-    requester: Requester,
+    /// What of this review's facts matching and the facts the rules read both need,
+    /// once computed.
+    cache: Cache,
 }
 
-/// The requester fact of one review, computed on first use.
-type Requester = std::cell::OnceCell<Option<Value>>;
+/// The parts of one review's facts that more than one step needs, each computed on
+/// first use: the requester fact, and the base fields of `tenancy`
+/// ([`tenancy::base_entries`]), which matching's light `tenancy` and the parts the
+/// rules read both hold.
+#[derive(Default)]
+struct Cache {
+    requester: std::cell::OnceCell<Option<Value>>,
+    tenancy_base: std::cell::OnceCell<tenancy::Entries>,
+}
+
+impl Cache {
+    /// The base fields of `tenancy` for `review` (a config is loaded).
+    fn tenancy_base(
+        &self,
+        t: &tenancy::Tenancy,
+        ctx: &Context,
+        review: &Value,
+    ) -> tenancy::Entries {
+        let base = self
+            .tenancy_base
+            .get_or_init(|| tenancy::base_entries(t, ctx.namespaces.as_deref(), review));
+        // Room for the fields added to it (`owners`, `requester`).
+        let mut entries = Vec::with_capacity(base.len() + 2);
+        entries.extend_from_slice(base);
+        entries
+    }
+}
 
 impl<'a> Lazy<'a> {
     pub fn new(
@@ -185,7 +210,7 @@ impl<'a> Lazy<'a> {
             review,
             ctx,
             doc,
-            requester: Requester::new(),
+            cache: Cache::default(),
         }
     }
 
@@ -196,31 +221,25 @@ impl<'a> Lazy<'a> {
             self.ctx,
             self.doc,
             Names::ALL,
-            &self.requester,
+            &self.cache,
         ))
     }
 
     /// The entries of [`compute_some`].
     pub fn some(&self, wanted: Names) -> Vec<(Value, Value)> {
-        compute_in(self.review, self.ctx, self.doc, wanted, &self.requester)
+        compute_in(self.review, self.ctx, self.doc, wanted, &self.cache)
     }
 
     /// The entries of [`for_matching`].
     pub fn for_matching(&self, full: Names, light: Names) -> Vec<(Value, Value)> {
-        matching_in(
-            self.review,
-            self.ctx,
-            self.doc,
-            full,
-            light,
-            &self.requester,
-        )
+        matching_in(self.review, self.ctx, self.doc, full, light, &self.cache)
     }
 }
 
 /// The requester fact of `review` when a config is loaded, computed once per `cache`.
-fn requester_of(review: &Value, ctx: &Context, cache: &Requester) -> Option<Value> {
+fn requester_of(review: &Value, ctx: &Context, cache: &Cache) -> Option<Value> {
     cache
+        .requester
         .get_or_init(|| {
             let t = ctx.tenancy.as_deref()?;
             Some(requester::fact(
@@ -256,7 +275,7 @@ pub fn compute_some(
     doc: Option<crate::access_entries::run::DocKey>,
     wanted: Names,
 ) -> Value {
-    Value::object_from_entries(compute_in(review, ctx, doc, wanted, &Requester::new()))
+    Value::object_from_entries(compute_in(review, ctx, doc, wanted, &Cache::default()))
 }
 
 /// Facts as object entries, each name once.
@@ -267,7 +286,7 @@ fn compute_in(
     ctx: &Context,
     doc: Option<crate::access_entries::run::DocKey>,
     wanted: Names,
-    requester_cache: &Requester,
+    cache: &Cache,
 ) -> Entries {
     let want = |name: &str| wanted.contains(name);
     let elsewhere = ctx.access_run.as_deref().zip(doc);
@@ -325,7 +344,7 @@ fn compute_in(
         }
     }
     let requester = match with_tenancy {
-        true => requester_of(review, ctx, requester_cache),
+        true => requester_of(review, ctx, cache),
         false => None,
     };
     if let (Some(t), Some(parts)) = (&ctx.tenancy, tenancy_parts) {
@@ -339,10 +358,11 @@ fn compute_in(
             Some(r) => r.clone(),
             None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
-        let mut fact = tenancy::compute_parts(
+        let mut fact = tenancy::compute_parts_from(
             t,
             ctx.namespaces.as_deref(),
             review,
+            cache.tenancy_base(t, ctx, review),
             &names,
             requester,
             parts,
@@ -397,7 +417,7 @@ pub fn for_matching(
         doc,
         full,
         light,
-        &Requester::new(),
+        &Cache::default(),
     ))
 }
 
@@ -407,20 +427,20 @@ fn matching_in(
     doc: Option<crate::access_entries::run::DocKey>,
     full: Names,
     light: Names,
-    requester_cache: &Requester,
+    cache: &Cache,
 ) -> Entries {
-    let mut facts = compute_in(review, ctx, doc, full, requester_cache);
+    let mut facts = compute_in(review, ctx, doc, full, cache);
     let light = light.without(full);
     if light.is_empty() {
         return facts;
     }
-    let requester = requester_of(review, ctx, requester_cache);
+    let requester = requester_of(review, ctx, cache);
     if let (Some(t), true) = (&ctx.tenancy, light.contains("tenancy")) {
         let requester = match &requester {
             Some(r) => r.clone(),
             None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
-        let fact = tenancy::light(t, ctx.namespaces.as_deref(), review, requester);
+        let fact = tenancy::light_from(cache.tenancy_base(t, ctx, review), requester);
         facts.push((keys::key("tenancy"), fact));
     }
     if light.contains("change") {

@@ -60,7 +60,7 @@ use regorus::Value;
 use super::keys::FxMap;
 use super::roles::RolePattern;
 use crate::config::glob::{Glob, GlobIndex};
-use crate::config::{normalize_image, Config, RegistryPrefix};
+use crate::config::{normalize_image, normalized_image, Config, RegistryPrefix};
 use crate::source::Document;
 
 /// The label that assigns a Namespace to a product.
@@ -214,6 +214,8 @@ pub struct Tenancy {
     /// Security group id → product, via and the owner as a fact value.
     security_groups: FxMap<String, (String, String, Value)>,
     registries: Vec<Claim<RegistryPrefix>>,
+    /// Each of `registries`' product and via, as fact values.
+    registry_values: Vec<(Value, Value)>,
     shared_namespaces: GlobIndex,
     clusters: Claims,
     admin_groups: AdminGlobs,
@@ -222,6 +224,8 @@ pub struct Tenancy {
     node_roles: Vec<RolePattern>,
     /// `{"product": cluster.product, "via": "cluster.product"}` when the cluster has one.
     cluster_product_owner: Option<Value>,
+    /// `cluster.product` as a fact value.
+    cluster_product: Option<Value>,
 }
 
 /// A product and the config entry that made it the owner.
@@ -277,7 +281,12 @@ impl Tenancy {
                 via: format!("registries: {}", r.0),
             }));
         }
+        let registry_values = registries
+            .iter()
+            .map(|c| (Value::from(c.product.as_str()), Value::from(c.via.as_str())))
+            .collect();
         Tenancy {
+            registry_values,
             namespaces: Claims::new(namespaces),
             groups: Claims::new(groups),
             users: Claims::new(users),
@@ -311,6 +320,7 @@ impl Tenancy {
                 .iter()
                 .map(|g| RolePattern::new(g))
                 .collect(),
+            cluster_product: config.cluster.product.as_deref().map(Value::from),
             cluster_product_owner: config.cluster.product.as_ref().map(|p| {
                 Owner {
                     product: p.clone(),
@@ -502,14 +512,24 @@ impl Tenancy {
 
     /// [`Tenancy::image_owner`] of an image already normalized ([`normalize_image`]).
     fn normalized_image_owner(&self, image: &str) -> Option<Owner> {
-        self.registries
-            .iter()
-            .filter(|c| c.pattern.covers(image))
-            .max_by_key(|c| c.pattern.trimmed().len())
-            .map(|c| Owner {
+        self.normalized_image_claim(image).map(|i| {
+            let c = &self.registries[i];
+            Owner {
                 product: c.product.clone(),
                 via: c.via.clone(),
-            })
+            }
+        })
+    }
+
+    /// Which of `registries` owns the normalized `image`: the longest matching
+    /// prefix (the last of equal ones).
+    fn normalized_image_claim(&self, image: &str) -> Option<usize> {
+        self.registries
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.pattern.covers(image))
+            .max_by_key(|(_, c)| c.pattern.trimmed().len())
+            .map(|(i, _)| i)
     }
 
     pub fn image_is_shared(&self, image: &str) -> bool {
@@ -561,7 +581,23 @@ pub fn compute_parts(
     requester: Value,
     parts: Parts,
 ) -> Value {
-    let (subject, mut entries) = target_entries(tenancy, lookup, review);
+    let base = base_entries(tenancy, lookup, review);
+    compute_parts_from(tenancy, lookup, review, base, aws_auth, requester, parts)
+}
+
+/// [`compute_parts`] with the base fields already computed ([`base_entries`] of
+/// the same review).
+pub(crate) fn compute_parts_from(
+    tenancy: &Tenancy,
+    lookup: Option<&dyn NamespaceLookup>,
+    review: &Value,
+    base: Entries,
+    aws_auth: &Value,
+    requester: Value,
+    parts: Parts,
+) -> Value {
+    let subject = subject(review);
+    let mut entries = base;
     if parts.owners() {
         let mut owners = Owners::new(parts);
         let mut budget = MAX_STRINGS;
@@ -663,7 +699,12 @@ pub fn light(
     review: &Value,
     requester: Value,
 ) -> Value {
-    let (_, mut entries) = target_entries(tenancy, lookup, review);
+    light_from(base_entries(tenancy, lookup, review), requester)
+}
+
+/// [`light`] with the base fields already computed ([`base_entries`]).
+pub(crate) fn light_from(base: Entries, requester: Value) -> Value {
+    let mut entries = base;
     entries.push(("requester", requester));
     obj(entries)
 }
@@ -678,38 +719,52 @@ pub const LIGHT_FIELDS: [&str; 6] = [
     "requester",
 ];
 
-/// The object the review is about (the old one for DELETE), and the fields about
-/// its target namespace and cluster.
-fn target_entries<'a>(
+/// Fields of `facts.tenancy` by name, in no particular order.
+pub(crate) type Entries = Vec<(&'static str, Value)>;
+
+/// The object the review is about (the old one for DELETE).
+fn subject(review: &Value) -> &Value {
+    let object = super::field(review, "object");
+    match object {
+        Value::Null | Value::Undefined => super::field(review, "oldObject"),
+        _ => object,
+    }
+}
+
+/// The base fields of `facts.tenancy` but `requester`: those about the target
+/// namespace of the object the review is about, and the cluster.
+pub(crate) fn base_entries(
     tenancy: &Tenancy,
     lookup: Option<&dyn NamespaceLookup>,
-    review: &'a Value,
-) -> (&'a Value, Vec<(&'static str, Value)>) {
-    let object = super::field(review, "object");
-    let subject = if *object == Value::Null || *object == Value::Undefined {
-        super::field(review, "oldObject")
-    } else {
-        object
-    };
+    review: &Value,
+) -> Entries {
+    let subject = subject(review);
     let meta = super::field(subject, "metadata");
     let is_namespace =
         matches!(super::field(subject, "kind"), Value::String(k) if k.as_ref() == "Namespace");
+    // The name as the review's own string value, shared rather than copied.
+    let named = |v: &Value| matches!(v, Value::String(_));
     let target = if is_namespace {
-        string(super::field(meta, "name"))
+        Some(super::field(meta, "name")).filter(|v| named(v))
     } else {
-        string(super::field(meta, "namespace"))
-            .or_else(|| string(super::field(review, "namespace")).filter(|s| !s.is_empty()))
+        Some(super::field(meta, "namespace"))
+            .filter(|v| named(v))
+            .or_else(|| {
+                Some(super::field(review, "namespace"))
+                    .filter(|v| matches!(v, Value::String(s) if !s.is_empty()))
+            })
     };
     let own_label = if is_namespace {
-        string(&super::field(meta, "labels")[PRODUCT_LABEL])
+        string(super::field(super::field(meta, "labels"), PRODUCT_LABEL))
     } else {
         None
     };
 
     let mut entries = Vec::with_capacity(8);
-    if let Some(ns) = target {
+    if let Some(value @ Value::String(ns)) = target {
+        let ns: &str = ns;
         let shared = tenancy.is_shared_namespace(ns);
-        entries.push(("namespace", Value::from(ns)));
+        entries.push(("namespace", value.clone()));
         entries.push(("shared", Value::Bool(shared)));
         match tenancy.namespace_owner_value(ns, own_label, lookup) {
             Some(owner) => entries.push(("product", owner)),
@@ -719,10 +774,10 @@ fn target_entries<'a>(
             None => {}
         }
     }
-    if let Some(single) = &tenancy.config.cluster.product {
-        entries.push(("clusterProduct", Value::from(single.as_str())));
+    if let Some(single) = &tenancy.cluster_product {
+        entries.push(("clusterProduct", single.clone()));
     }
-    (subject, entries)
+    entries
 }
 
 /// The owners found, each map keyed by the name as a value (the object's own string,
@@ -859,14 +914,20 @@ fn look_up(
     }
     if let (Some("image"), Some(images)) = (key, &mut owners.images) {
         // Normalized once for both lookups.
-        let image = normalize_image(s);
+        let image = normalized_image(s);
         let shared = tenancy.normalized_image_is_shared(&image);
-        let mut entry = vec![("shared", Value::Bool(shared))];
-        if let Some(owner) = tenancy.normalized_image_owner(&image) {
-            entry.push(("product", Value::from(owner.product)));
-            entry.push(("via", Value::from(owner.via)));
-        }
-        images.push((name.clone(), obj(entry)));
+        let (product, via) = match tenancy.normalized_image_claim(&image) {
+            Some(i) => {
+                let (product, via) = &tenancy.registry_values[i];
+                (Some(product.clone()), Some(via.clone()))
+            }
+            None => (None, None),
+        };
+        static IMAGE: super::keys::Shape = super::keys::Shape::new(&["shared", "product", "via"]);
+        images.push((
+            name.clone(),
+            IMAGE.object([Some(Value::Bool(shared)), product, via]),
+        ));
     }
     if s.starts_with("arn:") {
         if !owners.arns {

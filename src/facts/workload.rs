@@ -323,9 +323,9 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
                     continue;
                 }
                 let path = path_of(&base, &[key(field), Value::from(i)]);
-                let label = format!("{noun} '{}'", name_of(c, field, i));
+                let label = label_of(noun, c, field, i);
                 let sc = (pod_sc, pod_sc_path.as_slice());
-                containers.push(container(c, field, &label, i, &path, sc));
+                containers.push(container(c, field, &label, i, path, sc));
             }
         }
     }
@@ -392,7 +392,7 @@ fn workflow_containers(
         };
         let mut push = |c: &Value, field: &str, index: usize, path: Vec<Value>, label: String| {
             if matches!(c, Value::Object(_)) {
-                containers.push(container(c, field, &label, index, &path, sc));
+                containers.push(container(c, field, &label, index, path, sc));
             }
         };
         for (i, c) in list(field(template, "initContainers")).iter().enumerate() {
@@ -456,17 +456,38 @@ fn name_of(c: &Value, field: &str, index: usize) -> String {
     }
 }
 
+/// `<noun> '<name>'`: how messages name a container ([`name_of`]), written at once.
+fn label_of(noun: &str, c: &Value, field: &str, index: usize) -> String {
+    use std::fmt::Write;
+    let mut label = String::with_capacity(noun.len() + 24);
+    label.push_str(noun);
+    label.push_str(" '");
+    match self::field(c, "name") {
+        Value::String(s) => label.push_str(s),
+        Value::Undefined => {
+            let _ = write!(label, "{field}[{index}]");
+        }
+        other => label.push_str(&other.to_json_str().unwrap_or_default()),
+    }
+    label.push('\'');
+    label
+}
+
 /// One container's fact.
 fn container(
     c: &Value,
     field: &str,
     label: &str,
     index: usize,
-    path: &[Value],
+    path: Vec<Value>,
     (pod_sc, pod_sc_path): (&Value, &[Value]),
 ) -> Value {
     let own_sc = self::field(c, "securityContext");
-    let own_sc_path = path_of(path, &[key("securityContext")]);
+    // Where its own settings are: only when it has any.
+    let own_sc_path = match own_sc {
+        Value::Object(_) => path_of(&path, &[key("securityContext")]),
+        _ => Vec::new(),
+    };
     let mut effective: Vec<(Value, Value)> = Vec::with_capacity(8);
     let mut sources: Vec<(Value, Value)> = Vec::with_capacity(8);
     if let Value::Object(settings) = own_sc {
@@ -498,14 +519,17 @@ fn container(
             sources.push((k.clone(), Value::from(path_of(pod_sc_path, &[k]))));
         }
     }
-    let path_value = Value::from(path.to_vec());
+    let (limits, requests, limits_path) = resources(c, &path);
+    let path_value = Value::from(path);
+    let limits_path = limits_path.unwrap_or_else(|| path_value.clone());
     let sc_path = match own_sc {
         Value::Object(_) => Value::from(own_sc_path),
         _ => path_value.clone(),
     };
-    let (limits, requests, limits_path) = resources(c, path, &path_value);
     let image = match self::field(c, "image") {
-        Value::String(image) if !image.is_empty() => Some(image_parts(image)),
+        reference @ Value::String(image) if !image.is_empty() => {
+            Some(image_parts_of(reference, image))
+        }
         _ => None,
     };
     static CONTAINER: keys::Shape = keys::Shape::new(&[
@@ -540,18 +564,22 @@ fn container(
 
 /// A container's `resources.limits` and `resources.requests` (each `{}` when it is
 /// not an object), and where to point when a limit is missing: `resources.limits`
-/// if it is an object, else `resources` if that is one, else the container.
-fn resources(c: &Value, path: &[Value], path_value: &Value) -> (Value, Value, Value) {
+/// if it is an object, else `resources` if that is one, else the container
+/// (`None`: the container's own path).
+fn resources(c: &Value, path: &[Value]) -> (Value, Value, Option<Value>) {
     let resources = super::field(c, "resources");
     let object_or_empty = |v: &Value| match v {
         Value::Object(_) => v.clone(),
-        _ => Value::new_object(),
+        _ => keys::empty_object(),
     };
     let limits = super::field(resources, "limits");
     let at = match (resources, limits) {
-        (_, Value::Object(_)) => Value::from(path_of(path, &[key("resources"), key("limits")])),
-        (Value::Object(_), _) => Value::from(path_of(path, &[key("resources")])),
-        _ => path_value.clone(),
+        (_, Value::Object(_)) => Some(Value::from(path_of(
+            path,
+            &[key("resources"), key("limits")],
+        ))),
+        (Value::Object(_), _) => Some(Value::from(path_of(path, &[key("resources")]))),
+        _ => None,
     };
     (
         object_or_empty(limits),
@@ -563,7 +591,13 @@ fn resources(c: &Value, path: &[Value], path_value: &Value) -> (Value, Value, Va
 /// An image reference in parts, as written: `registry` is the first component when
 /// it names a host (has a `.` or `:`, or is `localhost`), else ""; `tag` is "" when
 /// there is none; `digest` is present only when the reference has an `@`.
+#[cfg(test)]
 pub fn image_parts(image: &str) -> Value {
+    image_parts_of(&Value::from(image), image)
+}
+
+/// [`image_parts`] of `image`, whose value is `reference` (shared, not copied).
+fn image_parts_of(reference: &Value, image: &str) -> Value {
     let (name, digest) = match image.split_once('@') {
         Some((name, digest)) => (name, Some(digest)),
         None => (image, None),
@@ -584,11 +618,15 @@ pub fn image_parts(image: &str) -> Value {
     };
     static IMAGE: keys::Shape =
         keys::Shape::new(&["reference", "registry", "repository", "tag", "digest"]);
+    let text = |part: &str| match part {
+        "" => keys::empty_string(),
+        _ => Value::from(part),
+    };
     IMAGE.object([
-        Some(Value::from(image)),
-        Some(Value::from(registry)),
-        Some(Value::from(repository)),
-        Some(Value::from(tag)),
+        Some(reference.clone()),
+        Some(text(registry)),
+        Some(text(repository)),
+        Some(text(tag)),
         digest.map(Value::from),
     ])
 }
