@@ -271,7 +271,16 @@ impl Match {
                 "change" => &crate::facts::change::LIGHT_FIELDS,
                 _ => &[],
             };
-            if field.is_some_and(|f| light_fields.contains(&f)) {
+            // Of `change.requester`, the light fact holds only some fields as
+            // the whole fact does ([`crate::facts::change::light`]).
+            let deeper = path.get(2).and_then(string);
+            let light_requester = match (top, field, deeper) {
+                ("change", Some("requester"), Some(f)) => {
+                    crate::facts::change::LIGHT_REQUESTER_FIELDS.contains(&f)
+                }
+                _ => true,
+            };
+            if field.is_some_and(|f| light_fields.contains(&f)) && light_requester {
                 light = light.union(Names::of(top));
             } else {
                 full = full.union(Names::of(top));

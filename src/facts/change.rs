@@ -75,9 +75,43 @@ pub fn compute(
 /// The fields of `facts.change` that [`light`] computes.
 pub const LIGHT_FIELDS: [&str; 2] = ["requester", "webhookObject"];
 
-/// `requester` and `webhookObject` of [`compute`]'s fact, what rules match on.
+/// The fields of `facts.change.requester` that matching reads of [`light`]'s fact
+/// (`change.requester.<field>`; any other field is matched on the whole fact).
+pub const LIGHT_REQUESTER_FIELDS: [&str; 5] =
+    ["username", "identity", "system", "admin", "products"];
+
+/// `requester` and `webhookObject` of [`compute`]'s fact, what rules match on, for
+/// matching only: with a config its `requester` is the tenancy requester fact
+/// itself, whose [`LIGHT_REQUESTER_FIELDS`] equal those of [`compute`]'s (it has
+/// more fields, which matching does not read of this one).
 pub fn light(review: &Value, ctx: &Context, requester: Option<&Value>) -> Value {
-    obj(light_entries(review, ctx, requester))
+    let requester = match requester {
+        Some(r) if complete(r) => r.clone(),
+        _ => requester_fact(review, requester),
+    };
+    static LIGHT: super::keys::Shape = super::keys::Shape::new(&["requester", "webhookObject"]);
+    LIGHT.object([Some(requester), webhook_object_of(review, ctx)])
+}
+
+/// Whether the tenancy requester fact `r` has what [`requester_fact`] takes from it.
+fn complete(r: &Value) -> bool {
+    let field = |k| super::field(r, k);
+    matches!(
+        (
+            field("username"),
+            field("identity"),
+            field("system"),
+            field("admin"),
+            field("products")
+        ),
+        (
+            Value::String(_),
+            Value::String(_),
+            Value::Bool(_),
+            Value::Bool(_),
+            Value::Array(_)
+        )
+    )
 }
 
 fn light_entries(
@@ -86,6 +120,14 @@ fn light_entries(
     requester: Option<&Value>,
 ) -> Vec<(&'static str, Value)> {
     let mut out = vec![("requester", requester_fact(review, requester))];
+    if let Some(what) = webhook_object_of(review, ctx) {
+        out.push(("webhookObject", what));
+    }
+    out
+}
+
+/// `webhookObject`: the blastwall webhook object the review changes, if any.
+fn webhook_object_of(review: &Value, ctx: &Context) -> Option<Value> {
     let subject =
         present(super::field(review, "object")).or(present(super::field(review, "oldObject")));
     static DEFAULT: std::sync::OnceLock<WebhookObjects> = std::sync::OnceLock::new();
@@ -94,10 +136,7 @@ fn light_entries(
         None => DEFAULT.get_or_init(WebhookObjects::default),
     };
     let what = subject.and_then(|o| webhook_object(o, webhook));
-    if let Some(what) = what {
-        out.push(("webhookObject", Value::from(what)));
-    }
-    out
+    what.map(Value::from)
 }
 
 fn present(v: &Value) -> Option<&Value> {

@@ -190,13 +190,9 @@ impl Cache {
         ctx: &Context,
         review: &Value,
     ) -> tenancy::Entries {
-        let base = self
-            .tenancy_base
-            .get_or_init(|| tenancy::base_entries(t, ctx.namespaces.as_deref(), review));
-        // Room for the fields added to it (`owners`, `requester`).
-        let mut entries = Vec::with_capacity(base.len() + 2);
-        entries.extend_from_slice(base);
-        entries
+        self.tenancy_base
+            .get_or_init(|| tenancy::base_entries(t, ctx.namespaces.as_deref(), review))
+            .clone()
     }
 }
 

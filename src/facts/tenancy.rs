@@ -597,16 +597,14 @@ pub(crate) fn compute_parts_from(
     parts: Parts,
 ) -> Value {
     let subject = subject(review);
-    let mut entries = base;
-    if parts.owners() {
+    let owners = parts.owners().then(|| {
         let mut owners = Owners::new(parts);
         let mut budget = MAX_STRINGS;
         collect(tenancy, lookup, subject, None, &mut owners, &mut budget);
         collect(tenancy, lookup, aws_auth, None, &mut owners, &mut budget);
-        entries.push(("owners", owners.into_value()));
-    }
-    entries.push(("requester", requester));
-    obj(entries)
+        owners.into_value()
+    });
+    base.into_value(owners, requester)
 }
 
 /// Parts of `facts.tenancy` that are computed apart, for rules that read only
@@ -704,9 +702,7 @@ pub fn light(
 
 /// [`light`] with the base fields already computed ([`base_entries`]).
 pub(crate) fn light_from(base: Entries, requester: Value) -> Value {
-    let mut entries = base;
-    entries.push(("requester", requester));
-    obj(entries)
+    base.into_value(None, requester)
 }
 
 /// The fields of `facts.tenancy` that [`light`] computes.
@@ -719,8 +715,40 @@ pub const LIGHT_FIELDS: [&str; 6] = [
     "requester",
 ];
 
-/// Fields of `facts.tenancy` by name, in no particular order.
-pub(crate) type Entries = Vec<(&'static str, Value)>;
+/// The base fields of `facts.tenancy` but `requester` ([`base_entries`]), each
+/// when present.
+#[derive(Clone, Default)]
+pub(crate) struct Entries {
+    namespace: Option<Value>,
+    shared: Option<Value>,
+    product: Option<Value>,
+    unowned: Option<Value>,
+    cluster_product: Option<Value>,
+}
+
+impl Entries {
+    /// The fact: these fields, `owners` when computed, and `requester`.
+    fn into_value(self, owners: Option<Value>, requester: Value) -> Value {
+        static TENANCY: super::keys::Shape = super::keys::Shape::new(&[
+            "namespace",
+            "shared",
+            "product",
+            "unowned",
+            "clusterProduct",
+            "owners",
+            "requester",
+        ]);
+        TENANCY.object([
+            self.namespace,
+            self.shared,
+            self.product,
+            self.unowned,
+            self.cluster_product,
+            owners,
+            Some(requester),
+        ])
+    }
+}
 
 /// The object the review is about (the old one for DELETE).
 fn subject(review: &Value) -> &Value {
@@ -760,23 +788,21 @@ pub(crate) fn base_entries(
         None
     };
 
-    let mut entries = Vec::with_capacity(8);
+    let mut entries = Entries::default();
     if let Some(value @ Value::String(ns)) = target {
         let ns: &str = ns;
         let shared = tenancy.is_shared_namespace(ns);
-        entries.push(("namespace", value.clone()));
-        entries.push(("shared", Value::Bool(shared)));
+        entries.namespace = Some(value.clone());
+        entries.shared = Some(Value::Bool(shared));
         match tenancy.namespace_owner_value(ns, own_label, lookup) {
-            Some(owner) => entries.push(("product", owner)),
+            Some(owner) => entries.product = Some(owner),
             // No product owns it and it is not shared: what unowned-namespace
             // flags, decided here so that no other review reaches that rule.
-            None if !shared => entries.push(("unowned", Value::Bool(true))),
+            None if !shared => entries.unowned = Some(Value::Bool(true)),
             None => {}
         }
     }
-    if let Some(single) = &tenancy.cluster_product {
-        entries.push(("clusterProduct", single.clone()));
-    }
+    entries.cluster_product = tenancy.cluster_product.clone();
     entries
 }
 
@@ -833,30 +859,37 @@ impl Owners {
     }
 
     fn into_value(self) -> Value {
-        let mut entries = Vec::with_capacity(8);
-        let mut add = |name: &'static str, map: Option<Vec<(Value, Value)>>| {
-            if let Some(map) = map {
-                entries.push((name, Value::object_from_entries(map)));
-            }
+        static OWNERS: super::keys::Shape = super::keys::Shape::new(&[
+            "namespaces",
+            "groups",
+            "users",
+            "iamRoles",
+            "securityGroups",
+            "images",
+            "nodeRoles",
+            "admins",
+        ]);
+        let map = |entries: Vec<(Value, Value)>| match entries.is_empty() {
+            true => super::keys::empty_object(),
+            false => Value::object_from_entries(entries),
         };
-        add("namespaces", self.namespaces);
-        add("groups", self.groups);
-        add("users", self.users);
-        add("iamRoles", self.iam_roles);
-        add("securityGroups", self.security_groups);
-        add("images", self.images);
-        add("nodeRoles", self.node_roles);
-        if let Some([groups, users, roles]) = self.admins {
-            entries.push((
-                "admins",
-                obj(vec![
-                    ("groups", Value::object_from_entries(groups)),
-                    ("users", Value::object_from_entries(users)),
-                    ("iamRoles", Value::object_from_entries(roles)),
-                ]),
-            ));
-        }
-        obj(entries)
+        let admins = self.admins.map(|[groups, users, roles]| {
+            obj(vec![
+                ("groups", map(groups)),
+                ("users", map(users)),
+                ("iamRoles", map(roles)),
+            ])
+        });
+        OWNERS.object([
+            self.namespaces.map(map),
+            self.groups.map(map),
+            self.users.map(map),
+            self.iam_roles.map(map),
+            self.security_groups.map(map),
+            self.images.map(map),
+            self.node_roles.map(map),
+            admins,
+        ])
     }
 }
 

@@ -552,14 +552,22 @@ fn container(
         Some(key(field)),
         Some(Value::from(index)),
         Some(Value::from(label)),
-        Some(Value::object_from_entries(effective)),
-        Some(Value::object_from_entries(sources)),
+        Some(object_or_shared_empty(effective)),
+        Some(object_or_shared_empty(sources)),
         Some(sc_path),
         Some(limits),
         Some(requests),
         Some(limits_path),
         image,
     ])
+}
+
+/// The object of `entries`, or the shared `{}` when there are none.
+fn object_or_shared_empty(entries: Vec<(Value, Value)>) -> Value {
+    match entries.is_empty() {
+        true => keys::empty_object(),
+        false => Value::object_from_entries(entries),
+    }
 }
 
 /// A container's `resources.limits` and `resources.requests` (each `{}` when it is
