@@ -224,7 +224,7 @@ pub fn duplicate_keys(engine: &Engine, doc: &Document, object: &ObjectRef) -> Ve
         .iter()
         .map(|dup| {
             let mut path = dup.path.clone();
-            path.push(PathSeg::Key(dup.key.clone()));
+            path.push(PathSeg::Key(dup.key.as_str().into()));
             Finding {
                 rule: native::DUPLICATE_KEY.into(),
                 severity,
@@ -378,7 +378,7 @@ mod comment_tests {
     fn at(text: &str, path: &[&str]) -> Option<(usize, usize)> {
         let loaded = load_str("x.yaml", text.to_string(), &Limits::default());
         let doc = &loaded.documents[0];
-        let path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key(k.to_string())).collect();
+        let path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key((*k).into())).collect();
         comment_naming_missing_key(text, &doc.spans, &path)
             .map(|r| loaded.files[0].line_col(r.start))
     }

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
             0 => PathSeg::Index((b / 4) as usize),
             1 => PathSeg::Key("a".into()),
             2 => PathSeg::Key("items".into()),
-            _ => PathSeg::Key(((b / 4) % 10).to_string()),
+            _ => PathSeg::Key(((b / 4) % 10).to_string().into()),
         })
         .collect();
     for doc in yaml::parse_stream(text, &Limits::default()).docs {

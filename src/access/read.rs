@@ -505,7 +505,7 @@ fn binding(doc: &Document, lines: &Lines, builtin: bool) -> Option<Binding> {
 }
 
 fn key(k: &str) -> PathSeg {
-    PathSeg::Key(k.to_string())
+    PathSeg::Key(k.into())
 }
 
 fn value_path(v: &Value) -> Vec<PathSeg> {
@@ -513,7 +513,7 @@ fn value_path(v: &Value) -> Vec<PathSeg> {
         Value::Array(items) => items
             .iter()
             .filter_map(|s| match s {
-                Value::String(k) => Some(PathSeg::Key(k.to_string())),
+                Value::String(k) => Some(PathSeg::Key(k.clone())),
                 Value::Number(n) => n.as_u64().map(|i| PathSeg::Index(i as usize)),
                 _ => None,
             })

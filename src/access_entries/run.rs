@@ -118,7 +118,7 @@ pub struct ModeElsewhere {
 pub fn segments(path: &Path) -> Vec<PathSeg> {
     path.iter()
         .filter_map(|s| match s {
-            Value::String(k) => Some(PathSeg::Key(k.to_string())),
+            Value::String(k) => Some(PathSeg::Key(k.clone())),
             Value::Number(n) => n.as_u64().map(|i| PathSeg::Index(i as usize)),
             _ => None,
         })

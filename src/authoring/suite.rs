@@ -440,7 +440,7 @@ fn serde_path(path: &serde_path_to_error::Path) -> Vec<PathSeg> {
     path.iter()
         .filter_map(|seg| match seg {
             serde_path_to_error::Segment::Seq { index } => Some(PathSeg::Index(*index)),
-            serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.clone())),
+            serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.as_str().into())),
             _ => None,
         })
         .collect()

@@ -77,7 +77,7 @@ fn path_value(path: &[PathSeg]) -> Value {
     Value::from(
         path.iter()
             .map(|seg| match seg {
-                PathSeg::Key(k) => Value::from(k.as_str()),
+                PathSeg::Key(k) => Value::String(k.clone()),
                 PathSeg::Index(i) => Value::from(*i),
             })
             .collect::<Vec<_>>(),
@@ -91,7 +91,7 @@ fn extend(base: &[PathSeg], more: impl IntoIterator<Item = PathSeg>) -> Vec<Path
 }
 
 fn key(k: &str) -> PathSeg {
-    PathSeg::Key(k.to_string())
+    PathSeg::Key(k.into())
 }
 
 /// The JSON type name of a value, as rules and messages say it.

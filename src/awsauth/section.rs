@@ -237,7 +237,7 @@ pub fn leaf_paths(root: &SpanNode) -> std::collections::HashMap<usize, Vec<PathS
             Children::Map(entries) => {
                 for (k, n) in entries.iter() {
                     let mut p = path.clone();
-                    p.push(PathSeg::Key(k.clone()));
+                    p.push(PathSeg::Key(k.as_str().into()));
                     stack.push((n, p));
                 }
             }

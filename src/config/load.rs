@@ -204,7 +204,7 @@ fn deserialize_diagnostic(
         .iter()
         .filter_map(|seg| match seg {
             serde_path_to_error::Segment::Seq { index } => Some(PathSeg::Index(*index)),
-            serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.clone())),
+            serde_path_to_error::Segment::Map { key } => Some(PathSeg::Key(key.as_str().into())),
             _ => None,
         })
         .collect();
@@ -215,8 +215,8 @@ fn deserialize_diagnostic(
         .and_then(|rest| rest.split('`').next())
         .map(str::to_string);
     if let Some(key) = &unknown {
-        if path.last() != Some(&PathSeg::Key(key.clone())) {
-            path.push(PathSeg::Key(key.clone()));
+        if path.last() != Some(&PathSeg::Key(key.as_str().into())) {
+            path.push(PathSeg::Key(key.as_str().into()));
         }
     }
     let resolved = spans.resolve(&path);

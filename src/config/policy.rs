@@ -13,7 +13,7 @@ use crate::finding::RuleMeta;
 use crate::source::{ByteRange, PathSeg, SourceFile, SpanNode};
 
 fn key(s: &str) -> PathSeg {
-    PathSeg::Key(s.to_string())
+    PathSeg::Key(s.into())
 }
 
 /// Where `path` is: the value, or the key of a collection.

@@ -22,7 +22,7 @@ struct Claim<'a> {
 }
 
 fn key(s: &str) -> PathSeg {
-    PathSeg::Key(s.to_string())
+    PathSeg::Key(s.into())
 }
 
 /// Every problem found, in file order.

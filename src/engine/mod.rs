@@ -726,7 +726,7 @@ pub fn path_from_value(value: &Value) -> Vec<PathSeg> {
     let mut path = Vec::with_capacity(items.len());
     for item in items.iter() {
         match item {
-            Value::String(s) => path.push(PathSeg::Key(s.to_string())),
+            Value::String(s) => path.push(PathSeg::Key(s.clone())),
             Value::Number(n) => match n.as_u64() {
                 Some(i) => path.push(PathSeg::Index(i as usize)),
                 None => break,

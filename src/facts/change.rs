@@ -195,6 +195,13 @@ static REQUESTER: super::keys::Shape =
 /// `Deployment blastwall-system/blastwall-webhook` when `o` is one of the webhook's own objects.
 fn webhook_object(o: &Value, w: &WebhookObjects) -> Option<String> {
     let kind = string(super::field(o, "kind"))?;
+    // Most objects are of no kind the webhook's are: decided before any other lookup.
+    if !matches!(
+        kind,
+        "ValidatingWebhookConfiguration" | "Deployment" | "ConfigMap"
+    ) {
+        return None;
+    }
     let meta = super::field(o, "metadata");
     let name = string(super::field(meta, "name"))?;
     let namespace = string(super::field(meta, "namespace")).unwrap_or("");

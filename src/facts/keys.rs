@@ -342,6 +342,17 @@ pub fn key(name: &str) -> Value {
     }
 }
 
+/// [`key`] of a string literal, looked up once per process (per place it is
+/// written) instead of at each use.
+macro_rules! static_key {
+    ($name:literal) => {{
+        static KEY: std::sync::LazyLock<regorus::Value> =
+            std::sync::LazyLock::new(|| $crate::facts::keys::key($name));
+        KEY.clone()
+    }};
+}
+pub(crate) use static_key;
+
 /// `{}`, shared: an empty object built once per process rather than allocated per
 /// use.
 pub fn empty_object() -> Value {

@@ -288,6 +288,16 @@ fn key(k: &str) -> Value {
     keys::key(k)
 }
 
+/// [`key`] of a container list's name, the pod spec's own looked up once.
+fn field_key(field: &str) -> Value {
+    match field {
+        "containers" => keys::static_key!("containers"),
+        "initContainers" => keys::static_key!("initContainers"),
+        "ephemeralContainers" => keys::static_key!("ephemeralContainers"),
+        other => key(other),
+    }
+}
+
 /// `facts.workload` for `object`, or `None` when it carries no pod spec.
 /// `declared` is the config's `workloads`.
 pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
@@ -300,7 +310,7 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
         return None;
     }
     let base: Vec<Value> = spec_path.iter().map(|k| key(k)).collect();
-    let pod_sc_path = path_of(&base, &[key("securityContext")]);
+    let pod_sc_path = path_of(&base, &[keys::static_key!("securityContext")]);
     let pod_sc = match field(spec, "securityContext") {
         sc @ Value::Object(_) => sc,
         _ => &Value::Undefined,
@@ -322,7 +332,7 @@ pub fn compute(object: &Value, declared: &[WorkloadKind]) -> Option<Value> {
                 if !matches!(c, Value::Object(_)) {
                     continue;
                 }
-                let path = path_of(&base, &[key(field), Value::from(i)]);
+                let path = path_of(&base, &[field_key(field), Value::from(i)]);
                 let label = label_of(noun, c, field, i);
                 let sc = (pod_sc, pod_sc_path.as_slice());
                 containers.push(container(c, field, &label, i, path, sc));
@@ -485,7 +495,7 @@ fn container(
     let own_sc = self::field(c, "securityContext");
     // Where its own settings are: only when it has any.
     let own_sc_path = match own_sc {
-        Value::Object(_) => path_of(&path, &[key("securityContext")]),
+        Value::Object(_) => path_of(&path, &[keys::static_key!("securityContext")]),
         _ => Vec::new(),
     };
     let mut effective: Vec<(Value, Value)> = Vec::with_capacity(8);
@@ -549,7 +559,7 @@ fn container(
     CONTAINER.object([
         Some(c.clone()),
         Some(path_value),
-        Some(key(field)),
+        Some(field_key(field)),
         Some(Value::from(index)),
         Some(Value::from(label)),
         Some(object_or_shared_empty(effective)),
@@ -584,9 +594,12 @@ fn resources(c: &Value, path: &[Value]) -> (Value, Value, Option<Value>) {
     let at = match (resources, limits) {
         (_, Value::Object(_)) => Some(Value::from(path_of(
             path,
-            &[key("resources"), key("limits")],
+            &[keys::static_key!("resources"), keys::static_key!("limits")],
         ))),
-        (Value::Object(_), _) => Some(Value::from(path_of(path, &[key("resources")]))),
+        (Value::Object(_), _) => Some(Value::from(path_of(
+            path,
+            &[keys::static_key!("resources")],
+        ))),
         _ => None,
     };
     (

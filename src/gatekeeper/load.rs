@@ -50,7 +50,7 @@ fn text(v: &Value) -> Option<&str> {
 }
 
 fn key(k: &str) -> PathSeg {
-    PathSeg::Key(k.to_string())
+    PathSeg::Key(k.into())
 }
 
 /// Whether a document is a ConstraintTemplate.

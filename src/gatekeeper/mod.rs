@@ -532,7 +532,7 @@ fn parse_path(s: &str) -> Vec<PathSeg> {
         let mut rest = part;
         if let Some(i) = rest.find('[') {
             if i > 0 {
-                out.push(PathSeg::Key(rest[..i].to_string()));
+                out.push(PathSeg::Key(rest[..i].into()));
             }
             rest = &rest[i..];
             while let Some(stripped) = rest.strip_prefix('[') {
@@ -546,7 +546,7 @@ fn parse_path(s: &str) -> Vec<PathSeg> {
                 rest = &stripped[end + 1..];
             }
         } else {
-            out.push(PathSeg::Key(rest.to_string()));
+            out.push(PathSeg::Key(rest.into()));
         }
     }
     out

@@ -108,7 +108,7 @@ fn check(
                     Value::Undefined => additional,
                     s => s,
                 };
-                path.push(PathSeg::Key(key.to_string()));
+                path.push(PathSeg::Key(key.into()));
                 check(sub, item, path, out, depth + 1);
                 path.pop();
             }

@@ -47,7 +47,7 @@ fn text(v: &Value) -> Option<&str> {
 }
 
 fn key(k: &str) -> PathSeg {
-    PathSeg::Key(k.to_string())
+    PathSeg::Key(k.into())
 }
 
 fn read_docs(path: &Path) -> Result<crate::source::Loaded, String> {

@@ -239,8 +239,9 @@ fn review_one(
 /// Whether `doc` defines the key at `path` twice.
 fn has_duplicate(doc: &Document, path: &[PathSeg]) -> bool {
     doc.duplicate_keys.iter().any(|d| {
-        path.split_last()
-            .is_some_and(|(key, parent)| parent == d.path && *key == PathSeg::Key(d.key.clone()))
+        path.split_last().is_some_and(|(key, parent)| {
+            parent == d.path && *key == PathSeg::Key(d.key.as_str().into())
+        })
     })
 }
 

@@ -85,7 +85,7 @@ pub fn path(segs: &[&str]) -> Vec<PathSeg> {
     segs.iter()
         .map(|s| match s.parse::<usize>() {
             Ok(i) => PathSeg::Index(i),
-            Err(_) => PathSeg::Key(s.to_string()),
+            Err(_) => PathSeg::Key((*s).into()),
         })
         .collect()
 }

@@ -743,7 +743,9 @@ fn expand_list(
     let mut outside = Vec::new();
     for dup in &doc.duplicate_keys {
         match dup.path.as_slice() {
-            [PathSeg::Key(k), PathSeg::Index(i), rest @ ..] if k == "items" && *i < items.len() => {
+            [PathSeg::Key(k), PathSeg::Index(i), rest @ ..]
+                if &**k == "items" && *i < items.len() =>
+            {
                 let mut dup = dup.clone();
                 dup.path = rest.to_vec();
                 per_item[*i].push(dup);
@@ -783,7 +785,7 @@ fn item_tagged(tagged: &[super::TaggedField], i: usize) -> Vec<super::TaggedFiel
     tagged
         .iter()
         .filter_map(|t| match t.path.as_slice() {
-            [PathSeg::Key(k), PathSeg::Index(j), rest @ ..] if k == "items" && *j == i => {
+            [PathSeg::Key(k), PathSeg::Index(j), rest @ ..] if &**k == "items" && *j == i => {
                 Some(super::TaggedField {
                     path: rest.to_vec(),
                     ..t.clone()

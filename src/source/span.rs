@@ -7,9 +7,12 @@ use std::sync::Arc;
 pub type ByteRange = Range<usize>;
 
 /// One step of a path into a document: a mapping key or a sequence index.
+///
+/// A key is shared text (`Arc<str>`, as regorus holds its strings), so that a
+/// finding's path takes the keys of the rule's result without copying them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PathSeg {
-    Key(String),
+    Key(Arc<str>),
     Index(usize),
 }
 
@@ -58,7 +61,7 @@ impl SpanNode {
             (Children::Map(entries), PathSeg::Key(k)) => entries
                 .iter()
                 .rev() // on duplicate keys the last one wins, as in Kubernetes
-                .find(|(key, _)| key == k)
+                .find(|(key, _)| key.as_str() == &**k)
                 .map(|(_, node)| node),
             (Children::Embedded(inner), _) => inner.child(seg),
             _ => None,

@@ -1125,11 +1125,11 @@ impl<'l> Builder<'l> {
             Some(Frame {
                 kind: Kind::Map { key: Some(k), .. },
                 ..
-            }) => path.push(PathSeg::Key(k.text.clone())),
+            }) => path.push(PathSeg::Key(k.text.as_str().into())),
             Some(_) => {
                 // A key: its path is known once the key is resolved; use the text.
                 let key = self.text.get(span.clone()).unwrap_or_default();
-                path.push(PathSeg::Key(key.to_string()));
+                path.push(PathSeg::Key(key.into()));
             }
             None => {}
         }
@@ -1153,7 +1153,7 @@ impl<'l> Builder<'l> {
                 Kind::Seq { len, .. } => path.push(PathSeg::Index(*len)),
                 Kind::Map { key, .. } => {
                     if let Some(k) = key {
-                        path.push(PathSeg::Key(k.text.clone()));
+                        path.push(PathSeg::Key(k.text.as_str().into()));
                     }
                 }
             }

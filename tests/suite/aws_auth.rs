@@ -689,7 +689,7 @@ fn fact_paths(v: &Value, out: &mut Vec<Vec<blastwall::source::PathSeg>>) {
                         let path = items
                             .iter()
                             .map(|s| match s {
-                                Value::String(s) => PathSeg::Key(s.to_string()),
+                                Value::String(s) => PathSeg::Key(s.clone()),
                                 other => PathSeg::Index(other.as_u64().unwrap() as usize),
                             })
                             .collect();

@@ -18,7 +18,7 @@ fn path(p: &str) -> Vec<PathSeg> {
         .filter(|s| !s.is_empty())
         .map(|s| match s.parse::<usize>() {
             Ok(i) => PathSeg::Index(i),
-            Err(_) => PathSeg::Key(s.to_string()),
+            Err(_) => PathSeg::Key(s.into()),
         })
         .collect()
 }
@@ -42,7 +42,7 @@ fn get(v: &Value, p: &str) -> Value {
     let mut v = v.clone();
     for seg in path(p) {
         v = match seg {
-            PathSeg::Key(k) => v[k.as_str()].clone(),
+            PathSeg::Key(k) => v[k.as_ref()].clone(),
             PathSeg::Index(i) => v[i as u64].clone(),
         };
     }
@@ -710,7 +710,7 @@ proptest! {
         prop_assert!(s.errors.is_empty(), "{:?}\n{}", s.errors, text);
         let d = &s.docs[0];
         for (k, v) in &entries {
-            let p = vec![PathSeg::Key("root".into()), PathSeg::Key(k.clone())];
+            let p = vec![PathSeg::Key("root".into()), PathSeg::Key(k.as_str().into())];
             let r = d.spans.resolve(&p);
             prop_assert_eq!(r.matched, 2);
             prop_assert_eq!(&text[r.node.span.clone()], v.trim_end());
