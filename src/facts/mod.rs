@@ -294,17 +294,17 @@ fn compute_in(
             None => &[],
         };
         if let Some(workload) = workload::compute(object, declared) {
-            facts.push((keys::key("workload"), workload));
+            facts.push((keys::static_key!("workload"), workload));
         }
     }
     if want("rbac") {
         if let Some(rbac) = rbac::compute(review, ctx.roles.as_deref()) {
-            facts.push((keys::key("rbac"), rbac));
+            facts.push((keys::static_key!("rbac"), rbac));
         }
     }
     if want("manifest") {
         if let Some(manifest) = manifest(object) {
-            facts.push((keys::key("manifest"), manifest));
+            facts.push((keys::static_key!("manifest"), manifest));
         }
     }
     // `tenancy` whole, or the parts of it the rules read.
@@ -324,7 +324,7 @@ fn compute_in(
             if let Some((index, doc)) = elsewhere {
                 if let Some(fact) = crate::access_entries::run::aws_auth_fact(index, doc, aws_auth)
                 {
-                    facts.push((keys::key("awsAuthAccess"), fact));
+                    facts.push((keys::static_key!("awsAuthAccess"), fact));
                 }
             }
         }
@@ -333,10 +333,10 @@ fn compute_in(
         let (access, access_change) =
             crate::access_entries::facts::for_review(review, ctx.tenancy.as_deref(), elsewhere);
         if let Some(access) = access.filter(|_| want("accessConfig")) {
-            facts.push((keys::key("accessConfig"), access));
+            facts.push((keys::static_key!("accessConfig"), access));
         }
         if let Some(change) = access_change.filter(|_| want("accessConfigChange")) {
-            facts.push((keys::key("accessConfigChange"), change));
+            facts.push((keys::static_key!("accessConfigChange"), change));
         }
     }
     let requester = match with_tenancy {
@@ -366,9 +366,9 @@ fn compute_in(
         if let (Some(parsed), true, Ok(map)) =
             (&aws_auth, parts.has("awsAuth"), fact.as_object_mut())
         {
-            map.insert(keys::key("awsAuth"), aws_auth::fact(t, parsed));
+            map.insert(keys::static_key!("awsAuth"), aws_auth::fact(t, parsed));
         }
-        facts.push((keys::key("tenancy"), fact));
+        facts.push((keys::static_key!("tenancy"), fact));
     }
     // The old side of a change, for the change rules (rules/change/).
     let aws_auth_old = if want("awsAuthOld") || want("change") {
@@ -384,13 +384,13 @@ fn compute_in(
             aws_auth.as_ref(),
             aws_auth_old.as_ref(),
         );
-        facts.push((keys::key("change"), change));
+        facts.push((keys::static_key!("change"), change));
     }
     if let Some(old) = aws_auth_old.filter(|_| want("awsAuthOld")) {
-        facts.push((keys::key("awsAuthOld"), old));
+        facts.push((keys::static_key!("awsAuthOld"), old));
     }
     if let Some(aws_auth) = aws_auth.filter(|_| want("awsAuth")) {
-        facts.push((keys::key("awsAuth"), aws_auth));
+        facts.push((keys::static_key!("awsAuth"), aws_auth));
     }
     facts
 }
@@ -437,11 +437,11 @@ fn matching_in(
             None => requester::fact(t, ctx.namespaces.as_deref(), field(review, "userInfo")),
         };
         let fact = tenancy::light_from(cache.tenancy_base(t, ctx, review), requester);
-        facts.push((keys::key("tenancy"), fact));
+        facts.push((keys::static_key!("tenancy"), fact));
     }
     if light.contains("change") {
         let fact = change::light(review, ctx, requester.as_ref());
-        facts.push((keys::key("change"), fact));
+        facts.push((keys::static_key!("change"), fact));
     }
     facts
 }

@@ -209,8 +209,13 @@ pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: 
     let service_account = who.service_account.map(|(namespace, name)| {
         SERVICE_ACCOUNT.object([Some(Value::from(namespace)), Some(Value::from(name))])
     });
+    // The review's own username string, shared rather than copied.
+    let username_value = match super::field(user_info, "username") {
+        v @ Value::String(_) => v.clone(),
+        _ => super::keys::empty_string(),
+    };
     REQUESTER.object([
-        Some(Value::from(username)),
+        Some(username_value),
         Some(super::keys::key(who.identity.as_str())),
         Some(Value::Bool(who.system)),
         Some(Value::from(
