@@ -490,7 +490,7 @@ impl Engine {
             }
             _ => selection.facts,
         };
-        let input = crate::review::input(review.clone(), known);
+        let input = rule_input(review.clone(), known);
         let shape = shape_note(&input);
         let compiled = self.evaluator == Evaluator::Compiled;
         // The whole pack runs every rule: with every fact, as in `evaluate`.
@@ -600,6 +600,12 @@ impl Engine {
         self.whole = Arc::new(OnceLock::new());
         Ok(())
     }
+}
+
+/// [`crate::review::input`] (`{"review", "facts"}`), its keys built once.
+fn rule_input(review: Value, facts: Value) -> Value {
+    static INPUT: crate::facts::keys::Shape = crate::facts::keys::Shape::new(&["review", "facts"]);
+    INPUT.object([Some(review), Some(facts)])
 }
 
 /// A regorus interpreter as every engine here is set up.
