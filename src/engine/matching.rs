@@ -595,6 +595,25 @@ mod tests {
     }
 
     #[test]
+    fn only_the_requester_fields_the_light_change_fact_shares_are_matched_on_it() {
+        let needs = |path: &str| {
+            Match::from_metadata(&meta(&format!(r#"{{"match": {{"facts": ["{path}"]}}}}"#)))
+                .unwrap()
+                .fact_needs()
+        };
+        let change = Names::of("change");
+        let light = (Names::NONE, change);
+        let full = (change, Names::NONE);
+        assert_eq!(needs("change.requester.products"), light);
+        assert_eq!(needs("change.requester"), light);
+        assert_eq!(needs("change.webhookObject"), light);
+        // The light fact's requester has more fields than the whole fact's.
+        assert_eq!(needs("change.requester.via"), full);
+        assert_eq!(needs("change.requester.iamRole"), full);
+        assert_eq!(needs("change.namespace"), full);
+    }
+
+    #[test]
     fn prefix_globs_and_the_old_object_count() {
         let m = Match::from_metadata(&meta(r#"{"match": {"namespaces": ["team-*"]}}"#)).unwrap();
         let deleted = input(

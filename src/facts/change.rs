@@ -85,9 +85,14 @@ pub const LIGHT_REQUESTER_FIELDS: [&str; 5] =
 /// itself, whose [`LIGHT_REQUESTER_FIELDS`] equal those of [`compute`]'s (it has
 /// more fields, which matching does not read of this one).
 pub fn light(review: &Value, ctx: &Context, requester: Option<&Value>) -> Value {
+    // The tenancy requester fact always has the fields `requester_fact` takes
+    // from it ([`requester::fact`]).
     let requester = match requester {
-        Some(r) if complete(r) => r.clone(),
-        _ => requester_fact(review, requester),
+        Some(r) => {
+            debug_assert!(complete(r), "{r}");
+            r.clone()
+        }
+        None => requester_fact(review, None),
     };
     static LIGHT: super::keys::Shape = super::keys::Shape::new(&["requester", "webhookObject"]);
     LIGHT.object([Some(requester), webhook_object_of(review, ctx)])

@@ -360,6 +360,12 @@ pub fn empty_object() -> Value {
     EMPTY.clone()
 }
 
+/// `[]`, shared.
+pub fn empty_array() -> Value {
+    static EMPTY: LazyLock<Value> = LazyLock::new(|| Value::from(Vec::<Value>::new()));
+    EMPTY.clone()
+}
+
 /// `""`, shared.
 pub fn empty_string() -> Value {
     static EMPTY: LazyLock<Value> = LazyLock::new(|| Value::from(""));

@@ -399,7 +399,9 @@ fn compute_in(
 /// names facts computed whole, as [`compute_some`] does; `light` names `tenancy` or
 /// `change` when only the fields [`tenancy::LIGHT_FIELDS`] or
 /// [`change::LIGHT_FIELDS`] of it are matched on. Each field present equals the
-/// same field of [`compute_at`].
+/// same field of [`compute_at`], except that a light `change.requester` is the
+/// tenancy requester fact (with a config), of which only
+/// [`change::LIGHT_REQUESTER_FIELDS`] are equal ([`change::light`]).
 pub fn for_matching(
     review: &Value,
     ctx: &Context,

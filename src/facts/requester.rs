@@ -218,10 +218,14 @@ pub fn fact(tenancy: &Tenancy, lookup: Option<&dyn NamespaceLookup>, user_info: 
         Some(username_value),
         Some(super::keys::key(who.identity.as_str())),
         Some(Value::Bool(who.system)),
-        Some(Value::from(
-            via.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
-        )),
-        Some(Value::object_from_entries(via)),
+        Some(match via.is_empty() {
+            true => super::keys::empty_array(),
+            false => Value::from(via.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()),
+        }),
+        Some(match via.is_empty() {
+            true => super::keys::empty_object(),
+            false => Value::object_from_entries(via),
+        }),
         Some(Value::Bool(admin.is_some())),
         admin.map(Value::from),
         role.map(Value::from),
