@@ -15,6 +15,7 @@
 //! values where they are known ([`crate::facts::keys`]).
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use regorus::Value;
 
@@ -307,14 +308,11 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
-        // Exactly sized; sorted here with a comparison of key bytes that the
-        // object's own sort (a `Value` comparison) then only confirms.
+        // Exactly sized, and put in the order objects keep, so that regorus
+        // neither sorts nor compares the keys again.
         let mut entries = self.entries.split_off(start);
-        entries.sort_by(|(a, _), (b, _)| match (a, b) {
-            (Value::String(a), Value::String(b)) => bytes_cmp(a.as_bytes(), b.as_bytes()),
-            _ => a.cmp(b),
-        });
-        Some(Value::object_from_entries(entries))
+        sort_unique(&mut entries);
+        Some(Value::object_from_sorted_entries(entries))
     }
 
     fn array(&mut self) -> Option<Value> {
@@ -339,6 +337,44 @@ impl<'a> Reader<'a> {
         self.depth -= 1;
         let items = self.items.split_off(start);
         Some(Value::from(items))
+    }
+}
+
+/// The bytes of an entry's key: every key this reader makes is a string.
+fn key_bytes(entry: &(Value, Value)) -> &[u8] {
+    match &entry.0 {
+        Value::String(s) => s.as_bytes(),
+        _ => &[],
+    }
+}
+
+/// Puts the entries of an object in order by their keys' bytes (the order of
+/// `Value::Ord` among strings), each key once: of a key given more than once, the
+/// last value is kept, as inserting them one by one into an object would. Keys are
+/// compared inline (most differ in their first bytes, where a call to `memcmp`
+/// costs more than the comparison); entries already in order (Go writes a map's
+/// keys sorted) are only checked.
+fn sort_unique(entries: &mut Vec<(Value, Value)>) {
+    let before = |a: &(Value, Value), b: &(Value, Value)| {
+        bytes_cmp(key_bytes(a), key_bytes(b)) == Ordering::Less
+    };
+    if entries.is_sorted_by(before) {
+        return;
+    }
+    // Stable: of equal keys, the last one given stays last.
+    entries.sort_by(|a, b| bytes_cmp(key_bytes(a), key_bytes(b)));
+    let same = |a: &(Value, Value), b: &(Value, Value)| {
+        let (a, b) = (key_bytes(a), key_bytes(b));
+        a.len() == b.len() && bytes_cmp(a, b) == Ordering::Equal
+    };
+    if entries.windows(2).any(|w| same(&w[0], &w[1])) {
+        entries.dedup_by(|later, kept| {
+            let equal = same(later, kept);
+            if equal {
+                std::mem::swap(&mut later.1, &mut kept.1);
+            }
+            equal
+        });
     }
 }
 

@@ -1769,6 +1769,17 @@ impl Value {
     pub fn object_from_entries(entries: Vec<(Value, Value)>) -> Value {
         Value::Object(crate::Rc::new(Object::from_entries(entries)))
     }
+
+    /// An object of `entries` that are already strictly sorted by key
+    /// (`Value::Ord`) with no key twice: the same object as
+    /// [`Value::object_from_entries`] of them, without sorting or comparing the
+    /// keys again. Entries out of order make an object whose lookups miss; the
+    /// order is checked in debug builds only.
+    ///
+    /// blastwall patch, see vendor/README.md.
+    pub fn object_from_sorted_entries(entries: Vec<(Value, Value)>) -> Value {
+        Value::Object(crate::Rc::new(Object::from_sorted_entries(entries)))
+    }
 }
 
 impl ops::Index<&Value> for Value {

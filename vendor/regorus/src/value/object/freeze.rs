@@ -41,6 +41,23 @@ impl Object {
         }
     }
 
+    /// An object of `entries` already strictly sorted by key (`Value::Ord`,
+    /// no key twice), as `from_entries` leaves them: moved into `Frozen`
+    /// storage as they are, without sorting or comparing them again. The order
+    /// is the caller's promise, checked in debug builds only.
+    ///
+    /// blastwall patch, see vendor/README.md.
+    pub(crate) fn from_sorted_entries(entries: Vec<(Value, Value)>) -> Self {
+        if entries.is_empty() {
+            return Self { repr: Repr::Empty };
+        }
+        let boxed = entries.into_boxed_slice();
+        debug_assert_sorted_dedup(&boxed);
+        Self {
+            repr: Repr::Frozen(boxed),
+        }
+    }
+
     /// Wrap into a `Value::Object`.
     #[inline]
     pub fn into_value(self) -> Value {
