@@ -11,15 +11,18 @@
 //!
 //! Objects and lists are gathered on two stacks shared by the whole body and moved
 //! out into storage of their exact size, so no vector grows while a body is read;
-//! strings without escapes are taken as slices of the body; object keys are shared
-//! values where they are known ([`crate::facts::keys`]).
+//! strings without escapes are taken as slices of the body; object keys, and the
+//! string values requests carry over and over, are shared values where they are
+//! known ([`super::interned`]). Each key's first eight bytes are kept beside it as a
+//! number, so that an object's keys are put in order mostly by comparing numbers.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use regorus::Value;
 
-use crate::facts::keys::{self, bytes_cmp};
+use super::interned::{self, prefix_at, KEYS, STRINGS};
+use crate::facts::keys::{bytes_cmp, same_bytes};
 
 /// Nesting this reader takes on; deeper bodies are left to serde_json (which
 /// bounds nesting at 128 and says so).
@@ -40,6 +43,7 @@ pub(super) fn envelope(text: &str) -> Option<Envelope> {
         bytes: text.as_bytes(),
         pos: 0,
         entries: Vec::with_capacity(64),
+        prefixes: Vec::with_capacity(64),
         items: Vec::with_capacity(32),
         depth: 0,
     };
@@ -101,6 +105,8 @@ struct Reader<'a> {
     pos: usize,
     /// Entries of the objects being read, innermost last.
     entries: Vec<(Value, Value)>,
+    /// The [`interned::prefix`] of each key of `entries`.
+    prefixes: Vec<u64>,
     /// Items of the lists being read, innermost last.
     items: Vec<Value>,
     depth: usize,
@@ -145,8 +151,7 @@ impl<'a> Reader<'a> {
         match self.peek()? {
             b'"' => {
                 self.pos += 1;
-                let s = self.string()?;
-                Some(Value::from(s.as_ref()))
+                self.string_value()
             }
             b'{' => self.object(),
             b'[' => self.array(),
@@ -188,8 +193,47 @@ impl<'a> Reader<'a> {
             .map(|d| d.0)
     }
 
+    /// A string value, after its opening quote: shared if it is a recurring one.
+    #[inline]
+    fn string_value(&mut self) -> Option<Value> {
+        let start = self.pos;
+        let end = plain_run(self.bytes, start);
+        if self.peek_at(end)? != b'"' {
+            return self.string().map(|s| Value::from(s.as_ref()));
+        }
+        self.pos = end + 1;
+        let s = self.bytes.get(start..end)?;
+        match STRINGS.get(s, prefix_at(self.bytes, start, s.len())) {
+            Some(v) => Some(v.clone()),
+            None => Some(Value::from(self.text.get(start..end)?)),
+        }
+    }
+
+    /// An object key, after its opening quote, and its [`interned::prefix`]: the
+    /// shared value of a known key.
+    #[inline]
+    fn key(&mut self) -> Option<(Value, u64)> {
+        let start = self.pos;
+        let end = plain_run(self.bytes, start);
+        if self.peek_at(end)? != b'"' {
+            let s = self.string()?;
+            let prefix = interned::prefix(s.as_bytes());
+            let key = KEYS.get(s.as_bytes(), prefix).cloned();
+            return Some((key.unwrap_or_else(|| Value::from(s.as_ref())), prefix));
+        }
+        self.pos = end + 1;
+        let s = self.bytes.get(start..end)?;
+        let prefix = prefix_at(self.bytes, start, s.len());
+        let key = match KEYS.get(s, prefix) {
+            Some(k) => k.clone(),
+            None => Value::from(self.text.get(start..end)?),
+        };
+        Some((key, prefix))
+    }
+
     /// A string's text, after its opening quote: a slice of the body unless it has
     /// escapes.
+    #[cold]
     fn string(&mut self) -> Option<Cow<'a, str>> {
         let start = self.pos;
         let end = self.plain_run(start);
@@ -290,15 +334,13 @@ impl<'a> Reader<'a> {
             loop {
                 self.ws();
                 self.eat(b'"')?;
-                let key = match self.string()? {
-                    Cow::Borrowed(k) => keys::key(k),
-                    Cow::Owned(k) => keys::key(&k),
-                };
+                let (key, prefix) = self.key()?;
                 self.ws();
                 self.eat(b':')?;
                 self.ws();
                 let value = self.value()?;
                 self.entries.push((key, value));
+                self.prefixes.push(prefix);
                 self.ws();
                 match self.next()? {
                     b',' => {}
@@ -308,11 +350,63 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
-        // Exactly sized, and put in the order objects keep, so that regorus
-        // neither sorts nor compares the keys again.
-        let mut entries = self.entries.split_off(start);
-        sort_unique(&mut entries);
+        // Exactly sized, and in the order objects keep, so that regorus neither
+        // sorts nor compares the keys again.
+        let entries = self.sorted_unique(start);
         Some(Value::object_from_sorted_entries(entries))
+    }
+
+    /// The entries of `self.entries` from `start`, taken off the stack: in order
+    /// by their keys' bytes (the order of `Value::Ord` among strings), each key
+    /// once; of a key given more than once, the last value is kept, as inserting
+    /// them one by one into an object would.
+    fn sorted_unique(&mut self, start: usize) -> Vec<(Value, Value)> {
+        let entries = self.entries.get_mut(start..).unwrap_or_default();
+        let prefixes = self.prefixes.get_mut(start..).unwrap_or_default();
+        let mut repeated = false;
+        if entries.len() <= SMALL && prefixes.len() == entries.len() {
+            // Small objects (the fields of a Kubernetes type, in the order Go
+            // declares them) by insertion, comparing prefixes: keys are only read
+            // where two share their first eight bytes. Entries already in order
+            // (Go writes a map's keys sorted) are only compared.
+            for i in 1..entries.len() {
+                let mut j = i;
+                while j > 0 {
+                    let order = prefixes[j - 1].cmp(&prefixes[j]).then_with(|| {
+                        bytes_cmp(key_bytes(&entries[j - 1]), key_bytes(&entries[j]))
+                    });
+                    match order {
+                        Ordering::Less => break,
+                        Ordering::Equal => {
+                            // Stable: the later one stays after.
+                            repeated = true;
+                            break;
+                        }
+                        Ordering::Greater => {
+                            entries.swap(j - 1, j);
+                            prefixes.swap(j - 1, j);
+                            j -= 1;
+                        }
+                    }
+                }
+            }
+        } else if !prefixes.windows(2).all(|w| w[0] < w[1]) {
+            // Stable: of equal keys, the last one given stays last.
+            entries.sort_by(|a, b| bytes_cmp(key_bytes(a), key_bytes(b)));
+            repeated = true;
+        }
+        self.prefixes.truncate(start);
+        let mut sorted = self.entries.split_off(start);
+        if repeated {
+            sorted.dedup_by(|later, kept| {
+                let equal = same_bytes(key_bytes(later), key_bytes(kept));
+                if equal {
+                    std::mem::swap(&mut later.1, &mut kept.1);
+                }
+                equal
+            });
+        }
+        sorted
     }
 
     fn array(&mut self) -> Option<Value> {
@@ -348,39 +442,13 @@ fn key_bytes(entry: &(Value, Value)) -> &[u8] {
     }
 }
 
-/// Puts the entries of an object in order by their keys' bytes (the order of
-/// `Value::Ord` among strings), each key once: of a key given more than once, the
-/// last value is kept, as inserting them one by one into an object would. Keys are
-/// compared inline (most differ in their first bytes, where a call to `memcmp`
-/// costs more than the comparison); entries already in order (Go writes a map's
-/// keys sorted) are only checked.
-fn sort_unique(entries: &mut Vec<(Value, Value)>) {
-    let before = |a: &(Value, Value), b: &(Value, Value)| {
-        bytes_cmp(key_bytes(a), key_bytes(b)) == Ordering::Less
-    };
-    if entries.is_sorted_by(before) {
-        return;
-    }
-    // Stable: of equal keys, the last one given stays last.
-    entries.sort_by(|a, b| bytes_cmp(key_bytes(a), key_bytes(b)));
-    let same = |a: &(Value, Value), b: &(Value, Value)| {
-        let (a, b) = (key_bytes(a), key_bytes(b));
-        a.len() == b.len() && bytes_cmp(a, b) == Ordering::Equal
-    };
-    if entries.windows(2).any(|w| same(&w[0], &w[1])) {
-        entries.dedup_by(|later, kept| {
-            let equal = same(later, kept);
-            if equal {
-                std::mem::swap(&mut later.1, &mut kept.1);
-            }
-            equal
-        });
-    }
-}
+/// Objects of up to this many keys are put in order by insertion.
+const SMALL: usize = 16;
 
 /// Where the run of plain string bytes of `bytes` from `from` ends: eight bytes at
 /// a time, each word tested at once for a quote, a backslash and a byte under
 /// 0x20 (the lowest flagged byte of each test is exact), then byte by byte.
+#[inline]
 fn plain_run(bytes: &[u8], from: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

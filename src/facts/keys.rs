@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regorus::Value;
 
 /// Keys of AdmissionReviews, of the Kubernetes objects most reviewed, and of facts.
-const KNOWN: &[&str] = &[
+pub(crate) const KNOWN: &[&str] = &[
     // AdmissionReview request.
     "uid",
     "kind",
@@ -323,7 +323,7 @@ impl Table {
         loop {
             match &self.slots[i] {
                 None => return None,
-                Some((known, value)) if known.len() == name.len() && *known == name => {
+                Some((known, value)) if same_bytes(known.as_bytes(), name.as_bytes()) => {
                     return Some(value)
                 }
                 Some(_) => i = (i + 1) & (SLOTS - 1),
@@ -423,6 +423,24 @@ impl Shape {
         }
         Value::object_from_entries(entries)
     }
+}
+
+/// Whether `a` and `b` are the same bytes, compared inline eight bytes at a time:
+/// keys are short, and a call to `memcmp` costs more than the comparison.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let word = |c: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        u64::from_ne_bytes(w)
+    };
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    if !(&mut x).zip(&mut y).all(|(p, q)| word(p) == word(q)) {
+        return false;
+    }
+    x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
 /// The byte order of two strings (`str::cmp`), compared inline: keys mostly differ
