@@ -332,7 +332,6 @@ impl<'a> Reader<'a> {
             self.pos += 1;
         } else {
             loop {
-                self.ws();
                 self.eat(b'"')?;
                 let (key, prefix) = self.key()?;
                 self.ws();
@@ -343,7 +342,7 @@ impl<'a> Reader<'a> {
                 self.prefixes.push(prefix);
                 self.ws();
                 match self.next()? {
-                    b',' => {}
+                    b',' => self.ws(),
                     b'}' => break,
                     _ => return None,
                 }
@@ -361,6 +360,10 @@ impl<'a> Reader<'a> {
     /// once; of a key given more than once, the last value is kept, as inserting
     /// them one by one into an object would.
     fn sorted_unique(&mut self, start: usize) -> Vec<(Value, Value)> {
+        if self.entries.len() <= start + 1 {
+            self.prefixes.truncate(start);
+            return self.entries.split_off(start);
+        }
         let entries = self.entries.get_mut(start..).unwrap_or_default();
         let prefixes = self.prefixes.get_mut(start..).unwrap_or_default();
         let mut repeated = false;
