@@ -503,7 +503,7 @@ impl Decision {
                 false => hit.message,
             };
             sorted[slot].insert(Verdict {
-                message: mask.apply(&message),
+                message: mask.apply_owned(message),
                 rule: hit.rule,
             });
         }
@@ -823,13 +823,18 @@ impl Mask {
     }
 
     pub fn apply(&self, message: &str) -> String {
-        let mut out = message.to_string();
+        self.apply_owned(message.to_string())
+    }
+
+    /// [`Mask::apply`] of a message already owned: unchanged, without a copy,
+    /// when it holds no masked value (nearly always: only a Secret has any).
+    pub fn apply_owned(&self, mut message: String) -> String {
         for v in &self.values {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), "<redacted>");
+            if message.contains(v.as_str()) {
+                message = message.replace(v.as_str(), "<redacted>");
             }
         }
-        out
+        message
     }
 }
 
