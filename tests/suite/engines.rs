@@ -356,10 +356,7 @@ fn regorus_lookups_by_str_find_what_lookups_by_value_find() {
             .map(|(i, k)| ((*k).clone(), Value::from(i as u64)))
             .collect();
         let frozen = Value::from(entries.clone());
-        let mut built = Value::new_object();
-        for (k, v) in &entries {
-            built.as_object_mut().unwrap().insert(k.clone(), v.clone());
-        }
+        let built = built_by_inserts(&entries);
         for object in [&frozen, &built] {
             let Value::Object(map) = object else {
                 panic!("not an object")
@@ -448,10 +445,7 @@ fn regorus_lookups_by_str_compare_every_byte_of_every_key_length() {
                     entries.push((Value::from(key.as_str()), Value::from("found")));
                 }
                 let frozen = Value::object_from_entries(entries.clone());
-                let mut built = Value::new_object();
-                for (k, v) in &entries {
-                    built.as_object_mut().unwrap().insert(k.clone(), v.clone());
-                }
+                let built = built_by_inserts(entries.iter().map(|(k, v)| (k, v)));
                 for object in [&frozen, &built] {
                     let Value::Object(map) = object else {
                         panic!("not an object")
@@ -1181,4 +1175,13 @@ proptest! {
         };
         same_findings(review)?;
     }
+}
+
+/// `entries` in an object built up by inserts: the storage that is not frozen.
+fn built_by_inserts<'a>(entries: impl IntoIterator<Item = (&'a Value, &'a Value)>) -> Value {
+    let mut built = Value::new_object();
+    for (k, v) in entries {
+        built.as_object_mut().unwrap().insert(k.clone(), v.clone());
+    }
+    built
 }

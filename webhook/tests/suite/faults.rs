@@ -271,22 +271,7 @@ async fn a_thousand_concurrent_connections_are_served_or_refused_cleanly() {
 /// it does not apply to is still decided by the rules right after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runaway_rules_free_their_evaluation_slots_at_the_deadline() {
-    let rules = tempfile::tempdir().unwrap();
-    std::fs::write(
-        rules.path().join("runaway.rego"),
-        r#"package blastwall.rules.runaway
-
-metadata := {"id": "runaway", "title": "Runaway", "severity": "error", "category": "test",
-  "description": "Never finishes on a Pod.", "remediation": "None.", "kinds": ["Pod"]}
-
-deny contains {"msg": "counted"} if {
-	input.review.object.kind == "Pod"
-	r := numbers.range(1, 3000)
-	count([1 | some a in r; some b in r; some c in r; a + b + c < 0]) == 0
-}
-"#,
-    )
-    .unwrap();
+    let rules = runaway_rule();
     let dir = rules.path().display().to_string();
     let pki = pki("runaway");
     let server = start(
@@ -374,22 +359,7 @@ deny contains {"msg": "counted"} if {
 /// (never evaluated), as do the reviews that hold the slots.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn busy_evaluation_slots_starve_neither_probes_nor_handshakes() {
-    let rules = tempfile::tempdir().unwrap();
-    std::fs::write(
-        rules.path().join("runaway.rego"),
-        r#"package blastwall.rules.runaway
-
-metadata := {"id": "runaway", "title": "Runaway", "severity": "error", "category": "test",
-  "description": "Never finishes on a Pod.", "remediation": "None.", "kinds": ["Pod"]}
-
-deny contains {"msg": "counted"} if {
-	input.review.object.kind == "Pod"
-	r := numbers.range(1, 3000)
-	count([1 | some a in r; some b in r; some c in r; a + b + c < 0]) == 0
-}
-"#,
-    )
-    .unwrap();
+    let rules = runaway_rule();
     let dir = rules.path().display().to_string();
     let pki = pki("busy-slots");
     // The deadline only bounds how long the test takes: the probes below must be
@@ -464,4 +434,25 @@ deny contains {"msg": "counted"} if {
         .count();
     assert_eq!((waited, cut_off), (1, 2), "{reasons:#?}");
     server.stop().await;
+}
+
+/// A directory with one rule that never finishes on a Pod (about 2.7e10 steps).
+fn runaway_rule() -> tempfile::TempDir {
+    let rules = tempfile::tempdir().unwrap();
+    std::fs::write(
+        rules.path().join("runaway.rego"),
+        r#"package blastwall.rules.runaway
+
+metadata := {"id": "runaway", "title": "Runaway", "severity": "error", "category": "test",
+  "description": "Never finishes on a Pod.", "remediation": "None.", "kinds": ["Pod"]}
+
+deny contains {"msg": "counted"} if {
+	input.review.object.kind == "Pod"
+	r := numbers.range(1, 3000)
+	count([1 | some a in r; some b in r; some c in r; a + b + c < 0]) == 0
+}
+"#,
+    )
+    .unwrap();
+    rules
 }
