@@ -25,18 +25,26 @@ fn review_lines(log: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_review_writes_one_json_line_with_its_decision() {
+/// The whole log of the real binary (started with the tenancy config and `flags`)
+/// that answered one review of a privileged Pod and then stopped on SIGTERM.
+async fn log_of_one_review(name: &str, flags: &[&str]) -> String {
     blastwall_webhook::tls::install_crypto_provider();
-    let pki = pki("logs");
+    let pki = pki(name);
     let config = config_path();
-    let mut server = Process::spawn(&pki, &["--config", &config]);
+    let mut args = vec!["--config", config.as_str()];
+    args.extend_from_slice(flags);
+    let mut server = Process::spawn(&pki, &args);
     let client = Https::trusting(&[&pki.ca_pem]);
     let (status, body) = client.post(server.admission, privileged_pod().into()).await;
     assert_eq!(status, 200, "{body}");
     server.sigterm();
     server.exit("after SIGTERM").await;
-    let log = server.log(Duration::from_millis(500));
+    server.log(Duration::from_millis(500))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_review_writes_one_json_line_with_its_decision() {
+    let log = log_of_one_review("logs", &[]).await;
     let lines = review_lines(&log);
     assert_eq!(lines.len(), 1, "{log}");
     let (text, line) = &lines[0];
@@ -107,18 +115,9 @@ async fn every_review_writes_one_json_line_with_its_decision() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_review_line_when_the_filter_leaves_it_out() {
-    blastwall_webhook::tls::install_crypto_provider();
-    let pki = pki("logs-warn");
-    let config = config_path();
     // The start-up line (INFO of `blastwall_webhook`) stays: the test reads its address.
     let filter = "info,blastwall_webhook::server=warn";
-    let mut server = Process::spawn(&pki, &["--config", &config, "--log-level", filter]);
-    let client = Https::trusting(&[&pki.ca_pem]);
-    let (status, body) = client.post(server.admission, privileged_pod().into()).await;
-    assert_eq!(status, 200, "{body}");
-    server.sigterm();
-    server.exit("after SIGTERM").await;
-    let log = server.log(Duration::from_millis(500));
+    let log = log_of_one_review("logs-warn", &["--log-level", filter]).await;
     assert!(review_lines(&log).is_empty(), "{log}");
     assert!(log.contains("blastwall-webhook listening"), "{log}");
 }
